@@ -75,7 +75,10 @@ module.exports = {
       comment: 'React reads the store only; only main.tsx wires adapters and host.',
       severity: 'error',
       from: { path: '^src/ui/(?!main\\.tsx$)', pathNot: '\\.test\\.tsx?$' },
-      to: { path: '^src/(core/(?!base/ids)|host/|adapters/|sim/|bench/)' },
+      to: {
+        path: '^src/(core/(?!base/ids)|host/|adapters/|sim/|bench/)',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'sim-and-bench-stay-out-of-the-browser',

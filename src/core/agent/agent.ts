@@ -1,0 +1,65 @@
+import type { AgentId } from '../base/ids';
+import type { Prng } from '../base/prng';
+import type { Millis } from '../base/time';
+import type { PeerMessage } from '../wire/messages';
+import type { LinksConfig } from '../links/config';
+import { LinksProtocol } from '../links/linksProtocol';
+import type { LinksEffect, LinksSnapshot } from '../links/types';
+
+export interface AgentConfig {
+  selfId: AgentId;
+  prng: Prng;
+  links?: Partial<Omit<LinksConfig, 'selfId'>>;
+}
+
+/** Everything that can happen to an agent. Time is always part of the input. */
+export type AgentInput =
+  | { kind: 'linkUp'; peer: AgentId; nowMs: Millis }
+  | { kind: 'linkDown'; peer: AgentId; reason: string; nowMs: Millis }
+  | { kind: 'message'; from: AgentId; msg: PeerMessage; nowMs: Millis }
+  | { kind: 'tick'; nowMs: Millis }
+  | { kind: 'leave'; nowMs: Millis };
+
+export type AgentEffect = LinksEffect;
+export type AgentEvent = Extract<AgentEffect, { kind: 'event' }>['event'];
+
+export interface AgentSnapshot {
+  links: LinksSnapshot;
+}
+
+/**
+ * One agent: routes each input to the protocols it concerns and returns their effects in one
+ * list, in the order they were produced. Later protocols (membership, consensus, tasks) plug in
+ * here; none of them sees another's state.
+ */
+export class Agent {
+  readonly selfId: AgentId;
+  private readonly links: LinksProtocol;
+
+  constructor(config: AgentConfig) {
+    this.selfId = config.selfId;
+    this.links = new LinksProtocol(config.selfId, config.prng, config.links);
+  }
+
+  step(input: AgentInput): AgentEffect[] {
+    if (input.kind === 'message') {
+      const { msg } = input;
+      // The handshake is the host's business; a hello after it is a protocol error to ignore.
+      if (msg.type === 'hello') return [];
+      return this.links.step({ ...input, msg });
+    }
+    return this.links.step(input);
+  }
+
+  nextWakeMs(): Millis | null {
+    return this.links.nextWakeMs();
+  }
+
+  snapshot(): AgentSnapshot {
+    return { links: this.links.snapshot() };
+  }
+
+  invariants(): void {
+    this.links.invariants();
+  }
+}

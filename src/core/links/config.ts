@@ -1,0 +1,49 @@
+import { assert } from '../base/assert';
+import type { AgentId } from '../base/ids';
+
+export interface LinksConfig {
+  selfId: AgentId;
+  /** How often a round of pings starts. */
+  pingIntervalMs: number;
+  /** Peers pinged per round (shuffled round robin over all neighbours). */
+  pingFanout: number;
+  /** A link that delivered nothing for this long is closed as dead. */
+  linkTimeoutMs: number;
+  /** How often the own link list is advertised to neighbours. */
+  advertIntervalMs: number;
+  /** After a link comes or goes, the advert goes out this soon instead of waiting a full interval. */
+  advertDebounceMs: number;
+  /** Neighbours one advert round reaches at most (rotating when there are more). */
+  advertFanout: number;
+  /** Open links kept at most; a link past this is refused. */
+  maxPeers: number;
+  /** Weight of a new sample in the smoothed round trip (EWMA). */
+  rttSmoothing: number;
+}
+
+export const DEFAULT_LINKS_CONFIG: Omit<LinksConfig, 'selfId'> = {
+  pingIntervalMs: 1000,
+  pingFanout: 8,
+  linkTimeoutMs: 6000,
+  advertIntervalMs: 2000,
+  advertDebounceMs: 100,
+  advertFanout: 64,
+  maxPeers: 256,
+  rttSmoothing: 0.25,
+};
+
+export function resolveLinksConfig(
+  selfId: AgentId,
+  overrides: Partial<Omit<LinksConfig, 'selfId'>> = {},
+): LinksConfig {
+  const config = { ...DEFAULT_LINKS_CONFIG, ...overrides, selfId };
+  assert(config.pingIntervalMs > 0, 'pingIntervalMs must be positive');
+  assert(Number.isInteger(config.pingFanout) && config.pingFanout > 0, 'pingFanout must be a positive integer');
+  assert(config.linkTimeoutMs > config.pingIntervalMs, 'linkTimeoutMs must exceed pingIntervalMs');
+  assert(config.advertIntervalMs > 0, 'advertIntervalMs must be positive');
+  assert(config.advertDebounceMs >= 0, 'advertDebounceMs must not be negative');
+  assert(Number.isInteger(config.advertFanout) && config.advertFanout > 0, 'advertFanout must be a positive integer');
+  assert(Number.isInteger(config.maxPeers) && config.maxPeers > 0, 'maxPeers must be a positive integer');
+  assert(config.rttSmoothing > 0 && config.rttSmoothing <= 1, 'rttSmoothing must be in (0, 1]');
+  return config;
+}

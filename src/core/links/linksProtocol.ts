@@ -1,0 +1,300 @@
+import { assert } from '../base/assert';
+import { compareIds, type AgentId } from '../base/ids';
+import { shuffleInPlace, type Prng } from '../base/prng';
+import type { Millis } from '../base/time';
+import { MAX_ADVERT_LINKS } from '../wire/messages';
+import { resolveLinksConfig, type LinksConfig } from './config';
+import type {
+  EdgeView,
+  LinksEffect,
+  LinksInput,
+  LinksMessage,
+  LinksSnapshot,
+  NeighbourView,
+} from './types';
+
+/** Pings in flight per neighbour; a pong for an older seq is ignored (it cannot be matched). */
+export const MAX_OUTSTANDING_PINGS = 4;
+
+interface Neighbour {
+  upSinceMs: Millis;
+  lastHeardMs: Millis;
+  rttMs: number | null;
+  lastRttMs: number | null;
+  nextSeq: number;
+  outstanding: number[];
+  /** The neighbour's own advertised links (peer -> rtt), replaced by each advert. */
+  advertised: Map<AgentId, number | null>;
+}
+
+/**
+ * Link liveness and one-hop link state: measures each open link's round trip, closes links
+ * that went silent, and shares its link list so every agent can draw the whole mesh.
+ * Pure: time arrives in inputs, randomness from the injected Prng, effects are returned.
+ */
+export class LinksProtocol {
+  readonly config: LinksConfig;
+  private readonly neighbours = new Map<AgentId, Neighbour>();
+  private pingRound: AgentId[] = [];
+  private advertRound: AgentId[] = [];
+  private nextPingAtMs: Millis | null = null;
+  private nextAdvertAtMs: Millis | null = null;
+
+  constructor(
+    selfId: AgentId,
+    private readonly prng: Prng,
+    overrides: Partial<Omit<LinksConfig, 'selfId'>> = {},
+  ) {
+    this.config = resolveLinksConfig(selfId, overrides);
+  }
+
+  step(input: LinksInput): LinksEffect[] {
+    const effects: LinksEffect[] = [];
+    switch (input.kind) {
+      case 'linkUp':
+        this.onLinkUp(input.peer, input.nowMs, effects);
+        break;
+      case 'linkDown':
+        this.onLinkDown(input.peer, input.reason, input.nowMs, effects);
+        break;
+      case 'message':
+        this.onMessage(input.from, input.msg, input.nowMs, effects);
+        break;
+      case 'tick':
+        this.onTick(input.nowMs, effects);
+        break;
+      case 'leave':
+        this.onLeave(input.nowMs, effects);
+        break;
+    }
+    return effects;
+  }
+
+  /** When the host should next deliver a tick, or null when there is nothing to time. */
+  nextWakeMs(): Millis | null {
+    let wake: Millis | null = null;
+    const consider = (at: Millis | null) => {
+      if (at !== null && (wake === null || at < wake)) wake = at;
+    };
+    consider(this.nextPingAtMs);
+    consider(this.nextAdvertAtMs);
+    for (const neighbour of this.neighbours.values()) {
+      consider(neighbour.lastHeardMs + this.config.linkTimeoutMs);
+    }
+    return wake;
+  }
+
+  hasNeighbour(peer: AgentId): boolean {
+    return this.neighbours.has(peer);
+  }
+
+  neighbourCount(): number {
+    return this.neighbours.size;
+  }
+
+  private onLinkUp(peer: AgentId, nowMs: Millis, effects: LinksEffect[]): void {
+    if (peer === this.config.selfId) {
+      effects.push({ kind: 'close', peer, reason: 'link to self' });
+      return;
+    }
+    if (this.neighbours.has(peer)) return;
+    if (this.neighbours.size >= this.config.maxPeers) {
+      const reason = `peer limit ${this.config.maxPeers} reached`;
+      effects.push({ kind: 'close', peer, reason });
+      effects.push({ kind: 'event', event: { type: 'link-refused', peer, reason } });
+      return;
+    }
+    this.neighbours.set(peer, {
+      upSinceMs: nowMs,
+      lastHeardMs: nowMs,
+      rttMs: null,
+      lastRttMs: null,
+      nextSeq: 1,
+      outstanding: [],
+      advertised: new Map(),
+    });
+    effects.push({ kind: 'event', event: { type: 'link-up', peer } });
+    // Measure the new link right away rather than waiting for its turn in the round.
+    this.sendPing(peer, nowMs, effects);
+    this.nextPingAtMs ??= nowMs + this.config.pingIntervalMs;
+    this.advertSoon(nowMs);
+  }
+
+  private onLinkDown(peer: AgentId, reason: string, nowMs: Millis, effects: LinksEffect[]): void {
+    if (this.neighbours.has(peer)) this.removeNeighbour(peer, reason, false, nowMs, effects);
+  }
+
+  /** Forgets a neighbour; `close` asks the host to close the link too (we decided, not it). */
+  private removeNeighbour(
+    peer: AgentId,
+    reason: string,
+    close: boolean,
+    nowMs: Millis,
+    effects: LinksEffect[],
+  ): void {
+    this.neighbours.delete(peer);
+    if (close) effects.push({ kind: 'close', peer, reason });
+    effects.push({ kind: 'event', event: { type: 'link-down', peer, reason } });
+    if (this.neighbours.size === 0) this.nextPingAtMs = null;
+    this.advertSoon(nowMs);
+  }
+
+  private onMessage(from: AgentId, msg: LinksMessage, nowMs: Millis, effects: LinksEffect[]): void {
+    const neighbour = this.neighbours.get(from);
+    if (neighbour === undefined) return;
+    neighbour.lastHeardMs = nowMs;
+    switch (msg.type) {
+      case 'ping':
+        effects.push({ kind: 'send', to: from, msg: { type: 'pong', seq: msg.seq, sentAtMs: msg.sentAtMs } });
+        break;
+      case 'pong':
+        this.onPong(neighbour, msg.seq, msg.sentAtMs, nowMs);
+        break;
+      case 'links':
+        this.onAdvert(from, neighbour, msg.links);
+        break;
+      case 'bye':
+        this.removeNeighbour(from, 'peer said bye', true, nowMs, effects);
+        break;
+    }
+  }
+
+  private onLeave(nowMs: Millis, effects: LinksEffect[]): void {
+    for (const peer of [...this.neighbours.keys()]) {
+      effects.push({ kind: 'send', to: peer, msg: { type: 'bye' } });
+      this.removeNeighbour(peer, 'this agent left', true, nowMs, effects);
+    }
+  }
+
+  private onPong(neighbour: Neighbour, seq: number, sentAtMs: Millis, nowMs: Millis): void {
+    const index = neighbour.outstanding.indexOf(seq);
+    if (index < 0) return;
+    neighbour.outstanding.splice(0, index + 1);
+    // The peer echoes our own timestamp; a lying peer can only make its own link look slower.
+    const sample = Math.max(0, nowMs - sentAtMs);
+    neighbour.lastRttMs = sample;
+    neighbour.rttMs =
+      neighbour.rttMs === null
+        ? sample
+        : neighbour.rttMs + this.config.rttSmoothing * (sample - neighbour.rttMs);
+  }
+
+  private onAdvert(from: AgentId, neighbour: Neighbour, links: { peer: AgentId; rttMs: number | null }[]): void {
+    const advertised = new Map<AgentId, number | null>();
+    for (const link of links.slice(0, MAX_ADVERT_LINKS)) {
+      if (link.peer !== from) advertised.set(link.peer, link.rttMs);
+    }
+    neighbour.advertised = advertised;
+  }
+
+  private onTick(nowMs: Millis, effects: LinksEffect[]): void {
+    for (const [peer, neighbour] of this.neighbours) {
+      const silentMs = nowMs - neighbour.lastHeardMs;
+      if (silentMs >= this.config.linkTimeoutMs) {
+        this.removeNeighbour(peer, `silent for ${Math.round(silentMs)} ms`, true, nowMs, effects);
+      }
+    }
+    if (this.nextPingAtMs !== null && nowMs >= this.nextPingAtMs) {
+      this.pingRoundRobin(nowMs, effects);
+      this.nextPingAtMs = this.neighbours.size === 0 ? null : nowMs + this.config.pingIntervalMs;
+    }
+    if (this.nextAdvertAtMs !== null && nowMs >= this.nextAdvertAtMs) {
+      this.advertise(effects);
+      this.nextAdvertAtMs = this.neighbours.size === 0 ? null : nowMs + this.config.advertIntervalMs;
+    }
+  }
+
+  private pingRoundRobin(nowMs: Millis, effects: LinksEffect[]): void {
+    for (let sent = 0; sent < this.config.pingFanout && this.neighbours.size > 0; ) {
+      if (this.pingRound.length === 0) {
+        this.pingRound = shuffleInPlace([...this.neighbours.keys()], this.prng);
+        // A round never pings the same neighbour twice within one tick.
+        if (sent > 0) break;
+      }
+      const peer = this.pingRound.pop() as AgentId;
+      if (!this.neighbours.has(peer)) continue;
+      this.sendPing(peer, nowMs, effects);
+      sent++;
+    }
+  }
+
+  private sendPing(peer: AgentId, nowMs: Millis, effects: LinksEffect[]): void {
+    const neighbour = this.neighbours.get(peer);
+    assert(neighbour !== undefined, 'ping to a non-neighbour');
+    const seq = neighbour.nextSeq;
+    neighbour.nextSeq = (neighbour.nextSeq + 1) >>> 0 || 1;
+    neighbour.outstanding.push(seq);
+    if (neighbour.outstanding.length > MAX_OUTSTANDING_PINGS) neighbour.outstanding.shift();
+    effects.push({ kind: 'send', to: peer, msg: { type: 'ping', seq, sentAtMs: nowMs } });
+  }
+
+  private advertise(effects: LinksEffect[]): void {
+    const links = [...this.neighbours]
+      .slice(0, MAX_ADVERT_LINKS)
+      .map(([peer, neighbour]) => ({ peer, rttMs: roundRtt(neighbour.rttMs) }));
+    const msg: LinksMessage = { type: 'links', links };
+    for (let sent = 0; sent < this.config.advertFanout && this.neighbours.size > 0; ) {
+      if (this.advertRound.length === 0) {
+        this.advertRound = [...this.neighbours.keys()];
+        if (sent > 0) break;
+      }
+      const peer = this.advertRound.pop() as AgentId;
+      if (!this.neighbours.has(peer)) continue;
+      effects.push({ kind: 'send', to: peer, msg });
+      sent++;
+    }
+  }
+
+  private advertSoon(nowMs: Millis): void {
+    if (this.neighbours.size === 0) {
+      this.nextAdvertAtMs = null;
+      return;
+    }
+    const soon = nowMs + this.config.advertDebounceMs;
+    if (this.nextAdvertAtMs === null || soon < this.nextAdvertAtMs) this.nextAdvertAtMs = soon;
+  }
+
+  snapshot(): LinksSnapshot {
+    const self = this.config.selfId;
+    const neighbours: NeighbourView[] = [];
+    const edges = new Map<string, EdgeView>();
+    for (const [peer, n] of this.neighbours) {
+      neighbours.push({ peer, rttMs: n.rttMs, lastRttMs: n.lastRttMs, upSinceMs: n.upSinceMs, lastHeardMs: n.lastHeardMs });
+      edges.set(edgeKey(self, peer), { ...orderedPair(self, peer), rttMs: n.rttMs, source: 'self' });
+    }
+    for (const [reporter, n] of this.neighbours) {
+      for (const [peer, rttMs] of n.advertised) {
+        const key = edgeKey(reporter, peer);
+        if (peer === self || edges.has(key)) continue;
+        edges.set(key, { ...orderedPair(reporter, peer), rttMs, source: 'peer' });
+      }
+    }
+    neighbours.sort((x, y) => compareIds(x.peer, y.peer));
+    return { self, neighbours, edges: [...edges.values()] };
+  }
+
+  /** Checked by the simulator after every step. */
+  invariants(): void {
+    assert(this.neighbours.size <= this.config.maxPeers, 'more neighbours than maxPeers');
+    assert(!this.neighbours.has(this.config.selfId), 'self is its own neighbour');
+    for (const [peer, n] of this.neighbours) {
+      assert(n.outstanding.length <= MAX_OUTSTANDING_PINGS, `too many pings in flight to ${peer}`);
+      assert(n.advertised.size <= MAX_ADVERT_LINKS, `advert from ${peer} over the limit`);
+      assert(n.rttMs === null || n.rttMs >= 0, `negative round trip to ${peer}`);
+    }
+    assert((this.nextPingAtMs === null) === (this.neighbours.size === 0), 'ping timer out of step with neighbours');
+  }
+}
+
+function roundRtt(rttMs: number | null): number | null {
+  return rttMs === null ? null : Math.round(rttMs * 1000) / 1000;
+}
+
+function orderedPair(x: AgentId, y: AgentId): { a: AgentId; b: AgentId } {
+  return compareIds(x, y) < 0 ? { a: x, b: y } : { a: y, b: x };
+}
+
+function edgeKey(x: AgentId, y: AgentId): string {
+  const { a, b } = orderedPair(x, y);
+  return `${a}|${b}`;
+}

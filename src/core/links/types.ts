@@ -1,0 +1,46 @@
+import type { AgentId } from '../base/ids';
+import type { Millis } from '../base/time';
+import type { PeerMessage } from '../wire/messages';
+
+export type LinksMessage = Extract<PeerMessage, { type: 'ping' | 'pong' | 'links' | 'bye' }>;
+
+export type LinksInput =
+  | { kind: 'linkUp'; peer: AgentId; nowMs: Millis }
+  | { kind: 'linkDown'; peer: AgentId; reason: string; nowMs: Millis }
+  | { kind: 'message'; from: AgentId; msg: LinksMessage; nowMs: Millis }
+  | { kind: 'tick'; nowMs: Millis }
+  /** The agent is going away: say bye on every link and forget them. */
+  | { kind: 'leave'; nowMs: Millis };
+
+export type LinksEvent =
+  | { type: 'link-up'; peer: AgentId }
+  | { type: 'link-down'; peer: AgentId; reason: string }
+  | { type: 'link-refused'; peer: AgentId; reason: string };
+
+export type LinksEffect =
+  | { kind: 'send'; to: AgentId; msg: LinksMessage }
+  | { kind: 'close'; peer: AgentId; reason: string }
+  | { kind: 'event'; event: LinksEvent };
+
+export interface NeighbourView {
+  peer: AgentId;
+  /** Smoothed round trip, null until the first pong. */
+  rttMs: number | null;
+  lastRttMs: number | null;
+  upSinceMs: Millis;
+  lastHeardMs: Millis;
+}
+
+export interface EdgeView {
+  a: AgentId;
+  b: AgentId;
+  rttMs: number | null;
+  /** 'self' for this agent's own links, 'peer' for links a neighbour advertised. */
+  source: 'self' | 'peer';
+}
+
+export interface LinksSnapshot {
+  self: AgentId;
+  neighbours: NeighbourView[];
+  edges: EdgeView[];
+}
