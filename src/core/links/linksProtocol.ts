@@ -4,13 +4,15 @@ import { shuffleInPlace, type Prng } from '../base/prng';
 import type { Millis } from '../base/time';
 import { MAX_ADVERT_LINKS } from '../wire/messages';
 import { resolveLinksConfig, type LinksConfig } from './config';
-import type {
-  EdgeView,
-  LinksEffect,
-  LinksInput,
-  LinksMessage,
-  LinksSnapshot,
-  NeighbourView,
+import {
+  REASON_PEER_LEFT,
+  REASON_SELF_LEFT,
+  type EdgeView,
+  type LinksEffect,
+  type LinksInput,
+  type LinksMessage,
+  type LinksSnapshot,
+  type NeighbourView,
 } from './types';
 
 /** Pings in flight per neighbour; a pong for an older seq is ignored (it cannot be matched). */
@@ -154,7 +156,7 @@ export class LinksProtocol {
         this.onAdvert(from, neighbour, msg.links);
         break;
       case 'bye':
-        this.removeNeighbour(from, 'peer said bye', true, nowMs, effects);
+        this.removeNeighbour(from, REASON_PEER_LEFT, true, nowMs, effects);
         break;
     }
   }
@@ -162,7 +164,7 @@ export class LinksProtocol {
   private onLeave(nowMs: Millis, effects: LinksEffect[]): void {
     for (const peer of [...this.neighbours.keys()]) {
       effects.push({ kind: 'send', to: peer, msg: { type: 'bye' } });
-      this.removeNeighbour(peer, 'this agent left', true, nowMs, effects);
+      this.removeNeighbour(peer, REASON_SELF_LEFT, true, nowMs, effects);
     }
   }
 

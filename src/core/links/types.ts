@@ -17,6 +17,10 @@ export type LinksEvent =
   | { type: 'link-down'; peer: AgentId; reason: string }
   | { type: 'link-refused'; peer: AgentId; reason: string };
 
+/** Close reasons the transport acts on: a peer that said bye is not reconnected to. */
+export const REASON_PEER_LEFT = 'peer said bye';
+export const REASON_SELF_LEFT = 'this agent left';
+
 export type LinksEffect =
   | { kind: 'send'; to: AgentId; msg: LinksMessage }
   | { kind: 'close'; peer: AgentId; reason: string }

@@ -11,7 +11,7 @@ export function linkAuthTranscript(params: {
   verifierId: AgentId;
   signerFingerprint: string;
   verifierFingerprint: string;
-}): Uint8Array {
+}): Uint8Array<ArrayBuffer> {
   const lines = [
     'mesh-coordinator/link-auth/v1',
     `room=${params.room}`,

@@ -15,6 +15,8 @@ export const DEFAULT_MAX_SIGNALING_FRAME_BYTES = 64 * 1024;
 export const MAX_SIGNALING_TOPIC_CHARS = 256;
 /** The most topics one subscribe or unsubscribe frame may name. */
 export const MAX_SIGNALING_TOPICS_PER_FRAME = 1024;
+/** Arrays and objects nest at most this deep in a frame (y-webrtc's frames nest about 5). */
+export const MAX_SIGNALING_JSON_DEPTH = 32;
 /** Error `code` and `message` strings a client accepts from a server. */
 export const MAX_SIGNALING_ERROR_CODE_CHARS = 64;
 export const MAX_SIGNALING_ERROR_MESSAGE_CHARS = 1024;
@@ -41,10 +43,7 @@ export interface SignalingPing {
 }
 
 export type SignalingClientMessage =
-  | SignalingSubscribe
-  | SignalingUnsubscribe
-  | SignalingPublish
-  | SignalingPing;
+  SignalingSubscribe | SignalingUnsubscribe | SignalingPublish | SignalingPing;
 
 /** A publish as the server delivers it: `clients` is the topic's subscriber count. */
 export interface SignalingDelivery extends SignalingPublish {
@@ -81,8 +80,7 @@ export interface SignalingError {
 export type SignalingServerMessage = SignalingDelivery | SignalingPong | SignalingError;
 
 export type SignalingParseResult<T> =
-  | { ok: true; msg: T }
-  | { ok: false; code: SignalingErrorCode; message: string };
+  { ok: true; msg: T } | { ok: false; code: SignalingErrorCode; message: string };
 
 /** Builds the error answer the server sends. */
 export function signalingError(code: SignalingErrorCode, message: string): SignalingError {
@@ -130,6 +128,26 @@ function fail(code: SignalingErrorCode, message: string): Failure {
   return { ok: false, code, message };
 }
 
+/** True when no array or object in `value` sits deeper than `maxDepth` (the root is 1). */
+function nestsWithin(value: unknown, maxDepth: number): boolean {
+  const pending: unknown[] = [value];
+  const depths: number[] = [1];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    const depth = depths.pop() as number;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > maxDepth) return false;
+    const children = Array.isArray(item) ? item : Object.values(item);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) {
+        pending.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return true;
+}
+
 type Decoded = { ok: true; record: Record<string, unknown>; type: string } | Failure;
 
 /** Size check, JSON parse, object check and `type` check shared by both directions. */
@@ -147,6 +165,9 @@ function decodeFrame(text: unknown, maxBytes: number): Decoded {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail('bad-field', 'frame must be a JSON object');
+  }
+  if (!nestsWithin(value, MAX_SIGNALING_JSON_DEPTH)) {
+    return fail('bad-field', `frame nests deeper than ${MAX_SIGNALING_JSON_DEPTH} levels`);
   }
   const record = value as Record<string, unknown>;
   const type = Object.prototype.hasOwnProperty.call(record, 'type') ? record['type'] : undefined;

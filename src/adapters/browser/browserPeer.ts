@@ -1,0 +1,5 @@
+import SimplePeer from 'simple-peer/simplepeer.min.js';
+import type { PeerFactory } from './simplePeerTypes';
+
+/** simple-peer over the browser's own RTCPeerConnection. */
+export const createBrowserPeer: PeerFactory = (options) => new SimplePeer(options);

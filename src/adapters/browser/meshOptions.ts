@@ -1,0 +1,32 @@
+/** What a page can configure through its URL (documented in the README). */
+export interface MeshOptions {
+  room: string;
+  signalingUrl: string;
+  iceServers: RTCIceServer[];
+}
+
+const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Reads `?room=`, `?signaling=` and `?ice=` (comma-separated STUN/TURN urls) or `?iceServers=`
+ * (a JSON RTCIceServer list, for TURN credentials). Bad values fail loudly, not silently.
+ */
+export function meshOptionsFromLocation(location: Location): MeshOptions {
+  const params = new URLSearchParams(location.search);
+  const room = params.get('room') ?? 'default';
+  if (!ROOM_PATTERN.test(room)) throw new Error(`room must match ${ROOM_PATTERN}`);
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const signalingUrl = params.get('signaling') ?? `${scheme}//${location.host}/`;
+  if (!/^wss?:\/\//.test(signalingUrl)) throw new Error('signaling must be a ws:// or wss:// URL');
+  let iceServers: RTCIceServer[] = [];
+  const ice = params.get('ice');
+  const iceJson = params.get('iceServers');
+  if (iceJson !== null) {
+    const parsed: unknown = JSON.parse(iceJson);
+    if (!Array.isArray(parsed)) throw new Error('iceServers must be a JSON array');
+    iceServers = parsed as RTCIceServer[];
+  } else if (ice !== null && ice !== '') {
+    iceServers = [{ urls: ice.split(',').map((url) => url.trim()) }];
+  }
+  return { room, signalingUrl, iceServers };
+}

@@ -1,0 +1,349 @@
+import { describe, expect, it } from 'vitest';
+import { isAgentId, type AgentId } from '../base/ids';
+import { createSeededPrng, type Prng } from '../base/prng';
+import { decodeFrame, encodeFrame, FrameTooLargeError, type DecodeFailure } from './codec';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  MAX_ADVERT_LINKS,
+  WIRE_VERSION,
+  type PeerMessage,
+} from './messages';
+
+const ID_A = 'a1'.repeat(32) as AgentId;
+const ID_B = '0b'.repeat(32) as AgentId;
+const SIGNATURE = 'c3'.repeat(64);
+const utf8 = new TextEncoder();
+
+/** A frame with the given type code and a raw body. */
+function rawFrame(typeCode: number, body: string | Uint8Array, version = WIRE_VERSION): Uint8Array {
+  const bytes = typeof body === 'string' ? utf8.encode(body) : body;
+  const frame = new Uint8Array(bytes.length + 2);
+  frame[0] = version;
+  frame[1] = typeCode;
+  frame.set(bytes, 2);
+  return frame;
+}
+
+function probeFrame(typeCode: number, seq: number, sentAtMs: number): Uint8Array {
+  const frame = new Uint8Array(14);
+  frame[0] = WIRE_VERSION;
+  frame[1] = typeCode;
+  const view = new DataView(frame.buffer);
+  view.setUint32(2, seq);
+  view.setFloat64(6, sentAtMs);
+  return frame;
+}
+
+function expectFailure(frame: Uint8Array, reason: DecodeFailure, maxBytes?: number): void {
+  const result = decodeFrame(frame, maxBytes);
+  expect(result.ok).toBe(false);
+  if (!result.ok) {
+    expect(result.reason).toBe(reason);
+    expect(result.detail.length).toBeLessThanOrEqual(200);
+  }
+}
+
+function sortedKeys(value: object): string {
+  return Object.keys(value).sort().join(',');
+}
+
+/** An oracle written from messages.ts, independent of the codec: what a valid message is. */
+function problemWith(msg: PeerMessage): string | null {
+  switch (msg.type) {
+    case 'hello':
+      if (sortedKeys(msg) !== 'id,signature,type') return `hello keys ${sortedKeys(msg)}`;
+      if (!isAgentId(msg.id)) return 'hello id';
+      return /^[0-9a-f]{128}$/.test(msg.signature) ? null : 'hello signature';
+    case 'ping':
+    case 'pong':
+      if (sortedKeys(msg) !== 'sentAtMs,seq,type') return `${msg.type} keys ${sortedKeys(msg)}`;
+      if (!Number.isInteger(msg.seq) || msg.seq < 0 || msg.seq >= 2 ** 32) return 'seq';
+      return Number.isFinite(msg.sentAtMs) ? null : 'sentAtMs';
+    case 'links':
+      if (sortedKeys(msg) !== 'links,type') return `links keys ${sortedKeys(msg)}`;
+      if (!Array.isArray(msg.links) || msg.links.length > MAX_ADVERT_LINKS) return 'links list';
+      for (const link of msg.links) {
+        if (sortedKeys(link) !== 'peer,rttMs') return `link keys ${sortedKeys(link)}`;
+        if (!isAgentId(link.peer)) return 'link peer';
+        const { rttMs } = link;
+        if (rttMs !== null && !(Number.isFinite(rttMs) && rttMs >= 0)) return 'link rtt';
+      }
+      return null;
+    case 'bye':
+      return sortedKeys(msg) === 'type' ? null : `bye keys ${sortedKeys(msg)}`;
+    default:
+      return `unknown type ${(msg as { type: unknown }).type}`;
+  }
+}
+
+const SAMPLES: PeerMessage[] = [
+  { type: 'hello', id: ID_A, signature: SIGNATURE },
+  { type: 'ping', seq: 1, sentAtMs: 0 },
+  { type: 'ping', seq: 2 ** 32 - 1, sentAtMs: 1_700_000_000_123.456 },
+  { type: 'pong', seq: 0, sentAtMs: 12.5 },
+  { type: 'pong', seq: 77, sentAtMs: -3 },
+  { type: 'links', links: [] },
+  {
+    type: 'links',
+    links: [
+      { peer: ID_A, rttMs: null },
+      { peer: ID_B, rttMs: 12.345 },
+      { peer: ID_B, rttMs: 0 },
+    ],
+  },
+  {
+    type: 'links',
+    links: Array.from({ length: MAX_ADVERT_LINKS }, (_, i) => ({
+      peer: i.toString(16).padStart(64, '0') as AgentId,
+      rttMs: i % 3 === 0 ? null : i / 7,
+    })),
+  },
+  { type: 'bye' },
+];
+
+describe('codec round trips', () => {
+  it.each(SAMPLES.map((msg) => [msg.type, msg] as const))('%s', (_type, msg) => {
+    const frame = encodeFrame(msg);
+    expect(frame[0]).toBe(WIRE_VERSION);
+    const result = decodeFrame(frame);
+    expect(result).toEqual({ ok: true, msg });
+    if (result.ok) expect(problemWith(result.msg)).toBeNull();
+  });
+
+  it('encodes probes as fixed 14-byte binary frames and the rest as JSON', () => {
+    expect(encodeFrame({ type: 'ping', seq: 5, sentAtMs: 1 })).toHaveLength(14);
+    expect(encodeFrame({ type: 'pong', seq: 5, sentAtMs: 1 })).toHaveLength(14);
+    const bye = encodeFrame({ type: 'bye' });
+    expect(Array.from(bye)).toEqual([WIRE_VERSION, 5, ...utf8.encode('{}')]);
+  });
+
+  it('decodes a probe that sits at an offset inside a larger buffer', () => {
+    const inner = encodeFrame({ type: 'pong', seq: 4242, sentAtMs: 99.25 });
+    const outer = new Uint8Array(inner.length + 7).fill(0xee);
+    outer.set(inner, 3);
+    const result = decodeFrame(outer.subarray(3, 3 + inner.length));
+    expect(result).toEqual({ ok: true, msg: { type: 'pong', seq: 4242, sentAtMs: 99.25 } });
+  });
+
+  it('refuses to encode a frame over the limit', () => {
+    const big: PeerMessage = SAMPLES[7] as PeerMessage;
+    expect(() => encodeFrame(big, 1000)).toThrow(FrameTooLargeError);
+    // Exactly at the limit is fine.
+    const bye = encodeFrame({ type: 'bye' });
+    expect(encodeFrame({ type: 'bye' }, bye.length)).toEqual(bye);
+    expect(() => encodeFrame({ type: 'bye' }, bye.length - 1)).toThrow(FrameTooLargeError);
+  });
+});
+
+describe('decode failures', () => {
+  it('oversized: longer than the limit, checked before anything else', () => {
+    expectFailure(new Uint8Array(DEFAULT_MAX_FRAME_BYTES + 1), 'oversized');
+    expectFailure(encodeFrame({ type: 'ping', seq: 1, sentAtMs: 1 }), 'oversized', 13);
+    expect(decodeFrame(encodeFrame({ type: 'ping', seq: 1, sentAtMs: 1 }), 14).ok).toBe(true);
+  });
+
+  it('truncated: no header, or a probe of the wrong length', () => {
+    expectFailure(new Uint8Array(0), 'truncated');
+    expectFailure(Uint8Array.of(WIRE_VERSION), 'truncated');
+    const ping = encodeFrame({ type: 'ping', seq: 1, sentAtMs: 1 });
+    expectFailure(ping.subarray(0, 13), 'truncated');
+    expectFailure(Uint8Array.of(...ping, 0), 'truncated');
+    expectFailure(Uint8Array.of(WIRE_VERSION, 3), 'truncated');
+  });
+
+  it('bad-version: any other first byte', () => {
+    for (const version of [0, 2, 255]) {
+      expectFailure(rawFrame(5, '{}', version), 'bad-version');
+    }
+  });
+
+  it('unknown-type: codes outside the table', () => {
+    for (const code of [0, 6, 7, 128, 255]) expectFailure(rawFrame(code, '{}'), 'unknown-type');
+  });
+
+  it('malformed-body: not JSON, not UTF-8, or not an object', () => {
+    expectFailure(rawFrame(5, ''), 'malformed-body');
+    expectFailure(rawFrame(5, '{'), 'malformed-body');
+    expectFailure(rawFrame(4, '{"links":[}'), 'malformed-body');
+    expectFailure(rawFrame(5, Uint8Array.of(0x7b, 0xff, 0x7d)), 'malformed-body');
+    expectFailure(rawFrame(5, Uint8Array.of(0x22, 0xc3, 0x22)), 'malformed-body'); // cut sequence
+    for (const body of ['[]', 'null', '1', '"bye"', 'true']) {
+      expectFailure(rawFrame(5, body), 'malformed-body');
+    }
+    expectFailure(rawFrame(4, '['.repeat(60_000)), 'malformed-body');
+  });
+
+  it('invalid-fields: hello', () => {
+    const hello = (fields: object) => rawFrame(1, JSON.stringify(fields));
+    expectFailure(hello({ id: ID_A }), 'invalid-fields');
+    expectFailure(hello({ signature: SIGNATURE }), 'invalid-fields');
+    expectFailure(hello({ id: ID_A.toUpperCase(), signature: SIGNATURE }), 'invalid-fields');
+    expectFailure(hello({ id: ID_A, signature: SIGNATURE.toUpperCase() }), 'invalid-fields');
+    expectFailure(hello({ id: ID_A, signature: SIGNATURE.slice(2) }), 'invalid-fields');
+    expectFailure(hello({ id: ID_A, signature: 42 }), 'invalid-fields');
+  });
+
+  it('invalid-fields: links', () => {
+    const links = (value: unknown) => rawFrame(4, JSON.stringify({ links: value }));
+    expectFailure(rawFrame(4, '{}'), 'invalid-fields');
+    expectFailure(links('nope'), 'invalid-fields');
+    expectFailure(links({ peer: ID_A, rttMs: 1 }), 'invalid-fields');
+    expectFailure(links([null]), 'invalid-fields');
+    expectFailure(links([7]), 'invalid-fields');
+    expectFailure(links([{ peer: 'short', rttMs: 1 }]), 'invalid-fields');
+    expectFailure(links([{ peer: ID_A }]), 'invalid-fields');
+    expectFailure(links([{ peer: ID_A, rttMs: -1 }]), 'invalid-fields');
+    expectFailure(links([{ peer: ID_A, rttMs: '5' }]), 'invalid-fields');
+    const tooMany = Array.from({ length: MAX_ADVERT_LINKS + 1 }, () => ({ peer: ID_A, rttMs: 1 }));
+    expectFailure(links(tooMany), 'invalid-fields');
+    // 1e999 parses as Infinity.
+    expectFailure(rawFrame(4, `{"links":[{"peer":"${ID_A}","rttMs":1e999}]}`), 'invalid-fields');
+  });
+
+  it('invalid-fields: probes whose timestamp is not finite', () => {
+    expectFailure(probeFrame(2, 1, Number.NaN), 'invalid-fields');
+    expectFailure(probeFrame(3, 1, Number.POSITIVE_INFINITY), 'invalid-fields');
+    expectFailure(probeFrame(3, 1, Number.NEGATIVE_INFINITY), 'invalid-fields');
+  });
+
+  it('keeps only the known fields of a links entry', () => {
+    const frame = rawFrame(
+      4,
+      JSON.stringify({ links: [{ peer: ID_A, rttMs: 3, junk: 'x'.repeat(1000) }], extra: 1 }),
+    );
+    const result = decodeFrame(frame);
+    expect(result).toEqual({ ok: true, msg: { type: 'links', links: [{ peer: ID_A, rttMs: 3 }] } });
+    if (result.ok) expect(problemWith(result.msg)).toBeNull();
+  });
+
+  it('ignores unknown top-level fields of JSON bodies', () => {
+    expect(decodeFrame(rawFrame(5, '{"type":"hello","x":[1]}'))).toEqual({
+      ok: true,
+      msg: { type: 'bye' },
+    });
+  });
+});
+
+describe('decode fuzz', () => {
+  const JSON_PIECES = [
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    ':',
+    '"links"',
+    '"peer"',
+    '"rttMs"',
+    '"id"',
+    '"signature"',
+    `"${ID_A}"`,
+    `"${SIGNATURE}"`,
+    'null',
+    'true',
+    '-1',
+    '0',
+    '12.5',
+    '1e999',
+    '"x"',
+    ' ',
+  ];
+
+  function randomBytes(prng: Prng, length: number): Uint8Array {
+    const bytes = new Uint8Array(length);
+    for (let i = 0; i < length; i++) bytes[i] = prng.nextInt(256);
+    return bytes;
+  }
+
+  function randomJsonish(prng: Prng): string {
+    let text = '';
+    const pieces = 1 + prng.nextInt(40);
+    for (let i = 0; i < pieces; i++) text += JSON_PIECES[prng.nextInt(JSON_PIECES.length)];
+    return text;
+  }
+
+  function mutate(prng: Prng, frame: Uint8Array): Uint8Array {
+    let bytes = Array.from(frame);
+    const mutations = 1 + prng.nextInt(3);
+    for (let m = 0; m < mutations; m++) {
+      const at = bytes.length === 0 ? 0 : prng.nextInt(bytes.length);
+      switch (prng.nextInt(6)) {
+        case 0:
+          bytes[at] = prng.nextInt(256);
+          break;
+        case 1:
+          bytes[at] = (bytes[at] ?? 0) ^ (1 << prng.nextInt(8));
+          break;
+        case 2:
+          bytes = bytes.slice(0, at);
+          break;
+        case 3:
+          bytes.splice(at, 0, prng.nextInt(256));
+          break;
+        case 4:
+          bytes.splice(at, 1);
+          break;
+        case 5:
+          bytes.splice(at, 0, ...bytes.slice(at, at + 1 + prng.nextInt(20)));
+          break;
+      }
+    }
+    return Uint8Array.from(bytes);
+  }
+
+  function generate(prng: Prng): Uint8Array {
+    switch (prng.nextInt(4)) {
+      case 0:
+        return randomBytes(prng, prng.nextInt(64));
+      case 1:
+        return rawFrame(1 + prng.nextInt(5), randomBytes(prng, prng.nextInt(40)));
+      case 2:
+        return rawFrame(1 + prng.nextInt(5), randomJsonish(prng));
+      default:
+        return mutate(prng, encodeFrame(SAMPLES[prng.nextInt(SAMPLES.length)] as PeerMessage));
+    }
+  }
+
+  it('never throws and only returns valid, canonically re-encodable messages', () => {
+    const prng = createSeededPrng(0xc0dec);
+    const outcomes = new Map<string, number>();
+    const problems: string[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      const frame = generate(prng);
+      let result: ReturnType<typeof decodeFrame>;
+      try {
+        result = decodeFrame(frame, 512);
+      } catch (error) {
+        problems.push(`threw ${String(error)} on ${Array.from(frame).join(',')}`);
+        continue;
+      }
+      const outcome = result.ok ? `ok:${result.msg.type}` : result.reason;
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      if (!result.ok) continue;
+      const problem = problemWith(result.msg);
+      if (problem !== null) problems.push(`${problem} in ${JSON.stringify(result.msg)}`);
+      const again = decodeFrame(encodeFrame(result.msg));
+      if (JSON.stringify(again) !== JSON.stringify(result)) {
+        problems.push(`no canonical round trip for ${JSON.stringify(result.msg)}`);
+      }
+    }
+    expect(problems.slice(0, 5)).toEqual([]);
+    // The fuzz reaches every outcome, so it exercises each branch of the decoder.
+    const reasons: DecodeFailure[] = [
+      'oversized',
+      'truncated',
+      'bad-version',
+      'unknown-type',
+      'malformed-body',
+      'invalid-fields',
+    ];
+    for (const reason of reasons.filter((r) => r !== 'oversized')) {
+      expect(outcomes.get(reason) ?? 0, reason).toBeGreaterThan(0);
+    }
+    for (const type of ['hello', 'ping', 'pong', 'links', 'bye']) {
+      expect(outcomes.get(`ok:${type}`) ?? 0, type).toBeGreaterThan(0);
+    }
+    // Mutated copies of the 256-link sample exceed 512 bytes.
+    expect(outcomes.get('oversized') ?? 0).toBeGreaterThan(0);
+  });
+});

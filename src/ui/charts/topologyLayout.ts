@@ -1,0 +1,140 @@
+import {
+  forceCollide,
+  forceLink,
+  forceManyBody,
+  forceSimulation,
+  forceX,
+  forceY,
+  type SimulationLinkDatum,
+  type SimulationNodeDatum,
+} from 'd3';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface LayoutOptions {
+  linkDistance?: number;
+  /** Repulsion between nodes (positive number; applied as a negative charge). */
+  repulsion?: number;
+  /** Minimum centre-to-centre distance kept between nodes. */
+  collideRadius?: number;
+  /** Alpha a re-layout starts from when nodes stay but edges change (lower = calmer). */
+  edgeChangeAlpha?: number;
+  /** Alpha a re-layout starts from when nodes join or leave. */
+  nodeChangeAlpha?: number;
+}
+
+/**
+ * Force layout in a logical space centred on (0, 0); the view fits it to the panel. Positions
+ * are kept by id across updates: surviving nodes start where they were, newcomers start next to
+ * a neighbour, and the simulation is only gently reheated, so the picture does not jump.
+ */
+export interface TopologyLayout {
+  /** Positions for every node id; the same Map object while the topology is unchanged. */
+  update(
+    nodes: readonly { id: string }[],
+    links: readonly { a: string; b: string }[],
+  ): ReadonlyMap<string, Point>;
+}
+
+interface SimNode extends SimulationNodeDatum {
+  id: string;
+}
+
+/** A small deterministic generator so layouts are reproducible (d3 jiggles coincident nodes). */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function hashAngle(id: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return ((h >>> 0) / 2 ** 32) * 2 * Math.PI;
+}
+
+function topologyKey(ids: readonly string[], links: readonly { a: string; b: string }[]): string {
+  const pairs = links.map(({ a, b }) => (a < b ? `${a}-${b}` : `${b}-${a}`)).sort();
+  return `${[...ids].sort().join(',')}/${pairs.join(',')}`;
+}
+
+export function createTopologyLayout(options: LayoutOptions = {}): TopologyLayout {
+  const linkDistance = options.linkDistance ?? 110;
+  const repulsion = options.repulsion ?? 320;
+  const collideRadius = options.collideRadius ?? 34;
+  const edgeChangeAlpha = options.edgeChangeAlpha ?? 0.1;
+  const nodeChangeAlpha = options.nodeChangeAlpha ?? 0.3;
+
+  let positions: ReadonlyMap<string, Point> = new Map();
+  let currentKey = '';
+  let currentIds = new Set<string>();
+
+  function startPoint(id: string, neighbours: Map<string, string[]>): Point | undefined {
+    const kept = positions.get(id);
+    if (kept !== undefined) return { ...kept };
+    if (positions.size === 0) return undefined; // first layout: d3's phyllotaxis start
+    const angle = hashAngle(id);
+    const anchor = (neighbours.get(id) ?? []).map((n) => positions.get(n)).find((p) => p);
+    if (anchor !== undefined) {
+      const r = linkDistance * 0.6;
+      return { x: anchor.x + r * Math.cos(angle), y: anchor.y + r * Math.sin(angle) };
+    }
+    let radius = 0;
+    for (const p of positions.values()) radius = Math.max(radius, Math.hypot(p.x, p.y));
+    radius += linkDistance * 0.5;
+    return { x: radius * Math.cos(angle), y: radius * Math.sin(angle) };
+  }
+
+  return {
+    update(nodes, links) {
+      const ids = nodes.map((n) => n.id);
+      const idSet = new Set(ids);
+      const validLinks = links.filter((l) => l.a !== l.b && idSet.has(l.a) && idSet.has(l.b));
+      const key = topologyKey(ids, validLinks);
+      if (key === currentKey) return positions;
+
+      const neighbours = new Map<string, string[]>();
+      for (const { a, b } of validLinks) {
+        neighbours.set(a, [...(neighbours.get(a) ?? []), b]);
+        neighbours.set(b, [...(neighbours.get(b) ?? []), a]);
+      }
+      const survivors = ids.filter((id) => positions.has(id)).length;
+      const nodeSetChanged = ids.length !== currentIds.size || ids.some((id) => !currentIds.has(id));
+      const simNodes: SimNode[] = ids.map((id) => ({ id, ...startPoint(id, neighbours) }));
+      const simLinks: SimulationLinkDatum<SimNode>[] = validLinks.map((l) => ({
+        source: l.a,
+        target: l.b,
+      }));
+
+      const simulation = forceSimulation(simNodes)
+        .randomSource(lcg(0x5eed))
+        .force(
+          'link',
+          forceLink<SimNode, SimulationLinkDatum<SimNode>>(simLinks)
+            .id((d) => d.id)
+            .distance(linkDistance),
+        )
+        .force('charge', forceManyBody<SimNode>().strength(-repulsion).distanceMax(linkDistance * 4))
+        .force('collide', forceCollide<SimNode>(collideRadius))
+        .force('x', forceX<SimNode>(0).strength(0.05))
+        .force('y', forceY<SimNode>(0).strength(0.05))
+        .stop();
+      simulation.alpha(survivors === 0 ? 1 : nodeSetChanged ? nodeChangeAlpha : edgeChangeAlpha);
+      for (let i = 0; i < 400 && simulation.alpha() >= simulation.alphaMin(); i++) {
+        simulation.tick();
+      }
+
+      const next = new Map<string, Point>();
+      for (const node of simNodes) next.set(node.id, { x: node.x ?? 0, y: node.y ?? 0 });
+      positions = next;
+      currentKey = key;
+      currentIds = idSet;
+      return positions;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type { MeshSnapshot } from '../../host/meshSnapshot';
+import type { MeshEvent } from '../../host/ports';
+import { EVENT_LOG_LIMIT } from './eventsSlice';
+import type { MeshStore } from './meshStore';
+
+/** Runs the callback before the next paint (requestAnimationFrame in the browser). */
+export type FrameScheduler = (callback: () => void) => unknown;
+
+export interface StoreFeed {
+  /** Keeps only the newest snapshot until the next frame. */
+  pushSnapshot(snapshot: MeshSnapshot): void;
+  /** Queues an event; all events queued between frames are appended in order. */
+  pushEvent(event: MeshEvent): void;
+}
+
+const defaultScheduler: FrameScheduler = (callback) => requestAnimationFrame(() => callback());
+
+/**
+ * Coalesces host output into at most one store update per animation frame. The pending event
+ * buffer is bounded as well (a hidden tab gets no frames), so memory stays flat.
+ */
+export function createStoreFeed(
+  store: MeshStore,
+  scheduleFrame: FrameScheduler = defaultScheduler,
+  maxPendingEvents: number = EVENT_LOG_LIMIT,
+): StoreFeed {
+  let pendingSnapshot: MeshSnapshot | null = null;
+  let pendingEvents: MeshEvent[] = [];
+  let droppedPending = 0;
+  let frameRequested = false;
+
+  function flush(): void {
+    frameRequested = false;
+    const batch = {
+      snapshot: pendingSnapshot,
+      events: pendingEvents,
+      eventsDroppedBeforeIngest: droppedPending,
+    };
+    pendingSnapshot = null;
+    pendingEvents = [];
+    droppedPending = 0;
+    store.getState().ingest(batch);
+  }
+
+  function requestFrame(): void {
+    if (frameRequested) return;
+    frameRequested = true;
+    scheduleFrame(flush);
+  }
+
+  return {
+    pushSnapshot(snapshot) {
+      pendingSnapshot = snapshot;
+      requestFrame();
+    },
+    pushEvent(event) {
+      pendingEvents.push(event);
+      // Trim in chunks so a long burst costs amortised O(1) per event.
+      if (pendingEvents.length >= 2 * maxPendingEvents) {
+        const cut = pendingEvents.length - maxPendingEvents;
+        pendingEvents.splice(0, cut);
+        droppedPending += cut;
+      }
+      requestFrame();
+    },
+  };
+}

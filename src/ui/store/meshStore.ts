@@ -1,0 +1,43 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { MeshSnapshot } from '../../host/meshSnapshot';
+import type { MeshEvent } from '../../host/ports';
+import { appendBounded, createEventsSlice, EVENT_LOG_LIMIT, type EventsSlice } from './eventsSlice';
+import { createSelectionSlice, type SelectionSlice } from './selectionSlice';
+import { createSnapshotSlice, snapshotPatch, type SnapshotSlice } from './snapshotSlice';
+
+/** What the feed hands the store once per animation frame. */
+export interface FeedBatch {
+  /** The newest snapshot pushed since the last frame, or null if none was. */
+  snapshot: MeshSnapshot | null;
+  /** Events pushed since the last frame, in push order. */
+  events: readonly MeshEvent[];
+  /** Events the feed itself had to drop (its pending buffer is bounded too). */
+  eventsDroppedBeforeIngest: number;
+}
+
+export interface IngestSlice {
+  /** Applies a whole batch as ONE store update, so subscribers render once per frame. */
+  ingest(batch: FeedBatch): void;
+}
+
+export type MeshState = SnapshotSlice & EventsSlice & SelectionSlice & IngestSlice;
+export type MeshStore = StoreApi<MeshState>;
+
+export interface MeshStoreOptions {
+  /** Newest events kept in the log (default EVENT_LOG_LIMIT = 500). */
+  eventLimit?: number;
+}
+
+export function createMeshStore(options: MeshStoreOptions = {}): MeshStore {
+  const eventLimit = options.eventLimit ?? EVENT_LOG_LIMIT;
+  return createStore<MeshState>()((set, get, api) => ({
+    ...createSnapshotSlice(set, get, api),
+    ...createEventsSlice(eventLimit)(set, get, api),
+    ...createSelectionSlice(set, get, api),
+    ingest: (batch) =>
+      set((state) => ({
+        ...(batch.snapshot !== null ? snapshotPatch(batch.snapshot) : {}),
+        ...appendBounded(state, batch.events, eventLimit, batch.eventsDroppedBeforeIngest),
+      })),
+  }));
+}
