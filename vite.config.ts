@@ -11,5 +11,7 @@ export default defineConfig({
   },
   server: {
     port: 5173,
+    // `npm run dev` serves the app alone; signaling goes to a server started with `npm run serve`.
+    proxy: { '/signal': { target: 'ws://localhost:4444', ws: true } },
   },
 });

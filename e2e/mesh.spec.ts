@@ -10,9 +10,11 @@ function others(tabs: MeshTab[], self: MeshTab): string[] {
 }
 
 test('five agents across four browser instances form a full mesh and see a closed tab leave', async ({
-  browserType,
+  playwright,
+  browserName,
   baseURL,
 }, testInfo) => {
+  const browserType = playwright[browserName];
   const launchOptions = testInfo.project.use.launchOptions ?? {};
   const room = `full-mesh-${Date.now()}`;
   const { browsers, tabs } = await openMesh(browserType, launchOptions, baseURL as string, room, LAYOUT);
@@ -59,9 +61,11 @@ async function snapshotEvents(tab: MeshTab): Promise<string> {
 }
 
 test('the signaling server keeps serving after a burst of malformed frames', async ({
-  browserType,
+  playwright,
+  browserName,
   baseURL,
 }, testInfo) => {
+  const browserType = playwright[browserName];
   const wsUrl = (baseURL as string).replace(/^http/, 'ws') + '/';
   const socket = new WebSocket(wsUrl);
   await new Promise<void>((resolve, reject) => {

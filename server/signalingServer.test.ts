@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerConfig } from './config';
 import { startServer, type RunningServer } from './startServer';
-import { TestClient, eventually, health, httpRequest } from './testSupport';
+import { TestClient, eventually, health } from './testSupport';
 import { hardFrameCapBytes } from './wsGateway';
 
 const running: RunningServer[] = [];

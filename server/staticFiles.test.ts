@@ -53,9 +53,9 @@ describe('static files', () => {
   });
 
   it('caches hashed assets for long and the rest never blindly', async () => {
-    expect((await httpRequest(server.port, '/assets/app-1234.js')).headers['cache-control']).toMatch(
-      /immutable/,
-    );
+    expect(
+      (await httpRequest(server.port, '/assets/app-1234.js')).headers['cache-control'],
+    ).toMatch(/immutable/);
     expect((await httpRequest(server.port, '/')).headers['cache-control']).toBe('no-cache');
   });
 
@@ -96,7 +96,9 @@ describe('static files', () => {
   it('answers HEAD without a body and refuses other methods', async () => {
     const head = await httpRequest(server.port, '/', 'HEAD');
     expect(head.status).toBe(200);
-    expect(head.headers['content-length']).toBe(String('<!doctype html><title>mesh</title>'.length));
+    expect(head.headers['content-length']).toBe(
+      String('<!doctype html><title>mesh</title>'.length),
+    );
     expect(head.body).toBe('');
     const post = await httpRequest(server.port, '/', 'POST');
     expect(post.status).toBe(405);

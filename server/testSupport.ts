@@ -21,9 +21,7 @@ export class TestClient {
     });
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
-      const frame: Frame = isBinary
-        ? { binary: true }
-        : (JSON.parse(data.toString()) as Frame);
+      const frame: Frame = isBinary ? { binary: true } : (JSON.parse(data.toString()) as Frame);
       const waiter = this.waiters.shift();
       if (waiter) waiter(frame);
       else this.frames.push(frame);

@@ -16,7 +16,7 @@ export function meshOptionsFromLocation(location: Location): MeshOptions {
   const room = params.get('room') ?? 'default';
   if (!ROOM_PATTERN.test(room)) throw new Error(`room must match ${ROOM_PATTERN}`);
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const signalingUrl = params.get('signaling') ?? `${scheme}//${location.host}/`;
+  const signalingUrl = params.get('signaling') ?? `${scheme}//${location.host}/signal`;
   if (!/^wss?:\/\//.test(signalingUrl)) throw new Error('signaling must be a ws:// or wss:// URL');
   let iceServers: RTCIceServer[] = [];
   const ice = params.get('ice');

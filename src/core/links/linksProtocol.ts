@@ -207,17 +207,10 @@ export class LinksProtocol {
   }
 
   private pingRoundRobin(nowMs: Millis, effects: LinksEffect[]): void {
-    for (let sent = 0; sent < this.config.pingFanout && this.neighbours.size > 0; ) {
-      if (this.pingRound.length === 0) {
-        this.pingRound = shuffleInPlace([...this.neighbours.keys()], this.prng);
-        // A round never pings the same neighbour twice within one tick.
-        if (sent > 0) break;
-      }
-      const peer = this.pingRound.pop() as AgentId;
-      if (!this.neighbours.has(peer)) continue;
-      this.sendPing(peer, nowMs, effects);
-      sent++;
-    }
+    const peers = takeFromRound(this.pingRound, this.config.pingFanout, this.neighbours, () =>
+      shuffleInPlace([...this.neighbours.keys()], this.prng),
+    );
+    for (const peer of peers) this.sendPing(peer, nowMs, effects);
   }
 
   private sendPing(peer: AgentId, nowMs: Millis, effects: LinksEffect[]): void {
@@ -235,16 +228,10 @@ export class LinksProtocol {
       .slice(0, MAX_ADVERT_LINKS)
       .map(([peer, neighbour]) => ({ peer, rttMs: roundRtt(neighbour.rttMs) }));
     const msg: LinksMessage = { type: 'links', links };
-    for (let sent = 0; sent < this.config.advertFanout && this.neighbours.size > 0; ) {
-      if (this.advertRound.length === 0) {
-        this.advertRound = [...this.neighbours.keys()];
-        if (sent > 0) break;
-      }
-      const peer = this.advertRound.pop() as AgentId;
-      if (!this.neighbours.has(peer)) continue;
-      effects.push({ kind: 'send', to: peer, msg });
-      sent++;
-    }
+    const peers = takeFromRound(this.advertRound, this.config.advertFanout, this.neighbours, () => [
+      ...this.neighbours.keys(),
+    ]);
+    for (const peer of peers) effects.push({ kind: 'send', to: peer, msg });
   }
 
   private advertSoon(nowMs: Millis): void {
@@ -286,6 +273,35 @@ export class LinksProtocol {
     }
     assert((this.nextPingAtMs === null) === (this.neighbours.size === 0), 'ping timer out of step with neighbours');
   }
+}
+
+/**
+ * Takes min(count, live neighbours) distinct neighbours from a rotating round (popped from its
+ * end), in place. When the round runs dry part-way it is refilled with those already taken this
+ * time placed last, so nobody is taken twice in one go and the fan-out is still met.
+ */
+function takeFromRound(
+  round: AgentId[],
+  count: number,
+  live: ReadonlyMap<AgentId, unknown>,
+  refill: () => AgentId[],
+): AgentId[] {
+  const want = Math.min(count, live.size);
+  const taken: AgentId[] = [];
+  let refilled = false;
+  while (taken.length < want) {
+    const peer = round.pop();
+    if (peer === undefined) {
+      assert(!refilled, 'a refilled round ran dry');
+      refilled = true;
+      const takenSet = new Set(taken);
+      round.push(...taken, ...refill().filter((p) => !takenSet.has(p)));
+      continue;
+    }
+    // Rounds hold each neighbour once, so only departed ones need skipping.
+    if (live.has(peer)) taken.push(peer);
+  }
+  return taken;
 }
 
 function roundRtt(rttMs: number | null): number | null {

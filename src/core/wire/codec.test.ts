@@ -308,7 +308,7 @@ describe('decode fuzz', () => {
     const prng = createSeededPrng(0xc0dec);
     const outcomes = new Map<string, number>();
     const problems: string[] = [];
-    for (let i = 0; i < 40_000; i++) {
+    for (let i = 0; i < 25_000; i++) {
       const frame = generate(prng);
       let result: ReturnType<typeof decodeFrame>;
       try {

@@ -70,13 +70,16 @@ function isFiniteNumber(value: unknown): value is number {
 function validLinks(body: Record<string, unknown>): LinksMessage['links'] | null {
   const links = body['links'];
   if (!Array.isArray(links) || links.length > MAX_ADVERT_LINKS) return null;
+  // Fresh entries: a peer's extra fields must not ride along into our state.
+  const valid: LinksMessage['links'] = [];
   for (const link of links) {
     if (typeof link !== 'object' || link === null) return null;
     const { peer, rttMs } = link as Record<string, unknown>;
     if (!isAgentId(peer)) return null;
     if (rttMs !== null && !(isFiniteNumber(rttMs) && rttMs >= 0)) return null;
+    valid.push({ peer, rttMs });
   }
-  return links as LinksMessage['links'];
+  return valid;
 }
 
 /** Decodes one frame. Never throws: every bad input becomes a counted, named failure. */

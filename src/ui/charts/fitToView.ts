@@ -1,7 +1,8 @@
 import type { Point } from './topologyLayout';
 
 export interface ViewTransform {
-  scale: number;
+  sx: number;
+  sy: number;
   tx: number;
   ty: number;
 }
@@ -13,11 +14,14 @@ export interface Viewport {
   padding: number;
   /** Small graphs are spread out at most this much. */
   maxScale: number;
+  /** How much more one axis may be stretched than the other, to use a wide or tall panel. */
+  maxStretch: number;
 }
 
 /**
  * Scales and centres layout coordinates into the viewport. Only coordinates are transformed,
- * so circles and labels keep their pixel size on any screen.
+ * so circles and labels keep their pixel size on any screen. The axes may be scaled a little
+ * differently (up to maxStretch) so a roughly round graph fills a wide panel.
  */
 export function fitToView(points: Iterable<Point>, view: Viewport): ViewTransform {
   let minX = Infinity;
@@ -30,23 +34,24 @@ export function fitToView(points: Iterable<Point>, view: Viewport): ViewTransfor
     maxX = Math.max(maxX, p.x);
     maxY = Math.max(maxY, p.y);
   }
-  if (minX === Infinity) return { scale: 1, tx: view.width / 2, ty: view.height / 2 };
+  if (minX === Infinity) return { sx: 1, sy: 1, tx: view.width / 2, ty: view.height / 2 };
   const innerW = Math.max(1, view.width - 2 * view.padding);
   const innerH = Math.max(1, view.height - 2 * view.padding);
   const spanX = maxX - minX;
   const spanY = maxY - minY;
-  const scale = Math.min(
-    view.maxScale,
-    spanX > 0 ? innerW / spanX : Infinity,
-    spanY > 0 ? innerH / spanY : Infinity,
-  );
+  const fitX = Math.min(view.maxScale, spanX > 0 ? innerW / spanX : Infinity);
+  const fitY = Math.min(view.maxScale, spanY > 0 ? innerH / spanY : Infinity);
+  const base = Math.min(fitX, fitY);
+  const sx = Math.min(fitX, base * view.maxStretch);
+  const sy = Math.min(fitY, base * view.maxStretch);
   return {
-    scale,
-    tx: view.width / 2 - ((minX + maxX) / 2) * scale,
-    ty: view.height / 2 - ((minY + maxY) / 2) * scale,
+    sx,
+    sy,
+    tx: view.width / 2 - ((minX + maxX) / 2) * sx,
+    ty: view.height / 2 - ((minY + maxY) / 2) * sy,
   };
 }
 
 export function project(p: Point, t: ViewTransform): Point {
-  return { x: p.x * t.scale + t.tx, y: p.y * t.scale + t.ty };
+  return { x: p.x * t.sx + t.tx, y: p.y * t.sy + t.ty };
 }

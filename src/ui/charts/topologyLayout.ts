@@ -20,27 +20,33 @@ export interface LayoutOptions {
   repulsion?: number;
   /** Minimum centre-to-centre distance kept between nodes. */
   collideRadius?: number;
-  /** Alpha a re-layout starts from when nodes stay but edges change (lower = calmer). */
-  edgeChangeAlpha?: number;
-  /** Alpha a re-layout starts from when nodes join or leave. */
-  nodeChangeAlpha?: number;
+  /** Alpha of the final relaxation after a topology change (lower = calmer). */
+  relaxAlpha?: number;
 }
 
 /**
  * Force layout in a logical space centred on (0, 0); the view fits it to the panel. Positions
  * are kept by id across updates: surviving nodes start where they were, newcomers start next to
- * a neighbour, and the simulation is only gently reheated, so the picture does not jump.
+ * a neighbour and settle while the survivors are pinned, then everything relaxes gently. So the
+ * picture does not jump when a peer joins, leaves or a link is cut.
  */
 export interface TopologyLayout {
   /** Positions for every node id; the same Map object while the topology is unchanged. */
   update(
-    nodes: readonly { id: string }[],
+    nodes: readonly LayoutNodeInput[],
     links: readonly { a: string; b: string }[],
   ): ReadonlyMap<string, Point>;
 }
 
+export interface LayoutNodeInput {
+  id: string;
+  /** Pulled firmly towards the centre (the own agent), so the view is drawn around it. */
+  anchored?: boolean;
+}
+
 interface SimNode extends SimulationNodeDatum {
   id: string;
+  anchored: boolean;
 }
 
 /** A small deterministic generator so layouts are reproducible (d3 jiggles coincident nodes). */
@@ -58,21 +64,35 @@ function hashAngle(id: string): number {
   return ((h >>> 0) / 2 ** 32) * 2 * Math.PI;
 }
 
+function pin(node: SimNode): void {
+  node.fx = node.x ?? null;
+  node.fy = node.y ?? null;
+}
+
+function unpin(node: SimNode): void {
+  node.fx = null;
+  node.fy = null;
+  node.vx = 0;
+  node.vy = 0;
+}
+
+function centring(node: SimNode): number {
+  return node.anchored ? 0.25 : 0.05;
+}
+
 function topologyKey(ids: readonly string[], links: readonly { a: string; b: string }[]): string {
   const pairs = links.map(({ a, b }) => (a < b ? `${a}-${b}` : `${b}-${a}`)).sort();
   return `${[...ids].sort().join(',')}/${pairs.join(',')}`;
 }
 
 export function createTopologyLayout(options: LayoutOptions = {}): TopologyLayout {
-  const linkDistance = options.linkDistance ?? 110;
-  const repulsion = options.repulsion ?? 320;
-  const collideRadius = options.collideRadius ?? 34;
-  const edgeChangeAlpha = options.edgeChangeAlpha ?? 0.1;
-  const nodeChangeAlpha = options.nodeChangeAlpha ?? 0.3;
+  const linkDistance = options.linkDistance ?? 120;
+  const repulsion = options.repulsion ?? 420;
+  const collideRadius = options.collideRadius ?? 40;
+  const relaxAlpha = options.relaxAlpha ?? 0.08;
 
   let positions: ReadonlyMap<string, Point> = new Map();
   let currentKey = '';
-  let currentIds = new Set<string>();
 
   function startPoint(id: string, neighbours: Map<string, string[]>): Point | undefined {
     const kept = positions.get(id);
@@ -95,7 +115,10 @@ export function createTopologyLayout(options: LayoutOptions = {}): TopologyLayou
       const ids = nodes.map((n) => n.id);
       const idSet = new Set(ids);
       const validLinks = links.filter((l) => l.a !== l.b && idSet.has(l.a) && idSet.has(l.b));
-      const key = topologyKey(ids, validLinks);
+      const key = topologyKey(
+        nodes.map((n) => (n.anchored === true ? `${n.id}*` : n.id)),
+        validLinks,
+      );
       if (key === currentKey) return positions;
 
       const neighbours = new Map<string, string[]>();
@@ -103,9 +126,12 @@ export function createTopologyLayout(options: LayoutOptions = {}): TopologyLayou
         neighbours.set(a, [...(neighbours.get(a) ?? []), b]);
         neighbours.set(b, [...(neighbours.get(b) ?? []), a]);
       }
-      const survivors = ids.filter((id) => positions.has(id)).length;
-      const nodeSetChanged = ids.length !== currentIds.size || ids.some((id) => !currentIds.has(id));
-      const simNodes: SimNode[] = ids.map((id) => ({ id, ...startPoint(id, neighbours) }));
+      const survivors = new Set(ids.filter((id) => positions.has(id)));
+      const simNodes: SimNode[] = nodes.map((n) => ({
+        id: n.id,
+        anchored: n.anchored === true,
+        ...startPoint(n.id, neighbours),
+      }));
       const simLinks: SimulationLinkDatum<SimNode>[] = validLinks.map((l) => ({
         source: l.a,
         target: l.b,
@@ -119,21 +145,37 @@ export function createTopologyLayout(options: LayoutOptions = {}): TopologyLayou
             .id((d) => d.id)
             .distance(linkDistance),
         )
-        .force('charge', forceManyBody<SimNode>().strength(-repulsion).distanceMax(linkDistance * 4))
+        .force(
+          'charge',
+          forceManyBody<SimNode>()
+            .strength(-repulsion)
+            .distanceMax(linkDistance * 4),
+        )
         .force('collide', forceCollide<SimNode>(collideRadius))
-        .force('x', forceX<SimNode>(0).strength(0.05))
-        .force('y', forceY<SimNode>(0).strength(0.05))
+        .force('x', forceX<SimNode>(0).strength(centring))
+        .force('y', forceY<SimNode>(0).strength(centring))
         .stop();
-      simulation.alpha(survivors === 0 ? 1 : nodeSetChanged ? nodeChangeAlpha : edgeChangeAlpha);
-      for (let i = 0; i < 400 && simulation.alpha() >= simulation.alphaMin(); i++) {
-        simulation.tick();
+      const run = (alpha: number, maxTicks: number) => {
+        simulation.alpha(alpha);
+        for (let i = 0; i < maxTicks && simulation.alpha() >= simulation.alphaMin(); i++) {
+          simulation.tick();
+        }
+      };
+      if (survivors.size === 0) {
+        run(1, 400);
+      } else {
+        if (survivors.size < simNodes.length) {
+          for (const node of simNodes) if (survivors.has(node.id)) pin(node);
+          run(0.6, 120);
+          for (const node of simNodes) unpin(node);
+        }
+        run(relaxAlpha, 400);
       }
 
       const next = new Map<string, Point>();
       for (const node of simNodes) next.set(node.id, { x: node.x ?? 0, y: node.y ?? 0 });
       positions = next;
       currentKey = key;
-      currentIds = idSet;
       return positions;
     },
   };

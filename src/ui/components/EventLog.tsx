@@ -22,6 +22,7 @@ export function EventLog() {
             data-testid="event-row"
             data-kind={event.kind}
             data-level={event.level}
+            data-peer={event.peer}
           >
             <time className="event-time mono">{formatEventTime(event.atMs)}</time>
             <span className={`level level--${event.level}`}>{event.level}</span>

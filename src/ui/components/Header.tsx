@@ -9,7 +9,12 @@ function Facts({ snapshot }: { snapshot: MeshSnapshot }) {
     <dl className="header-facts">
       <div>
         <dt>you</dt>
-        <dd className="mono" data-testid="self-id" data-agent-id={snapshot.selfId} title={snapshot.selfId}>
+        <dd
+          className="mono"
+          data-testid="self-id"
+          data-agent-id={snapshot.selfId}
+          title={snapshot.selfId}
+        >
           {shortId(snapshot.selfId)}
         </dd>
       </div>
@@ -52,7 +57,11 @@ export function Header() {
       </h1>
       {snapshot === null ? (
         <p className="header-facts">
-          <span className="badge badge--connecting" data-testid="signaling-state" data-state="starting">
+          <span
+            className="badge badge--connecting"
+            data-testid="signaling-state"
+            data-state="starting"
+          >
             starting…
           </span>
         </p>

@@ -5,7 +5,8 @@ import { describeFault, formatDuration, formatRtt } from './format';
 
 function Faults({ row }: { row: PeerRow }) {
   const parts = describeFault(row.fault);
-  if (parts.length === 0 && row.framesDroppedByFault === 0) return <span className="muted">none</span>;
+  if (parts.length === 0 && row.framesDroppedByFault === 0)
+    return <span className="muted">none</span>;
   return (
     <span className="chips">
       {parts.map((part) => (
@@ -29,7 +30,8 @@ export function PeerList() {
   const rows = useMemo(() => (snapshot === null ? [] : selectPeerRows(snapshot)), [snapshot]);
 
   if (snapshot === null) return <p className="placeholder">starting…</p>;
-  if (rows.length === 0) return <p className="placeholder">No peers in room “{snapshot.room}” yet.</p>;
+  if (rows.length === 0)
+    return <p className="placeholder">No peers in room “{snapshot.room}” yet.</p>;
 
   return (
     <div className="table-scroll">

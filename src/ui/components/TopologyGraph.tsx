@@ -23,12 +23,20 @@ export function TopologyGraph() {
   const nodes = useMemo(() => (snapshot === null ? [] : selectGraphNodes(snapshot)), [snapshot]);
   const edges = useMemo(() => (snapshot === null ? [] : selectGraphEdges(snapshot)), [snapshot]);
   const [layout] = useState(() => createTopologyLayout());
-  const positions = useMemo(() => layout.update(nodes, edges), [layout, nodes, edges]);
+  const positions = useMemo(
+    () =>
+      layout.update(
+        nodes.map((n) => ({ id: n.id, anchored: n.isSelf })),
+        edges,
+      ),
+    [layout, nodes, edges],
+  );
 
   const frameRef = useRef<HTMLDivElement>(null);
   const { width, height } = useElementSize(frameRef, FALLBACK_SIZE);
   const view = useMemo(
-    () => fitToView(positions.values(), { width, height, padding: 56, maxScale: 1.6 }),
+    () =>
+      fitToView(positions.values(), { width, height, padding: 48, maxScale: 4, maxStretch: 1.6 }),
     [positions, width, height],
   );
   const at = (id: string) => project(positions.get(id) ?? ORIGIN, view);

@@ -35,9 +35,13 @@ export function createMeshStore(options: MeshStoreOptions = {}): MeshStore {
     ...createEventsSlice(eventLimit)(set, get, api),
     ...createSelectionSlice(set, get, api),
     ingest: (batch) =>
-      set((state) => ({
-        ...(batch.snapshot !== null ? snapshotPatch(batch.snapshot) : {}),
-        ...appendBounded(state, batch.events, eventLimit, batch.eventsDroppedBeforeIngest),
-      })),
+      set((state) => {
+        const log = appendBounded(state, batch.events, eventLimit, batch.eventsDroppedBeforeIngest);
+        return {
+          ...(batch.snapshot !== null ? snapshotPatch(batch.snapshot) : {}),
+          events: log.events,
+          droppedEvents: log.droppedEvents,
+        };
+      }),
   }));
 }

@@ -1,0 +1,246 @@
+import { Agent } from '../core/agent/agent';
+import type { AgentId } from '../core/base/ids';
+import type { LinksConfig } from '../core/links/config';
+import { AgentHost, type HostSnapshot } from '../host/agentHost';
+import type { MeshEvent } from '../host/ports';
+import { AgentClock } from './agentClock';
+import { LinkFabric } from './linkFabric';
+import { Network, type PathConfig } from './network';
+import { Scheduler } from './scheduler';
+import { randomAgentIds, Stream, streamPrng } from './seeds';
+import { EventKind, type SimEvent } from './simEvent';
+import { buildTopology, defaultTopology, type Adjacency, type TopologySpec } from './topology';
+import { Trace, TraceKind } from './trace';
+
+export interface ClusterOptions {
+  seed: number;
+  agentCount: number;
+  /** Default: full mesh up to 64 agents, otherwise 8 random links each. */
+  topology?: TopologySpec;
+  network?: Partial<PathConfig>;
+  /** Links protocol settings for every agent (the browser defaults otherwise). */
+  links?: Partial<Omit<LinksConfig, 'selfId'>>;
+  /** Initial links come up at random times within this window. */
+  joinSpreadMs?: number;
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  /** Timers fire up to this late (uniformly), like throttled browser timers. */
+  timerLatenessMs?: number;
+  /** Trace records kept for reading after a failure (all are hashed regardless). */
+  traceKeepLast?: number;
+}
+
+/** Host event kinds as trace codes; anything else is 0. */
+const HOST_EVENT_CODES: Record<string, number> = {
+  'link-up': 1,
+  'link-down': 2,
+  'link-refused': 3,
+  'frame-rejected': 4,
+  'frame-too-large': 5,
+};
+
+export const FaultCode = { crash: 1, restart: 2, leave: 3, partition: 4, heal: 5, cut: 6 } as const;
+
+/**
+ * N agents built from the same code the browser runs (core Agent driven by the AgentHost),
+ * on simulated ports: a virtual clock, the packet network and the link fabric. Everything is
+ * derived from one seed. Agents are addressed by index; `ids[index]` is the agent id.
+ */
+export class Cluster {
+  readonly seed: number;
+  readonly ids: readonly AgentId[];
+  readonly adjacency: Adjacency;
+  readonly scheduler = new Scheduler();
+  readonly network: Network;
+  readonly trace: Trace;
+  readonly fabric: LinkFabric;
+  readonly hosts: AgentHost[];
+  /** Host events by kind, over all agents ('link-up', 'link-down', 'frame-rejected', ...). */
+  readonly hostEventCounts = new Map<string, number>();
+  events = 0;
+  /** Called after each event with the agents it stepped (-1 when none). */
+  afterEvent: ((agent: number, peer: number) => void) | null = null;
+  /** Sees every host event, for tests and the CLI. */
+  onHostEvent: ((agent: number, event: MeshEvent) => void) | null = null;
+  private readonly alive: boolean[];
+  private readonly incarnations: number[];
+  private readonly options: ClusterOptions;
+
+  constructor(options: ClusterOptions) {
+    const { seed, agentCount } = options;
+    if (!(Number.isInteger(agentCount) && agentCount >= 1)) {
+      throw new RangeError(`agentCount must be a positive integer, got ${agentCount}`);
+    }
+    this.options = options;
+    this.seed = seed;
+    this.ids = randomAgentIds(streamPrng(seed, Stream.ids), agentCount);
+    const topology = options.topology ?? defaultTopology(agentCount);
+    this.adjacency = buildTopology(agentCount, topology, streamPrng(seed, Stream.topology));
+    this.network = new Network(agentCount, streamPrng(seed, Stream.network), options.network);
+    this.trace = new Trace(options.traceKeepLast ?? 0);
+    this.alive = new Array<boolean>(agentCount).fill(false);
+    this.incarnations = new Array<number>(agentCount).fill(0);
+    this.fabric = new LinkFabric(
+      this.ids,
+      this.network,
+      this.scheduler,
+      this.trace,
+      streamPrng(seed, Stream.fabric),
+      {
+        reconnectBaseMs: options.reconnectBaseMs ?? 500,
+        reconnectMaxMs: options.reconnectMaxMs ?? 4000,
+      },
+      (agent) => this.alive[agent] === true,
+    );
+    this.hosts = this.ids.map((_, index) => this.boot(index));
+    const joinPrng = streamPrng(seed, Stream.topology, 1);
+    const joinSpreadMs = options.joinSpreadMs ?? 1000;
+    this.adjacency.forEach((peers, a) => {
+      for (const b of peers) if (a < b) this.fabric.want(a, b, joinPrng.nextFloat() * joinSpreadMs);
+    });
+  }
+
+  get agentCount(): number {
+    return this.ids.length;
+  }
+
+  nowMs(): number {
+    return this.scheduler.nowMs();
+  }
+
+  isAlive(agent: number): boolean {
+    return this.alive[agent] === true;
+  }
+
+  host(agent: number): AgentHost {
+    const host = this.hosts[agent];
+    if (host === undefined) throw new RangeError(`no agent ${agent}`);
+    return host;
+  }
+
+  snapshot(agent: number): HostSnapshot {
+    return this.host(agent).snapshot();
+  }
+
+  /** Runs every event due up to `untilMs`, then leaves the clock there. */
+  runUntil(untilMs: number): void {
+    const afterEvent = this.afterEvent;
+    for (;;) {
+      const event = this.scheduler.next(untilMs);
+      if (event === undefined) return;
+      this.events++;
+      this.dispatch(event);
+      if (afterEvent !== null) {
+        afterEvent(event.agent, event.kind === EventKind.linkOpen ? event.peer : -1);
+      }
+    }
+  }
+
+  runFor(durationMs: number): void {
+    this.runUntil(this.nowMs() + durationMs);
+  }
+
+  /** The agent stops dead: no bye, its links vanish, peers find out by timeout. */
+  crash(agent: number): void {
+    if (!this.isAlive(agent)) return;
+    this.trace.record(this.nowMs(), TraceKind.fault, agent, -1, FaultCode.crash);
+    this.host(agent).stop();
+    this.alive[agent] = false;
+    this.fabric.transports[agent]?.reset();
+  }
+
+  /** Graceful exit: bye on every link, then gone. */
+  leave(agent: number): void {
+    if (!this.isAlive(agent)) return;
+    this.trace.record(this.nowMs(), TraceKind.fault, agent, -1, FaultCode.leave);
+    this.host(agent).leave();
+    this.alive[agent] = false;
+    this.fabric.transports[agent]?.reset();
+  }
+
+  /** A fresh incarnation with the same id and no memory; it reconnects to its peers at once. */
+  restart(agent: number): void {
+    if (this.isAlive(agent)) return;
+    this.trace.record(this.nowMs(), TraceKind.fault, agent, -1, FaultCode.restart);
+    this.incarnations[agent] = (this.incarnations[agent] ?? 0) + 1;
+    this.hosts[agent] = this.boot(agent);
+    this.fabric.onRestart(agent, this.adjacency[agent] ?? []);
+  }
+
+  partition(groups: readonly (readonly number[])[]): void {
+    this.trace.record(this.nowMs(), TraceKind.fault, -1, -1, FaultCode.partition);
+    this.network.partition(groups);
+  }
+
+  cutOneWay(from: number, to: number): void {
+    this.trace.record(this.nowMs(), TraceKind.fault, from, to, FaultCode.cut);
+    this.network.cut(from, to);
+  }
+
+  /** Ends partitions and cuts; links come back through the reconnect backoff. */
+  heal(): void {
+    this.trace.record(this.nowMs(), TraceKind.fault, -1, -1, FaultCode.heal);
+    this.network.healPartition();
+    this.network.clearCuts();
+  }
+
+  /** Agents alive now, by index. */
+  liveAgents(): number[] {
+    return this.ids.map((_, index) => index).filter((index) => this.isAlive(index));
+  }
+
+  private boot(agent: number): AgentHost {
+    const incarnation = this.incarnations[agent] ?? 0;
+    const selfId = this.ids[agent] as AgentId;
+    const core = new Agent({
+      selfId,
+      prng: streamPrng(this.seed, Stream.agent, agent, incarnation),
+      ...(this.options.links === undefined ? {} : { links: this.options.links }),
+    });
+    const clock = new AgentClock(
+      this.scheduler,
+      agent,
+      this.options.timerLatenessMs ?? 0,
+      streamPrng(this.seed, Stream.timers, agent, incarnation),
+    );
+    const transport = this.fabric.transports[agent];
+    if (transport === undefined) throw new RangeError(`no transport for agent ${agent}`);
+    const host = new AgentHost({
+      agent: core,
+      transport,
+      clock,
+      observer: { onEvent: (event) => this.onEvent(agent, event) },
+    });
+    this.alive[agent] = true;
+    host.start();
+    return host;
+  }
+
+  private onEvent(agent: number, event: MeshEvent): void {
+    this.hostEventCounts.set(event.kind, (this.hostEventCounts.get(event.kind) ?? 0) + 1);
+    const peer = event.peer === undefined ? -1 : (this.fabric.indexOf(event.peer) ?? -1);
+    this.trace.record(event.atMs, TraceKind.hostEvent, agent, peer, HOST_EVENT_CODES[event.kind] ?? 0);
+    this.onHostEvent?.(agent, event);
+  }
+
+  private dispatch(event: SimEvent): void {
+    switch (event.kind) {
+      case EventKind.timer:
+        this.trace.record(event.atMs, TraceKind.timer, event.agent, -1, 0);
+        event.callback?.();
+        return;
+      case EventKind.deliver:
+        this.fabric.onDeliver(event);
+        return;
+      case EventKind.linkOpen:
+        this.fabric.onLinkOpen(event);
+        return;
+      case EventKind.peerClosed:
+        this.fabric.onPeerClosed(event);
+        return;
+      case EventKind.action:
+        event.callback?.();
+        return;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { BrowserMesh } from '../adapters/browser/browserMesh';
+import { createBrowserPeer } from '../adapters/browser/browserPeer';
+import { installDebugHook, type MeshDebugHook } from '../adapters/browser/debugHook';
+import { loadOrCreateTabIdentity } from '../adapters/browser/identity';
+import { meshOptionsFromLocation } from '../adapters/browser/meshOptions';
+import { mountApp } from './components/mountApp';
+import { createStoreFeed } from './store/feed';
+import { createMeshStore } from './store/meshStore';
+
+/** How often the dashboard samples the agent; the store applies it on the next animation frame. */
+const SNAPSHOT_INTERVAL_MS = 250;
+
+/** Composition root: adapters, host and agent on one side, the store and React on the other. */
+async function main(): Promise<void> {
+  const root = document.getElementById('root');
+  if (root === null) throw new Error('index.html has no #root element');
+  const store = createMeshStore();
+  const feed = createStoreFeed(store);
+  mountApp(root, store);
+
+  const options = meshOptionsFromLocation(window.location);
+  const identity = await loadOrCreateTabIdentity();
+  const mesh = new BrowserMesh(identity, options, createBrowserPeer);
+  mesh.onEvent((event) => feed.pushEvent(event));
+  mesh.start();
+  feed.pushSnapshot(mesh.snapshot());
+  setInterval(() => feed.pushSnapshot(mesh.snapshot()), SNAPSHOT_INTERVAL_MS);
+  installDebugHook(window as { meshDebug?: MeshDebugHook }, mesh);
+  // Say bye so peers drop this tab at once instead of waiting for the link timeout.
+  window.addEventListener('pagehide', () => mesh.leave());
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  const banner = document.createElement('pre');
+  banner.className = 'fatal';
+  banner.setAttribute('data-testid', 'fatal-error');
+  banner.textContent = `mesh-coordinator could not start: ${message}`;
+  document.body.prepend(banner);
+  console.error(error);
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { MeshEvent } from '../../host/ports';
+import { buildSnapshot, fixtureId } from '../dev/fixtures';
+import { createStoreFeed } from './feed';
+import { createMeshStore } from './meshStore';
+
+function manualFrames() {
+  const queue: (() => void)[] = [];
+  return {
+    schedule: (callback: () => void) => void queue.push(callback),
+    pending: () => queue.length,
+    runFrame: () => queue.splice(0).forEach((callback) => callback()),
+  };
+}
+
+function event(n: number): MeshEvent {
+  return { atMs: n, level: 'info', kind: `kind-${n}` };
+}
+
+function setup() {
+  const store = createMeshStore();
+  const frames = manualFrames();
+  const feed = createStoreFeed(store, frames.schedule);
+  let updates = 0;
+  store.subscribe(() => updates++);
+  return { store, frames, feed, updates: () => updates };
+}
+
+describe('createStoreFeed', () => {
+  it('applies nothing until the frame runs, then everything in one store update', () => {
+    const { store, frames, feed, updates } = setup();
+    const snapshots = [1, 2, 3].map((n) => buildSnapshot({ selfId: fixtureId(0), nowMs: n }));
+    for (const s of snapshots) feed.pushSnapshot(s);
+    for (let n = 0; n < 5; n++) feed.pushEvent(event(n));
+
+    expect(frames.pending()).toBe(1);
+    expect(updates()).toBe(0);
+    expect(store.getState().snapshot).toBeNull();
+
+    frames.runFrame();
+
+    expect(updates()).toBe(1);
+    expect(store.getState().snapshot).toBe(snapshots[2]);
+    expect(store.getState().events.map((e) => e.kind)).toEqual(
+      [0, 1, 2, 3, 4].map((n) => `kind-${n}`),
+    );
+  });
+
+  it('keeps order across frames and requests a new frame only when something is pending', () => {
+    const { store, frames, feed, updates } = setup();
+    feed.pushEvent(event(0));
+    frames.runFrame();
+    expect(frames.pending()).toBe(0);
+
+    feed.pushEvent(event(1));
+    feed.pushEvent(event(2));
+    expect(frames.pending()).toBe(1);
+    frames.runFrame();
+
+    expect(updates()).toBe(2);
+    expect(store.getState().events.map((e) => e.atMs)).toEqual([0, 1, 2]);
+  });
+
+  it('a frame with only events leaves the snapshot in place', () => {
+    const { store, frames, feed } = setup();
+    const snapshot = buildSnapshot({ selfId: fixtureId(0) });
+    feed.pushSnapshot(snapshot);
+    frames.runFrame();
+    feed.pushEvent(event(7));
+    frames.runFrame();
+    expect(store.getState().snapshot).toBe(snapshot);
+    expect(store.getState().events).toHaveLength(1);
+  });
+
+  it('bounds the events waiting for a frame and counts the ones it drops', () => {
+    const store = createMeshStore({ eventLimit: 10 });
+    const frames = manualFrames();
+    const feed = createStoreFeed(store, frames.schedule, 10);
+    for (let n = 0; n < 1000; n++) feed.pushEvent(event(n));
+    frames.runFrame();
+
+    const { events, droppedEvents } = store.getState();
+    expect(events.map((e) => e.atMs)).toEqual([990, 991, 992, 993, 994, 995, 996, 997, 998, 999]);
+    expect(droppedEvents).toBe(990);
+  });
+});
