@@ -292,7 +292,7 @@ export class SignalingHub {
       );
       return;
     }
-    for (const receiver of [...subscribers]) if (receiver !== socket) this.deliver(receiver, text);
+    for (const receiver of [...subscribers]) this.deliver(receiver, text);
   }
 
   private deliver(receiver: HubSocket, text: string): void {

@@ -1,7 +1,7 @@
 import type { Agent, AgentEffect, AgentEvent, AgentSnapshot } from '../core/agent/agent';
 import type { AgentId } from '../core/base/ids';
 import { decodeFrame, encodeFrame, FrameTooLargeError, type DecodeFailure } from '../core/wire/codec';
-import { DEFAULT_MAX_FRAME_BYTES } from '../core/wire/messages';
+import { DEFAULT_MAX_FRAME_BYTES, type PeerMessage } from '../core/wire/messages';
 import type { Clock, MeshEvent, Observer, TimerHandle, Transport } from './ports';
 
 export interface HostStats {
@@ -55,6 +55,9 @@ export class AgentHost {
   private timer: TimerHandle | null = null;
   private timerAtMs: number | null = null;
   private stopped = false;
+  /** The last message encoded in the current step and its frame (transports must not mutate it). */
+  private lastEncoded: PeerMessage | null = null;
+  private lastFrame: Uint8Array | null = null;
 
   constructor(options: AgentHostOptions) {
     this.agent = options.agent;
@@ -119,6 +122,8 @@ export class AgentHost {
     if (this.stopped) return;
     const effects = this.agent.step(input);
     for (const effect of effects) this.execute(effect);
+    this.lastEncoded = null;
+    this.lastFrame = null;
     this.armTimer();
   }
 
@@ -126,13 +131,20 @@ export class AgentHost {
     switch (effect.kind) {
       case 'send': {
         let frame: Uint8Array;
-        try {
-          frame = encodeFrame(effect.msg, this.maxFrameBytes);
-        } catch (error) {
-          if (!(error instanceof FrameTooLargeError)) throw error;
-          this.stats.framesTooLargeToSend++;
-          this.emit({ level: 'error', kind: 'frame-too-large', peer: effect.to, detail: error.message });
-          return;
+        // A message sent to several peers in one step (an advert) is one object: encode it once.
+        if (effect.msg === this.lastEncoded && this.lastFrame !== null) {
+          frame = this.lastFrame;
+        } else {
+          try {
+            frame = encodeFrame(effect.msg, this.maxFrameBytes);
+          } catch (error) {
+            if (!(error instanceof FrameTooLargeError)) throw error;
+            this.stats.framesTooLargeToSend++;
+            this.emit({ level: 'error', kind: 'frame-too-large', peer: effect.to, detail: error.message });
+            return;
+          }
+          this.lastEncoded = effect.msg;
+          this.lastFrame = frame;
         }
         this.stats.framesOut++;
         this.stats.bytesOut += frame.length;

@@ -21,6 +21,8 @@ export interface LinkView {
   initiator: boolean;
   rttMs: number | null;
   lastRttMs: number | null;
+  /** Recent round-trip samples, oldest first. */
+  recentRttMs: number[];
   openSinceMs: number | null;
   fault: LinkFault;
   framesDroppedByFault: number;

@@ -6,7 +6,7 @@ import type { LinkFault, MeshSnapshot, SignalingState } from '../../host/meshSna
 import type { MeshEvent } from '../../host/ports';
 import { browserClock } from './browserClock';
 import type { Identity } from './identity';
-import { MeshTransport } from './meshTransport';
+import { MeshTransport, type LinkSetupTime } from './meshTransport';
 import type { MeshOptions } from './meshOptions';
 import { SignalingClient } from './signalingClient';
 import type { PeerFactory } from './simplePeerTypes';
@@ -58,7 +58,7 @@ export class BrowserMesh {
     });
     // The seed only shapes ping order; it need not be secret.
     const seed = parseInt(identity.id.slice(0, 8), 16) ^ Math.floor(Math.random() * 2 ** 32);
-    const agent = new Agent({ selfId: identity.id, prng: createSeededPrng(seed) });
+    const agent = new Agent({ selfId: identity.id, prng: createSeededPrng(seed), links: options.links });
     this.host = new AgentHost({ agent, transport: this.transport, clock: browserClock, observer: { onEvent: (event) => this.emit(event) } });
   }
 
@@ -84,9 +84,9 @@ export class BrowserMesh {
     this.transport.setFault(peer, fault);
   }
 
-  /** Offer-to-open times of recent links (ms). */
-  setupTimesMs(): number[] {
-    return [...this.transport.setupTimesMs];
+  /** Setup times of recent links. */
+  setupTimes(): LinkSetupTime[] {
+    return [...this.transport.setupTimes];
   }
 
   snapshot(): MeshSnapshot {
@@ -101,6 +101,7 @@ export class BrowserMesh {
         ...link,
         rttMs: neighbours.get(link.peer)?.rttMs ?? null,
         lastRttMs: neighbours.get(link.peer)?.lastRttMs ?? null,
+        recentRttMs: neighbours.get(link.peer)?.recentRttMs ?? [],
       })),
       edges: host.agent.links.edges,
       stats: {

@@ -3,12 +3,14 @@ export interface MeshOptions {
   room: string;
   signalingUrl: string;
   iceServers: RTCIceServer[];
+  /** Overrides of the links protocol's defaults. */
+  links: { pingIntervalMs?: number };
 }
 
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
- * Reads `?room=`, `?signaling=` and `?ice=` (comma-separated STUN/TURN urls) or `?iceServers=`
+ * Reads `?room=`, `?signaling=`, `?pingIntervalMs=` and `?ice=` (comma-separated STUN/TURN urls) or `?iceServers=`
  * (a JSON RTCIceServer list, for TURN credentials). Bad values fail loudly, not silently.
  */
 export function meshOptionsFromLocation(location: Location): MeshOptions {
@@ -28,5 +30,14 @@ export function meshOptionsFromLocation(location: Location): MeshOptions {
   } else if (ice !== null && ice !== '') {
     iceServers = [{ urls: ice.split(',').map((url) => url.trim()) }];
   }
-  return { room, signalingUrl, iceServers };
+  const links: MeshOptions['links'] = {};
+  const pingIntervalMs = params.get('pingIntervalMs');
+  if (pingIntervalMs !== null) {
+    const value = Number(pingIntervalMs);
+    if (!(Number.isInteger(value) && value >= 10 && value <= 5000)) {
+      throw new Error('pingIntervalMs must be an integer from 10 to 5000 (below the link timeout)');
+    }
+    links.pingIntervalMs = value;
+  }
+  return { room, signalingUrl, iceServers, links };
 }

@@ -30,6 +30,16 @@ export interface MeshTransportOptions {
   maxReconnectAttempts?: number;
 }
 
+/** How long one link took from its first signal: to an open data channel, to authenticated. */
+export interface LinkSetupTime {
+  peer: AgentId;
+  initiator: boolean;
+  channelOpenMs: number;
+  authenticatedMs: number;
+}
+
+const MAX_SETUP_TIMES_KEPT = 100;
+
 interface PeerRecord {
   attempts: number;
   departed: boolean;
@@ -44,8 +54,8 @@ export class MeshTransport implements Transport {
   connectionsCreated = 0;
   handshakeFailures = 0;
   framesDroppedNoLink = 0;
-  /** Offer-to-open times of the most recent links, for the bench and the dashboard. */
-  readonly setupTimesMs: number[] = [];
+  /** Setup times of the most recent links, for the bench and the dashboard. */
+  readonly setupTimes: LinkSetupTime[] = [];
   private handler: TransportHandler | null = null;
   private readonly links = new Map<AgentId, PeerLink>();
   private readonly records = new Map<AgentId, PeerRecord>();
@@ -106,7 +116,7 @@ export class MeshTransport implements Transport {
     link.fault.fault = validateFault(fault);
   }
 
-  linkViews(): Omit<LinkView, 'rttMs' | 'lastRttMs'>[] {
+  linkViews(): Omit<LinkView, 'rttMs' | 'lastRttMs' | 'recentRttMs'>[] {
     return [...this.links.values()].map((link) => ({
       peer: link.peer,
       state: link.state,
@@ -198,9 +208,15 @@ export class MeshTransport implements Transport {
 
   private onLinkOpen(link: PeerLink): void {
     this.record(link.peer).attempts = 0;
-    if (link.firstSignalAtMs !== null && link.openSinceMs !== null) {
-      this.setupTimesMs.push(link.openSinceMs - link.firstSignalAtMs);
-      if (this.setupTimesMs.length > 100) this.setupTimesMs.shift();
+    const { firstSignalAtMs, channelOpenAtMs, openSinceMs } = link;
+    if (firstSignalAtMs !== null && channelOpenAtMs !== null && openSinceMs !== null) {
+      this.setupTimes.push({
+        peer: link.peer,
+        initiator: link.initiator,
+        channelOpenMs: channelOpenAtMs - firstSignalAtMs,
+        authenticatedMs: openSinceMs - firstSignalAtMs,
+      });
+      if (this.setupTimes.length > MAX_SETUP_TIMES_KEPT) this.setupTimes.shift();
     }
     this.handler?.onLinkUp(link.peer);
   }

@@ -38,6 +38,7 @@ export class PeerLink {
   readonly fault = new FaultLayer();
   readonly createdAtMs: number;
   firstSignalAtMs: number | null = null;
+  channelOpenAtMs: number | null = null;
   openSinceMs: number | null = null;
   framesDroppedBackpressure = 0;
   private readonly simplePeer: SimplePeer.Instance;
@@ -60,7 +61,10 @@ export class PeerLink {
       this.firstSignalAtMs ??= options.nowMs();
       options.sendSignal(signal);
     });
-    this.simplePeer.on('connect', () => void this.sendHello());
+    this.simplePeer.on('connect', () => {
+      this.channelOpenAtMs = options.nowMs();
+      void this.sendHello();
+    });
     this.simplePeer.on('data', (data: Uint8Array) => {
       const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       this.fault.pass(frame, (passed) => void this.onInbound(passed));

@@ -15,6 +15,11 @@ import {
   type NeighbourView,
 } from './types';
 
+/** Round-trip samples kept per neighbour for the dashboard and the bench. */
+export const RTT_SAMPLES_KEPT = 32;
+
+type AdvertisedLinks = Extract<LinksMessage, { type: 'links' }>['links'];
+
 /** Pings in flight per neighbour; a pong for an older seq is ignored (it cannot be matched). */
 export const MAX_OUTSTANDING_PINGS = 4;
 
@@ -23,10 +28,14 @@ interface Neighbour {
   lastHeardMs: Millis;
   rttMs: number | null;
   lastRttMs: number | null;
+  recentRttMs: number[];
   nextSeq: number;
   outstanding: number[];
-  /** The neighbour's own advertised links (peer -> rtt), replaced by each advert. */
-  advertised: Map<AgentId, number | null>;
+  /**
+   * The neighbour's own advertised links, replaced by each advert. Kept as the list it sent
+   * (adverts arrive constantly, snapshots are rare): snapshot() resolves repeated peers.
+   */
+  advertised: AdvertisedLinks;
 }
 
 /**
@@ -74,14 +83,13 @@ export class LinksProtocol {
 
   /** When the host should next deliver a tick, or null when there is nothing to time. */
   nextWakeMs(): Millis | null {
-    let wake: Millis | null = null;
-    const consider = (at: Millis | null) => {
-      if (at !== null && (wake === null || at < wake)) wake = at;
-    };
-    consider(this.nextPingAtMs);
-    consider(this.nextAdvertAtMs);
+    // Runs after every step: plain comparisons, no closure.
+    let wake = this.nextPingAtMs;
+    const advertAtMs = this.nextAdvertAtMs;
+    if (advertAtMs !== null && (wake === null || advertAtMs < wake)) wake = advertAtMs;
     for (const neighbour of this.neighbours.values()) {
-      consider(neighbour.lastHeardMs + this.config.linkTimeoutMs);
+      const timeoutAtMs = neighbour.lastHeardMs + this.config.linkTimeoutMs;
+      if (wake === null || timeoutAtMs < wake) wake = timeoutAtMs;
     }
     return wake;
   }
@@ -111,9 +119,10 @@ export class LinksProtocol {
       lastHeardMs: nowMs,
       rttMs: null,
       lastRttMs: null,
+      recentRttMs: [],
       nextSeq: 1,
       outstanding: [],
-      advertised: new Map(),
+      advertised: [],
     });
     effects.push({ kind: 'event', event: { type: 'link-up', peer } });
     // Measure the new link right away rather than waiting for its turn in the round.
@@ -175,18 +184,38 @@ export class LinksProtocol {
     // The peer echoes our own timestamp; a lying peer can only make its own link look slower.
     const sample = Math.max(0, nowMs - sentAtMs);
     neighbour.lastRttMs = sample;
+    neighbour.recentRttMs.push(sample);
+    if (neighbour.recentRttMs.length > RTT_SAMPLES_KEPT) neighbour.recentRttMs.shift();
     neighbour.rttMs =
       neighbour.rttMs === null
         ? sample
         : neighbour.rttMs + this.config.rttSmoothing * (sample - neighbour.rttMs);
   }
 
-  private onAdvert(from: AgentId, neighbour: Neighbour, links: { peer: AgentId; rttMs: number | null }[]): void {
-    const advertised = new Map<AgentId, number | null>();
-    for (const link of links.slice(0, MAX_ADVERT_LINKS)) {
-      if (link.peer !== from) advertised.set(link.peer, link.rttMs);
+  private onAdvert(from: AgentId, neighbour: Neighbour, links: AdvertisedLinks): void {
+    const count = Math.min(links.length, MAX_ADVERT_LINKS);
+    if (this.refreshAdvert(from, neighbour.advertised, links, count)) return;
+    const advertised: AdvertisedLinks = [];
+    for (let i = 0; i < count; i++) {
+      const link = links[i] as AdvertisedLinks[number];
+      if (link.peer !== from) advertised.push({ peer: link.peer, rttMs: link.rttMs });
     }
     neighbour.advertised = advertised;
+  }
+
+  /**
+   * Most adverts repeat the last one with new round trips: then update in place, so the stored
+   * list stays put instead of being rebuilt (and garbage collected) every few seconds per link.
+   * Returns false when the list of peers changed.
+   */
+  private refreshAdvert(from: AgentId, stored: AdvertisedLinks, links: AdvertisedLinks, count: number): boolean {
+    if (stored.length !== count) return false;
+    for (let i = 0; i < count; i++) {
+      const link = links[i] as AdvertisedLinks[number];
+      if (link.peer === from || (stored[i] as AdvertisedLinks[number]).peer !== link.peer) return false;
+    }
+    for (let i = 0; i < count; i++) (stored[i] as AdvertisedLinks[number]).rttMs = (links[i] as AdvertisedLinks[number]).rttMs;
+    return true;
   }
 
   private onTick(nowMs: Millis, effects: LinksEffect[]): void {
@@ -248,11 +277,14 @@ export class LinksProtocol {
     const neighbours: NeighbourView[] = [];
     const edges = new Map<string, EdgeView>();
     for (const [peer, n] of this.neighbours) {
-      neighbours.push({ peer, rttMs: n.rttMs, lastRttMs: n.lastRttMs, upSinceMs: n.upSinceMs, lastHeardMs: n.lastHeardMs });
+      neighbours.push({ peer, rttMs: n.rttMs, lastRttMs: n.lastRttMs, recentRttMs: [...n.recentRttMs], upSinceMs: n.upSinceMs, lastHeardMs: n.lastHeardMs });
       edges.set(edgeKey(self, peer), { ...orderedPair(self, peer), rttMs: n.rttMs, source: 'self' });
     }
     for (const [reporter, n] of this.neighbours) {
-      for (const [peer, rttMs] of n.advertised) {
+      // A peer listed twice in one advert counts once, with its last round trip.
+      const advertised = new Map<AgentId, number | null>();
+      for (const link of n.advertised) advertised.set(link.peer, link.rttMs);
+      for (const [peer, rttMs] of advertised) {
         const key = edgeKey(reporter, peer);
         if (peer === self || edges.has(key)) continue;
         edges.set(key, { ...orderedPair(reporter, peer), rttMs, source: 'peer' });
@@ -268,7 +300,7 @@ export class LinksProtocol {
     assert(!this.neighbours.has(this.config.selfId), 'self is its own neighbour');
     for (const [peer, n] of this.neighbours) {
       assert(n.outstanding.length <= MAX_OUTSTANDING_PINGS, `too many pings in flight to ${peer}`);
-      assert(n.advertised.size <= MAX_ADVERT_LINKS, `advert from ${peer} over the limit`);
+      assert(n.advertised.length <= MAX_ADVERT_LINKS, `advert from ${peer} over the limit`);
       assert(n.rttMs === null || n.rttMs >= 0, `negative round trip to ${peer}`);
     }
     assert((this.nextPingAtMs === null) === (this.neighbours.size === 0), 'ping timer out of step with neighbours');

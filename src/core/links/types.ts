@@ -31,6 +31,8 @@ export interface NeighbourView {
   /** Smoothed round trip, null until the first pong. */
   rttMs: number | null;
   lastRttMs: number | null;
+  /** The most recent round-trip samples, oldest first (at most RTT_SAMPLES_KEPT). */
+  recentRttMs: number[];
   upSinceMs: Millis;
   lastHeardMs: Millis;
 }

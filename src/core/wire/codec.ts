@@ -1,4 +1,5 @@
-import { isAgentId } from '../base/ids';
+import { assert } from '../base/assert';
+import { isAgentId, type AgentId } from '../base/ids';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   MAX_ADVERT_LINKS,
@@ -6,16 +7,22 @@ import {
   type LinksMessage,
   type PeerMessage,
 } from './messages';
+import { readF64BE, readU16BE, readU32BE, writeF64BE, writeU16BE, writeU32BE } from './bytes';
 
 /**
- * Frame layout: [version u8][type u8][body]. Ping and pong bodies are fixed binary
- * (seq u32, sentAtMs f64) because they are the hot path; other bodies are UTF-8 JSON.
+ * Frame layout: [version u8][type u8][body]. The hot paths have fixed binary bodies: ping and
+ * pong (seq u32, sentAtMs f64), and link adverts, which every agent sends to every neighbour
+ * every few seconds: [count u16][count x rttMs f64, NaN for null][count x 64 ASCII hex digits
+ * of the peer id]. Hello and bye bodies are UTF-8 JSON. Multi-byte numbers are big-endian.
  */
 const TYPE_CODES = { hello: 1, ping: 2, pong: 3, links: 4, bye: 5 } as const;
 const CODE_TYPES = new Map<number, PeerMessage['type']>(
   Object.entries(TYPE_CODES).map(([type, code]) => [code, type as PeerMessage['type']]),
 );
 const PROBE_FRAME_BYTES = 2 + 4 + 8;
+const LINKS_HEADER_BYTES = 2 + 2;
+const ID_CHARS = 64;
+const LINK_ENTRY_BYTES = 8 + ID_CHARS;
 
 export type DecodeFailure =
   | 'oversized'
@@ -38,13 +45,13 @@ export class FrameTooLargeError extends Error {
 
 export function encodeFrame(msg: PeerMessage, maxBytes = DEFAULT_MAX_FRAME_BYTES): Uint8Array {
   const code = TYPE_CODES[msg.type];
+  if (msg.type === 'links') return encodeLinks(msg, maxBytes);
   if (msg.type === 'ping' || msg.type === 'pong') {
     const frame = new Uint8Array(PROBE_FRAME_BYTES);
-    const view = new DataView(frame.buffer);
     frame[0] = WIRE_VERSION;
     frame[1] = code;
-    view.setUint32(2, msg.seq >>> 0);
-    view.setFloat64(6, msg.sentAtMs);
+    writeU32BE(frame, 2, msg.seq >>> 0);
+    writeF64BE(frame, 6, msg.sentAtMs);
     return frame;
   }
   const { type: _type, ...body } = msg;
@@ -63,23 +70,54 @@ function fail(reason: DecodeFailure, detail: string): DecodeResult {
   return { ok: false, reason, detail };
 }
 
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
+function encodeLinks(msg: LinksMessage, maxBytes: number): Uint8Array {
+  const count = msg.links.length;
+  const size = LINKS_HEADER_BYTES + count * LINK_ENTRY_BYTES;
+  if (size > maxBytes || count > 0xffff) {
+    throw new FrameTooLargeError(`links frame of ${size} bytes over ${maxBytes}`);
+  }
+  const frame = new Uint8Array(size);
+  frame[0] = WIRE_VERSION;
+  frame[1] = TYPE_CODES.links;
+  writeU16BE(frame, 2, count);
+  const idsAt = LINKS_HEADER_BYTES + 8 * count;
+  for (let i = 0; i < count; i++) {
+    const { peer, rttMs } = msg.links[i] as LinksMessage['links'][number];
+    assert(peer.length === ID_CHARS, 'advertised peer is not an agent id');
+    writeF64BE(frame, LINKS_HEADER_BYTES + 8 * i, rttMs === null ? Number.NaN : rttMs);
+    const at = idsAt + ID_CHARS * i;
+    for (let j = 0; j < ID_CHARS; j++) frame[at + j] = peer.charCodeAt(j);
+  }
+  return frame;
 }
 
-function validLinks(body: Record<string, unknown>): LinksMessage['links'] | null {
-  const links = body['links'];
-  if (!Array.isArray(links) || links.length > MAX_ADVERT_LINKS) return null;
-  // Fresh entries: a peer's extra fields must not ride along into our state.
-  const valid: LinksMessage['links'] = [];
-  for (const link of links) {
-    if (typeof link !== 'object' || link === null) return null;
-    const { peer, rttMs } = link as Record<string, unknown>;
-    if (!isAgentId(peer)) return null;
-    if (rttMs !== null && !(isFiniteNumber(rttMs) && rttMs >= 0)) return null;
-    valid.push({ peer, rttMs });
+/** 1 for the bytes of '0'-'9' and 'a'-'f', else 0: a table beats comparisons in the hot loop. */
+const LOWER_HEX_BYTES = new Uint8Array(256);
+for (const digit of '0123456789abcdef') LOWER_HEX_BYTES[digit.charCodeAt(0)] = 1;
+
+function decodeLinks(frame: Uint8Array): DecodeResult {
+  if (frame.length < LINKS_HEADER_BYTES) return fail('truncated', `links of ${frame.length} bytes`);
+  const count = readU16BE(frame, 2);
+  if (count > MAX_ADVERT_LINKS) return fail('invalid-fields', `${count} links over ${MAX_ADVERT_LINKS}`);
+  const size = LINKS_HEADER_BYTES + count * LINK_ENTRY_BYTES;
+  if (frame.length < size) return fail('truncated', `links of ${frame.length} bytes, need ${size}`);
+  if (frame.length > size) return fail('malformed-body', `${frame.length - size} trailing bytes`);
+  const idsAt = LINKS_HEADER_BYTES + 8 * count;
+  let allHex = 1;
+  for (let i = idsAt; i < size; i++) allHex &= LOWER_HEX_BYTES[frame[i] as number] as number;
+  if (allHex === 0) return fail('invalid-fields', 'peer id is not lowercase hex');
+  // One decode for all ids, then cheap slices: this runs for every advert received.
+  const ids = count === 0 ? '' : decoder.decode(frame.subarray(idsAt, size));
+  const links: LinksMessage['links'] = [];
+  for (let i = 0; i < count; i++) {
+    const rtt = readF64BE(frame, LINKS_HEADER_BYTES + 8 * i);
+    if (!Number.isNaN(rtt) && !(Number.isFinite(rtt) && rtt >= 0)) {
+      return fail('invalid-fields', 'link rttMs must be a finite non-negative number or null');
+    }
+    const peer = ids.slice(ID_CHARS * i, ID_CHARS * (i + 1)) as AgentId;
+    links.push({ peer, rttMs: Number.isNaN(rtt) ? null : rtt });
   }
-  return valid;
+  return { ok: true, msg: { type: 'links', links } };
 }
 
 /** Decodes one frame. Never throws: every bad input becomes a counted, named failure. */
@@ -91,11 +129,11 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
   if (type === undefined) return fail('unknown-type', `type code ${frame[1]}`);
   if (type === 'ping' || type === 'pong') {
     if (frame.length !== PROBE_FRAME_BYTES) return fail('truncated', `${type} of ${frame.length} bytes`);
-    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-    const sentAtMs = view.getFloat64(6);
+    const sentAtMs = readF64BE(frame, 6);
     if (!Number.isFinite(sentAtMs)) return fail('invalid-fields', 'sentAtMs not finite');
-    return { ok: true, msg: { type, seq: view.getUint32(2), sentAtMs } };
+    return { ok: true, msg: { type, seq: readU32BE(frame, 2), sentAtMs } };
   }
+  if (type === 'links') return decodeLinks(frame);
   let body: unknown;
   try {
     body = JSON.parse(decoder.decode(frame.subarray(2)));
@@ -113,11 +151,6 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
         return fail('invalid-fields', 'hello needs an agent id and a 64-byte hex signature');
       }
       return { ok: true, msg: { type, id, signature } };
-    }
-    case 'links': {
-      const links = validLinks(fields);
-      if (links === null) return fail('invalid-fields', 'links must be a bounded list of {peer, rttMs}');
-      return { ok: true, msg: { type, links } };
     }
     case 'bye':
       return { ok: true, msg: { type } };

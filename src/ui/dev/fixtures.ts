@@ -52,6 +52,7 @@ function linkOf(peer: PeerFixture): LinkView {
     initiator: peer.initiator ?? false,
     rttMs: peer.rttMs ?? null,
     lastRttMs: peer.rttMs ?? null,
+    recentRttMs: peer.rttMs === undefined || peer.rttMs === null ? [] : [peer.rttMs],
     openSinceMs: peer.openSinceMs ?? (state === 'open' ? 0 : null),
     fault: { cut: false, dropRate: 0, delayMs: 0, ...peer.fault },
     framesDroppedByFault: peer.framesDroppedByFault ?? 0,
