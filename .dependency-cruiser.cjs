@@ -58,10 +58,23 @@ module.exports = {
       to: { path: '^src/(ui|sim|bench|crdt)/' },
     },
     {
+      name: 'webrtc-adapter-is-platform-neutral',
+      comment: 'adapters/webrtc runs in pages and in Node; the platform pieces plug into it.',
+      severity: 'error',
+      from: { path: '^src/adapters/webrtc/' },
+      to: { path: '^src/adapters/(browser|node)/' },
+    },
+    {
       name: 'browser-adapter-is-not-node',
       severity: 'error',
       from: { path: '^src/adapters/browser/' },
       to: { path: '^src/adapters/node/' },
+    },
+    {
+      name: 'node-adapter-is-not-browser',
+      severity: 'error',
+      from: { path: '^src/adapters/node/' },
+      to: { path: '^src/adapters/browser/' },
     },
     {
       name: 'only-main-imports-ui-from-outside',

@@ -1,7 +1,7 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../../e2e/browsers';
 import { startServer } from '../../server/startServer';
-import type { LinkSetupTime } from '../adapters/browser/meshTransport';
+import type { LinkSetupTime } from '../adapters/webrtc/meshTransport';
 import type { MeshSnapshot } from '../host/meshSnapshot';
 import { percentile, round } from './percentiles';
 import type { BenchResult } from './report';

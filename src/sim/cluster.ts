@@ -39,7 +39,17 @@ const HOST_EVENT_CODES: Record<string, number> = {
   'frame-too-large': 5,
 };
 
-export const FaultCode = { crash: 1, restart: 2, leave: 3, partition: 4, heal: 5, cut: 6 } as const;
+export const FaultCode = {
+  crash: 1,
+  restart: 2,
+  leave: 3,
+  partition: 4,
+  heal: 5,
+  cut: 6,
+  restore: 7,
+  network: 8,
+  override: 9,
+} as const;
 
 /**
  * N agents built from the same code the browser runs (core Agent driven by the AgentHost),
@@ -65,6 +75,7 @@ export class Cluster {
   private readonly alive: boolean[];
   private readonly incarnations: number[];
   private readonly options: ClusterOptions;
+  private readonly baselineNetwork: PathConfig;
 
   constructor(options: ClusterOptions) {
     const { seed, agentCount } = options;
@@ -77,6 +88,7 @@ export class Cluster {
     const topology = options.topology ?? defaultTopology(agentCount);
     this.adjacency = buildTopology(agentCount, topology, streamPrng(seed, Stream.topology));
     this.network = new Network(agentCount, streamPrng(seed, Stream.network), options.network);
+    this.baselineNetwork = this.network.config;
     this.trace = new Trace(options.traceKeepLast ?? 0);
     this.alive = new Array<boolean>(agentCount).fill(false);
     this.incarnations = new Array<number>(agentCount).fill(0);
@@ -177,11 +189,47 @@ export class Cluster {
     this.network.cut(from, to);
   }
 
-  /** Ends partitions and cuts; links come back through the reconnect backoff. */
-  heal(): void {
+  /** Undoes one `cutOneWay(from, to)`. */
+  restoreOneWay(from: number, to: number): void {
+    this.trace.record(this.nowMs(), TraceKind.fault, from, to, FaultCode.restore);
+    this.network.restore(from, to);
+  }
+
+  /** Changes how every path without an override behaves (loss, delay, ... spikes). */
+  configureNetwork(config: Partial<PathConfig>): void {
+    this.trace.record(this.nowMs(), TraceKind.fault, -1, -1, FaultCode.network);
+    this.network.configure(config);
+  }
+
+  /** Gives one path its own behaviour (a slow or lossy link); null restores the default. */
+  overridePath(a: number, b: number, config: Partial<PathConfig> | null): void {
+    this.trace.record(this.nowMs(), TraceKind.fault, a, b, FaultCode.override);
+    if (config === null) this.network.clearOverride(a, b);
+    else this.network.setOverride(a, b, config);
+  }
+
+  /** Ends the partition only; one-way cuts stay. */
+  healPartition(): void {
     this.trace.record(this.nowMs(), TraceKind.fault, -1, -1, FaultCode.heal);
     this.network.healPartition();
+  }
+
+  /** Ends partitions and cuts; links come back through the reconnect backoff. */
+  heal(): void {
+    this.healPartition();
+    this.trace.record(this.nowMs(), TraceKind.fault, -1, -1, FaultCode.restore);
     this.network.clearCuts();
+  }
+
+  /**
+   * Everything back to normal for a liveness phase: no partitions, cuts or path overrides,
+   * the network as configured at the start, and every agent that is down restarted.
+   */
+  healAll(): void {
+    this.heal();
+    this.network.clearOverrides();
+    this.network.configure(this.baselineNetwork);
+    for (let agent = 0; agent < this.agentCount; agent++) this.restart(agent);
   }
 
   /** Agents alive now, by index. */

@@ -27,8 +27,8 @@ export function buildTopology(agentCount: number, spec: TopologySpec, prng: Prng
 
 /**
  * A connected graph where nearly every agent has `degree` links: random pairing of link stubs
- * (self-loops and repeats discarded), a second pass over the stubs left, then one bridge per
- * extra component so nobody is stranded.
+ * (self-loops and repeats discarded, a few passes), a greedy pass over agents still short, then
+ * one bridge per extra component so nobody is stranded.
  */
 function randomGraph(agentCount: number, degree: number, prng: Prng): Adjacency {
   if (!(Number.isInteger(degree) && degree > 0)) throw new RangeError(`bad degree ${degree}`);
@@ -53,6 +53,15 @@ function randomGraph(agentCount: number, degree: number, prng: Prng): Adjacency 
     }
     if (stubs.length % 2 === 1) left.push(stubs[stubs.length - 1] as number);
     stubs = left;
+  }
+  // Dense graphs strand stubs on collisions: pair up whoever is still short, greedily.
+  const target = Math.min(degree, agentCount - 1);
+  const short = shuffleInPlace([...new Set(stubs)], prng);
+  for (const a of short) {
+    for (const b of short) {
+      if (sets[a]!.size >= target) break;
+      if (sets[b]!.size < target) link(a, b);
+    }
   }
   connectComponents(sets, prng, link);
   return sets.map((set) => [...set].sort((x, y) => x - y));

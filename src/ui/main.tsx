@@ -1,8 +1,8 @@
-import { BrowserMesh } from '../adapters/browser/browserMesh';
 import { createBrowserPeer } from '../adapters/browser/browserPeer';
 import { installDebugHook, type MeshDebugHook } from '../adapters/browser/debugHook';
-import { loadOrCreateTabIdentity } from '../adapters/browser/identity';
+import { loadOrCreateTabIdentity } from '../adapters/browser/tabIdentity';
 import { meshOptionsFromLocation } from '../adapters/browser/meshOptions';
+import { WebRtcMesh } from '../adapters/webrtc/webRtcMesh';
 import { mountApp } from './components/mountApp';
 import { createStoreFeed } from './store/feed';
 import { createMeshStore } from './store/meshStore';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
 
   const options = meshOptionsFromLocation(window.location);
   const identity = await loadOrCreateTabIdentity();
-  const mesh = new BrowserMesh(identity, options, createBrowserPeer);
+  const mesh = new WebRtcMesh(identity, options, createBrowserPeer);
   mesh.onEvent((event) => feed.pushEvent(event));
   mesh.start();
   feed.pushSnapshot(mesh.snapshot());

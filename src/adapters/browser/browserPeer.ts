@@ -1,5 +1,5 @@
 import SimplePeer from 'simple-peer/simplepeer.min.js';
-import type { PeerFactory } from './simplePeerTypes';
+import type { PeerFactory } from '../webrtc/simplePeerTypes';
 
 /** simple-peer over the browser's own RTCPeerConnection. */
 export const createBrowserPeer: PeerFactory = (options) => new SimplePeer(options);

@@ -1,7 +1,7 @@
 import type { AgentId } from '../../core/base/ids';
 import type { LinkFault, MeshSnapshot } from '../../host/meshSnapshot';
-import type { BrowserMesh } from './browserMesh';
-import type { LinkSetupTime } from './meshTransport';
+import type { LinkSetupTime } from '../webrtc/meshTransport';
+import type { WebRtcMesh } from '../webrtc/webRtcMesh';
 
 /** What `window.meshDebug` offers: the browser console and the end-to-end tests use it. */
 export interface MeshDebugHook {
@@ -12,7 +12,7 @@ export interface MeshDebugHook {
   leave(): void;
 }
 
-export function installDebugHook(target: { meshDebug?: MeshDebugHook }, mesh: BrowserMesh): void {
+export function installDebugHook(target: { meshDebug?: MeshDebugHook }, mesh: WebRtcMesh): void {
   target.meshDebug = {
     selfId: mesh.selfId,
     snapshot: () => mesh.snapshot(),

@@ -1,11 +1,4 @@
-/** What a page can configure through its URL (documented in the README). */
-export interface MeshOptions {
-  room: string;
-  signalingUrl: string;
-  iceServers: RTCIceServer[];
-  /** Overrides of the links protocol's defaults. */
-  links: { pingIntervalMs?: number };
-}
+import type { MeshOptions } from '../webrtc/webRtcMesh';
 
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 

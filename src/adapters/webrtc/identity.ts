@@ -37,23 +37,17 @@ export async function verify(signer: AgentId, signature: BufferSource, data: Buf
   }
 }
 
-const STORAGE_KEY = 'mesh-coordinator/identity/v1';
+/** The stored form of an identity: its id and the PKCS#8 private key, both hex. */
+export interface StoredIdentity {
+  id: string;
+  pkcs8: string;
+}
 
-/**
- * Loads this tab's identity or makes one. It lives in sessionStorage: it survives a reload of
- * the tab, while two tabs of one browser (sharing localStorage) still get distinct identities.
- */
-export async function loadOrCreateTabIdentity(storage: Storage = sessionStorage): Promise<Identity> {
-  const stored = storage.getItem(STORAGE_KEY);
-  if (stored !== null) {
-    try {
-      const { id, pkcs8 } = JSON.parse(stored) as { id: string; pkcs8: string };
-      return await importIdentity(asAgentId(id), hexToBytes(pkcs8));
-    } catch {
-      storage.removeItem(STORAGE_KEY);
-    }
-  }
+export async function identityFromStored(stored: StoredIdentity): Promise<Identity> {
+  return importIdentity(asAgentId(stored.id), hexToBytes(stored.pkcs8));
+}
+
+export async function generateStoredIdentity(): Promise<{ identity: Identity; stored: StoredIdentity }> {
   const { identity, privatePkcs8 } = await generateIdentity();
-  storage.setItem(STORAGE_KEY, JSON.stringify({ id: identity.id, pkcs8: bytesToHex(privatePkcs8) }));
-  return identity;
+  return { identity, stored: { id: identity.id, pkcs8: bytesToHex(privatePkcs8) } };
 }

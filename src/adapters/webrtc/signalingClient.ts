@@ -7,8 +7,21 @@ import {
 import type { SignalingState } from '../../host/meshSnapshot';
 import { backoffDelayMs } from './backoff';
 
+/** The subset of the WHATWG WebSocket the client uses; `ws` provides it in Node. */
+export interface SignalingSocket {
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type SocketFactory = (url: string) => SignalingSocket;
+
 export interface SignalingClientOptions {
   url: string;
+  createSocket: SocketFactory;
   topic: string;
   /** Called with the `data` of every publish delivered on the topic (our own included). */
   onData(data: unknown): void;
@@ -31,7 +44,7 @@ export class SignalingClient {
   state: SignalingState = 'closed';
   reconnects = 0;
   droppedWhileDown = 0;
-  private socket: WebSocket | null = null;
+  private socket: SignalingSocket | null = null;
   private queue: string[] = [];
   private attempt = 0;
   private keepAlive: ReturnType<typeof setInterval> | null = null;
@@ -68,9 +81,9 @@ export class SignalingClient {
 
   private connect(): void {
     this.setState('connecting');
-    let socket: WebSocket;
+    let socket: SignalingSocket;
     try {
-      socket = new WebSocket(this.options.url);
+      socket = this.options.createSocket(this.options.url);
     } catch (error) {
       this.options.onError(`cannot open ${this.options.url}: ${String(error)}`);
       this.scheduleReconnect();
@@ -85,7 +98,7 @@ export class SignalingClient {
       this.startKeepAlive();
       this.options.onOpen();
     };
-    socket.onmessage = (event: MessageEvent) => this.onMessage(event.data);
+    socket.onmessage = (event) => this.onMessage(event.data);
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;

@@ -1,24 +1,35 @@
 import { Agent } from '../../core/agent/agent';
 import { createSeededPrng } from '../../core/base/prng';
 import type { AgentId } from '../../core/base/ids';
+import type { LinksConfig } from '../../core/links/config';
 import { AgentHost } from '../../host/agentHost';
 import type { LinkFault, MeshSnapshot, SignalingState } from '../../host/meshSnapshot';
 import type { MeshEvent } from '../../host/ports';
-import { browserClock } from './browserClock';
+import { wallClock } from './wallClock';
 import type { Identity } from './identity';
 import { MeshTransport, type LinkSetupTime } from './meshTransport';
-import type { MeshOptions } from './meshOptions';
-import { SignalingClient } from './signalingClient';
+
+import { SignalingClient, type SignalingSocket, type SocketFactory } from './signalingClient';
 import type { PeerFactory } from './simplePeerTypes';
+
+/** What an agent is told at start: where to meet, which room, how to reach peers. */
+export interface MeshOptions {
+  room: string;
+  signalingUrl: string;
+  iceServers: RTCIceServer[];
+  /** Overrides of the links protocol's defaults. */
+  links: Partial<Omit<LinksConfig, 'selfId'>>;
+}
 
 /** Topic prefix, so a stock y-webrtc room of the same name is a different topic. */
 export const ROOM_TOPIC_PREFIX = 'mesh-coordinator/';
 
 /**
- * One agent in a page: its identity, the signaling client, the WebRTC transport and the host
- * driving the pure agent. The UI sees only snapshots and events from here.
+ * One agent: its identity, the signaling client, the WebRTC transport and the host driving the
+ * pure agent. The same class runs in a page and in Node; only the peer factory and the WebSocket
+ * differ. The UI sees only snapshots and events from here.
  */
-export class BrowserMesh {
+export class WebRtcMesh {
   readonly selfId: AgentId;
   private readonly host: AgentHost;
   private readonly transport: MeshTransport;
@@ -30,12 +41,15 @@ export class BrowserMesh {
     identity: Identity,
     private readonly options: MeshOptions,
     createPeer: PeerFactory,
+    // The WHATWG WebSocket fits SignalingSocket but for its handlers' `this` and event types.
+    createSocket: SocketFactory = (url) => new WebSocket(url) as unknown as SignalingSocket,
   ) {
     this.selfId = identity.id;
-    const emit = (event: Omit<MeshEvent, 'atMs'>) => this.emit({ atMs: browserClock.nowMs(), ...event });
+    const emit = (event: Omit<MeshEvent, 'atMs'>) => this.emit({ atMs: wallClock.nowMs(), ...event });
     this.signaling = new SignalingClient({
       url: options.signalingUrl,
       topic: ROOM_TOPIC_PREFIX + options.room,
+      createSocket,
       onData: (data) => this.transport.onRoomData(data),
       onOpen: () => {
         emit({ level: 'info', kind: 'signaling-open', detail: options.signalingUrl });
@@ -54,16 +68,16 @@ export class BrowserMesh {
       iceServers: options.iceServers,
       publish: (signal) => this.signaling.publish(signal),
       emit,
-      nowMs: browserClock.nowMs,
+      nowMs: wallClock.nowMs,
     });
     // The seed only shapes ping order; it need not be secret.
     const seed = parseInt(identity.id.slice(0, 8), 16) ^ Math.floor(Math.random() * 2 ** 32);
     const agent = new Agent({ selfId: identity.id, prng: createSeededPrng(seed), links: options.links });
-    this.host = new AgentHost({ agent, transport: this.transport, clock: browserClock, observer: { onEvent: (event) => this.emit(event) } });
+    this.host = new AgentHost({ agent, transport: this.transport, clock: wallClock, observer: { onEvent: (event) => this.emit(event) } });
   }
 
   start(): void {
-    this.emit({ atMs: browserClock.nowMs(), level: 'info', kind: 'joined', detail: `room ${this.options.room}` });
+    this.emit({ atMs: wallClock.nowMs(), level: 'info', kind: 'joined', detail: `room ${this.options.room}` });
     this.host.start();
     this.signaling.start();
   }

@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../../server/startServer';
+import type { MeshEvent } from '../../host/ports';
+import { generateIdentity } from '../webrtc/identity';
+import { WebRtcMesh } from '../webrtc/webRtcMesh';
+import { createNodePeer } from './nodePeer';
+import { createNodeSocket } from './nodeSocket';
+
+/** Resolves with the first event of `mesh` that matches; no polling, no sleeps. */
+function nextEvent(mesh: WebRtcMesh, matches: (event: MeshEvent) => boolean): Promise<MeshEvent> {
+  return new Promise((resolve) => {
+    const off = mesh.onEvent((event) => {
+      if (!matches(event)) return;
+      off();
+      resolve(event);
+    });
+  });
+}
+
+function linkUpsFrom(mesh: WebRtcMesh, peers: string[]): Promise<void> {
+  const waiting = new Set(peers);
+  return new Promise((resolve) => {
+    const off = mesh.onEvent((event) => {
+      if (event.kind === 'link-up' && event.peer !== undefined) waiting.delete(event.peer);
+      if (waiting.size === 0) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+describe('Node agents over real WebRTC', () => {
+  let server: RunningServer | null = null;
+  const meshes: WebRtcMesh[] = [];
+
+  afterEach(async () => {
+    for (const mesh of meshes.splice(0)) mesh.leave();
+    await server?.close();
+    server = null;
+  });
+
+  async function agents(count: number, room: string, links = {}): Promise<WebRtcMesh[]> {
+    server ??= await startServer({ port: 0, host: '127.0.0.1' });
+    const signalingUrl = `${server.wsUrl}/signal`;
+    const created: WebRtcMesh[] = [];
+    for (let i = 0; i < count; i++) {
+      const { identity } = await generateIdentity();
+      const mesh = new WebRtcMesh(identity, { room, signalingUrl, iceServers: [], links }, createNodePeer, createNodeSocket);
+      created.push(mesh);
+      meshes.push(mesh);
+    }
+    return created;
+  }
+
+  it('three agents in one process form a full, authenticated mesh and see every edge', async () => {
+    const [a, b, c] = await agents(3, 'node-full');
+    const all = [a!, b!, c!];
+    const meshed = all.map((mesh) => linkUpsFrom(mesh, all.filter((other) => other !== mesh).map((other) => other.selfId)));
+    for (const mesh of all) mesh.start();
+    await Promise.all(meshed);
+    for (const mesh of all) {
+      const snapshot = mesh.snapshot();
+      expect(snapshot.links.filter((link) => link.state === 'open')).toHaveLength(2);
+      expect(snapshot.stats.handshakeFailures).toBe(0);
+    }
+    // Edges between the other two arrive by advert.
+    await expect.poll(() => a!.snapshot().edges.length).toBe(3);
+  });
+
+  it('a peer that leaves is dropped at once with the reason, and a cut link times out', async () => {
+    const [a, b, c] = await agents(3, 'node-leave', { pingIntervalMs: 100, linkTimeoutMs: 600 });
+    const all = [a!, b!, c!];
+    const meshed = all.map((mesh) => linkUpsFrom(mesh, all.filter((other) => other !== mesh).map((other) => other.selfId)));
+    for (const mesh of all) mesh.start();
+    await Promise.all(meshed);
+
+    const byeSeen = nextEvent(a!, (event) => event.kind === 'link-down' && event.peer === c!.selfId);
+    c!.leave();
+    expect((await byeSeen).detail).toBe('peer said bye');
+
+    // Cut a <-> b in a's fault layer: no frame passes either way, so both sides time out.
+    const silentOnA = nextEvent(a!, (event) => event.kind === 'link-down' && event.peer === b!.selfId);
+    const silentOnB = nextEvent(b!, (event) => event.kind === 'link-down' && event.peer === a!.selfId);
+    a!.setFault(b!.selfId, { cut: true, dropRate: 0, delayMs: 0 });
+    expect((await silentOnA).detail).toMatch(/^silent for \d+ ms$/);
+    expect((await silentOnB).detail).toMatch(/^silent for \d+ ms$|^data channel closed$/);
+  });
+});

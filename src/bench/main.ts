@@ -1,0 +1,26 @@
+import { runBrowserBench } from './browserBench';
+import { readFile } from 'node:fs/promises';
+import { writeBenchReport, type BenchResult } from './report';
+import { runSimBench } from './simBench';
+
+/**
+ * `npm run bench`: the simulator benches, then the browser benches (which start the server and
+ * Chromium themselves). `--only sim` or `--only browser` runs one group.
+ */
+async function main(): Promise<void> {
+  const onlyIndex = process.argv.indexOf('--only');
+  const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
+  if (only !== undefined && only !== 'sim' && only !== 'browser') {
+    throw new Error('--only takes sim or browser');
+  }
+  const results: BenchResult[] = [];
+  if (only !== 'browser') results.push(...(await runSimBench()));
+  if (only !== 'sim') results.push(...(await runBrowserBench()));
+  const written = await writeBenchReport(results, 'bench-results');
+  console.log(await readFile(written.markdown, 'utf8'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
