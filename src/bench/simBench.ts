@@ -10,7 +10,7 @@ const WARMUP_SECONDS = 10;
 const MEASURED_SECONDS = 120;
 const WINDOW_SECONDS = 20;
 /** Invariants of the agents stepped by every K-th event are checked (1 = every step). */
-const CHECK_EVERY_EVENTS = 1;
+const CHECK_EVERY_EVENTS = 10;
 const SEED = 42;
 
 interface Variant {
