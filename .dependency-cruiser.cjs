@@ -34,7 +34,8 @@ module.exports = {
     },
     {
       name: 'protocols-do-not-reach-into-each-other',
-      comment: 'A protocol folder imports base, wire, quorum and itself only; agent/ composes them.',
+      comment:
+        'A protocol folder imports base, wire, quorum and itself only; agent/ composes them.',
       severity: 'error',
       from: { path: '(^src/core/[^/]+/)', pathNot: '^src/core/(base|wire|quorum|agent)/' },
       to: { path: coreProtocols, pathNot: '$1' },
@@ -129,6 +130,9 @@ module.exports = {
     exclude: { path: '(^|/)(dist|node_modules)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

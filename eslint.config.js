@@ -24,14 +24,20 @@ const impureGlobals = [
   'Buffer',
   'globalThis',
   'console',
-].map((name) => ({ name, message: `src/core is pure: '${name}' must enter as an input or a port.` }));
+].map((name) => ({
+  name,
+  message: `src/core is pure: '${name}' must enter as an input or a port.`,
+}));
 
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'bench-results'] },
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'off',
     },
   },
@@ -48,8 +54,25 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'net', 'http', 'events', 'stream'], message: 'src/core may not use Node built-ins.' },
-            { group: ['yjs', 'y-protocols', 'y-protocols/*', 'simple-peer', 'react', 'react-dom', 'zustand', 'd3', 'd3-*', 'ws'], message: 'src/core may not import I/O or UI libraries.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'net', 'http', 'events', 'stream'],
+              message: 'src/core may not use Node built-ins.',
+            },
+            {
+              group: [
+                'yjs',
+                'y-protocols',
+                'y-protocols/*',
+                'simple-peer',
+                'react',
+                'react-dom',
+                'zustand',
+                'd3',
+                'd3-*',
+                'ws',
+              ],
+              message: 'src/core may not import I/O or UI libraries.',
+            },
           ],
         },
       ],

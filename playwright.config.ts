@@ -33,9 +33,18 @@ export default defineConfig({
   },
   projects: [
     ...(wanted.includes('chromium')
-      ? [{ name: 'chromium', use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunchOptions() } }]
+      ? [
+          {
+            name: 'chromium',
+            use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunchOptions() },
+          },
+        ]
       : []),
-    ...(wanted.includes('firefox') ? [{ name: 'firefox', use: { ...devices['Desktop Firefox'] } }] : []),
-    ...(wanted.includes('webkit') ? [{ name: 'webkit', use: { ...devices['Desktop Safari'] } }] : []),
+    ...(wanted.includes('firefox')
+      ? [{ name: 'firefox', use: { ...devices['Desktop Firefox'] } }]
+      : []),
+    ...(wanted.includes('webkit')
+      ? [{ name: 'webkit', use: { ...devices['Desktop Safari'] } }]
+      : []),
   ],
 });

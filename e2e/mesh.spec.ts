@@ -17,7 +17,13 @@ test('five agents across four browser instances form a full mesh and see a close
   const browserType = playwright[browserName];
   const launchOptions = testInfo.project.use.launchOptions ?? {};
   const room = `full-mesh-${Date.now()}`;
-  const { browsers, tabs } = await openMesh(browserType, launchOptions, baseURL as string, room, LAYOUT);
+  const { browsers, tabs } = await openMesh(
+    browserType,
+    launchOptions,
+    baseURL as string,
+    room,
+    LAYOUT,
+  );
   try {
     expect(new Set(tabs.map((tab) => tab.id)).size).toBe(5);
     for (const tab of tabs) await waitForOpenLinks(tab.page, others(tabs, tab));
@@ -27,16 +33,17 @@ test('five agents across four browser instances form a full mesh and see a close
       const snapshot = await snapshotOf(tab.page);
       expect(snapshot.selfId).toBe(tab.id);
       expect(snapshot.edges).toHaveLength(10);
-      await expect(tab.page.locator('[data-testid="topology-node"][data-self="true"]')).toHaveAttribute(
-        'data-agent-id',
-        tab.id,
-      );
+      await expect(
+        tab.page.locator('[data-testid="topology-node"][data-self="true"]'),
+      ).toHaveAttribute('data-agent-id', tab.id);
     }
     // Every own link is measured: its round trip shows up once pings have flowed.
     await tabs[0]!.page.waitForFunction(() =>
       window.meshDebug!.snapshot().links.every((link) => link.rttMs !== null && link.rttMs >= 0),
     );
-    const screenshot = await tabs[0]!.page.screenshot({ path: testInfo.outputPath('dashboard-five-agents.png') });
+    const screenshot = await tabs[0]!.page.screenshot({
+      path: testInfo.outputPath('dashboard-five-agents.png'),
+    });
     await testInfo.attach('dashboard-five-agents', { body: screenshot, contentType: 'image/png' });
 
     // Close one tab of the two-tab instance: the other four drop it.
@@ -47,7 +54,9 @@ test('five agents across four browser instances form a full mesh and see a close
     for (const tab of remaining) await waitForDrawnTopology(tab.page, 4, 6, 15_000);
     const events = await snapshotEvents(remaining[0]!);
     expect(events).toContain(leaving.id);
-    const after = await remaining[0]!.page.screenshot({ path: testInfo.outputPath('dashboard-after-close.png') });
+    const after = await remaining[0]!.page.screenshot({
+      path: testInfo.outputPath('dashboard-after-close.png'),
+    });
     await testInfo.attach('dashboard-after-close', { body: after, contentType: 'image/png' });
   } finally {
     await Promise.all(browsers.map((browser) => browser.close()));
@@ -55,9 +64,11 @@ test('five agents across four browser instances form a full mesh and see a close
 });
 
 async function snapshotEvents(tab: MeshTab): Promise<string> {
-  return tab.page.locator('[data-testid="event-row"][data-kind="link-down"]').evaluateAll((rows) =>
-    rows.map((row) => row.getAttribute('data-peer') ?? row.textContent ?? '').join('\n'),
-  );
+  return tab.page
+    .locator('[data-testid="event-row"][data-kind="link-down"]')
+    .evaluateAll((rows) =>
+      rows.map((row) => row.getAttribute('data-peer') ?? row.textContent ?? '').join('\n'),
+    );
 }
 
 test('the signaling server keeps serving after a burst of malformed frames', async ({
@@ -74,11 +85,21 @@ test('the signaling server keeps serving after a burst of malformed frames', asy
   });
   const answers: string[] = [];
   socket.on('message', (data) => answers.push(String(data)));
-  const garbage = ['{', 'null', '[]', '{"type":"nope"}', '{"type":"subscribe","topics":"x"}', '\u0000\u0001', 'x'.repeat(70_000)];
+  const garbage = [
+    '{',
+    'null',
+    '[]',
+    '{"type":"nope"}',
+    '{"type":"subscribe","topics":"x"}',
+    '\u0000\u0001',
+    'x'.repeat(70_000),
+  ];
   for (let i = 0; i < 100; i++) socket.send(garbage[i % garbage.length]!);
   socket.send(Buffer.from([1, 2, 3]));
   // Every bad frame gets an error answer (or the socket is closed for flooding): wait for some.
-  await expect.poll(() => answers.filter((answer) => answer.includes('"error"')).length).toBeGreaterThan(5);
+  await expect
+    .poll(() => answers.filter((answer) => answer.includes('"error"')).length)
+    .toBeGreaterThan(5);
   socket.terminate();
 
   const health = await fetch(`${baseURL}/healthz`);
@@ -86,7 +107,13 @@ test('the signaling server keeps serving after a burst of malformed frames', asy
   expect(await health.json()).toMatchObject({ status: 'ok' });
 
   const launchOptions = testInfo.project.use.launchOptions ?? {};
-  const { browsers, tabs } = await openMesh(browserType, launchOptions, baseURL as string, `after-garbage-${Date.now()}`, [1, 1]);
+  const { browsers, tabs } = await openMesh(
+    browserType,
+    launchOptions,
+    baseURL as string,
+    `after-garbage-${Date.now()}`,
+    [1, 1],
+  );
   try {
     await waitForOpenLinks(tabs[0]!.page, [tabs[1]!.id]);
     await waitForOpenLinks(tabs[1]!.page, [tabs[0]!.id]);

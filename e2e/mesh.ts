@@ -25,7 +25,9 @@ export async function openMesh(
       const page = await context.newPage();
       page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
       await page.goto(`${baseURL}/?room=${encodeURIComponent(room)}`);
-      const id = await page.waitForFunction(() => window.meshDebug?.selfId).then((handle) => handle.jsonValue());
+      const id = await page
+        .waitForFunction(() => window.meshDebug?.selfId)
+        .then((handle) => handle.jsonValue());
       tabs.push({ page, id: id as string });
     }
   }
@@ -40,12 +42,19 @@ export async function snapshotOf(page: Page): Promise<MeshSnapshot> {
 }
 
 /** Resolves when this tab has an open, authenticated link to exactly the given peers. */
-export async function waitForOpenLinks(page: Page, peers: string[], timeoutMs = 60_000): Promise<void> {
+export async function waitForOpenLinks(
+  page: Page,
+  peers: string[],
+  timeoutMs = 60_000,
+): Promise<void> {
   await page.waitForFunction(
     (expected) => {
       const snapshot = window.meshDebug?.snapshot();
       if (snapshot === undefined) return false;
-      const open = snapshot.links.filter((link) => link.state === 'open').map((link) => link.peer).sort();
+      const open = snapshot.links
+        .filter((link) => link.state === 'open')
+        .map((link) => link.peer)
+        .sort();
       return JSON.stringify(open) === JSON.stringify([...expected].sort());
     },
     peers,
@@ -54,7 +63,12 @@ export async function waitForOpenLinks(page: Page, peers: string[], timeoutMs = 
 }
 
 /** Resolves when the dashboard draws exactly `nodes` nodes and `edges` edges. */
-export async function waitForDrawnTopology(page: Page, nodes: number, edges: number, timeoutMs = 30_000): Promise<void> {
+export async function waitForDrawnTopology(
+  page: Page,
+  nodes: number,
+  edges: number,
+  timeoutMs = 30_000,
+): Promise<void> {
   await page.waitForFunction(
     ([n, e]) =>
       document.querySelectorAll('[data-testid="topology-node"]').length === n &&

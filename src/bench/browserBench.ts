@@ -22,7 +22,10 @@ async function joinRoom(page: Page, baseUrl: string, room: string, query = ''): 
 
 async function waitForOpenLink(page: Page, peer: string): Promise<void> {
   await page.waitForFunction(
-    (other) => (window as DebugWindow).meshDebug?.snapshot().links.some((l) => l.peer === other && l.state === 'open'),
+    (other) =>
+      (window as DebugWindow).meshDebug
+        ?.snapshot()
+        .links.some((l) => l.peer === other && l.state === 'open'),
     peer,
     { polling: 5, timeout: 30_000 },
   );
@@ -34,7 +37,10 @@ async function measureSetup(pages: [Page, Page], baseUrl: string): Promise<LinkS
   for (let round = 0; round < SETUP_ROUNDS; round++) {
     const room = `bench-setup-${Date.now()}-${round}`;
     const [idA, idB] = await Promise.all(pages.map((page) => joinRoom(page, baseUrl, room)));
-    await Promise.all([waitForOpenLink(pages[0], idB as string), waitForOpenLink(pages[1], idA as string)]);
+    await Promise.all([
+      waitForOpenLink(pages[0], idB as string),
+      waitForOpenLink(pages[1], idA as string),
+    ]);
     for (const page of pages) {
       const recorded = await page.evaluate(() => (window as DebugWindow).meshDebug!.setupTimes());
       times.push(...recorded.filter((time) => time.initiator));
@@ -50,7 +56,10 @@ async function measureRoundTrips(pages: [Page, Page], baseUrl: string): Promise<
   const room = `bench-rtt-${Date.now()}`;
   const query = `&pingIntervalMs=${RTT_PING_INTERVAL_MS}`;
   const [idA, idB] = await Promise.all(pages.map((page) => joinRoom(page, baseUrl, room, query)));
-  await Promise.all([waitForOpenLink(pages[0], idB as string), waitForOpenLink(pages[1], idA as string)]);
+  await Promise.all([
+    waitForOpenLink(pages[0], idB as string),
+    waitForOpenLink(pages[1], idA as string),
+  ]);
   const samples: number[] = [];
   for (let poll = 0; poll < RTT_POLLS; poll++) {
     // 32 samples are kept per link; at 20 ms a full fresh set takes about 0.65 s.
@@ -65,7 +74,8 @@ export async function runBrowserBench(): Promise<BenchResult[]> {
   const server = await startServer({ port: 0, host: '127.0.0.1' });
   const browsers: Browser[] = [];
   try {
-    if (!server.distFound) throw new Error('dist/ is missing: run `vite build` first (npm run bench does)');
+    if (!server.distFound)
+      throw new Error('dist/ is missing: run `vite build` first (npm run bench does)');
     const launch = chromiumLaunchOptions();
     for (let i = 0; i < 2; i++) browsers.push(await chromium.launch(launch));
     const pages = (await Promise.all(browsers.map((browser) => browser.newPage()))) as [Page, Page];
@@ -73,15 +83,51 @@ export async function runBrowserBench(): Promise<BenchResult[]> {
     const setups = await measureSetup(pages, server.url);
     process.stderr.write('browser bench: round trips\n');
     const rtts = await measureRoundTrips(pages, server.url);
-    const conditions = 'two headless Chromium instances on this machine, loopback, host ICE candidates only';
+    const conditions =
+      'two headless Chromium instances on this machine, loopback, host ICE candidates only';
     const channel = setups.map((time) => time.channelOpenMs);
     const authenticated = setups.map((time) => time.authenticatedMs);
     return [
-      result('data channel setup, first signal to open, p50', percentile(channel, 50), 'ms', '< 150 ms', (v) => v < 150, `${conditions}; ${channel.length} links`),
-      result('data channel setup, first signal to open, p95', percentile(channel, 95), 'ms', undefined, undefined, `${conditions}; ${channel.length} links`),
-      result('link setup incl. signed handshake, p50', percentile(authenticated, 50), 'ms', undefined, undefined, `${conditions}; Ed25519 hello both ways`),
-      result('application round trip over an open channel, p50', percentile(rtts, 50), 'ms', '< 2 ms', (v) => v < 2, `${conditions}; ${rtts.length} ping/pong samples at ${RTT_PING_INTERVAL_MS} ms`),
-      result('application round trip over an open channel, p99', percentile(rtts, 99), 'ms', undefined, undefined, `${conditions}; ${rtts.length} samples`),
+      result(
+        'data channel setup, first signal to open, p50',
+        percentile(channel, 50),
+        'ms',
+        '< 150 ms',
+        (v) => v < 150,
+        `${conditions}; ${channel.length} links`,
+      ),
+      result(
+        'data channel setup, first signal to open, p95',
+        percentile(channel, 95),
+        'ms',
+        undefined,
+        undefined,
+        `${conditions}; ${channel.length} links`,
+      ),
+      result(
+        'link setup incl. signed handshake, p50',
+        percentile(authenticated, 50),
+        'ms',
+        undefined,
+        undefined,
+        `${conditions}; Ed25519 hello both ways`,
+      ),
+      result(
+        'application round trip over an open channel, p50',
+        percentile(rtts, 50),
+        'ms',
+        '< 2 ms',
+        (v) => v < 2,
+        `${conditions}; ${rtts.length} ping/pong samples at ${RTT_PING_INTERVAL_MS} ms`,
+      ),
+      result(
+        'application round trip over an open channel, p99',
+        percentile(rtts, 99),
+        'ms',
+        undefined,
+        undefined,
+        `${conditions}; ${rtts.length} samples`,
+      ),
     ];
   } finally {
     await Promise.all(browsers.map((browser) => browser.close()));

@@ -41,7 +41,11 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-export function benchMarkdown(results: readonly BenchResult[], machine: MachineInfo, when: Date): string {
+export function benchMarkdown(
+  results: readonly BenchResult[],
+  machine: MachineInfo,
+  when: Date,
+): string {
   const rows = results.map((r) => {
     const met = r.met === undefined ? '' : r.met ? 'yes' : '**no**';
     return `| ${cell(r.name)} | ${formatValue(r.value)} ${cell(r.unit)} | ${cell(r.target ?? '')} | ${met} | ${cell(r.conditions)} |`;

@@ -25,7 +25,8 @@ const VARIANTS: Variant[] = [
   {
     label: '1 s heartbeats',
     links: { pingIntervalMs: 1000, pingFanout: 1 },
-    describe: 'pingIntervalMs 1000, pingFanout 1 (one ping per agent per second), adverts every 2 s',
+    describe:
+      'pingIntervalMs 1000, pingFanout 1 (one ping per agent per second), adverts every 2 s',
     speedupTarget: true,
   },
   {
@@ -36,12 +37,15 @@ const VARIANTS: Variant[] = [
   },
 ];
 
-interface Measurement {
+interface Window {
   wallMs: number;
   messages: number;
   events: number;
+}
+
+interface Measurement {
+  windows: Window[];
   checks: number;
-  windowSpeedups: number[];
   buildMs: number;
   links: number;
 }
@@ -62,30 +66,36 @@ function measure(variant: Variant): Measurement {
   const buildMs = performance.now() - buildStarted;
   progress(`sim bench, ${variant.label}: warm-up ${WARMUP_SECONDS} s`);
   cluster.runUntil(WARMUP_SECONDS * 1000);
-  const sent0 = cluster.network.stats.sent;
-  const events0 = cluster.events;
   const checks0 = checker.checks;
-  const windowSpeedups: number[] = [];
-  let wallMs = 0;
+  const windows: Window[] = [];
   for (let done = 0; done < MEASURED_SECONDS; done += WINDOW_SECONDS) {
+    const sent0 = cluster.network.stats.sent;
+    const events0 = cluster.events;
     const started = performance.now();
     cluster.runFor(WINDOW_SECONDS * 1000);
-    const windowMs = performance.now() - started;
-    wallMs += windowMs;
-    windowSpeedups.push((WINDOW_SECONDS * 1000) / windowMs);
+    windows.push({
+      wallMs: performance.now() - started,
+      messages: cluster.network.stats.sent - sent0,
+      events: cluster.events - events0,
+    });
     progress('.');
   }
   checker.sweep();
   progress(' done\n');
   return {
-    wallMs,
-    messages: cluster.network.stats.sent - sent0,
-    events: cluster.events - events0,
+    windows,
     checks: checker.checks - checks0,
-    windowSpeedups,
     buildMs,
     links: edgeCount(cluster.adjacency),
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid)
+    ? ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+    : (sorted[Math.floor(mid)] as number);
 }
 
 /**
@@ -98,23 +108,38 @@ export async function runSimBench(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const variant of VARIANTS) {
     const m = measure(variant);
-    const speedup = (MEASURED_SECONDS * 1000) / m.wallMs;
-    const low = Math.min(...m.windowSpeedups).toFixed(1);
-    const high = Math.max(...m.windowSpeedups).toFixed(1);
+    const total = m.windows.reduce(
+      (sum, w) => ({
+        wallMs: sum.wallMs + w.wallMs,
+        messages: sum.messages + w.messages,
+        events: sum.events + w.events,
+      }),
+      { wallMs: 0, messages: 0, events: 0 },
+    );
+    // Other work on a shared machine lands in some windows: the median window is the headline,
+    // the whole run is given next to it.
+    const speedups = m.windows.map((w) => (WINDOW_SECONDS * 1000) / w.wallMs);
+    const messageRates = m.windows.map((w) => (w.messages / w.wallMs) * 1000);
+    const eventRates = m.windows.map((w) => (w.events / w.wallMs) * 1000);
+    const wholeRun = (rate: number, unit: string) =>
+      `whole run ${rate.toLocaleString('en-US', { maximumFractionDigits: 1 })}${unit}`;
     const conditions =
       `${AGENTS} agents, random topology degree ${DEGREE} (${m.links} links), ${variant.describe}; ` +
-      `seed ${SEED}, network 10 + U[0,5) ms one way, no faults; ${MEASURED_SECONDS} simulated s after a ` +
-      `${WARMUP_SECONDS} s warm-up, one Node process (one core); invariants checked after every ` +
-      `${CHECK_EVERY_EVENTS === 1 ? 'event' : `${CHECK_EVERY_EVENTS} events`} (K=${CHECK_EVERY_EVENTS}, ` +
-      `${m.checks} checks); ${m.messages} messages, ${m.events} events in ${Math.round(m.wallMs)} ms ` +
-      `wall; 20 s windows ranged ${low}x-${high}x; cluster built in ${Math.round(m.buildMs)} ms (not timed)`;
-    const messagesPerSecond = (m.messages / m.wallMs) * 1000;
+      `seed ${SEED}, network 10 + U[0,5) ms one way, no faults; ${MEASURED_SECONDS} simulated s ` +
+      `after a ${WARMUP_SECONDS} s warm-up, median of ${m.windows.length} windows of ` +
+      `${WINDOW_SECONDS} s; one Node process (one core); invariants of the stepped agents checked ` +
+      `every ${CHECK_EVERY_EVENTS} events (K=${CHECK_EVERY_EVENTS}, ${m.checks} checks) plus a full ` +
+      `sweep; ${total.messages} messages, ${total.events} events in ${Math.round(total.wallMs)} ms ` +
+      `wall; windows ranged ${Math.min(...speedups).toFixed(1)}x-${Math.max(...speedups).toFixed(1)}x; ` +
+      `cluster built in ${Math.round(m.buildMs)} ms (not timed)`;
+    const speedup = median(speedups);
+    const messagesPerSecond = median(messageRates);
     results.push({
       name: `sim ${variant.label}: simulated time / wall time`,
       value: Math.round(speedup * 10) / 10,
       unit: 'x real time',
       ...(variant.speedupTarget ? { target: '>= 50x', met: speedup >= 50 } : {}),
-      conditions,
+      conditions: `${conditions}; ${wholeRun((MEASURED_SECONDS * 1000) / total.wallMs, 'x')}`,
     });
     results.push({
       name: `sim ${variant.label}: simulated messages per wall second`,
@@ -122,13 +147,13 @@ export async function runSimBench(): Promise<BenchResult[]> {
       unit: 'messages/s',
       target: '>= 250,000 on one core',
       met: messagesPerSecond >= 250_000,
-      conditions,
+      conditions: `${conditions}; ${wholeRun((total.messages / total.wallMs) * 1000, ' messages/s')}`,
     });
     results.push({
       name: `sim ${variant.label}: events per wall second`,
-      value: Math.round((m.events / m.wallMs) * 1000),
+      value: Math.round(median(eventRates)),
       unit: 'events/s',
-      conditions,
+      conditions: `${conditions}; ${wholeRun((total.events / total.wallMs) * 1000, ' events/s')}`,
     });
   }
   return results;

@@ -1,6 +1,11 @@
 import type { Agent, AgentEffect, AgentEvent, AgentSnapshot } from '../core/agent/agent';
 import type { AgentId } from '../core/base/ids';
-import { decodeFrame, encodeFrame, FrameTooLargeError, type DecodeFailure } from '../core/wire/codec';
+import {
+  decodeFrame,
+  encodeFrame,
+  FrameTooLargeError,
+  type DecodeFailure,
+} from '../core/wire/codec';
 import { DEFAULT_MAX_FRAME_BYTES, type PeerMessage } from '../core/wire/messages';
 import type { Clock, MeshEvent, Observer, TimerHandle, Transport } from './ports';
 
@@ -29,7 +34,14 @@ export interface AgentHostOptions {
 }
 
 function emptyRejections(): Record<DecodeFailure, number> {
-  return { oversized: 0, truncated: 0, 'bad-version': 0, 'unknown-type': 0, 'malformed-body': 0, 'invalid-fields': 0 };
+  return {
+    oversized: 0,
+    truncated: 0,
+    'bad-version': 0,
+    'unknown-type': 0,
+    'malformed-body': 0,
+    'invalid-fields': 0,
+  };
 }
 
 /**
@@ -71,7 +83,8 @@ export class AgentHost {
   start(): void {
     this.transport.setHandler({
       onLinkUp: (peer) => this.feed({ kind: 'linkUp', peer, nowMs: this.clock.nowMs() }),
-      onLinkDown: (peer, reason) => this.feed({ kind: 'linkDown', peer, reason, nowMs: this.clock.nowMs() }),
+      onLinkDown: (peer, reason) =>
+        this.feed({ kind: 'linkDown', peer, reason, nowMs: this.clock.nowMs() }),
       onFrame: (peer, frame) => this.onFrame(peer, frame),
     });
     this.feed({ kind: 'tick', nowMs: this.clock.nowMs() });
@@ -112,7 +125,12 @@ export class AgentHost {
     const decoded = decodeFrame(frame, this.maxFrameBytes);
     if (!decoded.ok) {
       this.stats.framesRejected[decoded.reason]++;
-      this.emit({ level: 'warn', kind: 'frame-rejected', peer, detail: `${decoded.reason}: ${decoded.detail}` });
+      this.emit({
+        level: 'warn',
+        kind: 'frame-rejected',
+        peer,
+        detail: `${decoded.reason}: ${decoded.detail}`,
+      });
       return;
     }
     this.feed({ kind: 'message', from: peer, msg: decoded.msg, nowMs: this.clock.nowMs() });
@@ -140,7 +158,12 @@ export class AgentHost {
           } catch (error) {
             if (!(error instanceof FrameTooLargeError)) throw error;
             this.stats.framesTooLargeToSend++;
-            this.emit({ level: 'error', kind: 'frame-too-large', peer: effect.to, detail: error.message });
+            this.emit({
+              level: 'error',
+              kind: 'frame-too-large',
+              peer: effect.to,
+              detail: error.message,
+            });
             return;
           }
           this.lastEncoded = effect.msg;
@@ -163,7 +186,12 @@ export class AgentHost {
   private emitAgentEvent(event: AgentEvent): void {
     const detail = 'reason' in event ? event.reason : undefined;
     const level = event.type === 'link-up' ? 'info' : 'warn';
-    this.emit({ level, kind: event.type, peer: event.peer, ...(detail === undefined ? {} : { detail }) });
+    this.emit({
+      level,
+      kind: event.type,
+      peer: event.peer,
+      ...(detail === undefined ? {} : { detail }),
+    });
   }
 
   private emit(event: Omit<MeshEvent, 'atMs'>): void {

@@ -42,5 +42,9 @@ export interface MeshSnapshot {
   links: LinkView[];
   /** Every data channel this agent knows of: its own and those its neighbours advertise. */
   edges: EdgeView[];
-  stats: HostStats & { connectionsCreated: number; connectionBudget: number; handshakeFailures: number };
+  stats: HostStats & {
+    connectionsCreated: number;
+    connectionBudget: number;
+    handshakeFailures: number;
+  };
 }

@@ -22,7 +22,15 @@ export class AgentClock implements Clock {
 
   setTimer(atMs: number, callback: () => void): TimerHandle {
     const lateMs = this.latenessMs > 0 ? this.prng.nextFloat() * this.latenessMs : 0;
-    return this.scheduler.schedule(atMs + lateMs, EventKind.timer, this.agent, -1, 0, null, callback);
+    return this.scheduler.schedule(
+      atMs + lateMs,
+      EventKind.timer,
+      this.agent,
+      -1,
+      0,
+      null,
+      callback,
+    );
   }
 
   clearTimer(handle: TimerHandle): void {

@@ -102,7 +102,8 @@ export function checkLinkLiveness(cluster: Cluster, options: LivenessOptions = {
     const views = new Map(cluster.snapshot(a).agent.links.neighbours.map((n) => [n.peer, n]));
     for (const b of cluster.adjacency[a] ?? []) {
       if (!cluster.isAlive(b)) continue;
-      if (a < b && !cluster.fabric.isOpen(a, b)) problems.push(`link ${name(a)}-${name(b)} is not open`);
+      if (a < b && !cluster.fabric.isOpen(a, b))
+        problems.push(`link ${name(a)}-${name(b)} is not open`);
       const view = views.get(cluster.ids[b] as AgentId);
       if (view === undefined) problems.push(`${name(a)} has no neighbour ${name(b)}`);
       else if (view.rttMs === null) problems.push(`${name(a)} has no round trip to ${name(b)}`);

@@ -10,7 +10,17 @@ function cli(args: string[]): string {
 
 describe('sim CLI', () => {
   it('prints the seed and a report that replays the same trace as the runner', () => {
-    const out = cli(['--seed', '3', '--agents', '6', '--seconds', '20', '--loss', '0.05', '--json']);
+    const out = cli([
+      '--seed',
+      '3',
+      '--agents',
+      '6',
+      '--seconds',
+      '20',
+      '--loss',
+      '0.05',
+      '--json',
+    ]);
     expect(out.startsWith('seed 3\n')).toBe(true);
     const report = JSON.parse(out.slice(out.indexOf('{'))) as { traceHash: string };
     const direct = runSimulation({ seed: 3, agents: 6, seconds: 20, network: { lossRate: 0.05 } });

@@ -22,11 +22,16 @@ const USAGE = `npm run sim -- [options]
 function numberOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed)) throw new Error(`--${name} needs a number, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(parsed))
+    throw new Error(`--${name} needs a number, got ${JSON.stringify(value)}`);
   return parsed;
 }
 
-function parseOptions(argv: string[]): { options: SimRunOptions; json: boolean; seedGiven: boolean } {
+function parseOptions(argv: string[]): {
+  options: SimRunOptions;
+  json: boolean;
+  seedGiven: boolean;
+} {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -121,7 +126,10 @@ function summary(report: SimReport): string {
 
 function main(): void {
   const { options, json, seedGiven } = parseOptions(process.argv.slice(2));
-  const replay = `npm run sim -- ${process.argv.slice(2).filter((a, i, all) => a !== '--seed' && all[i - 1] !== '--seed').join(' ')} --seed ${options.seed}`;
+  const replay = `npm run sim -- ${process.argv
+    .slice(2)
+    .filter((a, i, all) => a !== '--seed' && all[i - 1] !== '--seed')
+    .join(' ')} --seed ${options.seed}`;
   console.log(`seed ${options.seed}${seedGiven ? '' : ' (chosen at random)'}`);
   let report: SimReport;
   try {

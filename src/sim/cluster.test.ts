@@ -64,7 +64,9 @@ describe('cluster: faults', () => {
       expect(down.atMs).toBeGreaterThan(3000 + 6000 - 2100);
     }
     for (let a = 0; a < 10; a++) {
-      const peers = cluster.snapshot(a).agent.links.neighbours.map((n) => cluster.fabric.indexOf(n.peer));
+      const peers = cluster
+        .snapshot(a)
+        .agent.links.neighbours.map((n) => cluster.fabric.indexOf(n.peer));
       expect(peers.every((p) => p !== undefined && side(p) === side(a))).toBe(true);
     }
     cluster.heal();
@@ -90,7 +92,9 @@ describe('cluster: faults', () => {
     expect(cluster.fabric.isOpen(0, 1)).toBe(false);
     expect(cluster.fabric.isOpen(0, 2) && cluster.fabric.isOpen(1, 2)).toBe(true);
     expect(cluster.fabric.attemptsBlocked).toBeGreaterThan(0);
-    expect(checkLinkLiveness(cluster)).toContainEqual(expect.stringMatching(/^link 0:.* is not open$/));
+    expect(checkLinkLiveness(cluster)).toContainEqual(
+      expect.stringMatching(/^link 0:.* is not open$/),
+    );
     cluster.restoreOneWay(0, 1);
     cluster.runUntil(26_000);
     expect(checkLinkLiveness(cluster)).toEqual([]);
@@ -149,7 +153,8 @@ describe('cluster: faults', () => {
       const { cluster, checker, events } = build({ agentCount: 8, network });
       cluster.runUntil(30_000);
       const { sent, delivered, duplicated, dropped } = cluster.network.stats;
-      const expectedDelivered = sent * (1 - (network.lossRate ?? 0)) * (1 + (network.duplicateRate ?? 0));
+      const expectedDelivered =
+        sent * (1 - (network.lossRate ?? 0)) * (1 + (network.duplicateRate ?? 0));
       expect(Math.abs(delivered / expectedDelivered - 1)).toBeLessThan(0.03);
       expect(dropped.loss > 0).toBe(network.lossRate !== undefined);
       expect(duplicated > 0).toBe(network.duplicateRate !== undefined);
@@ -177,7 +182,9 @@ describe('checkers can fail', () => {
       throw new Error('invented breakage');
     };
     expect(() => cluster.runUntil(5000)).toThrow(SafetyViolation);
-    expect(() => cluster.runUntil(5000)).toThrow(/^seed 7, t=.* ms, agent 3 \(\w{8}\): invented breakage$/);
+    expect(() => cluster.runUntil(5000)).toThrow(
+      /^seed 7, t=.* ms, agent 3 \(\w{8}\): invented breakage$/,
+    );
   });
 
   it('the sweep notices an agent and its transport disagreeing about a link', () => {

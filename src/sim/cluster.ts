@@ -267,7 +267,13 @@ export class Cluster {
   private onEvent(agent: number, event: MeshEvent): void {
     this.hostEventCounts.set(event.kind, (this.hostEventCounts.get(event.kind) ?? 0) + 1);
     const peer = event.peer === undefined ? -1 : (this.fabric.indexOf(event.peer) ?? -1);
-    this.trace.record(event.atMs, TraceKind.hostEvent, agent, peer, HOST_EVENT_CODES[event.kind] ?? 0);
+    this.trace.record(
+      event.atMs,
+      TraceKind.hostEvent,
+      agent,
+      peer,
+      HOST_EVENT_CODES[event.kind] ?? 0,
+    );
     this.onHostEvent?.(agent, event);
   }
 

@@ -63,21 +63,26 @@ export function randomFaultPlan(
   }
 
   // Partitions, one at a time: halves, a minority, or one agent alone.
-  for (let t = fromMs + uniform(prng, 0, gapMs); t < toMs; ) {
+  for (let t = fromMs + uniform(prng, 0, gapMs); t < toMs;) {
     const endMs = Math.min(toMs, t + uniform(prng, 2000, 12_000));
     const order = shuffleInPlace(
       Array.from({ length: n }, (_, i) => i),
       prng,
     );
     const shape = prng.nextInt(3);
-    const size = shape === 0 ? Math.floor(n / 2) : shape === 1 ? 1 + prng.nextInt(Math.max(1, Math.floor(n / 3))) : 1;
+    const size =
+      shape === 0
+        ? Math.floor(n / 2)
+        : shape === 1
+          ? 1 + prng.nextInt(Math.max(1, Math.floor(n / 3)))
+          : 1;
     add(t, { kind: 'partition', groups: [order.slice(0, Math.max(1, size))] });
     add(endMs, { kind: 'heal-partition' });
     t = endMs + uniform(prng, 1000, gapMs);
   }
 
   // One-way cuts on a few links at a time.
-  for (let t = fromMs + uniform(prng, 0, gapMs); t < toMs && edges.length > 0; ) {
+  for (let t = fromMs + uniform(prng, 0, gapMs); t < toMs && edges.length > 0;) {
     const endMs = Math.min(toMs, t + uniform(prng, 2000, 15_000));
     const pairs: [number, number][] = [];
     for (let k = 1 + prng.nextInt(3); k > 0; k--) {
@@ -90,13 +95,15 @@ export function randomFaultPlan(
   }
 
   // Network weather: loss, duplication, reordering or delay spikes, then back to the baseline.
-  for (let t = fromMs + uniform(prng, 0, gapMs); t < toMs; ) {
+  for (let t = fromMs + uniform(prng, 0, gapMs); t < toMs;) {
     const endMs = Math.min(toMs, t + uniform(prng, 2000, 8000));
     const spikes: Partial<PathConfig>[] = [
       { lossRate: uniform(prng, 0.05, 0.3) },
       { duplicateRate: uniform(prng, 0.05, 0.3) },
       { reorderRate: uniform(prng, 0.1, 0.5), reorderExtraMs: uniform(prng, 20, 200) },
-      { delay: { kind: 'uniform', baseMs: uniform(prng, 50, 300), jitterMs: uniform(prng, 0, 100) } },
+      {
+        delay: { kind: 'uniform', baseMs: uniform(prng, 50, 300), jitterMs: uniform(prng, 0, 100) },
+      },
     ];
     add(t, { kind: 'network', config: spikes[prng.nextInt(spikes.length)] as Partial<PathConfig> });
     add(endMs, { kind: 'network', config: options.baseline });
@@ -104,7 +111,7 @@ export function randomFaultPlan(
   }
 
   // Single slow links (long-tailed delay).
-  for (let t = fromMs + uniform(prng, 0, gapMs); t < toMs && edges.length > 0; ) {
+  for (let t = fromMs + uniform(prng, 0, gapMs); t < toMs && edges.length > 0;) {
     const endMs = Math.min(toMs, t + uniform(prng, 2000, 10_000));
     const [a, b] = edges[prng.nextInt(edges.length)] as [number, number];
     const config: Partial<PathConfig> = {
@@ -146,5 +153,6 @@ export function applyFault(cluster: Cluster, action: FaultAction): void {
 
 /** Queues every fault of a plan on the cluster's scheduler. */
 export function schedulePlan(cluster: Cluster, plan: readonly TimedFault[]): void {
-  for (const { atMs, action } of plan) cluster.scheduler.at(atMs, () => applyFault(cluster, action));
+  for (const { atMs, action } of plan)
+    cluster.scheduler.at(atMs, () => applyFault(cluster, action));
 }

@@ -105,7 +105,8 @@ export class LinkFabric implements SimWire {
     }
     // The close notice travels like a frame; if it is lost the peer finds out by timeout.
     const delayMs = this.network.controlDelayMs(from, to);
-    if (delayMs >= 0) this.scheduler.schedule(nowMs + delayMs, EventKind.peerClosed, to, from, epoch);
+    if (delayMs >= 0)
+      this.scheduler.schedule(nowMs + delayMs, EventKind.peerClosed, to, from, epoch);
     this.maybeReconnect(from, to);
   }
 

@@ -141,8 +141,12 @@ describe('Network', () => {
   it('rejects nonsense settings', () => {
     expect(() => network({ lossRate: 1.5 })).toThrow(RangeError);
     expect(() => network({ duplicateRate: -0.1 })).toThrow(RangeError);
-    expect(() => network({ delay: { kind: 'uniform', baseMs: -1, jitterMs: 0 } })).toThrow(RangeError);
-    expect(() => network({ delay: { kind: 'lognormal', medianMs: 0, sigma: 1 } })).toThrow(RangeError);
+    expect(() => network({ delay: { kind: 'uniform', baseMs: -1, jitterMs: 0 } })).toThrow(
+      RangeError,
+    );
+    expect(() => network({ delay: { kind: 'lognormal', medianMs: 0, sigma: 1 } })).toThrow(
+      RangeError,
+    );
     expect(() => network().cut(0, 9)).toThrow(RangeError);
   });
 });

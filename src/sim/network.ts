@@ -26,7 +26,14 @@ export const DEFAULT_PATH_CONFIG: PathConfig = {
 };
 
 /** Why a frame did not arrive. The first three are decided here, the rest on arrival. */
-export const DROP_CAUSES = ['loss', 'partition', 'cut', 'no-link', 'link-closed', 'agent-down'] as const;
+export const DROP_CAUSES = [
+  'loss',
+  'partition',
+  'cut',
+  'no-link',
+  'link-closed',
+  'agent-down',
+] as const;
 export type DropCause = (typeof DROP_CAUSES)[number];
 
 export interface NetworkStats {
@@ -221,9 +228,13 @@ export class Network {
     const delay = path.delay;
     let delayMs: number;
     if (delay.kind === 'uniform') {
-      delayMs = delay.jitterMs > 0 ? delay.baseMs + this.prng.nextFloat() * delay.jitterMs : delay.baseMs;
+      delayMs =
+        delay.jitterMs > 0 ? delay.baseMs + this.prng.nextFloat() * delay.jitterMs : delay.baseMs;
     } else {
-      delayMs = delay.sigma > 0 ? delay.medianMs * Math.exp(delay.sigma * this.standardNormal()) : delay.medianMs;
+      delayMs =
+        delay.sigma > 0
+          ? delay.medianMs * Math.exp(delay.sigma * this.standardNormal())
+          : delay.medianMs;
     }
     if (path.reorderRate > 0 && this.prng.nextFloat() < path.reorderRate) {
       delayMs += this.prng.nextFloat() * path.reorderExtraMs;

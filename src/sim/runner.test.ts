@@ -3,14 +3,25 @@ import { runSimulation, type SimReport, type SimRunOptions } from './runner';
 
 /** Everything in a report that must replay exactly (wall-clock figures excluded). */
 function replayable(report: SimReport) {
-  const { wallMs: _wall, speedup: _speedup, eventsPerWallSecond: _eps, messagesPerWallSecond: _mps, ...rest } =
-    report;
+  const {
+    wallMs: _wall,
+    speedup: _speedup,
+    eventsPerWallSecond: _eps,
+    messagesPerWallSecond: _mps,
+    ...rest
+  } = report;
   return rest;
 }
 
 describe('seeded runs', () => {
   it('the same seed replays the same trace, bit for bit, faults included', () => {
-    const options: SimRunOptions = { seed: 11, agents: 12, seconds: 40, faults: true, network: { lossRate: 0.02 } };
+    const options: SimRunOptions = {
+      seed: 11,
+      agents: 12,
+      seconds: 40,
+      faults: true,
+      network: { lossRate: 0.02 },
+    };
     const first = runSimulation(options);
     const second = runSimulation(options);
     expect(first.faults).toBeGreaterThan(10);
@@ -19,7 +30,9 @@ describe('seeded runs', () => {
   });
 
   it('a different seed gives a different trace', () => {
-    const hashes = [1, 2, 3].map((seed) => runSimulation({ seed, agents: 8, seconds: 15 }).traceHash);
+    const hashes = [1, 2, 3].map(
+      (seed) => runSimulation({ seed, agents: 8, seconds: 15 }).traceHash,
+    );
     expect(new Set(hashes).size).toBe(3);
   });
 
@@ -36,7 +49,13 @@ describe('seeded runs', () => {
     // Nothing to heal without faults, so the check runs on a settled mesh and passes...
     expect(report.livenessProblems).toEqual([]);
     // ...but with faults healed 1 ms before the end, links cannot all be back.
-    const hurried = runSimulation({ seed: 3, agents: 10, seconds: 40, faults: true, livenessBoundMs: 1 });
+    const hurried = runSimulation({
+      seed: 3,
+      agents: 10,
+      seconds: 40,
+      faults: true,
+      livenessBoundMs: 1,
+    });
     expect(hurried.faults).toBeGreaterThan(0);
     expect(hurried.livenessProblems?.length ?? 0).toBeGreaterThan(0);
   });

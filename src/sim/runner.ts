@@ -34,7 +34,12 @@ export interface SimReport {
   speedup: number;
   events: number;
   eventsPerWallSecond: number;
-  messages: { sent: number; delivered: number; duplicated: number; dropped: Record<DropCause, number> };
+  messages: {
+    sent: number;
+    delivered: number;
+    duplicated: number;
+    dropped: Record<DropCause, number>;
+  };
   messagesPerWallSecond: number;
   traceHash: string;
   traceRecords: number;
@@ -106,7 +111,10 @@ export function runSimulation(options: SimRunOptions): SimReport {
   }
   const wallMs = performance.now() - started;
   // Without faults the whole run is the liveness phase, once the initial links had time to form.
-  const settledMs = JOIN_SPREAD_MS + 2 * (options.links?.pingIntervalMs ?? DEFAULT_LINKS_CONFIG.pingIntervalMs) + 1000;
+  const settledMs =
+    JOIN_SPREAD_MS +
+    2 * (options.links?.pingIntervalMs ?? DEFAULT_LINKS_CONFIG.pingIntervalMs) +
+    1000;
   const checkLiveness = faults > 0 || (!options.faults && endMs >= settledMs);
   const livenessProblems = checkLiveness ? checkLinkLiveness(cluster) : null;
   const stats = cluster.network.stats;
@@ -123,7 +131,12 @@ export function runSimulation(options: SimRunOptions): SimReport {
     speedup: endMs / wallMs,
     events: cluster.events,
     eventsPerWallSecond: (cluster.events / wallMs) * 1000,
-    messages: { sent: stats.sent, delivered: stats.delivered, duplicated: stats.duplicated, dropped },
+    messages: {
+      sent: stats.sent,
+      delivered: stats.delivered,
+      duplicated: stats.duplicated,
+      dropped,
+    },
     messagesPerWallSecond: (stats.sent / wallMs) * 1000,
     traceHash: cluster.trace.hashHex(),
     traceRecords: cluster.trace.count,

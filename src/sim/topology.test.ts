@@ -52,7 +52,8 @@ describe('topology', () => {
   });
 
   it('is a function of the seed', () => {
-    const build = (seed: number) => buildTopology(200, { kind: 'random', degree: 8 }, createSeededPrng(seed));
+    const build = (seed: number) =>
+      buildTopology(200, { kind: 'random', degree: 8 }, createSeededPrng(seed));
     expect(build(3)).toEqual(build(3));
     expect(build(3)).not.toEqual(build(4));
   });

@@ -22,8 +22,18 @@ describe('Trace', () => {
     const micros = 5_000_000_000;
     expect(trace.hashHex()).toBe(
       referenceHash([
-        1500, 0, TraceKind.deliver, 3, 7, 2,
-        micros >>> 0, Math.floor(micros / 2 ** 32), TraceKind.drop, 1, 0xffffffff, 0,
+        1500,
+        0,
+        TraceKind.deliver,
+        3,
+        7,
+        2,
+        micros >>> 0,
+        Math.floor(micros / 2 ** 32),
+        TraceKind.drop,
+        1,
+        0xffffffff,
+        0,
       ]),
     );
     expect(trace.count).toBe(2);

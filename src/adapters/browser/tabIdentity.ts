@@ -11,7 +11,9 @@ const STORAGE_KEY = 'mesh-coordinator/identity/v1';
  * Loads this tab's identity or makes one. It lives in sessionStorage: it survives a reload of
  * the tab, while two tabs of one browser (sharing localStorage) still get distinct identities.
  */
-export async function loadOrCreateTabIdentity(storage: Storage = sessionStorage): Promise<Identity> {
+export async function loadOrCreateTabIdentity(
+  storage: Storage = sessionStorage,
+): Promise<Identity> {
   const stored = storage.getItem(STORAGE_KEY);
   if (stored !== null) {
     try {

@@ -31,18 +31,27 @@ async function main(): Promise<void> {
     return;
   }
   const signalingUrl = `${values.server.replace(/^http/, 'ws').replace(/\/$/, '')}/signal`;
-  if (!/^wss?:\/\//.test(signalingUrl)) throw new Error('--server must be an http(s):// or ws(s):// URL');
+  if (!/^wss?:\/\//.test(signalingUrl))
+    throw new Error('--server must be an http(s):// or ws(s):// URL');
   const links: { pingIntervalMs?: number } = {};
-  if (values['ping-interval-ms'] !== undefined) links.pingIntervalMs = Number(values['ping-interval-ms']);
+  if (values['ping-interval-ms'] !== undefined)
+    links.pingIntervalMs = Number(values['ping-interval-ms']);
   const identity =
     values['identity-file'] === undefined
       ? (await generateIdentity()).identity
       : await loadOrCreateFileIdentity(values['identity-file']);
   const iceServers = values.ice === undefined ? [] : [{ urls: values.ice.split(',') }];
-  const mesh = new WebRtcMesh(identity, { room: values.room, signalingUrl, iceServers, links }, createNodePeer, createNodeSocket);
+  const mesh = new WebRtcMesh(
+    identity,
+    { room: values.room, signalingUrl, iceServers, links },
+    createNodePeer,
+    createNodeSocket,
+  );
   mesh.onEvent((event) => {
     const peer = event.peer === undefined ? '' : ` ${shortId(event.peer)}`;
-    console.log(`${new Date(event.atMs).toISOString()} ${event.level} ${event.kind}${peer} ${event.detail ?? ''}`);
+    console.log(
+      `${new Date(event.atMs).toISOString()} ${event.level} ${event.kind}${peer} ${event.detail ?? ''}`,
+    );
   });
   console.log(`agent ${identity.id} joining room ${values.room} via ${signalingUrl}`);
   mesh.start();
@@ -50,7 +59,9 @@ async function main(): Promise<void> {
   const status = setInterval(() => {
     const snapshot = mesh.snapshot();
     const open = snapshot.links.filter((link) => link.state === 'open');
-    const rtts = open.map((link) => `${shortId(link.peer)}:${link.rttMs?.toFixed(1) ?? '-'}ms`).join(' ');
+    const rtts = open
+      .map((link) => `${shortId(link.peer)}:${link.rttMs?.toFixed(1) ?? '-'}ms`)
+      .join(' ');
     console.log(`status: ${open.length} open links, ${snapshot.edges.length} edges known; ${rtts}`);
   }, statusEveryMs);
   const stop = () => {

@@ -46,7 +46,12 @@ describe('Node agents over real WebRTC', () => {
     const created: WebRtcMesh[] = [];
     for (let i = 0; i < count; i++) {
       const { identity } = await generateIdentity();
-      const mesh = new WebRtcMesh(identity, { room, signalingUrl, iceServers: [], links }, createNodePeer, createNodeSocket);
+      const mesh = new WebRtcMesh(
+        identity,
+        { room, signalingUrl, iceServers: [], links },
+        createNodePeer,
+        createNodeSocket,
+      );
       created.push(mesh);
       meshes.push(mesh);
     }
@@ -56,7 +61,12 @@ describe('Node agents over real WebRTC', () => {
   it('three agents in one process form a full, authenticated mesh and see every edge', async () => {
     const [a, b, c] = await agents(3, 'node-full');
     const all = [a!, b!, c!];
-    const meshed = all.map((mesh) => linkUpsFrom(mesh, all.filter((other) => other !== mesh).map((other) => other.selfId)));
+    const meshed = all.map((mesh) =>
+      linkUpsFrom(
+        mesh,
+        all.filter((other) => other !== mesh).map((other) => other.selfId),
+      ),
+    );
     for (const mesh of all) mesh.start();
     await Promise.all(meshed);
     for (const mesh of all) {
@@ -71,17 +81,31 @@ describe('Node agents over real WebRTC', () => {
   it('a peer that leaves is dropped at once with the reason, and a cut link times out', async () => {
     const [a, b, c] = await agents(3, 'node-leave', { pingIntervalMs: 100, linkTimeoutMs: 600 });
     const all = [a!, b!, c!];
-    const meshed = all.map((mesh) => linkUpsFrom(mesh, all.filter((other) => other !== mesh).map((other) => other.selfId)));
+    const meshed = all.map((mesh) =>
+      linkUpsFrom(
+        mesh,
+        all.filter((other) => other !== mesh).map((other) => other.selfId),
+      ),
+    );
     for (const mesh of all) mesh.start();
     await Promise.all(meshed);
 
-    const byeSeen = nextEvent(a!, (event) => event.kind === 'link-down' && event.peer === c!.selfId);
+    const byeSeen = nextEvent(
+      a!,
+      (event) => event.kind === 'link-down' && event.peer === c!.selfId,
+    );
     c!.leave();
     expect((await byeSeen).detail).toBe('peer said bye');
 
     // Cut a <-> b in a's fault layer: no frame passes either way, so both sides time out.
-    const silentOnA = nextEvent(a!, (event) => event.kind === 'link-down' && event.peer === b!.selfId);
-    const silentOnB = nextEvent(b!, (event) => event.kind === 'link-down' && event.peer === a!.selfId);
+    const silentOnA = nextEvent(
+      a!,
+      (event) => event.kind === 'link-down' && event.peer === b!.selfId,
+    );
+    const silentOnB = nextEvent(
+      b!,
+      (event) => event.kind === 'link-down' && event.peer === a!.selfId,
+    );
     a!.setFault(b!.selfId, { cut: true, dropRate: 0, delayMs: 0 });
     expect((await silentOnA).detail).toMatch(/^silent for \d+ ms$/);
     expect((await silentOnB).detail).toMatch(/^silent for \d+ ms$|^data channel closed$/);

@@ -9,4 +9,5 @@ const implementation = {
 };
 
 /** simple-peer over @roamhq/wrtc, the native WebRTC build for Node. */
-export const createNodePeer: PeerFactory = (options) => new SimplePeer({ ...options, wrtc: implementation });
+export const createNodePeer: PeerFactory = (options) =>
+  new SimplePeer({ ...options, wrtc: implementation });

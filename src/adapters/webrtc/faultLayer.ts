@@ -6,8 +6,10 @@ export const NO_FAULT: LinkFault = { cut: false, dropRate: 0, delayMs: 0 };
 export const MAX_DELAYED_FRAMES = 1024;
 
 export function validateFault(fault: LinkFault): LinkFault {
-  if (!(fault.dropRate >= 0 && fault.dropRate <= 1)) throw new RangeError('dropRate must be in [0, 1]');
-  if (!(fault.delayMs >= 0 && fault.delayMs <= 60_000)) throw new RangeError('delayMs must be in [0, 60000]');
+  if (!(fault.dropRate >= 0 && fault.dropRate <= 1))
+    throw new RangeError('dropRate must be in [0, 1]');
+  if (!(fault.delayMs >= 0 && fault.delayMs <= 60_000))
+    throw new RangeError('delayMs must be in [0, 60000]');
   return { cut: Boolean(fault.cut), dropRate: fault.dropRate, delayMs: fault.delayMs };
 }
 

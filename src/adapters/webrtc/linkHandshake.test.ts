@@ -17,7 +17,10 @@ describe('link handshake', () => {
   it('accepts a hello that signs this connection', async () => {
     const { alice, bob } = await twoAgents();
     const hello = await createHello(alice, 'room', bob.id, { local: FP_ALICE, remote: FP_BOB });
-    const verdict = await verifyHello(hello, alice.id, bob.id, 'room', { local: FP_BOB, remote: FP_ALICE });
+    const verdict = await verifyHello(hello, alice.id, bob.id, 'room', {
+      local: FP_BOB,
+      remote: FP_ALICE,
+    });
     expect(verdict).toEqual({ ok: true });
   });
 
@@ -26,7 +29,10 @@ describe('link handshake', () => {
     // Alice's real connection goes to Mallory, so she signs Mallory's certificate as the remote.
     const hello = await createHello(alice, 'room', bob.id, { local: FP_ALICE, remote: FP_MALLORY });
     // Bob's connection also goes to Mallory: he sees Mallory's certificate as Alice's.
-    const verdict = await verifyHello(hello, alice.id, bob.id, 'room', { local: FP_BOB, remote: FP_MALLORY });
+    const verdict = await verifyHello(hello, alice.id, bob.id, 'room', {
+      local: FP_BOB,
+      remote: FP_MALLORY,
+    });
     expect(verdict.ok).toBe(false);
   });
 
@@ -34,7 +40,10 @@ describe('link handshake', () => {
     const { alice, bob } = await twoAgents();
     const carol = (await generateIdentity()).identity;
     const hello = await createHello(carol, 'room', bob.id, { local: FP_ALICE, remote: FP_BOB });
-    const verdict = await verifyHello(hello, alice.id, bob.id, 'room', { local: FP_BOB, remote: FP_ALICE });
+    const verdict = await verifyHello(hello, alice.id, bob.id, 'room', {
+      local: FP_BOB,
+      remote: FP_ALICE,
+    });
     expect(verdict).toMatchObject({ ok: false });
   });
 
@@ -43,7 +52,9 @@ describe('link handshake', () => {
     const fps = { local: FP_BOB, remote: FP_ALICE };
     const hello = await createHello(alice, 'room', bob.id, { local: FP_ALICE, remote: FP_BOB });
     const flipped = (hello.signature[0] === '0' ? '1' : '0') + hello.signature.slice(1);
-    expect((await verifyHello({ ...hello, signature: flipped }, alice.id, bob.id, 'room', fps)).ok).toBe(false);
+    expect(
+      (await verifyHello({ ...hello, signature: flipped }, alice.id, bob.id, 'room', fps)).ok,
+    ).toBe(false);
     expect((await verifyHello(hello, alice.id, bob.id, 'other-room', fps)).ok).toBe(false);
   });
 

@@ -22,7 +22,11 @@ export async function createHello(
     signerFingerprint: fingerprints.local,
     verifierFingerprint: fingerprints.remote,
   });
-  return { type: 'hello', id: identity.id, signature: bytesToHex(await sign(identity, transcript)) };
+  return {
+    type: 'hello',
+    id: identity.id,
+    signature: bytesToHex(await sign(identity, transcript)),
+  };
 }
 
 export type HelloVerdict = { ok: true } | { ok: false; reason: string };
@@ -39,7 +43,10 @@ export async function verifyHello(
   fingerprints: ConnectionFingerprints,
 ): Promise<HelloVerdict> {
   if (hello.id !== expectedPeer) {
-    return { ok: false, reason: `hello from ${hello.id.slice(0, 8)} on the link to ${expectedPeer.slice(0, 8)}` };
+    return {
+      ok: false,
+      reason: `hello from ${hello.id.slice(0, 8)} on the link to ${expectedPeer.slice(0, 8)}`,
+    };
   }
   const transcript = linkAuthTranscript({
     room,

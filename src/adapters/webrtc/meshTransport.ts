@@ -164,7 +164,8 @@ export class MeshTransport implements Transport {
       }
       // A fresh offer on a link we hold: the peer restarted, or offers crossed. The lower id's
       // offer wins a crossing; an offer to replace an open link means the peer lost it.
-      if (existing.initiator && existing.state !== 'open' && compareIds(this.selfId, from) < 0) return;
+      if (existing.initiator && existing.state !== 'open' && compareIds(this.selfId, from) < 0)
+        return;
       existing.close('replaced by a new offer from the peer');
     }
     if (!isOffer) return;
@@ -178,15 +179,30 @@ export class MeshTransport implements Transport {
 
   private createLink(peer: AgentId, initiator: boolean): PeerLink | null {
     if (this.connectionsCreated >= this.budget) {
-      this.options.emit({ level: 'error', kind: 'connection-budget-exhausted', peer, detail: `${this.budget} connections created` });
+      this.options.emit({
+        level: 'error',
+        kind: 'connection-budget-exhausted',
+        peer,
+        detail: `${this.budget} connections created`,
+      });
       return null;
     }
     if (this.links.size >= this.maxLinks) {
-      this.options.emit({ level: 'warn', kind: 'link-limit', peer, detail: `${this.maxLinks} links open` });
+      this.options.emit({
+        level: 'warn',
+        kind: 'link-limit',
+        peer,
+        detail: `${this.maxLinks} links open`,
+      });
       return null;
     }
     this.connectionsCreated++;
-    this.options.emit({ level: 'info', kind: 'connecting', peer, detail: initiator ? 'offering' : 'answering' });
+    this.options.emit({
+      level: 'info',
+      kind: 'connecting',
+      peer,
+      detail: initiator ? 'offering' : 'answering',
+    });
     const link = new PeerLink({
       identity: this.options.identity,
       room: this.options.room,
@@ -197,10 +213,12 @@ export class MeshTransport implements Transport {
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 15_000,
       maxBufferedBytes: this.options.maxBufferedBytes ?? 1024 * 1024,
       nowMs: this.options.nowMs,
-      sendSignal: (signal) => this.options.publish({ type: 'signal', from: this.selfId, to: peer, signal }),
+      sendSignal: (signal) =>
+        this.options.publish({ type: 'signal', from: this.selfId, to: peer, signal }),
       onOpen: (opened) => this.onLinkOpen(opened),
       onFrame: (from, frame) => this.handler?.onFrame(from.peer, frame),
-      onClose: (closed, reason, handshakeFailed) => this.onLinkClosed(closed, reason, handshakeFailed),
+      onClose: (closed, reason, handshakeFailed) =>
+        this.onLinkClosed(closed, reason, handshakeFailed),
     });
     this.links.set(peer, link);
     return link;
@@ -226,17 +244,29 @@ export class MeshTransport implements Transport {
     this.links.delete(link.peer);
     if (handshakeFailed) {
       this.handshakeFailures++;
-      this.options.emit({ level: 'error', kind: 'handshake-failed', peer: link.peer, detail: reason });
+      this.options.emit({
+        level: 'error',
+        kind: 'handshake-failed',
+        peer: link.peer,
+        detail: reason,
+      });
     }
     if (link.openSinceMs !== null) this.handler?.onLinkDown(link.peer, reason);
-    else if (!handshakeFailed) this.options.emit({ level: 'warn', kind: 'connect-failed', peer: link.peer, detail: reason });
+    else if (!handshakeFailed)
+      this.options.emit({ level: 'warn', kind: 'connect-failed', peer: link.peer, detail: reason });
     this.scheduleReconnect(link.peer);
   }
 
   private scheduleReconnect(peer: AgentId): void {
     const record = this.record(peer);
     const maxAttempts = this.options.maxReconnectAttempts ?? 8;
-    if (this.stopped || record.departed || record.retryTimer !== null || record.attempts >= maxAttempts) return;
+    if (
+      this.stopped ||
+      record.departed ||
+      record.retryTimer !== null ||
+      record.attempts >= maxAttempts
+    )
+      return;
     const delayMs = backoffDelayMs(
       record.attempts++,
       this.options.reconnectBaseMs ?? 1000,

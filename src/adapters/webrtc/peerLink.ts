@@ -70,9 +70,12 @@ export class PeerLink {
       this.fault.pass(frame, (passed) => void this.onInbound(passed));
     });
     this.simplePeer.on('close', () => this.finish('data channel closed', false));
-    this.simplePeer.on('error', (error: Error) => this.finish(`webrtc error: ${error.message}`, false));
+    this.simplePeer.on('error', (error: Error) =>
+      this.finish(`webrtc error: ${error.message}`, false),
+    );
     this.handshakeTimer = setTimeout(() => {
-      if (this.state !== 'open') this.finish(`no handshake within ${options.handshakeTimeoutMs} ms`, true);
+      if (this.state !== 'open')
+        this.finish(`no handshake within ${options.handshakeTimeoutMs} ms`, true);
     }, options.handshakeTimeoutMs);
   }
 
@@ -136,7 +139,12 @@ export class PeerLink {
       this.finish('no DTLS fingerprint in the session descriptions', true);
       return;
     }
-    const hello = await createHello(this.options.identity, this.options.room, this.peer, fingerprints);
+    const hello = await createHello(
+      this.options.identity,
+      this.options.room,
+      this.peer,
+      fingerprints,
+    );
     // The link may have closed while signing.
     if ((this.state as LinkState) === 'closed') return;
     this.sendRaw(encodeFrame(hello));
@@ -152,7 +160,8 @@ export class PeerLink {
     }
     if (this.helloReceived) {
       // The peer finished first and already talks; hold its frames until we open.
-      if (this.earlyFrames.length >= MAX_EARLY_FRAMES) this.finish('too many frames before the handshake ended', true);
+      if (this.earlyFrames.length >= MAX_EARLY_FRAMES)
+        this.finish('too many frames before the handshake ended', true);
       else this.earlyFrames.push(frame);
       return;
     }
@@ -168,7 +177,13 @@ export class PeerLink {
       this.finish('no DTLS fingerprint in the session descriptions', true);
       return;
     }
-    const verdict = await verifyHello(decoded.msg, this.peer, this.options.identity.id, this.options.room, fingerprints);
+    const verdict = await verifyHello(
+      decoded.msg,
+      this.peer,
+      this.options.identity.id,
+      this.options.room,
+      fingerprints,
+    );
     if (!verdict.ok) {
       this.finish(`handshake failed: ${verdict.reason}`, true);
       return;

@@ -119,12 +119,15 @@ export class SignalingClient {
     }
     const parsed = parseSignalingServerMessage(data, DEFAULT_MAX_SIGNALING_FRAME_BYTES);
     if (!parsed.ok) {
-      this.options.onError(`bad frame from the signaling server: ${parsed.code}: ${parsed.message}`);
+      this.options.onError(
+        `bad frame from the signaling server: ${parsed.code}: ${parsed.message}`,
+      );
       return;
     }
     const msg = parsed.msg;
     if (msg.type === 'error') this.options.onError(`signaling server: ${msg.code}: ${msg.message}`);
-    else if (msg.type === 'publish' && msg.topic === this.options.topic) this.options.onData(msg['data']);
+    else if (msg.type === 'publish' && msg.topic === this.options.topic)
+      this.options.onData(msg['data']);
   }
 
   private sendNow(msg: SignalingClientMessage): void {
@@ -133,7 +136,10 @@ export class SignalingClient {
 
   private startKeepAlive(): void {
     this.stopKeepAlive();
-    this.keepAlive = setInterval(() => this.sendNow({ type: 'ping' }), this.options.keepAliveMs ?? 15_000);
+    this.keepAlive = setInterval(
+      () => this.sendNow({ type: 'ping' }),
+      this.options.keepAliveMs ?? 15_000,
+    );
   }
 
   private stopKeepAlive(): void {

@@ -45,7 +45,8 @@ export class WebRtcMesh {
     createSocket: SocketFactory = (url) => new WebSocket(url) as unknown as SignalingSocket,
   ) {
     this.selfId = identity.id;
-    const emit = (event: Omit<MeshEvent, 'atMs'>) => this.emit({ atMs: wallClock.nowMs(), ...event });
+    const emit = (event: Omit<MeshEvent, 'atMs'>) =>
+      this.emit({ atMs: wallClock.nowMs(), ...event });
     this.signaling = new SignalingClient({
       url: options.signalingUrl,
       topic: ROOM_TOPIC_PREFIX + options.room,
@@ -57,7 +58,8 @@ export class WebRtcMesh {
       },
       onStateChange: (state) => {
         this.signalingState = state;
-        if (state === 'closed') emit({ level: 'warn', kind: 'signaling-closed', detail: options.signalingUrl });
+        if (state === 'closed')
+          emit({ level: 'warn', kind: 'signaling-closed', detail: options.signalingUrl });
       },
       onError: (detail) => emit({ level: 'warn', kind: 'signaling-error', detail }),
     });
@@ -72,12 +74,26 @@ export class WebRtcMesh {
     });
     // The seed only shapes ping order; it need not be secret.
     const seed = parseInt(identity.id.slice(0, 8), 16) ^ Math.floor(Math.random() * 2 ** 32);
-    const agent = new Agent({ selfId: identity.id, prng: createSeededPrng(seed), links: options.links });
-    this.host = new AgentHost({ agent, transport: this.transport, clock: wallClock, observer: { onEvent: (event) => this.emit(event) } });
+    const agent = new Agent({
+      selfId: identity.id,
+      prng: createSeededPrng(seed),
+      links: options.links,
+    });
+    this.host = new AgentHost({
+      agent,
+      transport: this.transport,
+      clock: wallClock,
+      observer: { onEvent: (event) => this.emit(event) },
+    });
   }
 
   start(): void {
-    this.emit({ atMs: wallClock.nowMs(), level: 'info', kind: 'joined', detail: `room ${this.options.room}` });
+    this.emit({
+      atMs: wallClock.nowMs(),
+      level: 'info',
+      kind: 'joined',
+      detail: `room ${this.options.room}`,
+    });
     this.host.start();
     this.signaling.start();
   }
@@ -110,7 +126,11 @@ export class WebRtcMesh {
       selfId: this.selfId,
       room: this.options.room,
       nowMs: host.nowMs,
-      signaling: { state: this.signalingState, url: this.options.signalingUrl, reconnects: this.signaling.reconnects },
+      signaling: {
+        state: this.signalingState,
+        url: this.options.signalingUrl,
+        reconnects: this.signaling.reconnects,
+      },
       links: this.transport.linkViews().map((link) => ({
         ...link,
         rttMs: neighbours.get(link.peer)?.rttMs ?? null,

@@ -38,12 +38,21 @@ export function resolveLinksConfig(
 ): LinksConfig {
   const config = { ...DEFAULT_LINKS_CONFIG, ...overrides, selfId };
   assert(config.pingIntervalMs > 0, 'pingIntervalMs must be positive');
-  assert(Number.isInteger(config.pingFanout) && config.pingFanout > 0, 'pingFanout must be a positive integer');
+  assert(
+    Number.isInteger(config.pingFanout) && config.pingFanout > 0,
+    'pingFanout must be a positive integer',
+  );
   assert(config.linkTimeoutMs > config.pingIntervalMs, 'linkTimeoutMs must exceed pingIntervalMs');
   assert(config.advertIntervalMs > 0, 'advertIntervalMs must be positive');
   assert(config.advertDebounceMs >= 0, 'advertDebounceMs must not be negative');
-  assert(Number.isInteger(config.advertFanout) && config.advertFanout > 0, 'advertFanout must be a positive integer');
-  assert(Number.isInteger(config.maxPeers) && config.maxPeers > 0, 'maxPeers must be a positive integer');
+  assert(
+    Number.isInteger(config.advertFanout) && config.advertFanout > 0,
+    'advertFanout must be a positive integer',
+  );
+  assert(
+    Number.isInteger(config.maxPeers) && config.maxPeers > 0,
+    'maxPeers must be a positive integer',
+  );
   assert(config.rttSmoothing > 0 && config.rttSmoothing <= 1, 'rttSmoothing must be in (0, 1]');
   return config;
 }

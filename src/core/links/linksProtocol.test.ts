@@ -263,13 +263,11 @@ describe('links protocol: link-state adverts', () => {
       linkTimeoutMs: 60_000,
     });
     h.up(B, 0);
-    const adverts = h
-      .runUntil(6500)
-      .flatMap(({ atMs, effects }) =>
-        sends(effects)
-          .filter((s) => s.msg.type === 'links')
-          .map((s) => ({ atMs, to: s.to, msg: s.msg })),
-      );
+    const adverts = h.runUntil(6500).flatMap(({ atMs, effects }) =>
+      sends(effects)
+        .filter((s) => s.msg.type === 'links')
+        .map((s) => ({ atMs, to: s.to, msg: s.msg })),
+    );
     const msg = { type: 'links', links: [{ peer: B, rttMs: null }] };
     expect(adverts).toEqual([
       { atMs: 100, to: B, msg },

@@ -156,7 +156,11 @@ export class LinksProtocol {
     neighbour.lastHeardMs = nowMs;
     switch (msg.type) {
       case 'ping':
-        effects.push({ kind: 'send', to: from, msg: { type: 'pong', seq: msg.seq, sentAtMs: msg.sentAtMs } });
+        effects.push({
+          kind: 'send',
+          to: from,
+          msg: { type: 'pong', seq: msg.seq, sentAtMs: msg.sentAtMs },
+        });
         break;
       case 'pong':
         this.onPong(neighbour, msg.seq, msg.sentAtMs, nowMs);
@@ -217,7 +221,8 @@ export class LinksProtocol {
     }
     if (this.nextAdvertAtMs !== null && nowMs >= this.nextAdvertAtMs) {
       this.advertise(effects);
-      this.nextAdvertAtMs = this.neighbours.size === 0 ? null : nowMs + this.config.advertIntervalMs;
+      this.nextAdvertAtMs =
+        this.neighbours.size === 0 ? null : nowMs + this.config.advertIntervalMs;
     }
   }
 
@@ -263,8 +268,19 @@ export class LinksProtocol {
     const neighbours: NeighbourView[] = [];
     const edges = new Map<string, EdgeView>();
     for (const [peer, n] of this.neighbours) {
-      neighbours.push({ peer, rttMs: n.rttMs, lastRttMs: n.lastRttMs, recentRttMs: [...n.recentRttMs], upSinceMs: n.upSinceMs, lastHeardMs: n.lastHeardMs });
-      edges.set(edgeKey(self, peer), { ...orderedPair(self, peer), rttMs: n.rttMs, source: 'self' });
+      neighbours.push({
+        peer,
+        rttMs: n.rttMs,
+        lastRttMs: n.lastRttMs,
+        recentRttMs: [...n.recentRttMs],
+        upSinceMs: n.upSinceMs,
+        lastHeardMs: n.lastHeardMs,
+      });
+      edges.set(edgeKey(self, peer), {
+        ...orderedPair(self, peer),
+        rttMs: n.rttMs,
+        source: 'self',
+      });
     }
     for (const [reporter, n] of this.neighbours) {
       // A peer listed twice in one advert counts once, with its last round trip.
@@ -289,12 +305,18 @@ export class LinksProtocol {
     for (const n of this.neighbours.values()) neighboursOk &&= neighbourOk(n);
     if (!neighboursOk) {
       for (const [peer, n] of this.neighbours) {
-        assert(n.outstanding.length <= MAX_OUTSTANDING_PINGS, `too many pings in flight to ${peer}`);
+        assert(
+          n.outstanding.length <= MAX_OUTSTANDING_PINGS,
+          `too many pings in flight to ${peer}`,
+        );
         assert(n.advertised.length <= MAX_ADVERT_LINKS, `advert from ${peer} over the limit`);
         assert(n.rttMs === null || n.rttMs >= 0, `negative round trip to ${peer}`);
       }
     }
-    assert((this.nextPingAtMs === null) === (this.neighbours.size === 0), 'ping timer out of step with neighbours');
+    assert(
+      (this.nextPingAtMs === null) === (this.neighbours.size === 0),
+      'ping timer out of step with neighbours',
+    );
   }
 }
 

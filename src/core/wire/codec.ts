@@ -25,16 +25,10 @@ const ID_CHARS = 64;
 const LINK_ENTRY_BYTES = 8 + ID_CHARS;
 
 export type DecodeFailure =
-  | 'oversized'
-  | 'truncated'
-  | 'bad-version'
-  | 'unknown-type'
-  | 'malformed-body'
-  | 'invalid-fields';
+  'oversized' | 'truncated' | 'bad-version' | 'unknown-type' | 'malformed-body' | 'invalid-fields';
 
 export type DecodeResult =
-  | { ok: true; msg: PeerMessage }
-  | { ok: false; reason: DecodeFailure; detail: string };
+  { ok: true; msg: PeerMessage } | { ok: false; reason: DecodeFailure; detail: string };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -98,7 +92,9 @@ for (const digit of '0123456789abcdef') LOWER_HEX_BYTES[digit.charCodeAt(0)] = 1
 function decodeLinks(frame: Uint8Array): DecodeResult {
   if (frame.length < LINKS_HEADER_BYTES) return fail('truncated', `links of ${frame.length} bytes`);
   const count = readU16BE(frame, 2);
-  if (count > MAX_ADVERT_LINKS) return fail('invalid-fields', `${count} links over ${MAX_ADVERT_LINKS}`);
+  if (count > MAX_ADVERT_LINKS) {
+    return fail('invalid-fields', `${count} links over ${MAX_ADVERT_LINKS}`);
+  }
   const size = LINKS_HEADER_BYTES + count * LINK_ENTRY_BYTES;
   if (frame.length < size) return fail('truncated', `links of ${frame.length} bytes, need ${size}`);
   if (frame.length > size) return fail('malformed-body', `${frame.length - size} trailing bytes`);
@@ -128,7 +124,9 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
   const type = CODE_TYPES.get(frame[1] as number);
   if (type === undefined) return fail('unknown-type', `type code ${frame[1]}`);
   if (type === 'ping' || type === 'pong') {
-    if (frame.length !== PROBE_FRAME_BYTES) return fail('truncated', `${type} of ${frame.length} bytes`);
+    if (frame.length !== PROBE_FRAME_BYTES) {
+      return fail('truncated', `${type} of ${frame.length} bytes`);
+    }
     const sentAtMs = readF64BE(frame, 6);
     if (!Number.isFinite(sentAtMs)) return fail('invalid-fields', 'sentAtMs not finite');
     return { ok: true, msg: { type, seq: readU32BE(frame, 2), sentAtMs } };

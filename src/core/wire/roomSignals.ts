@@ -38,7 +38,8 @@ export function parseRoomSignal(data: unknown): RoomSignalResult {
     const to = fields['to'];
     if (!isAgentId(to)) return { ok: false, reason: 'to is not an agent id' };
     const signal = fields['signal'];
-    if (typeof signal !== 'object' || signal === null) return { ok: false, reason: 'signal is not an object' };
+    if (typeof signal !== 'object' || signal === null)
+      return { ok: false, reason: 'signal is not an object' };
     let json: string;
     try {
       json = JSON.stringify(signal);
