@@ -9,8 +9,14 @@ export interface LinksConfig {
   pingFanout: number;
   /** A link that delivered nothing for this long is closed as dead. */
   linkTimeoutMs: number;
-  /** How often the own link list is advertised to neighbours. */
+  /** How often the own link list is checked for changes worth advertising. */
   advertIntervalMs: number;
+  /** An unchanged link list is still advertised this often, so a lost advert heals. */
+  advertRefreshMs: number;
+  /** A round trip counts as changed (worth an advert) when it moved by this fraction... */
+  advertRttChangeRatio: number;
+  /** ...and by at least this many milliseconds. */
+  advertRttChangeMinMs: number;
   /** After a link comes or goes, the advert goes out this soon instead of waiting a full interval. */
   advertDebounceMs: number;
   /** Neighbours one advert round reaches at most (rotating when there are more). */
@@ -26,6 +32,9 @@ export const DEFAULT_LINKS_CONFIG: Omit<LinksConfig, 'selfId'> = {
   pingFanout: 8,
   linkTimeoutMs: 6000,
   advertIntervalMs: 2000,
+  advertRefreshMs: 10_000,
+  advertRttChangeRatio: 0.2,
+  advertRttChangeMinMs: 0.5,
   advertDebounceMs: 100,
   advertFanout: 64,
   maxPeers: 256,
@@ -45,6 +54,12 @@ export function resolveLinksConfig(
   assert(config.linkTimeoutMs > config.pingIntervalMs, 'linkTimeoutMs must exceed pingIntervalMs');
   assert(config.advertIntervalMs > 0, 'advertIntervalMs must be positive');
   assert(config.advertDebounceMs >= 0, 'advertDebounceMs must not be negative');
+  assert(
+    config.advertRefreshMs >= config.advertIntervalMs,
+    'advertRefreshMs must be at least advertIntervalMs',
+  );
+  assert(config.advertRttChangeRatio >= 0, 'advertRttChangeRatio must not be negative');
+  assert(config.advertRttChangeMinMs >= 0, 'advertRttChangeMinMs must not be negative');
   assert(
     Number.isInteger(config.advertFanout) && config.advertFanout > 0,
     'advertFanout must be a positive integer',

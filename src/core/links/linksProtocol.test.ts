@@ -255,15 +255,16 @@ describe('links protocol: liveness timeout', () => {
 });
 
 describe('links protocol: link-state adverts', () => {
-  it('sends an advert after the debounce and then every advertIntervalMs', () => {
+  it('sends an advert after the debounce, then an unchanged list only every advertRefreshMs', () => {
     const h = harness({
       advertDebounceMs: 100,
       advertIntervalMs: 2000,
+      advertRefreshMs: 6000,
       pingIntervalMs: 1000,
       linkTimeoutMs: 60_000,
     });
     h.up(B, 0);
-    const adverts = h.runUntil(6500).flatMap(({ atMs, effects }) =>
+    const adverts = h.runUntil(12_500).flatMap(({ atMs, effects }) =>
       sends(effects)
         .filter((s) => s.msg.type === 'links')
         .map((s) => ({ atMs, to: s.to, msg: s.msg })),
@@ -271,10 +272,43 @@ describe('links protocol: link-state adverts', () => {
     const msg = { type: 'links', links: [{ peer: B, rttMs: null }] };
     expect(adverts).toEqual([
       { atMs: 100, to: B, msg },
-      { atMs: 2100, to: B, msg },
-      { atMs: 4100, to: B, msg },
       { atMs: 6100, to: B, msg },
+      { atMs: 12_100, to: B, msg },
     ]);
+  });
+
+  it('advertises a round trip that moved past the threshold at the next check, not a small wobble', () => {
+    const h = harness({
+      advertDebounceMs: 0,
+      advertIntervalMs: 1000,
+      advertRefreshMs: 60_000,
+      advertRttChangeRatio: 0.2,
+      advertRttChangeMinMs: 0.5,
+      pingIntervalMs: 1000,
+      rttSmoothing: 1,
+      linkTimeoutMs: 60_000,
+    });
+    const advertsAt = (nowMs: Millis) => sends(h.tick(nowMs)).filter((s) => s.msg.type === 'links');
+    h.up(B, 0);
+    expect(advertsAt(0)).toHaveLength(1); // the new link
+    h.msg(B, { type: 'pong', seq: 1, sentAtMs: 0 }, 10); // rtt null -> 10: a change
+    expect(advertsAt(1000)).toHaveLength(1);
+    h.msg(B, { type: 'pong', seq: 2, sentAtMs: 1000 }, 1011); // 10 -> 11 ms: 10 %, too small
+    expect(advertsAt(2000)).toHaveLength(0);
+    h.msg(B, { type: 'pong', seq: 3, sentAtMs: 2000 }, 2015); // 10 -> 15 ms: 50 %
+    const advert = advertsAt(3000);
+    expect(advert.map((s) => s.msg)).toEqual([{ type: 'links', links: [{ peer: B, rttMs: 15 }] }]);
+  });
+
+  it('raises the pings per round so every neighbour is pinged twice per link timeout', () => {
+    const h = harness({ pingFanout: 1, pingIntervalMs: 1000, linkTimeoutMs: 2000 });
+    for (const peer of [B, C, D]) h.up(peer, 0);
+    // 2 x 3 neighbours x 1000 ms / 2000 ms = 3 pings a round instead of 1.
+    expect(
+      pings(h.tick(1000))
+        .map((p) => p.to)
+        .sort(),
+    ).toEqual([B, C, D]);
   });
 
   it('pulls the advert forward when a link changes, and carries rounded round trips', () => {
@@ -294,7 +328,12 @@ describe('links protocol: link-state adverts', () => {
   });
 
   it('sends each advert round to advertFanout distinct neighbours, rotating', () => {
-    const h = harness({ advertFanout: 2, linkTimeoutMs: 60_000, advertIntervalMs: 2000 });
+    const h = harness({
+      advertFanout: 2,
+      linkTimeoutMs: 60_000,
+      advertIntervalMs: 2000,
+      advertRefreshMs: 2000,
+    });
     for (const peer of [B, C, D]) h.up(peer, 0);
     const rounds = h
       .runUntil(6200)

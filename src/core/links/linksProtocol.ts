@@ -50,6 +50,9 @@ export class LinksProtocol {
   private advertRound: AgentId[] = [];
   private nextPingAtMs: Millis | null = null;
   private nextAdvertAtMs: Millis | null = null;
+  /** What the last advert said (peer -> round trip), to tell whether a new one is worth it. */
+  private lastAdvertised = new Map<AgentId, number | null>();
+  private lastAdvertAtMs: Millis | null = null;
 
   constructor(
     selfId: AgentId,
@@ -220,14 +223,26 @@ export class LinksProtocol {
       this.nextPingAtMs = this.neighbours.size === 0 ? null : nowMs + this.config.pingIntervalMs;
     }
     if (this.nextAdvertAtMs !== null && nowMs >= this.nextAdvertAtMs) {
-      this.advertise(effects);
+      const refreshDue =
+        this.lastAdvertAtMs === null || nowMs - this.lastAdvertAtMs >= this.config.advertRefreshMs;
+      if (refreshDue || this.linkListChanged()) this.advertise(nowMs, effects);
       this.nextAdvertAtMs =
         this.neighbours.size === 0 ? null : nowMs + this.config.advertIntervalMs;
     }
   }
 
+  /**
+   * Pings per round: the configured fan-out, raised when needed so that every neighbour is
+   * pinged at least twice per link timeout; otherwise a quiet link would time out while healthy.
+   */
+  private pingsPerRound(): number {
+    const { pingFanout, pingIntervalMs, linkTimeoutMs } = this.config;
+    const needed = Math.ceil((2 * this.neighbours.size * pingIntervalMs) / linkTimeoutMs);
+    return Math.max(pingFanout, needed);
+  }
+
   private pingRoundRobin(nowMs: Millis, effects: LinksEffect[]): void {
-    const peers = takeFromRound(this.pingRound, this.config.pingFanout, this.neighbours, () =>
+    const peers = takeFromRound(this.pingRound, this.pingsPerRound(), this.neighbours, () =>
       shuffleInPlace([...this.neighbours.keys()], this.prng),
     );
     for (const peer of peers) this.sendPing(peer, nowMs, effects);
@@ -243,10 +258,30 @@ export class LinksProtocol {
     effects.push({ kind: 'send', to: peer, msg: { type: 'ping', seq, sentAtMs: nowMs } });
   }
 
-  private advertise(effects: LinksEffect[]): void {
+  /** True when a link came or went, or a round trip moved enough to show, since the last advert. */
+  private linkListChanged(): boolean {
+    if (this.lastAdvertised.size !== Math.min(this.neighbours.size, MAX_ADVERT_LINKS)) return true;
+    const { advertRttChangeRatio, advertRttChangeMinMs } = this.config;
+    for (const [peer, neighbour] of this.neighbours) {
+      if (!this.lastAdvertised.has(peer)) return true;
+      const before = this.lastAdvertised.get(peer) ?? null;
+      const now = neighbour.rttMs;
+      if (before === null || now === null) {
+        if (before !== now) return true;
+        continue;
+      }
+      const moved = Math.abs(now - before);
+      if (moved >= advertRttChangeMinMs && moved >= advertRttChangeRatio * before) return true;
+    }
+    return false;
+  }
+
+  private advertise(nowMs: Millis, effects: LinksEffect[]): void {
     const links = [...this.neighbours]
       .slice(0, MAX_ADVERT_LINKS)
       .map(([peer, neighbour]) => ({ peer, rttMs: roundRtt(neighbour.rttMs) }));
+    this.lastAdvertised = new Map(links.map((link) => [link.peer, link.rttMs]));
+    this.lastAdvertAtMs = nowMs;
     const msg: LinksMessage = { type: 'links', links };
     const peers = takeFromRound(this.advertRound, this.config.advertFanout, this.neighbours, () => [
       ...this.neighbours.keys(),
