@@ -110,4 +110,26 @@ describe('Node agents over real WebRTC', () => {
     expect((await silentOnA).detail).toMatch(/^silent for \d+ ms$/);
     expect((await silentOnB).detail).toMatch(/^silent for \d+ ms$|^data channel closed$/);
   });
+
+  it('refuses an impostor announcing the id of another agent, and logs why', async () => {
+    const [honest] = await agents(1, 'node-impostor');
+    const { identity: victim } = await generateIdentity();
+    const { identity: attacker } = await generateIdentity();
+    // The impostor claims the victim's id but can only sign with its own key.
+    const impostor = new WebRtcMesh(
+      { id: victim.id, privateKey: attacker.privateKey },
+      { room: 'node-impostor', signalingUrl: `${server!.wsUrl}/signal`, iceServers: [], links: {} },
+      createNodePeer,
+      createNodeSocket,
+    );
+    meshes.push(impostor);
+    const refused = nextEvent(honest!, (event) => event.kind === 'handshake-failed');
+    honest!.start();
+    impostor.start();
+    const event = await refused;
+    expect(event.peer).toBe(victim.id);
+    expect(event.detail).toMatch(/signature does not match this connection/);
+    expect(honest!.snapshot().links.filter((link) => link.state === 'open')).toHaveLength(0);
+    expect(honest!.snapshot().stats.handshakeFailures).toBeGreaterThanOrEqual(1);
+  });
 });
