@@ -30,6 +30,18 @@ function linkUpsFrom(mesh: WebRtcMesh, peers: string[]): Promise<void> {
   });
 }
 
+/** Starts every agent and resolves when each has a link up to every other. */
+async function startFullMesh(all: WebRtcMesh[]): Promise<void> {
+  const meshed = all.map((mesh) =>
+    linkUpsFrom(
+      mesh,
+      all.filter((other) => other !== mesh).map((other) => other.selfId),
+    ),
+  );
+  for (const mesh of all) mesh.start();
+  await Promise.all(meshed);
+}
+
 describe('Node agents over real WebRTC', () => {
   let server: RunningServer | null = null;
   const meshes: WebRtcMesh[] = [];
@@ -61,14 +73,7 @@ describe('Node agents over real WebRTC', () => {
   it('three agents in one process form a full, authenticated mesh and see every edge', async () => {
     const [a, b, c] = await agents(3, 'node-full');
     const all = [a!, b!, c!];
-    const meshed = all.map((mesh) =>
-      linkUpsFrom(
-        mesh,
-        all.filter((other) => other !== mesh).map((other) => other.selfId),
-      ),
-    );
-    for (const mesh of all) mesh.start();
-    await Promise.all(meshed);
+    await startFullMesh(all);
     for (const mesh of all) {
       const snapshot = mesh.snapshot();
       expect(snapshot.links.filter((link) => link.state === 'open')).toHaveLength(2);
@@ -81,14 +86,7 @@ describe('Node agents over real WebRTC', () => {
   it('a peer that leaves is dropped at once with the reason, and a cut link times out', async () => {
     const [a, b, c] = await agents(3, 'node-leave', { pingIntervalMs: 100, linkTimeoutMs: 600 });
     const all = [a!, b!, c!];
-    const meshed = all.map((mesh) =>
-      linkUpsFrom(
-        mesh,
-        all.filter((other) => other !== mesh).map((other) => other.selfId),
-      ),
-    );
-    for (const mesh of all) mesh.start();
-    await Promise.all(meshed);
+    await startFullMesh(all);
 
     const byeSeen = nextEvent(
       a!,
