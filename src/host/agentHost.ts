@@ -1,5 +1,12 @@
-import type { Agent, AgentEffect, AgentEvent, AgentSnapshot } from '../core/agent/agent';
-import type { AgentId } from '../core/base/ids';
+import type {
+  Agent,
+  AgentEffect,
+  AgentEvent,
+  AgentInput,
+  AgentSnapshot,
+} from '../core/agent/agent';
+import { shortId, type AgentId } from '../core/base/ids';
+import { signedClaimsOf, type SignedClaim } from '../core/wire/claims';
 import {
   decodeFrame,
   encodeFrame,
@@ -7,7 +14,7 @@ import {
   type DecodeFailure,
 } from '../core/wire/codec';
 import { DEFAULT_MAX_FRAME_BYTES, type PeerMessage } from '../core/wire/messages';
-import type { Clock, MeshEvent, Observer, TimerHandle, Transport } from './ports';
+import type { Clock, CryptoPort, MeshEvent, Observer, TimerHandle, Transport } from './ports';
 
 export interface HostStats {
   framesIn: number;
@@ -16,6 +23,8 @@ export interface HostStats {
   bytesOut: number;
   framesRejected: Record<DecodeFailure, number>;
   framesTooLargeToSend: number;
+  /** Messages dropped because a signed claim in them did not verify. */
+  forgedMessages: number;
 }
 
 export interface HostSnapshot {
@@ -30,8 +39,13 @@ export interface AgentHostOptions {
   transport: Transport;
   clock: Clock;
   observer?: Observer;
+  /** Needed once a protocol signs or receives signed claims. */
+  crypto?: CryptoPort;
   maxFrameBytes?: number;
 }
+
+/** Claims already verified, so a fact gossiped many times costs one signature check. */
+const VERIFIED_CLAIMS_KEPT = 4096;
 
 function emptyRejections(): Record<DecodeFailure, number> {
   return {
@@ -58,12 +72,18 @@ export class AgentHost {
     bytesOut: 0,
     framesRejected: emptyRejections(),
     framesTooLargeToSend: 0,
+    forgedMessages: 0,
   };
   private readonly agent: Agent;
   private readonly transport: Transport;
   private readonly clock: Clock;
   private readonly observer: Observer | undefined;
+  private readonly crypto: CryptoPort | undefined;
   private readonly maxFrameBytes: number;
+  private readonly verifiedClaims = new Set<string>();
+  /** Inputs wait here while a step's effects run, so callbacks never re-enter a step. */
+  private readonly inputs: AgentInput[] = [];
+  private stepping = false;
   private timer: TimerHandle | null = null;
   private timerAtMs: number | null = null;
   private stopped = false;
@@ -77,6 +97,7 @@ export class AgentHost {
     this.transport = options.transport;
     this.clock = options.clock;
     this.observer = options.observer;
+    this.crypto = options.crypto;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   }
 
@@ -133,15 +154,89 @@ export class AgentHost {
       });
       return;
     }
-    this.feed({ kind: 'message', from: peer, msg: decoded.msg, nowMs: this.clock.nowMs() });
+    const msg = decoded.msg;
+    const claims = signedClaimsOf(msg);
+    if (claims.length === 0) {
+      this.feed({ kind: 'message', from: peer, msg, nowMs: this.clock.nowMs() });
+      return;
+    }
+    this.verifyClaims(peer, claims, () =>
+      this.feed({ kind: 'message', from: peer, msg, nowMs: this.clock.nowMs() }),
+    );
   }
 
-  private feed(input: Parameters<Agent['step']>[0]): void {
+  /** Runs `accept` once every claim verified; drops the message at the first forged one. */
+  private verifyClaims(peer: AgentId, claims: SignedClaim[], accept: () => void): void {
+    const crypto = this.crypto;
+    let pending = 0;
+    let rejected = false;
+    const settle = () => {
+      if (!rejected && pending === 0) accept();
+    };
+    for (const claim of claims) {
+      const key = claimKey(claim);
+      if (this.verifiedClaims.has(key)) continue;
+      if (crypto === undefined) {
+        rejected = true;
+        break;
+      }
+      pending++;
+      crypto.verify(claim.signer, claim.signature, claim.bytes, (valid) => {
+        if (rejected) return;
+        if (!valid) {
+          rejected = true;
+          this.stats.forgedMessages++;
+          this.emit({
+            level: 'warn',
+            kind: 'forged-claim',
+            peer,
+            detail: `claim by ${shortId(claim.signer)} does not verify`,
+          });
+          return;
+        }
+        this.rememberVerified(key);
+        pending--;
+        settle();
+      });
+    }
+    if (rejected && crypto === undefined) {
+      this.stats.forgedMessages++;
+      this.emit({
+        level: 'error',
+        kind: 'forged-claim',
+        peer,
+        detail: 'no crypto port to verify signed claims',
+      });
+      return;
+    }
+    settle();
+  }
+
+  private rememberVerified(key: string): void {
+    if (this.verifiedClaims.size >= VERIFIED_CLAIMS_KEPT) {
+      const oldest = this.verifiedClaims.values().next().value as string;
+      this.verifiedClaims.delete(oldest);
+    }
+    this.verifiedClaims.add(key);
+  }
+
+  private feed(input: AgentInput): void {
     if (this.stopped) return;
-    const effects = this.agent.step(input);
-    for (const effect of effects) this.execute(effect);
-    this.lastEncoded = null;
-    this.lastFrame = null;
+    this.inputs.push(input);
+    if (this.stepping) return;
+    this.stepping = true;
+    try {
+      for (let next = this.inputs.shift(); next !== undefined; next = this.inputs.shift()) {
+        if (this.stopped) break;
+        const effects = this.agent.step(next);
+        for (const effect of effects) this.execute(effect);
+        this.lastEncoded = null;
+        this.lastFrame = null;
+      }
+    } finally {
+      this.stepping = false;
+      this.inputs.length = 0;
+    }
     this.armTimer();
   }
 
@@ -177,6 +272,19 @@ export class AgentHost {
       case 'close':
         this.transport.close(effect.peer, effect.reason);
         return;
+      case 'connect':
+        this.transport.connect(effect.peer);
+        return;
+      case 'sign': {
+        const crypto = this.crypto;
+        if (crypto === undefined)
+          throw new Error('the agent asked to sign but the host has no crypto port');
+        const { requestId } = effect;
+        crypto.sign(effect.bytes, (signature) =>
+          this.feed({ kind: 'signed', requestId, signature, nowMs: this.clock.nowMs() }),
+        );
+        return;
+      }
       case 'event':
         this.emitAgentEvent(effect.event);
         return;
@@ -211,4 +319,11 @@ export class AgentHost {
       this.feed({ kind: 'tick', nowMs: this.clock.nowMs() });
     });
   }
+}
+
+/** A claim is the same claim only with the same signer, signature and bytes. */
+function claimKey(claim: SignedClaim): string {
+  let hash = 0x811c9dc5;
+  for (const byte of claim.bytes) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return `${claim.signer}:${claim.signature}:${claim.bytes.length}:${hash}`;
 }

@@ -14,6 +14,25 @@ export interface Transport {
   /** Best effort; a send on a link that is not open is dropped (and counted by the transport). */
   send(peer: AgentId, frame: Uint8Array): void;
   close(peer: AgentId, reason: string): void;
+  /**
+   * Asks for a link to a peer the agent learned of (through gossip, not the signaling server).
+   * Best effort: a link that comes up is reported through onLinkUp.
+   */
+  connect(peer: AgentId): void;
+}
+
+/**
+ * Signing with this agent's key and checking others' signatures. Callbacks may run at once (the
+ * simulator) or later (WebCrypto); the host serialises what they feed back.
+ */
+export interface CryptoPort {
+  sign(bytes: Uint8Array, done: (signatureHex: string) => void): void;
+  verify(
+    signer: AgentId,
+    signatureHex: string,
+    bytes: Uint8Array,
+    done: (valid: boolean) => void,
+  ): void;
 }
 
 export type TimerHandle = unknown;

@@ -69,6 +69,11 @@ export class LinkFabric implements SimWire {
     this.attemptAt(a, b, pair, atMs);
   }
 
+  /** An agent asked for a link to a member it learned of: connect the pair when it can. */
+  requestLink(from: number, to: number): void {
+    if (!this.isOpen(from, to)) this.want(from, to, this.scheduler.nowMs());
+  }
+
   /** A restarted agent reconnects to every wanted peer that is up, right away. */
   onRestart(agent: number, peers: readonly number[]): void {
     for (const peer of peers) {

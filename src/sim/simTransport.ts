@@ -11,6 +11,8 @@ export interface SimWire {
   endClosed(from: number, to: number, epoch: number, reason: string): void;
   /** A send on a link that is not open. */
   dropNoLink(): void;
+  /** `from` asks for a link to `to` (learned through the mesh); the fabric connects when it can. */
+  requestLink(from: number, to: number): void;
 }
 
 /** Reason given to the agent when a new connection replaces a link it still thought open. */
@@ -55,6 +57,13 @@ export class SimTransport implements Transport {
     if (epoch === undefined) return;
     this.openEnds.delete(to);
     this.wire.endClosed(this.index, to, epoch, reason);
+  }
+
+  connect(peer: AgentId): void {
+    const to = this.wire.indexOf(peer);
+    if (to !== undefined && to !== this.index && !this.openEnds.has(to)) {
+      this.wire.requestLink(this.index, to);
+    }
   }
 
   /** The cluster connected this agent to `peer`: a link still open to it is replaced. */

@@ -150,8 +150,7 @@ export class MeshTransport implements Transport {
     record.departed = false;
     record.attempts = 0;
     if (this.links.has(from)) return;
-    if (compareIds(this.selfId, from) < 0) this.connect(from);
-    else this.options.publish({ type: 'announce', from: this.selfId, to: from });
+    this.connect(from);
   }
 
   private onSignal(from: AgentId, signal: unknown): void {
@@ -173,8 +172,11 @@ export class MeshTransport implements Transport {
     link?.signal(signal);
   }
 
-  private connect(peer: AgentId): void {
-    if (!this.links.has(peer)) this.createLink(peer, true);
+  /** A link to a peer learned through the mesh: the lower id offers, the higher asks it to. */
+  connect(peer: AgentId): void {
+    if (this.stopped || peer === this.selfId || this.links.has(peer)) return;
+    if (compareIds(this.selfId, peer) < 0) this.createLink(peer, true);
+    else this.options.publish({ type: 'announce', from: this.selfId, to: peer });
   }
 
   private createLink(peer: AgentId, initiator: boolean): PeerLink | null {
@@ -277,8 +279,7 @@ export class MeshTransport implements Transport {
       record.retryTimer = null;
       if (this.stopped || record.departed || this.links.has(peer)) return;
       // Only the lower id offers; the higher one asks it to by announcing to it.
-      if (compareIds(this.selfId, peer) < 0) this.connect(peer);
-      else this.options.publish({ type: 'announce', from: this.selfId, to: peer });
+      this.connect(peer);
     }, delayMs);
   }
 }

@@ -18,9 +18,18 @@ export type AgentInput =
   | { kind: 'linkDown'; peer: AgentId; reason: string; nowMs: Millis }
   | { kind: 'message'; from: AgentId; msg: PeerMessage; nowMs: Millis }
   | { kind: 'tick'; nowMs: Millis }
-  | { kind: 'leave'; nowMs: Millis };
+  | { kind: 'leave'; nowMs: Millis }
+  /** The host's answer to a `sign` effect. */
+  | { kind: 'signed'; requestId: number; signature: string; nowMs: Millis };
 
-export type AgentEffect = LinksEffect;
+/** Effects every protocol may use besides its own: signing, and asking for a link. */
+export type HostRequestEffect =
+  /** Sign `bytes` with this agent's key; the signature comes back as a `signed` input. */
+  | { kind: 'sign'; requestId: number; bytes: Uint8Array }
+  /** Open a link to a member learned of through the mesh. */
+  | { kind: 'connect'; peer: AgentId };
+
+export type AgentEffect = LinksEffect | HostRequestEffect;
 export type AgentEvent = Extract<AgentEffect, { kind: 'event' }>['event'];
 
 export interface AgentSnapshot {
@@ -42,6 +51,7 @@ export class Agent {
   }
 
   step(input: AgentInput): AgentEffect[] {
+    if (input.kind === 'signed') return [];
     if (input.kind === 'message') {
       const { msg } = input;
       // The handshake is the host's business; a hello after it is a protocol error to ignore.

@@ -92,6 +92,7 @@ export function buildSnapshot(fixture: SnapshotFixture): MeshSnapshot {
         'invalid-fields': 0,
       },
       framesTooLargeToSend: 0,
+      forgedMessages: 0,
       connectionsCreated: links.length,
       connectionBudget: 32,
       handshakeFailures: 0,
