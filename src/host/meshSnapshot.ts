@@ -30,6 +30,39 @@ export interface LinkView {
 
 export type SignalingState = 'connecting' | 'open' | 'closed';
 
+export type MemberStatus = 'alive' | 'suspect' | 'dead' | 'left';
+
+/** One member as this agent's membership view has it. */
+export interface MemberView {
+  id: AgentId;
+  self: boolean;
+  status: MemberStatus;
+  incarnation: number;
+  /** When this agent last changed the member's status. */
+  sinceMs: number;
+  /** The member's own load summary, as gossiped (CPU use 0..1), or null when unknown. */
+  load: { cpu: number } | null;
+  /** Members that reported the current suspicion (empty unless suspect). */
+  suspectedBy: AgentId[];
+  /** Why the current status was reached, in words (which probes failed, who confirmed, ...). */
+  reason: string | null;
+}
+
+/** Which part of the membership this agent reaches, and whether that is a majority. */
+export interface QuorumView {
+  reachable: number;
+  membershipSize: number;
+  hasQuorum: boolean;
+}
+
+/** Chaos applied to the mesh, as this agent knows it (commands reach every agent they concern). */
+export interface ChaosView {
+  /** The groups of the active partition (this agent's group first), or null when healed. */
+  partition: AgentId[][] | null;
+  /** When this agent's own freeze ends, or null. */
+  frozenUntilMs: number | null;
+}
+
 /**
  * Everything the dashboard shows about one agent, as plain data. The browser shell builds it
  * from the host and transport; the UI store is fed only with this and MeshEvents.
@@ -42,9 +75,28 @@ export interface MeshSnapshot {
   links: LinkView[];
   /** Every data channel this agent knows of: its own and those its neighbours advertise. */
   edges: EdgeView[];
+  /** The membership view (empty until the membership protocol has run). */
+  members: MemberView[];
+  quorum: QuorumView;
+  chaos: ChaosView;
   stats: HostStats & {
     connectionsCreated: number;
     connectionBudget: number;
     handshakeFailures: number;
   };
+}
+
+/**
+ * What the dashboard may ask of the mesh. Chaos commands travel through the signaling server's
+ * control topic and over the mesh, so they reach every agent they concern across a partition.
+ */
+export interface MeshCommands {
+  /** Cuts every link between agents of different groups. */
+  partition(groups: AgentId[][]): void;
+  /** Removes every cut, delay and loss. */
+  heal(): void;
+  /** Makes `agent` stop answering for `seconds` (its page blocks), then return. */
+  freeze(agent: AgentId, seconds: number): void;
+  /** Adds one-way delay and loss to the link between `a` and `b` (both directions). */
+  setLinkFault(a: AgentId, b: AgentId, fault: { delayMs: number; dropRate: number }): void;
 }

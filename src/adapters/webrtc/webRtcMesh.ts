@@ -138,6 +138,9 @@ export class WebRtcMesh {
         recentRttMs: neighbours.get(link.peer)?.recentRttMs ?? [],
       })),
       edges: host.agent.links.edges,
+      members: [],
+      quorum: { reachable: 1, membershipSize: 1, hasQuorum: true },
+      chaos: { partition: null, frozenUntilMs: null },
       stats: {
         ...host.stats,
         connectionsCreated: this.transport.connectionsCreated,

@@ -78,6 +78,9 @@ export function buildSnapshot(fixture: SnapshotFixture): MeshSnapshot {
     signaling: { state: fixture.signaling ?? 'open', url: 'ws://localhost:8080', reconnects: 0 },
     links,
     edges: [...ownEdges, ...advertised],
+    members: [],
+    quorum: { reachable: 1, membershipSize: 1, hasQuorum: true },
+    chaos: { partition: null, frozenUntilMs: null },
     stats: {
       framesIn: 0,
       framesOut: 0,
