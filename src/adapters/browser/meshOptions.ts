@@ -32,5 +32,5 @@ export function meshOptionsFromLocation(location: Location): MeshOptions {
     }
     links.pingIntervalMs = value;
   }
-  return { room, signalingUrl, iceServers, links };
+  return { room, signalingUrl, iceServers, links, siblingChannel: true };
 }

@@ -105,7 +105,7 @@ describe('Node agents over real WebRTC', () => {
       (event) => event.kind === 'link-down' && event.peer === a!.selfId,
     );
     a!.setFault(b!.selfId, { cut: true, dropRate: 0, delayMs: 0 });
-    expect((await silentOnA).detail).toMatch(/^silent for \d+ ms$/);
+    expect((await silentOnA).detail).toMatch(/^silent for \d+ ms$|^data channel closed$/);
     expect((await silentOnB).detail).toMatch(/^silent for \d+ ms$|^data channel closed$/);
   });
 
@@ -129,5 +129,29 @@ describe('Node agents over real WebRTC', () => {
     expect(event.detail).toMatch(/signature does not match this connection/);
     expect(honest!.snapshot().links.filter((link) => link.state === 'open')).toHaveLength(0);
     expect(honest!.snapshot().stats.handshakeFailures).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a partition command cuts the mesh into its groups everywhere, and heal brings the links back', async () => {
+    const [a, b, c] = await agents(3, 'node-chaos', { pingIntervalMs: 100, linkTimeoutMs: 600 });
+    await startFullMesh([a!, b!, c!]);
+    const groups = [[a!.selfId], [b!.selfId, c!.selfId]];
+    const aLosesB = nextEvent(a!, (e) => e.kind === 'link-down' && e.peer === b!.selfId);
+    const aLosesC = nextEvent(a!, (e) => e.kind === 'link-down' && e.peer === c!.selfId);
+    const cLosesA = nextEvent(c!, (e) => e.kind === 'link-down' && e.peer === a!.selfId);
+    b!.commands.partition(groups);
+    await Promise.all([aLosesB, aLosesC, cLosesA]);
+    expect(a!.snapshot().chaos.partition).toEqual([[a!.selfId], [b!.selfId, c!.selfId]]);
+    expect(c!.snapshot().chaos.partition).toEqual([[b!.selfId, c!.selfId], [a!.selfId]]);
+    // b and c stay linked on their side.
+    expect(b!.snapshot().links.find((l) => l.peer === c!.selfId)?.state).toBe('open');
+
+    const healed = Promise.all([
+      linkUpsFrom(a!, [b!.selfId, c!.selfId]),
+      linkUpsFrom(b!, [a!.selfId]),
+      linkUpsFrom(c!, [a!.selfId]),
+    ]);
+    c!.commands.heal();
+    await healed;
+    for (const mesh of [a!, b!, c!]) expect(mesh.snapshot().chaos.partition).toBeNull();
   });
 });

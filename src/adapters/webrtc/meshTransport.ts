@@ -1,5 +1,6 @@
 import { compareIds, shortId, type AgentId } from '../../core/base/ids';
 import { REASON_PEER_LEFT, REASON_SELF_LEFT } from '../../core/links/types';
+import { decodeRelayFrame, encodeRelayFrame, isRelayFrame } from '../../core/wire/relayFrame';
 import { parseRoomSignal, type RoomSignal } from '../../core/wire/roomSignals';
 import type { LinkView } from '../../host/meshSnapshot';
 import type { MeshEvent, Transport, TransportHandler } from '../../host/ports';
@@ -14,8 +15,10 @@ export interface MeshTransportOptions {
   room: string;
   createPeer: PeerFactory;
   iceServers: RTCIceServer[];
-  /** Publishes a room signal through the signaling server. */
+  /** Sends a room signal on its way: the signaling server, or the paths that work without it. */
   publish(signal: RoomSignal): void;
+  /** Neighbours known to hold a link to `peer` (from their adverts), to relay signals through. */
+  relayCandidates?(peer: AgentId): AgentId[];
   emit(event: Omit<MeshEvent, 'atMs'>): void;
   nowMs(): number;
   /** RTCPeerConnections this tab may create in its lifetime (Chromium stops at 500). */
@@ -39,6 +42,10 @@ export interface LinkSetupTime {
 }
 
 const MAX_SETUP_TIMES_KEPT = 100;
+/** Signal nonces remembered to drop copies arriving by another path. */
+const MAX_SEEN_NONCES = 512;
+/** Neighbours a signal is relayed through when none is known to link to its target. */
+const MAX_BLIND_RELAYS = 4;
 
 interface PeerRecord {
   attempts: number;
@@ -56,7 +63,12 @@ export class MeshTransport implements Transport {
   framesDroppedNoLink = 0;
   /** Setup times of the most recent links, for the bench and the dashboard. */
   readonly setupTimes: LinkSetupTime[] = [];
+  relayedSignals = 0;
+  relayDrops = 0;
   private handler: TransportHandler | null = null;
+  private readonly seenNonces = new Set<string>();
+  /** Peers on the other side of a dashboard partition: no links, no signals. */
+  private readonly cutOff = new Set<AgentId>();
   private readonly links = new Map<AgentId, PeerLink>();
   private readonly records = new Map<AgentId, PeerRecord>();
   private readonly budget: number;
@@ -96,7 +108,7 @@ export class MeshTransport implements Transport {
     if (!this.stopped) this.options.publish({ type: 'announce', from: this.selfId });
   }
 
-  /** Handles the `data` of a publish on the room topic. */
+  /** Handles the `data` of a publish on the room topic, or a signal relayed by a peer. */
   onRoomData(data: unknown): void {
     if (this.stopped) return;
     const parsed = parseRoomSignal(data);
@@ -106,6 +118,15 @@ export class MeshTransport implements Transport {
     }
     const signal = parsed.signal;
     if (signal.from === this.selfId) return;
+    if (signal.nonce !== undefined) {
+      // The same signal may come by the server, a sibling tab and a relaying peer.
+      if (this.seenNonces.has(signal.nonce)) return;
+      this.seenNonces.add(signal.nonce);
+      if (this.seenNonces.size > MAX_SEEN_NONCES) {
+        this.seenNonces.delete(this.seenNonces.values().next().value as string);
+      }
+    }
+    if (this.isCutOff(signal.from)) return;
     if (signal.type === 'announce') this.onAnnounce(signal.from, signal.to);
     else if (signal.to === this.selfId) this.onSignal(signal.from, signal.signal);
   }
@@ -114,6 +135,13 @@ export class MeshTransport implements Transport {
     const link = this.links.get(peer);
     if (link === undefined) throw new Error(`no link to ${shortId(peer)}`);
     link.fault.fault = validateFault(fault);
+  }
+
+  /** Removes delay and loss from every link (cuts are the partition's, see setCutOff). */
+  clearFaults(): void {
+    for (const link of this.links.values()) {
+      link.fault.fault = { cut: link.fault.fault.cut, delayMs: 0, dropRate: 0 };
+    }
   }
 
   linkViews(): Omit<LinkView, 'rttMs' | 'lastRttMs' | 'recentRttMs'>[] {
@@ -125,6 +153,65 @@ export class MeshTransport implements Transport {
       fault: { ...link.fault.fault },
       framesDroppedByFault: link.fault.dropped,
     }));
+  }
+
+  /** Sends a signal for `to` through neighbours (one hop): those known to link to it, else a few. */
+  relaySignal(to: AgentId, signal: RoomSignal): void {
+    const open = [...this.links.values()].filter((link) => link.state === 'open');
+    const known = new Set(this.options.relayCandidates?.(to) ?? []);
+    const direct = open.filter((link) => link.peer === to);
+    const via = direct.length > 0 ? direct : open.filter((link) => known.has(link.peer));
+    const chosen = via.length > 0 ? via : open.slice(0, MAX_BLIND_RELAYS);
+    const frame = encodeRelayFrame({ to, signal });
+    for (const link of chosen) link.send(frame);
+  }
+
+  private onRelayFrame(from: AgentId, frame: Uint8Array): void {
+    const decoded = decodeRelayFrame(frame);
+    if (!decoded.ok) {
+      this.relayDrops++;
+      this.options.emit({
+        level: 'warn',
+        kind: 'relay-rejected',
+        peer: from,
+        detail: decoded.reason,
+      });
+      return;
+    }
+    const { to, signal } = decoded.relay;
+    if (to === this.selfId) {
+      this.onRoomData(signal);
+      return;
+    }
+    // Forward one hop only, to the target itself; no flooding.
+    const link = this.links.get(to);
+    if (link !== undefined && link.state === 'open' && link.send(frame)) this.relayedSignals++;
+    else this.relayDrops++;
+  }
+
+  /**
+   * Cuts this agent off from `peers` (a dashboard partition): their links get a cut fault, new
+   * links to them are refused, their signals ignored. An empty list heals.
+   */
+  setCutOff(peers: readonly AgentId[]): void {
+    const healed = [...this.cutOff].filter((peer) => !peers.includes(peer));
+    this.cutOff.clear();
+    for (const peer of peers) this.cutOff.add(peer);
+    for (const link of this.links.values()) {
+      const cut = this.cutOff.has(link.peer);
+      link.fault.fault = { ...link.fault.fault, cut };
+    }
+    // Links that timed out during the partition come back by themselves once it heals.
+    for (const peer of healed) {
+      const record = this.record(peer);
+      record.attempts = 0;
+      record.departed = false;
+      this.connect(peer);
+    }
+  }
+
+  private isCutOff(peer: AgentId): boolean {
+    return this.cutOff.has(peer);
   }
 
   stop(): void {
@@ -174,7 +261,7 @@ export class MeshTransport implements Transport {
 
   /** A link to a peer learned through the mesh: the lower id offers, the higher asks it to. */
   connect(peer: AgentId): void {
-    if (this.stopped || peer === this.selfId || this.links.has(peer)) return;
+    if (this.stopped || peer === this.selfId || this.links.has(peer) || this.isCutOff(peer)) return;
     if (compareIds(this.selfId, peer) < 0) this.createLink(peer, true);
     else this.options.publish({ type: 'announce', from: this.selfId, to: peer });
   }
@@ -218,7 +305,10 @@ export class MeshTransport implements Transport {
       sendSignal: (signal) =>
         this.options.publish({ type: 'signal', from: this.selfId, to: peer, signal }),
       onOpen: (opened) => this.onLinkOpen(opened),
-      onFrame: (from, frame) => this.handler?.onFrame(from.peer, frame),
+      onFrame: (from, frame) => {
+        if (isRelayFrame(frame)) this.onRelayFrame(from.peer, frame);
+        else this.handler?.onFrame(from.peer, frame);
+      },
       onClose: (closed, reason, handshakeFailed) =>
         this.onLinkClosed(closed, reason, handshakeFailed),
     });

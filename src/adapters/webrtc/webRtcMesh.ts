@@ -3,9 +3,18 @@ import { createSeededPrng } from '../../core/base/prng';
 import type { AgentId } from '../../core/base/ids';
 import type { LinksConfig } from '../../core/links/config';
 import { AgentHost } from '../../host/agentHost';
-import type { LinkFault, MeshSnapshot, SignalingState } from '../../host/meshSnapshot';
+import type {
+  LinkFault,
+  MeshCommands,
+  MeshSnapshot,
+  SignalingState,
+} from '../../host/meshSnapshot';
+import type { RoomSignal } from '../../core/wire/roomSignals';
 import type { MeshEvent } from '../../host/ports';
+import { ChaosController } from './chaosController';
+import { randomHex } from './randomHex';
 import { wallClock } from './wallClock';
+import { webCryptoPort } from './webCryptoPort';
 import type { Identity } from './identity';
 import { MeshTransport, type LinkSetupTime } from './meshTransport';
 
@@ -19,6 +28,11 @@ export interface MeshOptions {
   iceServers: RTCIceServer[];
   /** Overrides of the links protocol's defaults. */
   links: Partial<Omit<LinksConfig, 'selfId'>>;
+  /**
+   * Also signal over a BroadcastChannel to tabs of the same browser, so a reloaded tab can rejoin
+   * through a sibling while the signaling server is down. Pages turn it on; Node agents need not.
+   */
+  siblingChannel?: boolean;
 }
 
 /** Topic prefix, so a stock y-webrtc room of the same name is a different topic. */
@@ -36,6 +50,8 @@ export class WebRtcMesh {
   private readonly signaling: SignalingClient;
   private readonly listeners = new Set<(event: MeshEvent) => void>();
   private signalingState: SignalingState = 'closed';
+  private readonly siblings: BroadcastChannel | null;
+  private readonly chaos: ChaosController;
 
   constructor(
     identity: Identity,
@@ -51,7 +67,7 @@ export class WebRtcMesh {
       url: options.signalingUrl,
       topic: ROOM_TOPIC_PREFIX + options.room,
       createSocket,
-      onData: (data) => this.transport.onRoomData(data),
+      onData: (data) => this.onRoomData(data),
       onOpen: () => {
         emit({ level: 'info', kind: 'signaling-open', detail: options.signalingUrl });
         this.transport.announce();
@@ -68,9 +84,33 @@ export class WebRtcMesh {
       room: options.room,
       createPeer,
       iceServers: options.iceServers,
-      publish: (signal) => this.signaling.publish(signal),
+      publish: (signal) => this.sendSignal(signal),
+      relayCandidates: (peer) => this.relayCandidates(peer),
       emit,
       nowMs: wallClock.nowMs,
+    });
+    this.siblings =
+      options.siblingChannel === true && typeof BroadcastChannel !== 'undefined'
+        ? new BroadcastChannel(ROOM_TOPIC_PREFIX + options.room)
+        : null;
+    if (this.siblings !== null) {
+      this.siblings.onmessage = (event: MessageEvent) => this.onRoomData(event.data);
+    }
+    this.chaos = new ChaosController({
+      identity,
+      transport: this.transport,
+      broadcast: (command) => {
+        if (this.signaling.state === 'open') this.signaling.publish(command);
+        this.siblings?.postMessage(command);
+      },
+      emit,
+      nowMs: wallClock.nowMs,
+      blockFor: (ms) => {
+        const until = performance.now() + ms;
+        while (performance.now() < until) {
+          // A hung tab: nothing runs, nothing answers.
+        }
+      },
     });
     // The seed only shapes ping order; it need not be secret.
     const seed = parseInt(identity.id.slice(0, 8), 16) ^ Math.floor(Math.random() * 2 ** 32);
@@ -79,7 +119,11 @@ export class WebRtcMesh {
       prng: createSeededPrng(seed),
       links: options.links,
     });
+    const crypto = webCryptoPort(identity, (detail) =>
+      emit({ level: 'error', kind: 'crypto-error', detail }),
+    );
     this.host = new AgentHost({
+      crypto,
       agent,
       transport: this.transport,
       clock: wallClock,
@@ -96,6 +140,45 @@ export class WebRtcMesh {
     });
     this.host.start();
     this.signaling.start();
+    // Sibling tabs hear this at once; the server hears it when the socket opens.
+    this.transport.announce();
+  }
+
+  /** The dashboard's chaos commands. */
+  get commands(): MeshCommands {
+    return this.chaos;
+  }
+
+  private onRoomData(data: unknown): void {
+    if (
+      typeof data === 'object' &&
+      data !== null &&
+      (data as { type?: unknown }).type === 'chaos'
+    ) {
+      void this.chaos.receive(data);
+      return;
+    }
+    this.transport.onRoomData(data);
+  }
+
+  /**
+   * Routes a signal: through the signaling server while it is up; otherwise to sibling tabs and,
+   * for a signal meant for one peer, through neighbours that link to it. A nonce lets receivers
+   * drop copies that come by more than one path.
+   */
+  private sendSignal(signal: RoomSignal): void {
+    const stamped: RoomSignal = { ...signal, nonce: randomHex(12) };
+    if (this.signaling.state === 'open') {
+      this.signaling.publish(stamped);
+      return;
+    }
+    this.siblings?.postMessage(stamped);
+    if (stamped.to !== undefined) this.transport.relaySignal(stamped.to, stamped);
+  }
+
+  private relayCandidates(peer: AgentId): AgentId[] {
+    const edges = this.host.snapshot().agent.links.edges;
+    return edges.flatMap((edge) => (edge.a === peer ? [edge.b] : edge.b === peer ? [edge.a] : []));
   }
 
   /** Says bye to every peer and closes everything; for page hide/unload. */
@@ -103,6 +186,7 @@ export class WebRtcMesh {
     this.host.leave();
     this.transport.stop();
     this.signaling.stop();
+    this.siblings?.close();
   }
 
   onEvent(listener: (event: MeshEvent) => void): () => void {
@@ -140,7 +224,7 @@ export class WebRtcMesh {
       edges: host.agent.links.edges,
       members: [],
       quorum: { reachable: 1, membershipSize: 1, hasQuorum: true },
-      chaos: { partition: null, frozenUntilMs: null },
+      chaos: this.chaos.view(),
       stats: {
         ...host.stats,
         connectionsCreated: this.transport.connectionsCreated,

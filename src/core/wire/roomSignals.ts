@@ -8,6 +8,7 @@ export interface AnnounceSignal {
   type: 'announce';
   from: AgentId;
   to?: AgentId;
+  nonce?: string;
 }
 
 /** An offer, answer or ICE candidate for one peer, relayed by the signaling server or a peer. */
@@ -16,9 +17,13 @@ export interface WebRtcSignal {
   from: AgentId;
   to: AgentId;
   signal: unknown;
+  /** Set by senders that send one signal over several paths, so receivers drop the copies. */
+  nonce?: string;
 }
 
 export type RoomSignal = AnnounceSignal | WebRtcSignal;
+
+const NONCE_PATTERN = /^[0-9a-f]{8,32}$/;
 
 export type RoomSignalResult = { ok: true; signal: RoomSignal } | { ok: false; reason: string };
 
@@ -28,11 +33,19 @@ export function parseRoomSignal(data: unknown): RoomSignalResult {
   const fields = data as Record<string, unknown>;
   if (!isAgentId(fields['from'])) return { ok: false, reason: 'from is not an agent id' };
   const from = fields['from'];
+  const nonceField = fields['nonce'];
+  if (
+    nonceField !== undefined &&
+    !(typeof nonceField === 'string' && NONCE_PATTERN.test(nonceField))
+  ) {
+    return { ok: false, reason: 'nonce must be 8-32 hex digits' };
+  }
+  const nonce = nonceField === undefined ? {} : { nonce: nonceField };
   if (fields['type'] === 'announce') {
     const to = fields['to'];
-    if (to === undefined) return { ok: true, signal: { type: 'announce', from } };
+    if (to === undefined) return { ok: true, signal: { type: 'announce', from, ...nonce } };
     if (!isAgentId(to)) return { ok: false, reason: 'to is not an agent id' };
-    return { ok: true, signal: { type: 'announce', from, to } };
+    return { ok: true, signal: { type: 'announce', from, to, ...nonce } };
   }
   if (fields['type'] === 'signal') {
     const to = fields['to'];
@@ -47,7 +60,7 @@ export function parseRoomSignal(data: unknown): RoomSignalResult {
       return { ok: false, reason: 'signal is not serialisable' };
     }
     if (json.length > MAX_SIGNAL_JSON_BYTES) return { ok: false, reason: 'signal too large' };
-    return { ok: true, signal: { type: 'signal', from, to, signal } };
+    return { ok: true, signal: { type: 'signal', from, to, signal, ...nonce } };
   }
   return { ok: false, reason: 'unknown room signal type' };
 }
