@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const identity = await loadOrCreateTabIdentity();
   const mesh = new WebRtcMesh(identity, options, createBrowserPeer);
   mesh.onEvent((event) => feed.pushEvent(event));
+  store.getState().setCommands(mesh.commands);
   mesh.start();
   feed.pushSnapshot(mesh.snapshot());
   setInterval(() => feed.pushSnapshot(mesh.snapshot()), SNAPSHOT_INTERVAL_MS);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTopologyLayout, type Point } from './topologyLayout';
+import { createTopologyLayout, islandCentre, type Point } from './topologyLayout';
 
 const ring = ['a', 'b', 'c', 'd'];
 const ringLinks = [
@@ -73,5 +73,59 @@ describe('createTopologyLayout', () => {
       { a: 'a', b: 'ghost' },
     ]);
     expect([...positions.keys()].sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('islands', () => {
+  const ids = ['s', 'a', 'b', 'c', 'd'];
+  const full = ids.flatMap((x, i) => ids.slice(i + 1).map((y) => ({ a: x, b: y })));
+  const split = (island: (id: string) => number | null) =>
+    ids.map((id) => ({ id, anchored: id === 's', island: island(id) }));
+  const sideOf = (id: string) => (['s', 'a', 'b'].includes(id) ? 0 : 1);
+  // Only links inside an island hold nodes together during a split.
+  const inside = full.filter((l) => sideOf(l.a) === sideOf(l.b));
+
+  it('pulls the two sides of a split apart, the own side on the left', () => {
+    const layout = createTopologyLayout();
+    layout.update(
+      split(() => null),
+      full,
+    );
+    const positions = layout.update(split(sideOf), inside);
+    const xs = (side: number) =>
+      ids.filter((id) => sideOf(id) === side).map((id) => positions.get(id)?.x ?? NaN);
+    expect(Math.max(...xs(0))).toBeLessThan(Math.min(...xs(1)));
+    const gap = Math.min(...xs(1)) - Math.max(...xs(0));
+    expect(gap).toBeGreaterThan(40);
+  });
+
+  it('moves the islands back together after a heal', () => {
+    const layout = createTopologyLayout();
+    layout.update(
+      split(() => null),
+      full,
+    );
+    const apart = new Map(layout.update(split(sideOf), inside));
+    const healed = layout.update(
+      split(() => null),
+      full,
+    );
+    const centre = (positions: ReadonlyMap<string, Point>, side: number) => {
+      const pts = ids.filter((id) => sideOf(id) === side).map((id) => positions.get(id));
+      return {
+        x: pts.reduce((s, p) => s + (p?.x ?? 0), 0) / pts.length,
+        y: pts.reduce((s, p) => s + (p?.y ?? 0), 0) / pts.length,
+      };
+    };
+    const spread = (positions: ReadonlyMap<string, Point>) =>
+      distance(centre(positions, 0), centre(positions, 1));
+    expect(spread(healed)).toBeLessThan(spread(apart) * 0.7);
+  });
+
+  it('places island centres round a circle, island 0 on the left', () => {
+    const two = [islandCentre(0, 2, 100), islandCentre(1, 2, 100)];
+    expect(two[0]?.x).toBeCloseTo(-100);
+    expect(two[1]?.x).toBeCloseTo(100);
+    expect(islandCentre(0, 1, 100)).toEqual({ x: 0, y: 0 });
   });
 });

@@ -42,11 +42,17 @@ export interface LayoutNodeInput {
   id: string;
   /** Pulled firmly towards the centre (the own agent), so the view is drawn around it. */
   anchored?: boolean;
+  /**
+   * The node's island in an active partition (0 = the own agent's). Islands are pulled towards
+   * their own centres, spread round a circle, so each side of a split reads as one group.
+   */
+  island?: number | null;
 }
 
 interface SimNode extends SimulationNodeDatum {
   id: string;
   anchored: boolean;
+  island: number | null;
 }
 
 /** A small deterministic generator so layouts are reproducible (d3 jiggles coincident nodes). */
@@ -77,7 +83,19 @@ function unpin(node: SimNode): void {
 }
 
 function centring(node: SimNode): number {
+  if (node.island !== null) return node.anchored ? 0.2 : 0.1;
   return node.anchored ? 0.25 : 0.05;
+}
+
+/**
+ * Where island `index` of `count` is pulled to: island 0 (the own agent's) on the left, the
+ * others round a circle from there, so a two-way split reads left | right on a wide panel.
+ */
+export function islandCentre(index: number, count: number, spacing: number): Point {
+  if (count < 2) return { x: 0, y: 0 };
+  const angle = Math.PI + (2 * Math.PI * index) / count;
+  const radius = spacing * (count === 2 ? 1 : 1.15);
+  return { x: radius * Math.cos(angle), y: radius * Math.sin(angle) };
 }
 
 function topologyKey(ids: readonly string[], links: readonly { a: string; b: string }[]): string {
@@ -85,14 +103,25 @@ function topologyKey(ids: readonly string[], links: readonly { a: string; b: str
   return `${[...ids].sort().join(',')}/${pairs.join(',')}`;
 }
 
+function islandKey(nodes: readonly LayoutNodeInput[]): string {
+  return nodes
+    .filter((n) => n.island !== undefined && n.island !== null)
+    .map((n) => `${n.id}:${n.island}`)
+    .sort()
+    .join(',');
+}
+
 export function createTopologyLayout(options: LayoutOptions = {}): TopologyLayout {
   const linkDistance = options.linkDistance ?? 120;
   const repulsion = options.repulsion ?? 420;
   const collideRadius = options.collideRadius ?? 40;
   const relaxAlpha = options.relaxAlpha ?? 0.08;
+  /** Alpha of the relaxation after a split or a heal: islands move visibly apart or together. */
+  const regroupAlpha = 0.6;
 
   let positions: ReadonlyMap<string, Point> = new Map();
   let currentKey = '';
+  let currentIslands = '';
 
   function startPoint(id: string, neighbours: Map<string, string[]>): Point | undefined {
     const kept = positions.get(id);
@@ -115,11 +144,19 @@ export function createTopologyLayout(options: LayoutOptions = {}): TopologyLayou
       const ids = nodes.map((n) => n.id);
       const idSet = new Set(ids);
       const validLinks = links.filter((l) => l.a !== l.b && idSet.has(l.a) && idSet.has(l.b));
-      const key = topologyKey(
+      const islands = islandKey(nodes);
+      const key = `${topologyKey(
         nodes.map((n) => (n.anchored === true ? `${n.id}*` : n.id)),
         validLinks,
-      );
+      )}/${islands}`;
       if (key === currentKey) return positions;
+      const regrouped = islands !== currentIslands;
+      const islandCount = nodes.reduce((max, n) => Math.max(max, n.island ?? -1), -1) + 1;
+      const centres = Array.from({ length: islandCount }, (_, i) =>
+        islandCentre(i, islandCount, linkDistance * 1.4),
+      );
+      const target = (node: SimNode, axis: 'x' | 'y') =>
+        node.island === null ? 0 : (centres[node.island]?.[axis] ?? 0);
 
       const neighbours = new Map<string, string[]>();
       for (const { a, b } of validLinks) {
@@ -130,6 +167,7 @@ export function createTopologyLayout(options: LayoutOptions = {}): TopologyLayou
       const simNodes: SimNode[] = nodes.map((n) => ({
         id: n.id,
         anchored: n.anchored === true,
+        island: n.island ?? null,
         ...startPoint(n.id, neighbours),
       }));
       const simLinks: SimulationLinkDatum<SimNode>[] = validLinks.map((l) => ({
@@ -152,8 +190,8 @@ export function createTopologyLayout(options: LayoutOptions = {}): TopologyLayou
             .distanceMax(linkDistance * 4),
         )
         .force('collide', forceCollide<SimNode>(collideRadius))
-        .force('x', forceX<SimNode>(0).strength(centring))
-        .force('y', forceY<SimNode>(0).strength(centring))
+        .force('x', forceX<SimNode>((node) => target(node, 'x')).strength(centring))
+        .force('y', forceY<SimNode>((node) => target(node, 'y')).strength(centring))
         .stop();
       const run = (alpha: number, maxTicks: number) => {
         simulation.alpha(alpha);
@@ -169,13 +207,14 @@ export function createTopologyLayout(options: LayoutOptions = {}): TopologyLayou
           run(0.6, 120);
           for (const node of simNodes) unpin(node);
         }
-        run(relaxAlpha, 400);
+        run(regrouped ? regroupAlpha : relaxAlpha, 400);
       }
 
       const next = new Map<string, Point>();
       for (const node of simNodes) next.set(node.id, { x: node.x ?? 0, y: node.y ?? 0 });
       positions = next;
       currentKey = key;
+      currentIslands = islands;
       return positions;
     },
   };

@@ -1,13 +1,95 @@
+import type { ReactNode } from 'react';
+import { isMemberEvent } from '../store/membershipSelectors';
+import { useMeshStore } from '../store/useMeshStore';
+import { PANEL_TABS, shownTab, type PanelTab } from '../store/viewSlice';
+import { ChaosPanel } from './ChaosPanel';
 import { EventLog } from './EventLog';
 import { Header } from './Header';
+import { MemberList } from './MemberList';
+import { MembershipTimeline } from './MembershipTimeline';
 import { PeerList } from './PeerList';
 import { TopologyGraph } from './TopologyGraph';
 import { TopologyLegend } from './TopologyLegend';
-import { useMeshStore } from '../store/useMeshStore';
 
-function EventCount() {
-  const count = useMeshStore((s) => s.events.length);
-  return <span className="panel-count">{count}</span>;
+const TAB_TITLES: Record<PanelTab, string> = {
+  peers: 'Peers',
+  members: 'Members',
+  timeline: 'Timeline',
+  events: 'Events',
+};
+
+const TAB_CONTENT: Record<PanelTab, () => ReactNode> = {
+  peers: () => <PeerList />,
+  members: () => <MemberList />,
+  timeline: () => <MembershipTimeline />,
+  events: () => <EventLog />,
+};
+
+function TabCount({ tab }: { tab: PanelTab }) {
+  const count = useMeshStore((s) => {
+    if (tab === 'events') return s.events.length;
+    if (tab === 'timeline') return s.events.reduce((n, e) => (isMemberEvent(e) ? n + 1 : n), 0);
+    if (s.snapshot === null) return 0;
+    if (tab === 'peers') return s.snapshot.links.length;
+    return s.snapshot.members.length;
+  });
+  const alerts = useMeshStore((s) =>
+    tab === 'members' && s.snapshot !== null
+      ? s.snapshot.members.filter((m) => m.status === 'suspect' || m.status === 'dead').length
+      : 0,
+  );
+  return (
+    <span className="tab-count">
+      {count}
+      {alerts > 0 && (
+        <span className="tab-alert" title={`${alerts} suspect or dead`}>
+          {alerts}
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** Peers | Members | Timeline | Events. Every panel stays mounted (hidden when not shown). */
+function TabbedPanels() {
+  const activeTab = useMeshStore((s) =>
+    shownTab(s.activeTab, s.snapshot !== null && s.snapshot.members.length > 0),
+  );
+  const setActiveTab = useMeshStore((s) => s.setActiveTab);
+  return (
+    <section className="panel panel--tabs">
+      <div className="tab-bar" role="tablist" aria-label="Details">
+        {PANEL_TABS.map((tab) => (
+          <button
+            key={tab}
+            type="button"
+            role="tab"
+            id={`tab-${tab}`}
+            className={`tab${tab === activeTab ? ' is-active' : ''}`}
+            data-testid={`tab-${tab}`}
+            aria-selected={tab === activeTab}
+            aria-controls={`tabpanel-${tab}`}
+            onClick={() => setActiveTab(tab)}
+          >
+            {TAB_TITLES[tab]}
+            <TabCount tab={tab} />
+          </button>
+        ))}
+      </div>
+      {PANEL_TABS.map((tab) => (
+        <div
+          key={tab}
+          id={`tabpanel-${tab}`}
+          className="tab-panel"
+          role="tabpanel"
+          aria-labelledby={`tab-${tab}`}
+          hidden={tab !== activeTab}
+        >
+          {TAB_CONTENT[tab]()}
+        </div>
+      ))}
+    </section>
+  );
 }
 
 export function App() {
@@ -22,18 +104,12 @@ export function App() {
           </div>
           <TopologyGraph />
         </section>
-        <section className="panel panel--peers" aria-labelledby="peers-title">
+        <TabbedPanels />
+        <section className="panel panel--chaos" aria-labelledby="chaos-title">
           <div className="panel-head">
-            <h2 id="peers-title">Peers</h2>
+            <h2 id="chaos-title">Chaos</h2>
           </div>
-          <PeerList />
-        </section>
-        <section className="panel panel--events" aria-labelledby="events-title">
-          <div className="panel-head">
-            <h2 id="events-title">Events</h2>
-            <EventCount />
-          </div>
-          <EventLog />
+          <ChaosPanel />
         </section>
       </main>
     </div>

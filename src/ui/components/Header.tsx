@@ -1,6 +1,55 @@
 import { shortId } from '../../core/base/ids';
-import type { MeshSnapshot } from '../../host/meshSnapshot';
+import type { ChaosView, MeshSnapshot, QuorumView } from '../../host/meshSnapshot';
+import { summariseQuorum } from '../store/membershipSelectors';
 import { useMeshStore } from '../store/useMeshStore';
+
+/** "quorum 3/5" in green, or "no quorum 2/5 — read-only" in red. */
+export function QuorumIndicator({ quorum }: { quorum: QuorumView }) {
+  const summary = summariseQuorum(quorum);
+  return (
+    <span
+      className={`badge badge--${summary.hasQuorum ? 'quorum' : 'no-quorum'}`}
+      data-testid="quorum"
+      data-has-quorum={summary.hasQuorum ? 'true' : 'false'}
+      data-reachable={summary.reachable}
+      data-membership={summary.membershipSize}
+      title={summary.explanation}
+    >
+      {summary.label}
+    </span>
+  );
+}
+
+/** "partitioned 3 | 2" while a partition is active; "frozen 8 s" while this agent is frozen. */
+export function ChaosBadges({ chaos, nowMs }: { chaos: ChaosView; nowMs: number }) {
+  const { partition, frozenUntilMs } = chaos;
+  const left = frozenUntilMs === null ? 0 : Math.ceil((frozenUntilMs - nowMs) / 1000);
+  return (
+    <>
+      {partition !== null && (
+        <span
+          className="badge badge--partitioned"
+          data-testid="partition-state"
+          data-state="partitioned"
+          data-groups={partition.map((g) => g.length).join(',')}
+          title={`The mesh is split into ${partition.length} groups; links between them are cut.`}
+        >
+          partitioned {partition.map((g) => g.length).join(' | ')}
+        </span>
+      )}
+      {frozenUntilMs !== null && (
+        <span
+          className="badge badge--frozen"
+          data-testid="frozen-state"
+          data-until={frozenUntilMs}
+          title="This agent is frozen: it does not answer until the freeze ends."
+        >
+          frozen{left > 0 ? ` ${left} s` : ''}
+        </span>
+      )}
+    </>
+  );
+}
 
 function Facts({ snapshot }: { snapshot: MeshSnapshot }) {
   const { signaling } = snapshot;
@@ -41,6 +90,13 @@ function Facts({ snapshot }: { snapshot: MeshSnapshot }) {
         <dt>links</dt>
         <dd data-testid="open-links">
           {open} open / {snapshot.links.length}
+        </dd>
+      </div>
+      <div>
+        <dt>membership</dt>
+        <dd className="header-badges">
+          <QuorumIndicator quorum={snapshot.quorum} />
+          <ChaosBadges chaos={snapshot.chaos} nowMs={snapshot.nowMs} />
         </dd>
       </div>
     </dl>

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { selectPeerRows, type PeerRow } from '../store/selectors';
 import { useMeshStore } from '../store/useMeshStore';
 import { describeFault, formatDuration, formatRtt } from './format';
+import { GroupSelect } from './GroupSelect';
 
 function Faults({ row }: { row: PeerRow }) {
   const parts = describeFault(row.fault);
@@ -27,6 +28,7 @@ export function PeerList() {
   const snapshot = useMeshStore((s) => s.snapshot);
   const selectedId = useMeshStore((s) => s.selectedId);
   const toggleSelected = useMeshStore((s) => s.toggleSelected);
+  const partitionMode = useMeshStore((s) => s.partitionMode);
   const rows = useMemo(() => (snapshot === null ? [] : selectPeerRows(snapshot)), [snapshot]);
 
   if (snapshot === null) return <p className="placeholder">starting…</p>;
@@ -38,6 +40,7 @@ export function PeerList() {
       <table className="peer-table">
         <thead>
           <tr>
+            {partitionMode && <th scope="col">Group</th>}
             <th scope="col">Peer</th>
             <th scope="col">Link</th>
             <th scope="col" className="num">
@@ -60,6 +63,11 @@ export function PeerList() {
               aria-selected={row.id === selectedId}
               onClick={() => toggleSelected(row.id)}
             >
+              {partitionMode && (
+                <td>
+                  <GroupSelect id={row.id} label={row.shortId} />
+                </td>
+              )}
               <td className="mono" title={row.id}>
                 {row.shortId}
                 {row.initiator && (

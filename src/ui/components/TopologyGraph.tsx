@@ -1,9 +1,17 @@
 import { useMemo, useRef, useState } from 'react';
 import { fitToView, project } from '../charts/fitToView';
 import { createTopologyLayout, type Point } from '../charts/topologyLayout';
-import { selectGraphEdges, selectGraphNodes, type GraphEdge } from '../store/selectors';
+import { effectiveGroup } from '../store/chaosSlice';
+import {
+  membershipKnown as hasMembership,
+  selectGraphEdges,
+  selectGraphNodes,
+  selectIslands,
+  type GraphEdge,
+} from '../store/selectors';
 import { useMeshStore } from '../store/useMeshStore';
 import { TopologyEdge, type TopologyEdgeProps } from './TopologyEdge';
+import { TopologyIslands } from './TopologyIslands';
 import { TopologyNode } from './TopologyNode';
 import { useElementSize } from './useElementSize';
 
@@ -19,15 +27,22 @@ function emphasisOf(edge: GraphEdge, selectedId: string | null): TopologyEdgePro
 export function TopologyGraph() {
   const snapshot = useMeshStore((s) => s.snapshot);
   const selectedId = useMeshStore((s) => s.selectedId);
-  const toggleSelected = useMeshStore((s) => s.toggleSelected);
+  const activateNode = useMeshStore((s) => s.activateNode);
+  const partitionMode = useMeshStore((s) => s.partitionMode);
+  const groupOf = useMeshStore((s) => s.groupOf);
+  const groupCount = useMeshStore((s) => s.groupCount);
+  const selectedLink = useMeshStore((s) => s.selectedLink);
+  const toggleLink = useMeshStore((s) => s.toggleLink);
   const nodes = useMemo(() => (snapshot === null ? [] : selectGraphNodes(snapshot)), [snapshot]);
   const edges = useMemo(() => (snapshot === null ? [] : selectGraphEdges(snapshot)), [snapshot]);
+  const colourByHealth = snapshot !== null && hasMembership(snapshot);
   const [layout] = useState(() => createTopologyLayout());
   const positions = useMemo(
     () =>
       layout.update(
-        nodes.map((n) => ({ id: n.id, anchored: n.isSelf })),
-        edges,
+        nodes.map((n) => ({ id: n.id, anchored: n.isSelf, island: n.island })),
+        // Cut links do not hold their ends together: the islands drift apart.
+        edges.filter((e) => !e.cut),
       ),
     [layout, nodes, edges],
   );
@@ -36,36 +51,59 @@ export function TopologyGraph() {
   const { width, height } = useElementSize(frameRef, FALLBACK_SIZE);
   const view = useMemo(
     () =>
-      fitToView(positions.values(), { width, height, padding: 48, maxScale: 4, maxStretch: 1.6 }),
+      fitToView(positions.values(), { width, height, padding: 56, maxScale: 4, maxStretch: 1.6 }),
     [positions, width, height],
   );
   const at = (id: string) => project(positions.get(id) ?? ORIGIN, view);
+
+  const islands = useMemo(() => {
+    if (snapshot === null) return [];
+    const groups = snapshot.chaos.partition ?? [];
+    return selectIslands(nodes).map((island) => ({
+      index: island.index,
+      points: island.ids.map((id) => project(positions.get(id) ?? ORIGIN, view)),
+      size: groups[island.index]?.length ?? island.ids.length,
+      hasSelf: island.ids.includes(snapshot.selfId),
+    }));
+  }, [snapshot, nodes, positions, view]);
 
   let message: string | null = null;
   if (snapshot === null) message = 'starting…';
   else if (nodes.length <= 1) message = 'No peers yet. Open this room in another tab to join.';
 
+  const self = snapshot?.selfId ?? null;
+  const ownLive = (edge: GraphEdge) =>
+    !edge.synthetic && edge.source === 'self' && (edge.a === self || edge.b === self);
+
   return (
-    <div className="topology-frame" ref={frameRef}>
+    <div className={`topology-frame${partitionMode ? ' is-grouping' : ''}`} ref={frameRef}>
       <svg
         className="topology"
         data-testid="topology"
+        data-partitioned={snapshot?.chaos.partition != null ? 'true' : undefined}
         width={width}
         height={height}
         viewBox={`0 0 ${width} ${height}`}
         role="group"
         aria-label="Mesh topology"
       >
+        <TopologyIslands islands={islands} />
         <g className="edges">
-          {edges.map((edge) => (
-            <TopologyEdge
-              key={edge.key}
-              edge={edge}
-              from={at(edge.a)}
-              to={at(edge.b)}
-              emphasis={emphasisOf(edge, selectedId)}
-            />
-          ))}
+          {edges.map((edge) => {
+            const linkSelected =
+              selectedLink !== null && selectedLink.a === edge.a && selectedLink.b === edge.b;
+            return (
+              <TopologyEdge
+                key={edge.key}
+                edge={edge}
+                from={at(edge.a)}
+                to={at(edge.b)}
+                emphasis={linkSelected ? 'normal' : emphasisOf(edge, selectedId)}
+                selected={linkSelected}
+                onSelect={ownLive(edge) ? toggleLink : undefined}
+              />
+            );
+          })}
         </g>
         <g className="nodes">
           {nodes.map((node) => (
@@ -74,12 +112,18 @@ export function TopologyGraph() {
               node={node}
               at={at(node.id)}
               selected={node.id === selectedId}
-              onToggle={toggleSelected}
+              membershipKnown={colourByHealth}
+              group={effectiveGroup(groupOf, groupCount, node.id)}
+              partitionMode={partitionMode}
+              onActivate={activateNode}
             />
           ))}
         </g>
       </svg>
       {message !== null && <p className="topology-message">{message}</p>}
+      {partitionMode && (
+        <p className="topology-hint">Partition mode: click agents to move them between groups</p>
+      )}
     </div>
   );
 }

@@ -1,5 +1,12 @@
 import type { KeyboardEvent } from 'react';
 import type { AgentId } from '../../core/base/ids';
+import {
+  CUT_COLOUR,
+  FROZEN_COLOUR,
+  groupColour,
+  HEALTH_COLOURS,
+  nodeLook,
+} from '../charts/palette';
 import type { Point } from '../charts/topologyLayout';
 import type { GraphNode } from '../store/selectors';
 
@@ -10,7 +17,13 @@ export interface TopologyNodeProps {
   node: GraphNode;
   at: Point;
   selected: boolean;
-  onToggle(id: AgentId): void;
+  /** Colour by membership health (true once the membership view has members). */
+  membershipKnown: boolean;
+  /** The node's group in the partition being drawn up. */
+  group: number;
+  /** Partition mode: the group ring is shown and a click cycles the group. */
+  partitionMode: boolean;
+  onActivate(id: AgentId): void;
 }
 
 function stateClass(node: GraphNode): string {
@@ -18,41 +31,121 @@ function stateClass(node: GraphNode): string {
   return node.linkState === null ? 'node--remote' : `node--${node.linkState}`;
 }
 
-export function TopologyNode({ node, at, selected, onToggle }: TopologyNodeProps) {
+function describe(node: GraphNode, membershipKnown: boolean): string {
+  const parts: string[] = [node.isSelf ? 'this agent' : (node.linkState ?? 'known from adverts')];
+  if (membershipKnown)
+    parts.push(node.health === 'unknown' ? 'not in membership yet' : node.health);
+  if (node.suspicions > 0) parts.push(`suspected by ${node.suspicions}`);
+  if (node.frozen) parts.push('frozen');
+  return parts.join(', ');
+}
+
+/** Three crossing strokes: a small snowflake for a frozen agent. */
+function Snowflake({ x, y }: Point) {
+  return (
+    <g className="node-frozen-badge" transform={`translate(${x},${y})`}>
+      <circle r={8} fill={FROZEN_COLOUR} />
+      {[0, 60, 120].map((deg) => (
+        <line key={deg} x1={-5} y1={0} x2={5} y2={0} transform={`rotate(${deg})`} />
+      ))}
+    </g>
+  );
+}
+
+export function TopologyNode({
+  node,
+  at,
+  selected,
+  membershipKnown,
+  group,
+  partitionMode,
+  onActivate,
+}: TopologyNodeProps) {
   const radius = node.isSelf ? SELF_RADIUS : NODE_RADIUS;
+  const look = nodeLook(node, membershipKnown);
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key !== 'Enter' && event.key !== ' ') return;
     event.preventDefault();
-    onToggle(node.id);
+    onActivate(node.id);
   };
-  const role = node.isSelf ? 'this agent' : (node.linkState ?? 'known from adverts');
+  const description = describe(node, membershipKnown);
+  const badgeAt = { x: radius * 0.8, y: -radius * 0.8 };
+  const showStatus =
+    membershipKnown &&
+    (node.health === 'suspect' || node.health === 'dead' || node.health === 'left');
   return (
     <g
-      className={`node ${stateClass(node)}${selected ? ' is-selected' : ''}`}
+      className={`node ${stateClass(node)} node--health-${node.health}${selected ? ' is-selected' : ''}${partitionMode ? ' is-grouping' : ''}`}
       transform={`translate(${at.x.toFixed(1)},${at.y.toFixed(1)})`}
       data-testid="topology-node"
       data-agent-id={node.id}
       data-self={node.isSelf ? 'true' : undefined}
       data-state={node.linkState ?? undefined}
+      data-status={node.health}
+      data-group={group}
+      data-island={node.island ?? undefined}
+      data-suspicions={node.suspicions > 0 ? node.suspicions : undefined}
+      data-frozen={node.frozen ? 'true' : undefined}
       role="button"
       tabIndex={0}
-      aria-pressed={selected}
-      aria-label={`${node.shortId} (${role})`}
-      onClick={() => onToggle(node.id)}
+      aria-pressed={partitionMode ? undefined : selected}
+      aria-label={
+        partitionMode
+          ? `${node.shortId} (${description}), group ${group + 1}: activate to move to the next group`
+          : `${node.shortId} (${description})`
+      }
+      onClick={() => onActivate(node.id)}
       onKeyDown={onKeyDown}
     >
-      <title>{`${node.id}\n${role}`}</title>
-      {selected && <circle className="node-selection" r={radius + 9} />}
-      {node.isSelf && <circle className="node-ring" r={radius + 5} />}
-      <circle className="node-dot" r={radius} />
+      <title>{`${node.id}\n${description}${node.reason !== null ? `\n${node.reason}` : ''}`}</title>
+      {selected && <circle className="node-selection" r={radius + 10} />}
+      {partitionMode ? (
+        <circle className="node-group-ring" r={radius + 6} stroke={groupColour(group)} />
+      ) : (
+        node.isSelf && <circle className="node-ring" r={radius + 5} />
+      )}
+      {node.health === 'suspect' && (
+        <circle className="node-suspect-ring" r={radius + (partitionMode ? 11 : 6)} />
+      )}
+      {node.frozen && <circle className="node-frozen-ring" r={radius + 3} />}
+      <circle
+        className={`node-dot${look.hollow ? ' node-dot--hollow' : ''}`}
+        r={radius}
+        style={look.hollow ? { fill: '#ffffff', stroke: look.fill } : { fill: look.fill }}
+      />
       {node.isSelf && (
         <text className="node-you" dy="0.35em" textAnchor="middle">
           you
         </text>
       )}
+      {!node.isSelf && node.health === 'dead' && membershipKnown && (
+        <g className="node-cross">
+          <line x1={-5} y1={-5} x2={5} y2={5} />
+          <line x1={-5} y1={5} x2={5} y2={-5} />
+        </g>
+      )}
+      {node.suspicions > 0 && (
+        <g className="node-badge" transform={`translate(${badgeAt.x},${badgeAt.y})`}>
+          <circle r={8} fill={HEALTH_COLOURS.suspect} />
+          <text dy="0.35em" textAnchor="middle">
+            {node.suspicions}
+          </text>
+        </g>
+      )}
+      {node.frozen && <Snowflake x={-badgeAt.x} y={badgeAt.y} />}
       <text className="node-label" y={radius + 15} textAnchor="middle">
         {node.shortId}
       </text>
+      {showStatus && (
+        <text
+          className="node-status"
+          y={radius + 28}
+          textAnchor="middle"
+          fill={node.health === 'dead' ? CUT_COLOUR : HEALTH_COLOURS[node.health]}
+        >
+          {node.health}
+        </text>
+      )}
     </g>
   );
 }

@@ -5,12 +5,17 @@
 import { asAgentId, type AgentId } from '../../core/base/ids';
 import type { EdgeView } from '../../core/links/types';
 import type {
+  ChaosView,
   LinkFault,
   LinkState,
   LinkView,
+  MemberStatus,
+  MemberView,
   MeshSnapshot,
+  QuorumView,
   SignalingState,
 } from '../../host/meshSnapshot';
+import type { MeshEvent } from '../../host/ports';
 
 /** A valid, deterministic agent id whose short form differs for every n. */
 export function fixtureId(n: number): AgentId {
@@ -42,6 +47,52 @@ export interface SnapshotFixture {
   peers?: PeerFixture[];
   /** Links between other agents, as neighbours advertise them. */
   advertised?: EdgeFixture[];
+  /** The membership view; `self` is set from selfId. */
+  members?: MemberFixture[];
+  /** Defaults to what `members` implies (see defaultQuorum). */
+  quorum?: Partial<QuorumView>;
+  chaos?: Partial<ChaosView>;
+}
+
+export interface MemberFixture {
+  id: AgentId;
+  status?: MemberStatus;
+  incarnation?: number;
+  sinceMs?: number;
+  /** CPU use 0..1; omitted = unknown. */
+  cpu?: number;
+  suspectedBy?: AgentId[];
+  reason?: string | null;
+}
+
+function memberOf(selfId: AgentId, m: MemberFixture): MemberView {
+  return {
+    id: m.id,
+    self: m.id === selfId,
+    status: m.status ?? 'alive',
+    incarnation: m.incarnation ?? 0,
+    sinceMs: m.sinceMs ?? 0,
+    load: m.cpu === undefined ? null : { cpu: m.cpu },
+    suspectedBy: m.suspectedBy ?? [],
+    reason: m.reason ?? null,
+  };
+}
+
+/**
+ * A plausible quorum for a membership view: the membership is every member that has not left,
+ * reachable are the alive ones (self included), a majority is needed.
+ */
+export function defaultQuorum(members: readonly MemberView[]): QuorumView {
+  if (members.length === 0) return { reachable: 1, membershipSize: 1, hasQuorum: true };
+  const membershipSize = members.filter((m) => m.status !== 'left').length;
+  const reachable = members.filter((m) => m.status === 'alive' || m.self).length;
+  return { reachable, membershipSize, hasQuorum: 2 * reachable > membershipSize };
+}
+
+/** A membership event as the host logs it: kind member-<status>, subject in `peer`. */
+export function memberEvent(kind: string, peer: AgentId, atMs: number, detail?: string): MeshEvent {
+  const level = kind === 'member-dead' ? 'error' : kind === 'member-suspect' ? 'warn' : 'info';
+  return detail === undefined ? { atMs, level, kind, peer } : { atMs, level, kind, peer, detail };
 }
 
 function linkOf(peer: PeerFixture): LinkView {
@@ -71,6 +122,7 @@ export function buildSnapshot(fixture: SnapshotFixture): MeshSnapshot {
     rttMs: e.rttMs ?? null,
     source: 'peer',
   }));
+  const members = (fixture.members ?? []).map((m) => memberOf(fixture.selfId, m));
   return {
     selfId: fixture.selfId,
     room: fixture.room ?? 'test-room',
@@ -78,9 +130,9 @@ export function buildSnapshot(fixture: SnapshotFixture): MeshSnapshot {
     signaling: { state: fixture.signaling ?? 'open', url: 'ws://localhost:8080', reconnects: 0 },
     links,
     edges: [...ownEdges, ...advertised],
-    members: [],
-    quorum: { reachable: 1, membershipSize: 1, hasQuorum: true },
-    chaos: { partition: null, frozenUntilMs: null },
+    members,
+    quorum: { ...defaultQuorum(members), ...fixture.quorum },
+    chaos: { partition: null, frozenUntilMs: null, ...fixture.chaos },
     stats: {
       framesIn: 0,
       framesOut: 0,
@@ -101,4 +153,171 @@ export function buildSnapshot(fixture: SnapshotFixture): MeshSnapshot {
       handshakeFailures: 0,
     },
   };
+}
+
+export interface Scenario {
+  snapshot: MeshSnapshot;
+  events: MeshEvent[];
+}
+
+const SCENARIO_NOW_MS = 120_000;
+
+/**
+ * Five agents in a full mesh as agent 0 sees it: agent 3 is suspected by two members, agent 4
+ * was confirmed dead (its links are down). Membership events explain both verdicts.
+ */
+export function suspectAndDeadScenario(): Scenario {
+  const ids = [0, 1, 2, 3, 4].map(fixtureId) as [AgentId, AgentId, AgentId, AgentId, AgentId];
+  const [self, a, b, c, d] = ids;
+  const now = SCENARIO_NOW_MS;
+  const snapshot = buildSnapshot({
+    selfId: self,
+    room: 'lab',
+    nowMs: now,
+    peers: [
+      { id: a, rttMs: 0.7, openSinceMs: 10_000 },
+      { id: b, rttMs: 1.4, openSinceMs: 11_000, initiator: true },
+      { id: c, rttMs: 38, openSinceMs: 12_000, fault: { delayMs: 150, dropRate: 0.2 } },
+      { id: d, state: 'closed', openSinceMs: null },
+    ],
+    advertised: [
+      { a, b, rttMs: 0.9 },
+      { a, b: c, rttMs: 41 },
+      { a: b, b: c, rttMs: 44 },
+    ],
+    members: [
+      { id: self, incarnation: 2, sinceMs: 8_000, cpu: 0.18 },
+      { id: a, incarnation: 1, sinceMs: 10_000, cpu: 0.42, reason: 'joined via signaling' },
+      {
+        id: b,
+        incarnation: 3,
+        sinceMs: 64_000,
+        cpu: 0.71,
+        reason: 'refuted suspicion (incarnation 3)',
+      },
+      {
+        id: c,
+        status: 'suspect',
+        incarnation: 1,
+        sinceMs: 112_000,
+        cpu: 0.93,
+        suspectedBy: [self, a],
+        reason: `direct probe timed out after 500 ms; indirect probes via ${a.slice(0, 8)}, ${b.slice(0, 8)} failed`,
+      },
+      {
+        id: d,
+        status: 'dead',
+        incarnation: 4,
+        sinceMs: 96_000,
+        reason: `suspicion not refuted within 5 s; confirmed by ${a.slice(0, 8)}, ${b.slice(0, 8)}`,
+      },
+    ],
+  });
+  const events: MeshEvent[] = [
+    memberEvent('member-joined', a, 10_000, 'joined via signaling'),
+    memberEvent('member-joined', b, 11_000, 'joined via signaling'),
+    memberEvent('member-joined', c, 12_000, 'joined via signaling'),
+    memberEvent('member-joined', d, 13_000, 'joined via signaling'),
+    memberEvent(
+      'member-suspect',
+      b,
+      58_000,
+      'direct probe timed out; 1 of 3 indirect probes failed',
+    ),
+    memberEvent('member-alive', b, 64_000, 'refuted suspicion (incarnation 3)'),
+    memberEvent('member-suspect', d, 91_000, 'direct and 3 indirect probes failed'),
+    memberEvent(
+      'member-dead',
+      d,
+      96_000,
+      `suspicion not refuted within 5 s; confirmed by ${a.slice(0, 8)}, ${b.slice(0, 8)}`,
+    ),
+    { atMs: 96_500, level: 'warn', kind: 'link-down', peer: d, detail: 'link timeout' },
+    memberEvent(
+      'member-suspect',
+      c,
+      112_000,
+      `direct probe timed out after 500 ms; indirect probes via ${a.slice(0, 8)}, ${b.slice(0, 8)} failed`,
+    ),
+  ];
+  return { snapshot, events };
+}
+
+/**
+ * Five agents split 3 | 2 as agent 3 (on the minority side) sees it: its partner 4 is alive,
+ * the three others are suspect or dead, and it holds no quorum.
+ */
+export function minorityPartitionScenario(): Scenario {
+  const ids = [0, 1, 2, 3, 4].map(fixtureId) as [AgentId, AgentId, AgentId, AgentId, AgentId];
+  const [a, b, c, self, partner] = ids;
+  const now = SCENARIO_NOW_MS;
+  const cut = { cut: true };
+  const snapshot = buildSnapshot({
+    selfId: self,
+    room: 'lab',
+    nowMs: now,
+    peers: [
+      { id: partner, rttMs: 0.8, openSinceMs: 9_000 },
+      { id: a, state: 'closed', openSinceMs: null, fault: cut, framesDroppedByFault: 214 },
+      { id: b, state: 'closed', openSinceMs: null, fault: cut, framesDroppedByFault: 198 },
+      { id: c, state: 'closed', openSinceMs: null, fault: cut, framesDroppedByFault: 187 },
+    ],
+    members: [
+      { id: self, incarnation: 1, sinceMs: 9_000, cpu: 0.22 },
+      { id: partner, incarnation: 0, sinceMs: 9_500, cpu: 0.31 },
+      {
+        id: a,
+        status: 'dead',
+        incarnation: 0,
+        sinceMs: 101_000,
+        reason: `suspicion not refuted within 5 s; confirmed by ${partner.slice(0, 8)}`,
+      },
+      {
+        id: b,
+        status: 'dead',
+        incarnation: 0,
+        sinceMs: 102_000,
+        reason: `suspicion not refuted within 5 s; confirmed by ${partner.slice(0, 8)}`,
+      },
+      {
+        id: c,
+        status: 'suspect',
+        incarnation: 2,
+        sinceMs: 110_000,
+        suspectedBy: [self, partner],
+        reason: `direct probe timed out; indirect probe via ${partner.slice(0, 8)} failed`,
+      },
+    ],
+    quorum: { reachable: 2, membershipSize: 5, hasQuorum: false },
+    chaos: {
+      partition: [
+        [self, partner],
+        [a, b, c],
+      ],
+    },
+  });
+  const events: MeshEvent[] = [
+    { atMs: 94_000, level: 'warn', kind: 'chaos-partition', detail: '2 | 3' },
+    memberEvent('member-suspect', a, 95_500, 'direct and indirect probes failed'),
+    memberEvent('member-suspect', b, 96_200, 'direct and indirect probes failed'),
+    memberEvent(
+      'member-dead',
+      a,
+      101_000,
+      `suspicion not refuted within 5 s; confirmed by ${partner.slice(0, 8)}`,
+    ),
+    memberEvent(
+      'member-dead',
+      b,
+      102_000,
+      `suspicion not refuted within 5 s; confirmed by ${partner.slice(0, 8)}`,
+    ),
+    memberEvent(
+      'member-suspect',
+      c,
+      110_000,
+      `direct probe timed out; indirect probe via ${partner.slice(0, 8)} failed`,
+    ),
+  ];
+  return { snapshot, events };
 }

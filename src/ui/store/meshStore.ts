@@ -1,9 +1,12 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { MeshSnapshot } from '../../host/meshSnapshot';
 import type { MeshEvent } from '../../host/ports';
+import { createChaosSlice, type ChaosSlice } from './chaosSlice';
+import { createCommandsSlice, type CommandsSlice } from './commandsSlice';
 import { appendBounded, createEventsSlice, EVENT_LOG_LIMIT, type EventsSlice } from './eventsSlice';
 import { createSelectionSlice, type SelectionSlice } from './selectionSlice';
 import { createSnapshotSlice, snapshotPatch, type SnapshotSlice } from './snapshotSlice';
+import { createViewSlice, type ViewSlice } from './viewSlice';
 
 /** What the feed hands the store once per animation frame. */
 export interface FeedBatch {
@@ -20,7 +23,13 @@ export interface IngestSlice {
   ingest(batch: FeedBatch): void;
 }
 
-export type MeshState = SnapshotSlice & EventsSlice & SelectionSlice & IngestSlice;
+export type MeshState = SnapshotSlice &
+  EventsSlice &
+  SelectionSlice &
+  CommandsSlice &
+  ChaosSlice &
+  ViewSlice &
+  IngestSlice;
 export type MeshStore = StoreApi<MeshState>;
 
 export interface MeshStoreOptions {
@@ -34,6 +43,9 @@ export function createMeshStore(options: MeshStoreOptions = {}): MeshStore {
     ...createSnapshotSlice(set, get, api),
     ...createEventsSlice(eventLimit)(set, get, api),
     ...createSelectionSlice(set, get, api),
+    ...createCommandsSlice(set, get, api),
+    ...createChaosSlice(set, get, api),
+    ...createViewSlice(set, get, api),
     ingest: (batch) =>
       set((state) => {
         const log = appendBounded(state, batch.events, eventLimit, batch.eventsDroppedBeforeIngest);

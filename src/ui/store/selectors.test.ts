@@ -39,7 +39,19 @@ describe('selectGraphNodes', () => {
 
   it('shows self alone when there are no links', () => {
     const nodes = selectGraphNodes(buildSnapshot({ selfId: self }));
-    expect(nodes).toEqual([{ id: self, shortId: self.slice(0, 8), isSelf: true, linkState: null }]);
+    expect(nodes).toEqual([
+      {
+        id: self,
+        shortId: self.slice(0, 8),
+        isSelf: true,
+        linkState: null,
+        health: 'unknown',
+        suspicions: 0,
+        reason: null,
+        frozen: false,
+        island: null,
+      },
+    ]);
   });
 });
 

@@ -2,6 +2,7 @@ import { compareIds, shortId, type AgentId } from '../../core/base/ids';
 import type { EdgeView } from '../../core/links/types';
 import type { LinkFault, LinkState, MeshSnapshot } from '../../host/meshSnapshot';
 import type { MeshEvent } from '../../host/ports';
+import type { NodeHealth } from '../charts/palette';
 import type { EventLogState } from './eventsSlice';
 
 export interface GraphNode {
@@ -10,6 +11,16 @@ export interface GraphNode {
   isSelf: boolean;
   /** State of this agent's own link to the node; null for self and for nodes known only from adverts. */
   linkState: LinkState | null;
+  /** Membership status in this agent's view; 'unknown' when the node is not (yet) a member. */
+  health: NodeHealth;
+  /** How many members reported the current suspicion (0 unless suspect). */
+  suspicions: number;
+  /** Why the member has its status (from the membership view), if known. */
+  reason: string | null;
+  /** This agent, under a freeze that has not ended yet. */
+  frozen: boolean;
+  /** The node's group in the active partition (0 = this agent's group), or null. */
+  island: number | null;
 }
 
 export interface GraphEdge {
@@ -20,6 +31,12 @@ export interface GraphEdge {
   b: AgentId;
   rttMs: number | null;
   source: EdgeView['source'];
+  /** No traffic passes: this agent's own link is cut, or the ends are in different islands. */
+  cut: boolean;
+  /** This agent's fault settings on the link (own links only), else null. */
+  fault: LinkFault | null;
+  /** Drawn to show a cut that no live report covers any more (the link went down with it). */
+  synthetic: boolean;
 }
 
 export interface PeerRow {
@@ -44,29 +61,62 @@ export function pairKey(a: string, b: string): string {
   return compareIds(a, b) <= 0 ? `${a}|${b}` : `${b}|${a}`;
 }
 
-/** Self first, then every peer in links or at either end of an edge, each once, by id. */
-export function selectGraphNodes(snapshot: MeshSnapshot): GraphNode[] {
-  const linkStates = new Map<AgentId, LinkState>();
-  for (const link of snapshot.links) linkStates.set(link.peer, link.state);
-  const others = new Set<AgentId>(linkStates.keys());
+/** Most cut links drawn between islands that no live report covers; bounds a large mesh. */
+export const MAX_SYNTHETIC_CUT_EDGES = 64;
+
+/** Group index of every agent in the active partition (0 = this agent's group). */
+export function islandIndex(snapshot: MeshSnapshot): Map<AgentId, number> {
+  const islands = new Map<AgentId, number>();
+  snapshot.chaos.partition?.forEach((group, index) => {
+    for (const id of group) if (!islands.has(id)) islands.set(id, index);
+  });
+  return islands;
+}
+
+/** True when the snapshot carries a membership view at all (the protocol has run). */
+export function membershipKnown(snapshot: MeshSnapshot): boolean {
+  return snapshot.members.length > 0;
+}
+
+/**
+ * Every agent the graph draws, self first then by id: linked peers, edge endpoints, and members
+ * that have not left (a dead member stays visible, in red, until the view forgets it).
+ */
+export function graphNodeIds(snapshot: MeshSnapshot): AgentId[] {
+  const others = new Set<AgentId>();
+  for (const link of snapshot.links) others.add(link.peer);
   for (const edge of snapshot.edges) {
     others.add(edge.a);
     others.add(edge.b);
   }
+  for (const member of snapshot.members) if (member.status !== 'left') others.add(member.id);
   others.delete(snapshot.selfId);
-  const self: GraphNode = {
-    id: snapshot.selfId,
-    shortId: shortId(snapshot.selfId),
-    isSelf: true,
-    linkState: null,
-  };
-  const peers = [...others].sort(compareIds).map((id) => ({
-    id,
-    shortId: shortId(id),
-    isSelf: false,
-    linkState: linkStates.get(id) ?? null,
-  }));
-  return [self, ...peers];
+  return [snapshot.selfId, ...[...others].sort(compareIds)];
+}
+
+/** Self first, then every other agent of graphNodeIds, each with its link state and health. */
+export function selectGraphNodes(snapshot: MeshSnapshot): GraphNode[] {
+  const linkStates = new Map<AgentId, LinkState>();
+  for (const link of snapshot.links) linkStates.set(link.peer, link.state);
+  const members = new Map(snapshot.members.map((m) => [m.id, m]));
+  const islands = islandIndex(snapshot);
+  const frozenUntil = snapshot.chaos.frozenUntilMs;
+  return graphNodeIds(snapshot).map((id) => {
+    const isSelf = id === snapshot.selfId;
+    const member = members.get(id);
+    const health: NodeHealth = member?.status ?? 'unknown';
+    return {
+      id,
+      shortId: shortId(id),
+      isSelf,
+      linkState: isSelf ? null : (linkStates.get(id) ?? null),
+      health,
+      suspicions: health === 'suspect' ? (member?.suspectedBy.length ?? 0) : 0,
+      reason: member?.reason ?? null,
+      frozen: isSelf && frozenUntil !== null && frozenUntil > snapshot.nowMs,
+      island: islands.get(id) ?? null,
+    };
+  });
 }
 
 function preferred(current: GraphEdge, candidate: EdgeView): boolean {
@@ -74,22 +124,100 @@ function preferred(current: GraphEdge, candidate: EdgeView): boolean {
   return current.rttMs === null && candidate.rttMs !== null;
 }
 
+function ordered(a: AgentId, b: AgentId): [AgentId, AgentId] {
+  return compareIds(a, b) <= 0 ? [a, b] : [b, a];
+}
+
+function syntheticCut(a: AgentId, b: AgentId, source: EdgeView['source']): GraphEdge {
+  const [x, y] = ordered(a, b);
+  return {
+    key: pairKey(x, y),
+    a: x,
+    b: y,
+    rttMs: null,
+    source,
+    cut: true,
+    fault: null,
+    synthetic: true,
+  };
+}
+
 /**
  * One edge per unordered pair. When a link is reported twice (own link and a neighbour's
  * advert, or both directions), the own report wins, then the one that knows an RTT.
- * Self-loops are dropped.
+ * Self-loops are dropped. Own links carry their fault; a link is cut when its own fault says so
+ * or when its ends are in different islands of the active partition. Cuts that no live report
+ * covers (the link went down with the cut) are added as synthetic edges: every own link whose
+ * fault is cut, then every pair across islands among the drawn agents (own pairs first), at most
+ * MAX_SYNTHETIC_CUT_EDGES of the latter.
  */
 export function selectGraphEdges(snapshot: MeshSnapshot): GraphEdge[] {
+  const self = snapshot.selfId;
   const byKey = new Map<string, GraphEdge>();
   for (const edge of snapshot.edges) {
     if (edge.a === edge.b) continue;
     const key = pairKey(edge.a, edge.b);
     const current = byKey.get(key);
     if (current !== undefined && !preferred(current, edge)) continue;
-    const [a, b] = compareIds(edge.a, edge.b) <= 0 ? [edge.a, edge.b] : [edge.b, edge.a];
-    byKey.set(key, { key, a, b, rttMs: edge.rttMs, source: edge.source });
+    const [a, b] = ordered(edge.a, edge.b);
+    byKey.set(key, {
+      key,
+      a,
+      b,
+      rttMs: edge.rttMs,
+      source: edge.source,
+      cut: false,
+      fault: null,
+      synthetic: false,
+    });
+  }
+  for (const link of snapshot.links) {
+    if (link.peer === self) continue;
+    const key = pairKey(self, link.peer);
+    const edge = byKey.get(key);
+    if (edge !== undefined) byKey.set(key, { ...edge, fault: link.fault, cut: link.fault.cut });
+    else if (link.fault.cut)
+      byKey.set(key, { ...syntheticCut(self, link.peer, 'self'), fault: link.fault });
+  }
+  const islands = islandIndex(snapshot);
+  if (islands.size > 0) {
+    const across = (a: AgentId, b: AgentId) => {
+      const x = islands.get(a);
+      const y = islands.get(b);
+      return x !== undefined && y !== undefined && x !== y;
+    };
+    for (const [key, edge] of byKey)
+      if (across(edge.a, edge.b)) byKey.set(key, { ...edge, cut: true });
+    const ids = graphNodeIds(snapshot).filter((id) => islands.has(id));
+    let added = 0;
+    // ids starts with self, so this agent's own cut links come first.
+    for (let i = 0; i < ids.length && added < MAX_SYNTHETIC_CUT_EDGES; i++) {
+      for (let j = i + 1; j < ids.length && added < MAX_SYNTHETIC_CUT_EDGES; j++) {
+        const a = ids[i] as AgentId;
+        const b = ids[j] as AgentId;
+        const key = pairKey(a, b);
+        if (!across(a, b) || byKey.has(key)) continue;
+        byKey.set(key, syntheticCut(a, b, a === self || b === self ? 'self' : 'peer'));
+        added++;
+      }
+    }
   }
   return [...byKey.values()].sort((x, y) => compareIds(x.key, y.key));
+}
+
+/** The drawn agents of each island of the active partition, in partition order. */
+export function selectIslands(nodes: readonly GraphNode[]): { index: number; ids: AgentId[] }[] {
+  const islands: { index: number; ids: AgentId[] }[] = [];
+  for (const node of nodes) {
+    if (node.island === null) continue;
+    let island = islands.find((i) => i.index === node.island);
+    if (island === undefined) {
+      island = { index: node.island, ids: [] };
+      islands.push(island);
+    }
+    island.ids.push(node.id);
+  }
+  return islands.sort((x, y) => x.index - y.index);
 }
 
 export function selectPeerRows(snapshot: MeshSnapshot): PeerRow[] {

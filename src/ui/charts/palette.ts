@@ -1,0 +1,67 @@
+import type { LinkState } from '../../host/meshSnapshot';
+
+/**
+ * Colours shared by the SVG charts and the HTML badges, so a status reads the same everywhere.
+ * Health uses traffic-light hues; partition groups use hues that none of the health colours use.
+ */
+
+/** A member's health as the graph shows it: its membership status, or unknown. */
+export type NodeHealth = 'alive' | 'suspect' | 'dead' | 'left' | 'unknown';
+
+export const HEALTH_COLOURS: Readonly<Record<NodeHealth, string>> = {
+  alive: '#0d9488',
+  suspect: '#d97706',
+  dead: '#dc2626',
+  left: '#9aa5b4',
+  unknown: '#7d8fb3',
+};
+
+export const SELF_COLOUR = '#4f46e5';
+export const FROZEN_COLOUR = '#0ea5e9';
+export const CUT_COLOUR = '#dc2626';
+
+/** Colours of partition groups 1..4 (index 0..3). */
+export const GROUP_COLOURS: readonly string[] = ['#7c3aed', '#db2777', '#65a30d', '#0891b2'];
+
+export function healthColour(health: NodeHealth): string {
+  return HEALTH_COLOURS[health];
+}
+
+export function groupColour(group: number): string {
+  const n = GROUP_COLOURS.length;
+  return GROUP_COLOURS[((group % n) + n) % n] ?? '#7c3aed';
+}
+
+const LINK_COLOURS: Readonly<Record<LinkState, string>> = {
+  open: '#0d9488',
+  connecting: '#d97706',
+  authenticating: '#d97706',
+  closed: '#9aa5b4',
+};
+
+export interface NodeLook {
+  /** Fill of the node's disc. */
+  fill: string;
+  /** True when the disc is drawn hollow (an agent not yet in the membership view). */
+  hollow: boolean;
+}
+
+/**
+ * How a node is painted. Self is always the self colour. Before the membership protocol has
+ * reported anything, nodes are coloured by this agent's link to them (as before membership
+ * existed); afterwards by health, and an agent not yet in the membership view is hollow.
+ */
+export function nodeLook(
+  node: { isSelf: boolean; health: NodeHealth; linkState: LinkState | null },
+  membershipKnown: boolean,
+): NodeLook {
+  if (node.isSelf) return { fill: SELF_COLOUR, hollow: false };
+  if (!membershipKnown) {
+    return {
+      fill: node.linkState === null ? HEALTH_COLOURS.unknown : LINK_COLOURS[node.linkState],
+      hollow: false,
+    };
+  }
+  if (node.health === 'unknown') return { fill: HEALTH_COLOURS.unknown, hollow: true };
+  return { fill: HEALTH_COLOURS[node.health], hollow: false };
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentId } from '../../core/base/ids';
+import type { MeshCommands } from '../../host/meshSnapshot';
+import { buildSnapshot, fixtureId } from '../dev/fixtures';
+import { count, renderStatic } from '../dev/renderStatic';
+import { chaosControls, NOT_WIRED } from '../store/chaosControls';
+import { createMeshStore, type MeshStore } from '../store/meshStore';
+import { ChaosPanel } from './ChaosPanel';
+import { MemberList } from './MemberList';
+
+const [self, a, b] = [0, 1, 2].map(fixtureId) as [AgentId, AgentId, AgentId];
+
+const noop: MeshCommands = {
+  partition: () => {},
+  heal: () => {},
+  freeze: () => {},
+  setLinkFault: () => {},
+};
+
+function store(): MeshStore {
+  const s = createMeshStore();
+  s.getState().ingest({
+    snapshot: buildSnapshot({
+      selfId: self,
+      peers: [{ id: a, rttMs: 1, fault: { delayMs: 40 } }, { id: b }],
+      members: [{ id: self }, { id: a }, { id: b }],
+    }),
+    events: [],
+    eventsDroppedBeforeIngest: 0,
+  });
+  return s;
+}
+
+/** The tooltip wrapper and the button tag of the control with this test id. */
+function button(html: string, testId: string): { title: string; disabled: boolean } {
+  const match = new RegExp(
+    `<span class="control-wrap" title="([^"]*)"><button [^>]*data-testid="${testId}"([^>]*)>`,
+  ).exec(html);
+  if (match === null) throw new Error(`no button ${testId}`);
+  return { title: match[1] ?? '', disabled: (match[2] ?? '').includes('disabled') };
+}
+
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&amp;/g, '&');
+
+describe('ChaosPanel', () => {
+  it('disables every command button with a tooltip while commands are not wired', () => {
+    const s = store();
+    s.getState().setGroup(a, 1);
+    s.getState().select(a);
+    s.getState().toggleLink(self, a);
+    const html = renderStatic(s, <ChaosPanel />);
+
+    expect(html).toContain('data-wired="false"');
+    expect(html).toContain('data-testid="chaos-not-wired"');
+    for (const id of ['chaos-cut', 'chaos-heal', 'chaos-freeze', 'chaos-link-apply']) {
+      expect(button(html, id)).toEqual({ title: NOT_WIRED, disabled: true });
+    }
+  });
+
+  it('enables the buttons once commands are wired and the selection is valid', () => {
+    const s = store();
+    s.getState().setCommands(noop);
+    s.getState().setGroup(b, 1);
+    s.getState().select(a);
+    s.getState().toggleLink(self, a);
+    const html = renderStatic(s, <ChaosPanel />);
+    const controls = chaosControls(s.getState());
+
+    expect(html).toContain('data-wired="true"');
+    expect(html).not.toContain('data-testid="chaos-not-wired"');
+    for (const [id, control] of [
+      ['chaos-cut', controls.cut],
+      ['chaos-heal', controls.heal],
+      ['chaos-freeze', controls.freeze],
+      ['chaos-link-apply', controls.linkApply],
+    ] as const) {
+      const rendered = button(html, id);
+      expect(rendered.disabled).toBe(false);
+      expect(decode(rendered.title)).toBe(control.title);
+    }
+    // The link inputs start from the link's current fault.
+    expect(html).toMatch(/data-testid="chaos-link-delay"[^>]*value="40"/);
+    expect(html).toMatch(/data-testid="chaos-link-loss"[^>]*value="0"/);
+    expect(html).toMatch(/data-testid="chaos-freeze-seconds"[^>]*value="10"/);
+  });
+
+  it('explains a disabled cut when the groups are not drawn up, and a bad freeze input', () => {
+    const s = store();
+    s.getState().setCommands(noop);
+    s.getState().select(a);
+    s.getState().setFreezeSecondsText('90');
+    const html = renderStatic(s, <ChaosPanel />);
+    expect(button(html, 'chaos-cut').disabled).toBe(true);
+    expect(button(html, 'chaos-cut').title).toMatch(/at least two groups/);
+    expect(button(html, 'chaos-freeze').disabled).toBe(true);
+    expect(button(html, 'chaos-freeze').title).toMatch(/from 1 to 60/);
+    expect(html).toMatch(/data-testid="chaos-freeze-seconds"[^>]*aria-invalid="true"/);
+    expect(button(html, 'chaos-heal').disabled).toBe(false);
+  });
+
+  it('shows the groups and the per-row group pickers in partition mode only', () => {
+    const s = store();
+    expect(count(renderStatic(s, <ChaosPanel />), 'data-testid="chaos-group"')).toBe(0);
+    expect(count(renderStatic(s, <MemberList />), 'data-testid="group-select"')).toBe(0);
+
+    s.getState().setPartitionMode(true);
+    s.getState().setGroup(b, 1);
+    const panel = renderStatic(s, <ChaosPanel />);
+    expect(panel).toMatch(/data-testid="chaos-partition-mode"[^>]*checked=""/);
+    expect(count(panel, 'data-testid="chaos-group"')).toBe(2);
+    const members = renderStatic(s, <MemberList />);
+    expect(count(members, 'data-testid="group-select"')).toBe(3);
+    expect(members).toMatch(
+      new RegExp(
+        `data-agent-id="${b}"[^>]*><option value="0">G1</option><option value="1" selected="">G2`,
+      ),
+    );
+  });
+});
