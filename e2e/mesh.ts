@@ -13,6 +13,8 @@ export async function openMesh(
   baseURL: string,
   room: string,
   tabsPerBrowser: number[],
+  /** Extra query parameters for every tab, e.g. `&signaling=ws://...`. */
+  extraQuery = '',
 ): Promise<{ browsers: Browser[]; tabs: MeshTab[] }> {
   const browsers: Browser[] = [];
   const tabs: MeshTab[] = [];
@@ -24,7 +26,7 @@ export async function openMesh(
     for (let i = 0; i < tabCount; i++) {
       const page = await context.newPage();
       page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
-      await page.goto(`${baseURL}/?room=${encodeURIComponent(room)}`);
+      await page.goto(`${baseURL}/?room=${encodeURIComponent(room)}${extraQuery}`);
       const id = await page
         .waitForFunction(() => window.meshDebug?.selfId)
         .then((handle) => handle.jsonValue());

@@ -49,6 +49,12 @@ function recordingTransport() {
   return { transport, sent, handler: () => handler as unknown as TransportHandler };
 }
 
+/** Agents sign their membership statements at start: a host of a real agent needs a port. */
+const FAKE_CRYPTO: CryptoPort = {
+  sign: (_bytes, done) => done('ab'.repeat(64)),
+  verify: (_signer, _signature, _bytes, done) => done(true),
+};
+
 describe('AgentHost', () => {
   it('drops malformed frames, counts them by reason and never feeds them to the agent', () => {
     const { clock } = manualClock();
@@ -58,6 +64,7 @@ describe('AgentHost', () => {
       agent: new Agent({ selfId: SELF, prng: createSeededPrng(1) }),
       transport,
       clock,
+      crypto: FAKE_CRYPTO,
       observer: { onEvent: (e) => events.push(e) },
     });
     host.start();
@@ -84,6 +91,7 @@ describe('AgentHost', () => {
       }),
       transport,
       clock,
+      crypto: FAKE_CRYPTO,
     });
     host.start();
     handler().onLinkUp(PEER);
@@ -132,6 +140,50 @@ describe('AgentHost', () => {
     // The event of the first step is emitted before the signed input is stepped.
     expect(order).toEqual(['tick', 'signing', 'signed']);
     expect(events.map((e) => e.detail)).toEqual(['after sign']);
+  });
+
+  it('feeds a message with several claims once, also when the port verifies synchronously', () => {
+    const steps: AgentInput[] = [];
+    const agent = {
+      selfId: SELF,
+      step(input: AgentInput): AgentEffect[] {
+        steps.push(input);
+        return [];
+      },
+      nextWakeMs: () => null,
+      snapshot: () => ({}) as never,
+      invariants: () => undefined,
+    } as unknown as Agent;
+    let verifications = 0;
+    const crypto: CryptoPort = {
+      sign: (_bytes, done) => done('ab'.repeat(64)),
+      verify: (_signer, signature, _bytes, done) => {
+        verifications++;
+        done(signature !== 'ff'.repeat(64));
+      },
+    };
+    const { transport, handler } = recordingTransport();
+    const host = new AgentHost({ agent, transport, clock: manualClock().clock, crypto });
+    host.start();
+    const alive = (subject: string, signature: string) => ({
+      kind: 'alive' as const,
+      subject: subject as AgentId,
+      incarnation: 1,
+      signature,
+    });
+    const facts = [alive('3'.repeat(64), 'cd'.repeat(64)), alive('4'.repeat(64), 'ce'.repeat(64))];
+    handler().onFrame(PEER, encodeFrame({ type: 'swim-gossip', facts }));
+    expect(steps.filter((input) => input.kind === 'message')).toHaveLength(1);
+    expect(verifications).toBe(2);
+    // Verified claims are remembered: the same message costs no further checks.
+    handler().onFrame(PEER, encodeFrame({ type: 'swim-gossip', facts }));
+    expect(verifications).toBe(2);
+    expect(steps.filter((input) => input.kind === 'message')).toHaveLength(2);
+    // One forged claim among good ones drops the whole message.
+    const forged = [alive('5'.repeat(64), 'cf'.repeat(64)), alive('6'.repeat(64), 'ff'.repeat(64))];
+    handler().onFrame(PEER, encodeFrame({ type: 'swim-gossip', facts: forged }));
+    expect(steps.filter((input) => input.kind === 'message')).toHaveLength(2);
+    expect(host.stats.forgedMessages).toBe(1);
   });
 
   it('refuses to sign without a crypto port', () => {

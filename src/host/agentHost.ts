@@ -6,6 +6,7 @@ import type {
   AgentSnapshot,
 } from '../core/agent/agent';
 import { shortId, type AgentId } from '../core/base/ids';
+import type { LoadSummary } from '../core/wire/swimMessages';
 import { signedClaimsOf, type SignedClaim } from '../core/wire/claims';
 import {
   decodeFrame,
@@ -14,7 +15,15 @@ import {
   type DecodeFailure,
 } from '../core/wire/codec';
 import { DEFAULT_MAX_FRAME_BYTES, type PeerMessage } from '../core/wire/messages';
-import type { Clock, CryptoPort, MeshEvent, Observer, TimerHandle, Transport } from './ports';
+import type {
+  Clock,
+  CryptoPort,
+  MeshEvent,
+  MeshEventLevel,
+  Observer,
+  TimerHandle,
+  Transport,
+} from './ports';
 
 export interface HostStats {
   framesIn: number;
@@ -42,7 +51,18 @@ export interface AgentHostOptions {
   /** Needed once a protocol signs or receives signed claims. */
   crypto?: CryptoPort;
   maxFrameBytes?: number;
+  /** Verified claims remembered (default 4096); a simulator of a thousand hosts keeps fewer. */
+  verifiedClaimsKept?: number;
 }
+
+/** How loud each agent event is in the event log; anything else is a warning. */
+const EVENT_LEVELS: Partial<Record<AgentEvent['type'], MeshEventLevel>> = {
+  'link-up': 'info',
+  'member-alive': 'info',
+  'member-left': 'info',
+  'member-evicted': 'info',
+  'quorum-gained': 'info',
+};
 
 /** Claims already verified, so a fact gossiped many times costs one signature check. */
 const VERIFIED_CLAIMS_KEPT = 4096;
@@ -80,7 +100,14 @@ export class AgentHost {
   private readonly observer: Observer | undefined;
   private readonly crypto: CryptoPort | undefined;
   private readonly maxFrameBytes: number;
-  private readonly verifiedClaims = new Set<string>();
+  private readonly verifiedClaimsKept: number;
+  /**
+   * Verified claims by a 32-bit fingerprint of signer, statement and signature; each entry
+   * holds the signatures verified under that fingerprint, compared exactly on lookup. A number
+   * key costs no string building on the hot path (every gossiped fact is looked up here).
+   */
+  private readonly verifiedClaims = new Map<number, string[]>();
+  private verifiedCount = 0;
   /** Inputs wait here while a step's effects run, so callbacks never re-enter a step. */
   private readonly inputs: AgentInput[] = [];
   private stepping = false;
@@ -99,6 +126,7 @@ export class AgentHost {
     this.observer = options.observer;
     this.crypto = options.crypto;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.verifiedClaimsKept = options.verifiedClaimsKept ?? VERIFIED_CLAIMS_KEPT;
   }
 
   start(): void {
@@ -109,6 +137,16 @@ export class AgentHost {
       onFrame: (peer, frame) => this.onFrame(peer, frame),
     });
     this.feed({ kind: 'tick', nowMs: this.clock.nowMs() });
+  }
+
+  /** Tells the agent its own load; it gossips the summary when it moved enough. */
+  setLoad(load: LoadSummary): void {
+    this.feed({ kind: 'setLoad', load, nowMs: this.clock.nowMs() });
+  }
+
+  /** Publishes a small application fact under `key`, gossiped to every member. */
+  publishFact(key: string, value: string): void {
+    this.feed({ kind: 'publishFact', key, value, nowMs: this.clock.nowMs() });
   }
 
   /** Says bye on every link, then stops driving the agent. */
@@ -168,14 +206,20 @@ export class AgentHost {
   /** Runs `accept` once every claim verified; drops the message at the first forged one. */
   private verifyClaims(peer: AgentId, claims: SignedClaim[], accept: () => void): void {
     const crypto = this.crypto;
-    let pending = 0;
+    // The loop itself counts as one pending check, so a port that answers synchronously
+    // cannot settle the message before every claim was looked at; `accepted` makes it once.
+    let pending = 1;
     let rejected = false;
+    let accepted = false;
     const settle = () => {
-      if (!rejected && pending === 0) accept();
+      if (rejected || accepted || pending !== 0) return;
+      accepted = true;
+      accept();
     };
     for (const claim of claims) {
+      if (rejected) break;
       const key = claimKey(claim);
-      if (this.verifiedClaims.has(key)) continue;
+      if (this.verifiedClaims.get(key)?.includes(claim.signature)) continue;
       if (crypto === undefined) {
         rejected = true;
         break;
@@ -194,7 +238,7 @@ export class AgentHost {
           });
           return;
         }
-        this.rememberVerified(key);
+        this.rememberVerified(key, claim.signature);
         pending--;
         settle();
       });
@@ -209,15 +253,22 @@ export class AgentHost {
       });
       return;
     }
+    pending--;
     settle();
   }
 
-  private rememberVerified(key: string): void {
-    if (this.verifiedClaims.size >= VERIFIED_CLAIMS_KEPT) {
-      const oldest = this.verifiedClaims.values().next().value as string;
-      this.verifiedClaims.delete(oldest);
+  private rememberVerified(key: number, signature: string): void {
+    if (this.verifiedCount >= this.verifiedClaimsKept) {
+      // Oldest first: a Map iterates in insertion order.
+      const [oldestKey, oldest] = this.verifiedClaims.entries().next().value as [number, string[]];
+      oldest.shift();
+      this.verifiedCount--;
+      if (oldest.length === 0) this.verifiedClaims.delete(oldestKey);
     }
-    this.verifiedClaims.add(key);
+    const known = this.verifiedClaims.get(key);
+    if (known === undefined) this.verifiedClaims.set(key, [signature]);
+    else known.push(signature);
+    this.verifiedCount++;
   }
 
   private feed(input: AgentInput): void {
@@ -293,7 +344,7 @@ export class AgentHost {
 
   private emitAgentEvent(event: AgentEvent): void {
     const detail = 'reason' in event ? event.reason : undefined;
-    const level = event.type === 'link-up' ? 'info' : 'warn';
+    const level = EVENT_LEVELS[event.type] ?? 'warn';
     this.emit({
       level,
       kind: event.type,
@@ -321,9 +372,23 @@ export class AgentHost {
   }
 }
 
-/** A claim is the same claim only with the same signer, signature and bytes. */
-function claimKey(claim: SignedClaim): string {
+/**
+ * A claim is the same claim only with the same signer, signature and bytes: the fingerprint
+ * covers signer and statement (its text when the claim has it, else its bytes), and the
+ * signature is compared exactly by the cache.
+ */
+function claimKey(claim: SignedClaim): number {
   let hash = 0x811c9dc5;
-  for (const byte of claim.bytes) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  return `${claim.signer}:${claim.signature}:${claim.bytes.length}:${hash}`;
+  const signer = claim.signer;
+  for (let i = 0; i < signer.length; i++) hash = Math.imul(hash ^ signer.charCodeAt(i), 0x01000193);
+  const text = claim.text;
+  if (text !== undefined) {
+    hash = Math.imul(hash ^ 0x74, 0x01000193);
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    return Math.imul(hash ^ text.length, 0x01000193) >>> 0;
+  }
+  const bytes = claim.bytes;
+  hash = Math.imul(hash ^ 0x62, 0x01000193);
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+  return Math.imul(hash ^ bytes.length, 0x01000193) >>> 0;
 }

@@ -108,6 +108,7 @@ function parseOptions(argv: string[]): {
 
 function summary(report: SimReport): string {
   const m = report.messages;
+  const membershipProblems = report.membership.livenessProblems;
   const dropped = Object.entries(m.dropped)
     .filter(([, count]) => count > 0)
     .map(([cause, count]) => `${cause} ${count}`)
@@ -120,6 +121,7 @@ function summary(report: SimReport): string {
     `events ${report.events}, trace records ${report.traceRecords}, trace hash ${report.traceHash}`,
     `invariant checks passed ${report.invariantChecks} (every ${report.checkEvery} event(s)), sweeps ${report.sweeps}`,
     `liveness ${report.livenessProblems === null ? 'not checked (run too short)' : report.livenessProblems.length === 0 ? 'ok' : `FAILED (${report.livenessProblems.length} problems)`}`,
+    `membership: ${report.membership.suspicions} suspicions, ${report.membership.deadVerdicts} dead verdicts, ${report.membership.refutations} refutations; agreement ${membershipProblems === null ? 'not checked (run too short)' : membershipProblems.length === 0 ? 'ok' : `FAILED (${membershipProblems.length} problems)`}`,
     `wall ${report.wallMs.toFixed(0)} ms: ${report.speedup.toFixed(1)}x real time, ${rate(report.messagesPerWallSecond)} messages/s, ${rate(report.eventsPerWallSecond)} events/s`,
   ].join('\n');
 }
@@ -142,7 +144,10 @@ function main(): void {
     process.exit(1);
   }
   console.log(json ? JSON.stringify(report, null, 2) : summary(report));
-  const problems = report.livenessProblems ?? [];
+  const problems = [
+    ...(report.livenessProblems ?? []),
+    ...(report.membership.livenessProblems ?? []),
+  ];
   if (problems.length > 0) {
     for (const problem of problems.slice(0, 20)) console.error(`liveness: ${problem}`);
     console.error(`replay: ${replay}`);

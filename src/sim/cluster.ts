@@ -1,6 +1,7 @@
 import { Agent } from '../core/agent/agent';
 import type { AgentId } from '../core/base/ids';
 import type { LinksConfig } from '../core/links/config';
+import type { SwimOverrides } from '../core/swim/config';
 import { AgentHost, type HostSnapshot } from '../host/agentHost';
 import type { MeshEvent } from '../host/ports';
 import { AgentClock } from './agentClock';
@@ -8,6 +9,7 @@ import { LinkFabric } from './linkFabric';
 import { Network, type PathConfig } from './network';
 import { Scheduler } from './scheduler';
 import { randomAgentIds, Stream, streamPrng } from './seeds';
+import { SimCrypto } from './simCrypto';
 import { EventKind, type SimEvent } from './simEvent';
 import { buildTopology, defaultTopology, type Adjacency, type TopologySpec } from './topology';
 import { Trace, TraceKind } from './trace';
@@ -20,6 +22,12 @@ export interface ClusterOptions {
   network?: Partial<PathConfig>;
   /** Links protocol settings for every agent (the browser defaults otherwise). */
   links?: Partial<Omit<LinksConfig, 'selfId'>>;
+  /**
+   * Membership settings for every agent (the browser defaults otherwise). With a full-mesh
+   * topology `fullMeshMax` defaults to the agent count, so membership keeps the links the
+   * topology made instead of trimming them to a partial view.
+   */
+  swim?: SwimOverrides;
   /** Initial links come up at random times within this window. */
   joinSpreadMs?: number;
   reconnectBaseMs?: number;
@@ -37,6 +45,16 @@ const HOST_EVENT_CODES: Record<string, number> = {
   'link-refused': 3,
   'frame-rejected': 4,
   'frame-too-large': 5,
+  'member-alive': 6,
+  'member-suspect': 7,
+  'member-dead': 8,
+  'member-left': 9,
+  'self-refuted': 10,
+  'quorum-lost': 11,
+  'quorum-gained': 12,
+  stalled: 13,
+  'member-evicted': 14,
+  'forged-claim': 15,
 };
 
 export const FaultCode = {
@@ -49,6 +67,7 @@ export const FaultCode = {
   restore: 7,
   network: 8,
   override: 9,
+  freeze: 10,
 } as const;
 
 /**
@@ -65,6 +84,9 @@ export class Cluster {
   readonly trace: Trace;
   readonly fabric: LinkFabric;
   readonly hosts: AgentHost[];
+  /** The core agent of each host, for queries the snapshot would be too heavy for (benches). */
+  readonly agents: Agent[] = [];
+  readonly crypto: SimCrypto;
   /** Host events by kind, over all agents ('link-up', 'link-down', 'frame-rejected', ...). */
   readonly hostEventCounts = new Map<string, number>();
   events = 0;
@@ -74,6 +96,12 @@ export class Cluster {
   onHostEvent: ((agent: number, event: MeshEvent) => void) | null = null;
   private readonly alive: boolean[];
   private readonly incarnations: number[];
+  /** Until when each agent is frozen (processes nothing); 0 when not. */
+  private readonly frozenUntil: Float64Array;
+  /** When each agent last stopped, started, froze or thawed (for the membership checkers). */
+  private readonly lastDisturbedMs: Float64Array;
+  /** -Infinity while the network has never been disturbed, +Infinity while it is. */
+  private networkCleanSinceMs = Number.NEGATIVE_INFINITY;
   private readonly options: ClusterOptions;
   private readonly baselineNetwork: PathConfig;
 
@@ -92,6 +120,9 @@ export class Cluster {
     this.trace = new Trace(options.traceKeepLast ?? 0);
     this.alive = new Array<boolean>(agentCount).fill(false);
     this.incarnations = new Array<number>(agentCount).fill(0);
+    this.frozenUntil = new Float64Array(agentCount);
+    this.lastDisturbedMs = new Float64Array(agentCount).fill(Number.NEGATIVE_INFINITY);
+    this.crypto = new SimCrypto(this.ids, streamPrng(seed, Stream.crypto));
     this.fabric = new LinkFabric(
       this.ids,
       this.network,
@@ -103,6 +134,7 @@ export class Cluster {
         reconnectMaxMs: options.reconnectMaxMs ?? 4000,
       },
       (agent) => this.alive[agent] === true,
+      (agent) => this.isFrozen(agent),
     );
     this.hosts = this.ids.map((_, index) => this.boot(index));
     const joinPrng = streamPrng(seed, Stream.topology, 1);
@@ -158,6 +190,7 @@ export class Cluster {
     this.trace.record(this.nowMs(), TraceKind.fault, agent, -1, FaultCode.crash);
     this.host(agent).stop();
     this.alive[agent] = false;
+    this.thaw(agent);
     this.fabric.transports[agent]?.reset();
   }
 
@@ -167,6 +200,7 @@ export class Cluster {
     this.trace.record(this.nowMs(), TraceKind.fault, agent, -1, FaultCode.leave);
     this.host(agent).leave();
     this.alive[agent] = false;
+    this.thaw(agent);
     this.fabric.transports[agent]?.reset();
   }
 
@@ -175,30 +209,62 @@ export class Cluster {
     if (this.isAlive(agent)) return;
     this.trace.record(this.nowMs(), TraceKind.fault, agent, -1, FaultCode.restart);
     this.incarnations[agent] = (this.incarnations[agent] ?? 0) + 1;
+    this.lastDisturbedMs[agent] = this.nowMs();
     this.hosts[agent] = this.boot(agent);
     this.fabric.onRestart(agent, this.adjacency[agent] ?? []);
+  }
+
+  /**
+   * The agent stops processing for `durationMs` (a hung tab): its timers, frames and link
+   * notices wait and are handled, in their original order, when it resumes. Nothing is lost
+   * and nothing is sent meanwhile; new links to it cannot form. It must then refute.
+   */
+  freeze(agent: number, durationMs: number): void {
+    if (!this.isAlive(agent)) return;
+    this.trace.record(this.nowMs(), TraceKind.fault, agent, -1, FaultCode.freeze);
+    const untilMs = Math.max(this.frozenUntil[agent] as number, this.nowMs() + durationMs);
+    this.frozenUntil[agent] = untilMs;
+    this.lastDisturbedMs[agent] = untilMs;
+  }
+
+  isFrozen(agent: number): boolean {
+    return (this.frozenUntil[agent] as number) > this.nowMs();
+  }
+
+  /** When the agent last crashed, left, restarted, or thawed from a freeze (-Infinity: never). */
+  lastDisturbedAtMs(agent: number): number {
+    return this.lastDisturbedMs[agent] as number;
+  }
+
+  /** Since when the network has had no partition, cut, override or changed config (+Infinity: it has one now). */
+  networkCleanSince(): number {
+    return this.networkCleanSinceMs;
   }
 
   partition(groups: readonly (readonly number[])[]): void {
     this.trace.record(this.nowMs(), TraceKind.fault, -1, -1, FaultCode.partition);
     this.network.partition(groups);
+    this.noteNetwork();
   }
 
   cutOneWay(from: number, to: number): void {
     this.trace.record(this.nowMs(), TraceKind.fault, from, to, FaultCode.cut);
     this.network.cut(from, to);
+    this.noteNetwork();
   }
 
   /** Undoes one `cutOneWay(from, to)`. */
   restoreOneWay(from: number, to: number): void {
     this.trace.record(this.nowMs(), TraceKind.fault, from, to, FaultCode.restore);
     this.network.restore(from, to);
+    this.noteNetwork();
   }
 
   /** Changes how every path without an override behaves (loss, delay, ... spikes). */
   configureNetwork(config: Partial<PathConfig>): void {
     this.trace.record(this.nowMs(), TraceKind.fault, -1, -1, FaultCode.network);
     this.network.configure(config);
+    this.noteNetwork();
   }
 
   /** Gives one path its own behaviour (a slow or lossy link); null restores the default. */
@@ -206,12 +272,14 @@ export class Cluster {
     this.trace.record(this.nowMs(), TraceKind.fault, a, b, FaultCode.override);
     if (config === null) this.network.clearOverride(a, b);
     else this.network.setOverride(a, b, config);
+    this.noteNetwork();
   }
 
   /** Ends the partition only; one-way cuts stay. */
   healPartition(): void {
     this.trace.record(this.nowMs(), TraceKind.fault, -1, -1, FaultCode.heal);
     this.network.healPartition();
+    this.noteNetwork();
   }
 
   /** Ends partitions and cuts; links come back through the reconnect backoff. */
@@ -219,6 +287,7 @@ export class Cluster {
     this.healPartition();
     this.trace.record(this.nowMs(), TraceKind.fault, -1, -1, FaultCode.restore);
     this.network.clearCuts();
+    this.noteNetwork();
   }
 
   /**
@@ -229,12 +298,43 @@ export class Cluster {
     this.heal();
     this.network.clearOverrides();
     this.network.configure(this.baselineNetwork);
-    for (let agent = 0; agent < this.agentCount; agent++) this.restart(agent);
+    this.noteNetwork();
+    for (let agent = 0; agent < this.agentCount; agent++) {
+      this.thaw(agent);
+      this.restart(agent);
+    }
   }
 
   /** Agents alive now, by index. */
   liveAgents(): number[] {
     return this.ids.map((_, index) => index).filter((index) => this.isAlive(index));
+  }
+
+  /** Ends a freeze now (a crashed or restarted agent is not frozen). */
+  private thaw(agent: number): void {
+    if ((this.frozenUntil[agent] as number) > this.nowMs()) {
+      this.frozenUntil[agent] = this.nowMs();
+      this.lastDisturbedMs[agent] = this.nowMs();
+    }
+  }
+
+  /** Records whether the network is back to its baseline, for the membership checkers. */
+  private noteNetwork(): void {
+    const pristine = this.network.isPristine() && this.network.config === this.baselineNetwork;
+    if (!pristine) this.networkCleanSinceMs = Number.POSITIVE_INFINITY;
+    else if (this.networkCleanSinceMs === Number.POSITIVE_INFINITY) {
+      this.networkCleanSinceMs = this.nowMs();
+    }
+  }
+
+  private swimConfig(): SwimOverrides {
+    const swim = this.options.swim ?? {};
+    const fullTopology =
+      (this.options.topology ?? defaultTopology(this.agentCount)).kind === 'full';
+    if (fullTopology && swim.fullMeshMax === undefined) {
+      return { ...swim, fullMeshMax: Math.max(this.agentCount, 2) };
+    }
+    return swim;
   }
 
   private boot(agent: number): AgentHost {
@@ -244,7 +344,9 @@ export class Cluster {
       selfId,
       prng: streamPrng(this.seed, Stream.agent, agent, incarnation),
       ...(this.options.links === undefined ? {} : { links: this.options.links }),
+      swim: this.swimConfig(),
     });
+    this.agents[agent] = core;
     const clock = new AgentClock(
       this.scheduler,
       agent,
@@ -257,6 +359,9 @@ export class Cluster {
       agent: core,
       transport,
       clock,
+      crypto: this.crypto.portFor(selfId),
+      // Each host remembers verified claims; a thousand hosts need not keep 4096 each.
+      verifiedClaimsKept: Math.min(4096, 2 * this.agentCount + 512),
       observer: { onEvent: (event) => this.onEvent(agent, event) },
     });
     this.alive[agent] = true;
@@ -278,6 +383,14 @@ export class Cluster {
   }
 
   private dispatch(event: SimEvent): void {
+    // A frozen agent handles nothing: its events wait, in order, until it thaws.
+    if (event.kind !== EventKind.action && event.kind !== EventKind.linkOpen) {
+      const untilMs = this.frozenUntil[event.agent] as number;
+      if (untilMs > event.atMs) {
+        this.scheduler.requeue(event, untilMs);
+        return;
+      }
+    }
     switch (event.kind) {
       case EventKind.timer:
         this.trace.record(event.atMs, TraceKind.timer, event.agent, -1, 0);

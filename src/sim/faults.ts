@@ -7,6 +7,8 @@ export type FaultAction =
   | { kind: 'crash'; agent: number }
   | { kind: 'leave'; agent: number }
   | { kind: 'restart'; agent: number }
+  /** The agent stops processing for a while (a hung tab), then resumes and must refute. */
+  | { kind: 'freeze'; agent: number; durationMs: number }
   | { kind: 'partition'; groups: number[][] }
   | { kind: 'heal-partition' }
   | { kind: 'cut'; pairs: [number, number][] }
@@ -122,6 +124,14 @@ export function randomFaultPlan(
     t = endMs + uniform(prng, 1000, gapMs);
   }
 
+  // Freezes (hung tabs), one at a time, never of an agent that is down.
+  for (let t = fromMs + uniform(prng, 0, gapMs); t < toMs;) {
+    const durationMs = Math.min(toMs - t, uniform(prng, 1000, 8000));
+    const agent = prng.nextInt(n);
+    if ((downUntil[agent] ?? -1) < t) add(t, { kind: 'freeze', agent, durationMs });
+    t += durationMs + uniform(prng, 1000, gapMs);
+  }
+
   // Stable order: by time, then by generation order (sort is stable).
   return plan.sort((x, y) => x.atMs - y.atMs);
 }
@@ -134,6 +144,8 @@ export function applyFault(cluster: Cluster, action: FaultAction): void {
       return cluster.leave(action.agent);
     case 'restart':
       return cluster.restart(action.agent);
+    case 'freeze':
+      return cluster.freeze(action.agent, action.durationMs);
     case 'partition':
       return cluster.partition(action.groups);
     case 'heal-partition':

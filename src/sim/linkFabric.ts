@@ -1,6 +1,7 @@
 import type { AgentId } from '../core/base/ids';
 import type { Prng } from '../core/base/prng';
 import { REASON_PEER_LEFT, REASON_SELF_LEFT } from '../core/links/types';
+import { REASON_VIEW_TRIM } from '../core/swim/types';
 import { DROP_CAUSES, type DropCause, type Network } from './network';
 import type { Scheduler } from './scheduler';
 import { EventKind, type SimEvent } from './simEvent';
@@ -19,7 +20,10 @@ export const REASON_PEER_CLOSED = 'closed by peer';
 /** What the fabric keeps about each pair it should keep linked. */
 interface PairState {
   attempts: number;
-  /** One side said bye: do not reconnect until one of them restarts. */
+  /**
+   * One side said bye, or dropped the link to keep its partial view bounded: do not reconnect
+   * until one of them restarts or asks for the link again.
+   */
   departed: boolean;
   /** The connection attempt already queued, if any. */
   pending: SimEvent | null;
@@ -39,6 +43,11 @@ export class LinkFabric implements SimWire {
   private readonly indexById = new Map<AgentId, number>();
   private readonly pairs = new Map<number, PairState>();
   private readonly dropCodes = new Map<DropCause, number>(DROP_CAUSES.map((c, i) => [c, i]));
+  /**
+   * Latest arrival scheduled per direction (from * n + to): a close notice never overtakes
+   * frames sent before it on the same link, as on an ordered data channel.
+   */
+  private readonly lastArrivalMs = new Map<number, number>();
 
   constructor(
     private readonly ids: readonly AgentId[],
@@ -48,6 +57,7 @@ export class LinkFabric implements SimWire {
     private readonly prng: Prng,
     private readonly options: FabricOptions,
     private readonly isAlive: (agent: number) => boolean,
+    private readonly isFrozen: (agent: number) => boolean = () => false,
   ) {
     ids.forEach((id, index) => this.indexById.set(id, index));
     this.transports = ids.map((_, index) => new SimTransport(index, this));
@@ -81,6 +91,12 @@ export class LinkFabric implements SimWire {
     }
   }
 
+  /** Whether the pair is one to keep linked (false after a bye or a partial-view trim). */
+  isWanted(a: number, b: number): boolean {
+    const pair = this.pairs.get(pairKey(a, b, this.ids.length));
+    return pair !== undefined && !pair.departed;
+  }
+
   isOpen(a: number, b: number): boolean {
     const epoch = this.transports[a]?.openEnds.get(b);
     return epoch !== undefined && this.transports[b]?.openEnds.get(a) === epoch;
@@ -95,23 +111,34 @@ export class LinkFabric implements SimWire {
       this.trace.record(nowMs, TraceKind.drop, from, to, this.dropCode(this.network.lastDrop));
       return;
     }
+    const direction = from * this.ids.length + to;
+    let latest = this.lastArrivalMs.get(direction) ?? 0;
     for (let i = 0; i < copies; i++) {
       const atMs = nowMs + (this.network.delaysMs[i] as number);
+      if (atMs > latest) latest = atMs;
       this.scheduler.schedule(atMs, EventKind.deliver, to, from, epoch, frame);
     }
+    this.lastArrivalMs.set(direction, latest);
   }
 
   endClosed(from: number, to: number, epoch: number, reason: string): void {
     const nowMs = this.scheduler.nowMs();
     this.trace.record(nowMs, TraceKind.peerClosed, from, to, 0);
     const pair = this.pairs.get(pairKey(from, to, this.ids.length));
-    if (pair !== undefined && (reason === REASON_PEER_LEFT || reason === REASON_SELF_LEFT)) {
+    if (
+      pair !== undefined &&
+      (reason === REASON_PEER_LEFT || reason === REASON_SELF_LEFT || reason === REASON_VIEW_TRIM)
+    ) {
       pair.departed = true;
     }
-    // The close notice travels like a frame; if it is lost the peer finds out by timeout.
+    // The close notice travels like a frame, behind the frames sent before it; if it is lost
+    // the peer finds out by timeout.
     const delayMs = this.network.controlDelayMs(from, to);
-    if (delayMs >= 0)
-      this.scheduler.schedule(nowMs + delayMs, EventKind.peerClosed, to, from, epoch);
+    if (delayMs >= 0) {
+      const behind = (this.lastArrivalMs.get(from * this.ids.length + to) ?? 0) + 0.001;
+      const atMs = Math.max(nowMs + delayMs, behind);
+      this.scheduler.schedule(atMs, EventKind.peerClosed, to, from, epoch);
+    }
     this.maybeReconnect(from, to);
   }
 
@@ -155,7 +182,13 @@ export class LinkFabric implements SimWire {
       pair.attempts = 0;
       return;
     }
-    if (this.network.blocked(a, b) !== null || this.network.blocked(b, a) !== null) {
+    // A frozen agent cannot take part in a handshake: the attempt fails like a blocked path.
+    if (
+      this.network.blocked(a, b) !== null ||
+      this.network.blocked(b, a) !== null ||
+      this.isFrozen(a) ||
+      this.isFrozen(b)
+    ) {
       this.attemptsBlocked++;
       this.backOff(a, b, pair);
       return;

@@ -162,6 +162,15 @@ export class Network {
     this.overrides.clear();
   }
 
+  /** No partition, cut or per-path override in place. */
+  isPristine(): boolean {
+    return (
+      this.groupOf.every((group) => group === 0) &&
+      this.cuts.size === 0 &&
+      this.overrides.size === 0
+    );
+  }
+
   /** Why frames from `from` cannot reach `to` right now, or null if they can. */
   blocked(from: number, to: number): 'partition' | 'cut' | null {
     if (this.groupOf[from] !== this.groupOf[to]) return 'partition';

@@ -39,8 +39,18 @@ describe('seeded runs', () => {
   it('a run without faults keeps every link up and says so', () => {
     const report = runSimulation({ seed: 5, agents: 10, seconds: 20 });
     expect(report.livenessProblems).toEqual([]);
-    expect(report.hostEvents).toEqual({ 'link-up': 90 });
-    expect(report.messages.delivered).toBe(report.messages.sent);
+    // Every agent learned the nine others once and founded one membership: nothing else.
+    expect(report.hostEvents).toEqual({ 'link-up': 90, 'member-alive': 90, 'quorum-gained': 10 });
+    expect(report.membership).toEqual({
+      deadVerdicts: 0,
+      suspicions: 0,
+      refutations: 0,
+      livenessProblems: [],
+    });
+    // Nothing is lost; only frames still in flight when the run stops are not delivered yet.
+    expect(Object.values(report.messages.dropped).every((count) => count === 0)).toBe(true);
+    expect(report.messages.sent - report.messages.delivered).toBeGreaterThanOrEqual(0);
+    expect(report.messages.sent - report.messages.delivered).toBeLessThan(5);
     expect(report.invariantChecks).toBeGreaterThanOrEqual(report.events);
   });
 
@@ -79,5 +89,9 @@ describe('fixed seed list with random faults', () => {
     // Fault actions and frames to crashed agents step nobody; everything else is checked.
     expect(report.invariantChecks).toBeGreaterThan(report.events * 0.9);
     expect(report.hostEvents['link-down'] ?? 0).toBeGreaterThan(0);
+    // Membership agreed again after the heal, and the faults were seen (crashes, freezes).
+    expect(report.membership.livenessProblems).toEqual([]);
+    expect(report.membership.deadVerdicts).toBeGreaterThan(0);
+    expect(report.membership.refutations).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,12 @@
 import { DEFAULT_LINKS_CONFIG, type LinksConfig } from '../core/links/config';
-import { checkLinkLiveness, SafetyChecker, SafetyViolation } from './checkers';
+import { DEFAULT_SWIM_CONFIG, type SwimOverrides } from '../core/swim/config';
+import {
+  checkLinkLiveness,
+  checkMembershipLiveness,
+  MembershipSafety,
+  SafetyChecker,
+  SafetyViolation,
+} from './checkers';
 import { Cluster } from './cluster';
 import { randomFaultPlan, schedulePlan } from './faults';
 import { DROP_CAUSES, type DropCause, type PathConfig } from './network';
@@ -13,6 +20,8 @@ export interface SimRunOptions {
   topology?: TopologySpec;
   network?: Partial<PathConfig>;
   links?: Partial<Omit<LinksConfig, 'selfId'>>;
+  /** Membership settings for every agent. */
+  swim?: SwimOverrides;
   /** Random faults drawn from the seed, all repaired before a final liveness phase. */
   faults?: boolean;
   /** Check agent invariants after every K-th event (1: after every step). */
@@ -50,6 +59,14 @@ export interface SimReport {
   hostEvents: Record<string, number>;
   /** Problems found by the liveness check (empty: passed); null if the run was too short. */
   livenessProblems: string[] | null;
+  membership: {
+    /** Dead verdicts (every agent's), suspicions raised or heard, refutations. */
+    deadVerdicts: number;
+    suspicions: number;
+    refutations: number;
+    /** Problems found by the membership liveness check; null if the run was too short. */
+    livenessProblems: string[] | null;
+  };
 }
 
 /** Initial links come up at random times within this window. */
@@ -57,11 +74,32 @@ const JOIN_SPREAD_MS = 1000;
 export const DEFAULT_RECONNECT_BASE_MS = 500;
 export const DEFAULT_RECONNECT_MAX_MS = 4000;
 
-/** How long after a heal links may take to come back: a timeout, a backoff and a few probes. */
+/**
+ * How long after a heal links may take to come back (a timeout, a backoff and a few probes),
+ * and then membership to agree (restarted agents found and refuted: two gossip rounds).
+ */
 export function defaultLivenessBoundMs(options: SimRunOptions): number {
   const links = { ...DEFAULT_LINKS_CONFIG, ...options.links };
+  const swim = { ...DEFAULT_SWIM_CONFIG, ...options.swim };
   const reconnectMaxMs = options.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS;
-  return links.linkTimeoutMs + reconnectMaxMs + 3 * links.pingIntervalMs;
+  return (
+    links.linkTimeoutMs + reconnectMaxMs + 3 * links.pingIntervalMs + 2 * swim.gossipIntervalMs
+  );
+}
+
+/**
+ * How long a member, its judge and the network must have been undisturbed before a dead verdict
+ * about a running member counts as false: the longest suspicion (no confirmations) plus the
+ * longest probe period (local health stretched to the maximum) plus two gossip rounds.
+ */
+export function membershipQuietMs(agents: number, swim: SwimOverrides = {}): number {
+  const c = { ...DEFAULT_SWIM_CONFIG, ...swim };
+  const minSuspicionMs = c.suspicionMinMult * Math.max(1, Math.log10(agents)) * c.probeIntervalMs;
+  return (
+    c.suspicionMaxMult * minSuspicionMs +
+    c.localHealthMax * c.probeIntervalMs +
+    2 * c.gossipIntervalMs
+  );
 }
 
 /**
@@ -81,6 +119,7 @@ export function runSimulation(options: SimRunOptions): SimReport {
     ...(options.topology === undefined ? {} : { topology: options.topology }),
     ...(options.network === undefined ? {} : { network: options.network }),
     ...(options.links === undefined ? {} : { links: options.links }),
+    ...(options.swim === undefined ? {} : { swim: options.swim }),
     joinSpreadMs: JOIN_SPREAD_MS,
     reconnectBaseMs: options.reconnectBaseMs ?? DEFAULT_RECONNECT_BASE_MS,
     reconnectMaxMs: options.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS,
@@ -89,6 +128,10 @@ export function runSimulation(options: SimRunOptions): SimReport {
     traceKeepLast: options.traceKeepLast ?? 0,
   });
   const checker = new SafetyChecker(cluster, options.checkEvery ?? 1).attach();
+  const membership = new MembershipSafety(cluster, {
+    quietMs: membershipQuietMs(agents, options.swim),
+    throwOnFalseVerdict: true,
+  }).attach();
   const healAtMs = endMs - livenessBoundMs;
   let faults = 0;
   if (options.faults && healAtMs > 2000) {
@@ -105,6 +148,7 @@ export function runSimulation(options: SimRunOptions): SimReport {
   try {
     cluster.runUntil(endMs);
     checker.sweep();
+    membership.sweep();
   } catch (error) {
     if (error instanceof SafetyViolation) error.traceTail = cluster.trace.recent();
     throw error;
@@ -117,6 +161,11 @@ export function runSimulation(options: SimRunOptions): SimReport {
     1000;
   const checkLiveness = faults > 0 || (!options.faults && endMs >= settledMs);
   const livenessProblems = checkLiveness ? checkLinkLiveness(cluster) : null;
+  // Membership needs a founding (foundAfterMs) and an exchange or two on top of the links.
+  const swim = { ...DEFAULT_SWIM_CONFIG, ...options.swim };
+  const membershipSettledMs = settledMs + swim.foundAfterMs + 2 * swim.gossipIntervalMs;
+  const checkMembership = faults > 0 || (!options.faults && endMs >= membershipSettledMs);
+  const membershipProblems = checkMembership ? checkMembershipLiveness(cluster) : null;
   const stats = cluster.network.stats;
   const dropped = Object.fromEntries(DROP_CAUSES.map((c) => [c, stats.dropped[c]])) as Record<
     DropCause,
@@ -146,5 +195,11 @@ export function runSimulation(options: SimRunOptions): SimReport {
     faults,
     hostEvents: Object.fromEntries(cluster.hostEventCounts),
     livenessProblems,
+    membership: {
+      deadVerdicts: membership.deadVerdicts,
+      suspicions: membership.suspicions,
+      refutations: membership.refutations,
+      livenessProblems: membershipProblems,
+    },
   };
 }

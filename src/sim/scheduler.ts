@@ -32,6 +32,16 @@ export class Scheduler {
     return event;
   }
 
+  /**
+   * Puts an event taken from the queue back at a later time (a frozen agent's). The same object
+   * goes back, so a timer cleared meanwhile stays cleared; events requeued for the same time
+   * keep the order they were taken in.
+   */
+  requeue(event: SimEvent, atMs: number): void {
+    event.atMs = Math.max(atMs, this.clock.nowMs());
+    this.queue.push(event);
+  }
+
   /** Runs a callback at a time: fault scripts and test steps. */
   at(atMs: number, callback: () => void): SimEvent {
     return this.schedule(atMs, EventKind.action, -1, -1, 0, null, callback);

@@ -25,6 +25,7 @@ export const Stream = {
   timers: 5,
   fabric: 6,
   faults: 7,
+  crypto: 8,
 } as const;
 
 export function streamPrng(seed: number, ...path: number[]): Prng {

@@ -1,5 +1,5 @@
 import type { AgentId } from '../../core/base/ids';
-import type { LinkFault, MeshSnapshot } from '../../host/meshSnapshot';
+import type { LinkFault, MeshCommands, MeshSnapshot } from '../../host/meshSnapshot';
 import type { LinkSetupTime } from '../webrtc/meshTransport';
 import type { WebRtcMesh } from '../webrtc/webRtcMesh';
 
@@ -10,6 +10,8 @@ export interface MeshDebugHook {
   setFault(peer: AgentId, fault: LinkFault): void;
   setupTimes(): LinkSetupTime[];
   leave(): void;
+  /** The dashboard's chaos commands, for the console and the end-to-end tests. */
+  commands: MeshCommands;
 }
 
 export function installDebugHook(target: { meshDebug?: MeshDebugHook }, mesh: WebRtcMesh): void {
@@ -19,5 +21,6 @@ export function installDebugHook(target: { meshDebug?: MeshDebugHook }, mesh: We
     setFault: (peer, fault) => mesh.setFault(peer, fault),
     setupTimes: () => mesh.setupTimes(),
     leave: () => mesh.leave(),
+    commands: mesh.commands,
   };
 }

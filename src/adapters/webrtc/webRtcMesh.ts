@@ -12,6 +12,7 @@ import type {
 import type { RoomSignal } from '../../core/wire/roomSignals';
 import type { MeshEvent } from '../../host/ports';
 import { ChaosController } from './chaosController';
+import { startLoadMonitor, type LoadMonitor } from './loadMonitor';
 import { randomHex } from './randomHex';
 import { wallClock } from './wallClock';
 import { webCryptoPort } from './webCryptoPort';
@@ -35,6 +36,9 @@ export interface MeshOptions {
   siblingChannel?: boolean;
 }
 
+/** How often the local load is handed to the agent (it gossips only real changes). */
+const LOAD_REPORT_EVERY_MS = 2000;
+
 /** Topic prefix, so a stock y-webrtc room of the same name is a different topic. */
 export const ROOM_TOPIC_PREFIX = 'mesh-coordinator/';
 
@@ -52,6 +56,8 @@ export class WebRtcMesh {
   private signalingState: SignalingState = 'closed';
   private readonly siblings: BroadcastChannel | null;
   private readonly chaos: ChaosController;
+  private loadMonitor: LoadMonitor | null = null;
+  private loadTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     identity: Identity,
@@ -142,6 +148,12 @@ export class WebRtcMesh {
     this.signaling.start();
     // Sibling tabs hear this at once; the server hears it when the socket opens.
     this.transport.announce();
+    const monitor = startLoadMonitor();
+    this.loadMonitor = monitor;
+    this.loadTimer = setInterval(
+      () => this.host.setLoad({ cpu: monitor.cpu() }),
+      LOAD_REPORT_EVERY_MS,
+    );
   }
 
   /** The dashboard's chaos commands. */
@@ -183,6 +195,8 @@ export class WebRtcMesh {
 
   /** Says bye to every peer and closes everything; for page hide/unload. */
   leave(): void {
+    if (this.loadTimer !== null) clearInterval(this.loadTimer);
+    this.loadMonitor?.stop();
     this.host.leave();
     this.transport.stop();
     this.signaling.stop();
@@ -222,8 +236,17 @@ export class WebRtcMesh {
         recentRttMs: neighbours.get(link.peer)?.recentRttMs ?? [],
       })),
       edges: host.agent.links.edges,
-      members: [],
-      quorum: { reachable: 1, membershipSize: 1, hasQuorum: true },
+      members: host.agent.swim.members.map((member) => ({
+        id: member.id,
+        self: member.self,
+        status: member.status,
+        incarnation: member.incarnation,
+        sinceMs: member.sinceMs,
+        load: member.load === null ? null : { cpu: member.load.cpu },
+        suspectedBy: member.suspectedBy,
+        reason: member.reason,
+      })),
+      quorum: { ...host.agent.swim.quorum },
       chaos: this.chaos.view(),
       stats: {
         ...host.stats,

@@ -2,14 +2,27 @@ import type { AgentId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import type { Millis } from '../base/time';
 import type { PeerMessage } from '../wire/messages';
+import { isSwimMessageType, type SwimMessage } from '../wire/swimMessages';
 import type { LinksConfig } from '../links/config';
 import { LinksProtocol } from '../links/linksProtocol';
-import type { LinksEffect, LinksInput, LinksSnapshot } from '../links/types';
+import type { LinksEffect, LinksEvent, LinksInput, LinksSnapshot } from '../links/types';
+import type { SwimOverrides } from '../swim/config';
+import { SwimProtocol } from '../swim/swimProtocol';
+import type {
+  LoadSummary,
+  MemberStatus,
+  QuorumView,
+  SwimEffect,
+  SwimEvent,
+  SwimSnapshot,
+} from '../swim/types';
 
 export interface AgentConfig {
   selfId: AgentId;
   prng: Prng;
   links?: Partial<Omit<LinksConfig, 'selfId'>>;
+  /** Membership, failure detection and gossip settings (core/swim/README.md). */
+  swim?: SwimOverrides;
 }
 
 /** Everything that can happen to an agent. Time is always part of the input. */
@@ -20,7 +33,11 @@ export type AgentInput =
   | { kind: 'tick'; nowMs: Millis }
   | { kind: 'leave'; nowMs: Millis }
   /** The host's answer to a `sign` effect. */
-  | { kind: 'signed'; requestId: number; signature: string; nowMs: Millis };
+  | { kind: 'signed'; requestId: number; signature: string; nowMs: Millis }
+  /** This agent's load summary (cpu and memory in [0, 1], tasks queued), gossiped to all. */
+  | { kind: 'setLoad'; load: LoadSummary; nowMs: Millis }
+  /** A small application fact to gossip under `key` (at most 8 keys, 256 characters each). */
+  | { kind: 'publishFact'; key: string; value: string; nowMs: Millis };
 
 /** Effects every protocol may use besides its own: signing, and asking for a link. */
 export type HostRequestEffect =
@@ -29,48 +46,165 @@ export type HostRequestEffect =
   /** Open a link to a member learned of through the mesh. */
   | { kind: 'connect'; peer: AgentId };
 
-export type AgentEffect = LinksEffect | HostRequestEffect;
-export type AgentEvent = Extract<AgentEffect, { kind: 'event' }>['event'];
+export type AgentEvent = LinksEvent | SwimEvent;
+
+export type AgentEffect =
+  | LinksEffect
+  | HostRequestEffect
+  | { kind: 'send'; to: AgentId; msg: SwimMessage }
+  | { kind: 'event'; event: SwimEvent };
 
 export interface AgentSnapshot {
   links: LinksSnapshot;
+  swim: SwimSnapshot;
 }
+
+type LinksMessageInput = Extract<LinksInput, { kind: 'message' }>;
 
 /**
  * One agent: routes each input to the protocols it concerns and returns their effects in one
- * list, in the order they were produced. Later protocols (membership, consensus, tasks) plug in
- * here; none of them sees another's state.
+ * list, in the order they were produced. Links measure and keep links; membership (SWIM) runs
+ * beside them, told of every link that comes or goes, and probes over those links. Neither
+ * sees the other's state: the agent only forwards link events and membership's requests to
+ * drop a link. Later protocols (consensus, tasks) plug in here the same way.
  */
 export class Agent {
   readonly selfId: AgentId;
   private readonly links: LinksProtocol;
+  private readonly swim: SwimProtocol;
 
   constructor(config: AgentConfig) {
     this.selfId = config.selfId;
     this.links = new LinksProtocol(config.selfId, config.prng, config.links);
+    this.swim = new SwimProtocol(config.selfId, config.prng, config.swim);
   }
 
   step(input: AgentInput): AgentEffect[] {
-    if (input.kind === 'signed') return [];
-    if (input.kind === 'message') {
-      const { msg } = input;
-      // The handshake is the host's business; a hello after it is a protocol error to ignore.
-      if (msg.type === 'hello') return [];
-      // Every other message is a links message; passing the input on as it is saves a copy per frame.
-      return this.links.step(input as Extract<LinksInput, { kind: 'message' }>);
+    switch (input.kind) {
+      case 'message': {
+        const { msg } = input;
+        // The handshake is the host's business; a hello after it is a protocol error to ignore.
+        if (msg.type === 'hello') return [];
+        if (isSwimMessageType(msg.type)) {
+          return this.fromSwim(
+            this.swim.step({
+              kind: 'message',
+              from: input.from,
+              msg: msg as SwimMessage,
+              nowMs: input.nowMs,
+            }),
+            input.nowMs,
+          );
+        }
+        // Passing the input on as it is saves a copy per frame on the hottest path.
+        return this.fromLinks(this.links.step(input as LinksMessageInput), input.nowMs);
+      }
+      case 'linkUp':
+      case 'linkDown':
+        // Membership hears of links through the links protocol's events, so it only ever
+        // counts links the links protocol accepted.
+        return this.fromLinks(this.links.step(input), input.nowMs);
+      case 'tick': {
+        const effects = this.fromLinks(this.links.step(input), input.nowMs);
+        return this.append(effects, this.fromSwim(this.swim.step(input), input.nowMs));
+      }
+      case 'leave': {
+        // Membership announces the signed departure first; then links say bye and close.
+        const effects = this.fromSwim(this.swim.step(input), input.nowMs);
+        return this.append(effects, this.fromLinks(this.links.step(input), input.nowMs));
+      }
+      case 'signed':
+      case 'setLoad':
+      case 'publishFact':
+        return this.fromSwim(this.swim.step(input), input.nowMs);
     }
-    return this.links.step(input);
   }
 
   nextWakeMs(): Millis | null {
-    return this.links.nextWakeMs();
+    const links = this.links.nextWakeMs();
+    const swim = this.swim.nextWakeMs();
+    if (links === null) return swim;
+    return swim === null || links < swim ? links : swim;
   }
 
   snapshot(): AgentSnapshot {
-    return { links: this.links.snapshot() };
+    return { links: this.links.snapshot(), swim: this.swim.snapshot() };
+  }
+
+  /** Whether this agent holds a quorum of its agreed membership (split-brain prevention). */
+  quorum(): QuorumView {
+    return this.swim.quorum();
+  }
+
+  /** A member's status as this agent holds it, or null when unknown. */
+  memberStatus(peer: AgentId): MemberStatus | null {
+    return this.swim.statusOf(peer);
+  }
+
+  /** The newest application fact `subject` published under `key`, as this agent knows it. */
+  appFact(subject: AgentId, key: string): { value: string; version: number } | null {
+    return this.swim.appFact(subject, key);
+  }
+
+  /** The agreed membership (the quorum denominator), sorted. */
+  agreedMembers(): AgentId[] {
+    return this.swim.agreedMembers();
+  }
+
+  /** This agent's own incarnation number. */
+  incarnation(): number {
+    return this.swim.incarnation();
   }
 
   invariants(): void {
     this.links.invariants();
+    this.swim.invariants();
+  }
+
+  /** Links effects, with every link that came or went reported to membership. */
+  private fromLinks(effects: LinksEffect[], nowMs: Millis): AgentEffect[] {
+    let out: AgentEffect[] = effects;
+    for (const effect of effects) {
+      if (effect.kind !== 'event') continue;
+      const event = effect.event;
+      if (event.type === 'link-up') {
+        out = this.append(
+          out === effects ? [...effects] : out,
+          this.fromSwim(this.swim.step({ kind: 'linkUp', peer: event.peer, nowMs }), nowMs),
+        );
+      } else if (event.type === 'link-down') {
+        out = this.append(
+          out === effects ? [...effects] : out,
+          this.fromSwim(
+            this.swim.step({ kind: 'linkDown', peer: event.peer, reason: event.reason, nowMs }),
+            nowMs,
+          ),
+        );
+      }
+    }
+    return out;
+  }
+
+  /** Membership effects, with its requests to drop a link carried out by the links protocol. */
+  private fromSwim(effects: SwimEffect[], nowMs: Millis): AgentEffect[] {
+    if (!effects.some((effect) => effect.kind === 'dropLink')) return effects as AgentEffect[];
+    const out: AgentEffect[] = [];
+    for (const effect of effects) {
+      if (effect.kind !== 'dropLink') {
+        out.push(effect);
+        continue;
+      }
+      const { peer, reason } = effect;
+      this.append(
+        out,
+        this.fromLinks(this.links.step({ kind: 'close', peer, reason, nowMs }), nowMs),
+      );
+    }
+    return out;
+  }
+
+  private append(into: AgentEffect[], more: AgentEffect[]): AgentEffect[] {
+    for (const effect of more) into.push(effect);
+    return into;
   }
 }

@@ -80,6 +80,11 @@ export class LinksProtocol {
       case 'leave':
         this.onLeave(input.nowMs, effects);
         break;
+      case 'close':
+        if (this.neighbours.has(input.peer)) {
+          this.removeNeighbour(input.peer, input.reason, true, input.nowMs, effects);
+        }
+        break;
     }
     return effects;
   }

@@ -10,7 +10,9 @@ export type LinksInput =
   | { kind: 'message'; from: AgentId; msg: LinksMessage; nowMs: Millis }
   | { kind: 'tick'; nowMs: Millis }
   /** The agent is going away: say bye on every link and forget them. */
-  | { kind: 'leave'; nowMs: Millis };
+  | { kind: 'leave'; nowMs: Millis }
+  /** Another protocol of this agent decided to drop the link (a partial view trimmed it). */
+  | { kind: 'close'; peer: AgentId; reason: string; nowMs: Millis };
 
 export type LinksEvent =
   | { type: 'link-up'; peer: AgentId }

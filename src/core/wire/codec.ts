@@ -8,14 +8,32 @@ import {
   type PeerMessage,
 } from './messages';
 import { readF64BE, readU16BE, readU32BE, writeF64BE, writeU16BE, writeU32BE } from './bytes';
+import { parseSwimBody } from './swimCodec';
+import { isSwimMessageType } from './swimMessages';
 
 /**
  * Frame layout: [version u8][type u8][body]. The hot paths have fixed binary bodies: ping and
  * pong (seq u32, sentAtMs f64), and link adverts, which every agent sends to every neighbour
  * every few seconds: [count u16][count x rttMs f64, NaN for null][count x 64 ASCII hex digits
- * of the peer id]. Hello and bye bodies are UTF-8 JSON. Multi-byte numbers are big-endian.
+ * of the peer id]. Hello and bye bodies are UTF-8 JSON, and so are the membership (SWIM)
+ * messages, codes 16-23, validated field by field in swimCodec.ts. Multi-byte numbers are
+ * big-endian.
  */
-const TYPE_CODES = { hello: 1, ping: 2, pong: 3, links: 4, bye: 5 } as const;
+const TYPE_CODES = {
+  hello: 1,
+  ping: 2,
+  pong: 3,
+  links: 4,
+  bye: 5,
+  'swim-probe': 16,
+  'swim-ack': 17,
+  'swim-probe-req': 18,
+  'swim-nack': 19,
+  'swim-gossip': 20,
+  'swim-digest': 21,
+  'swim-state': 22,
+  'swim-summary': 23,
+} as const;
 const CODE_TYPES = new Map<number, PeerMessage['type']>(
   Object.entries(TYPE_CODES).map(([type, code]) => [code, type as PeerMessage['type']]),
 );
@@ -142,6 +160,12 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
     return fail('malformed-body', 'body is not an object');
   }
   const fields = body as Record<string, unknown>;
+  if (isSwimMessageType(type)) {
+    const parsed = parseSwimBody(type, fields);
+    return typeof parsed === 'string'
+      ? fail('invalid-fields', parsed.slice(0, 160))
+      : { ok: true, msg: parsed };
+  }
   switch (type) {
     case 'hello': {
       const { id, signature } = fields;

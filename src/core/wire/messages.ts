@@ -1,4 +1,5 @@
 import type { AgentId } from '../base/ids';
+import type { SwimMessage } from './swimMessages';
 
 /** Version byte at the start of every peer frame; a peer speaking another version is refused. */
 export const WIRE_VERSION = 1;
@@ -42,5 +43,6 @@ export interface ByeMessage {
   type: 'bye';
 }
 
-export type PeerMessage = HelloMessage | PingMessage | PongMessage | LinksMessage | ByeMessage;
+export type PeerMessage =
+  HelloMessage | PingMessage | PongMessage | LinksMessage | ByeMessage | SwimMessage;
 export type PeerMessageType = PeerMessage['type'];

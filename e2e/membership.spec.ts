@@ -1,0 +1,169 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { MemberStatus } from '../src/host/meshSnapshot';
+import { openMesh, waitForOpenLinks, type MeshTab } from './mesh';
+
+const LAYOUT = [1, 1, 1, 2];
+
+/** Resolves when this tab's membership view holds exactly these members with these statuses. */
+async function waitForMembers(
+  page: Page,
+  expected: Record<string, MemberStatus>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await page.waitForFunction(
+    (want) => {
+      const members = window.meshDebug?.snapshot().members ?? [];
+      const live = members.filter((m) => m.status !== 'left' || want[m.id] === 'left');
+      return live.length === Object.keys(want).length && live.every((m) => want[m.id] === m.status);
+    },
+    expected,
+    { timeout: timeoutMs, polling: 100 },
+  );
+}
+
+/** Resolves when this tab's timeline has recorded `kind` for `peer`. */
+async function waitForVerdict(
+  page: Page,
+  kind: string,
+  peer: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await page
+    .locator(`[data-testid="timeline-row"][data-kind="${kind}"][data-peer="${peer}"]`)
+    .first()
+    .waitFor({ state: 'attached', timeout: timeoutMs });
+}
+
+/** Resolves when this tab counts `size` members in its agreed membership, all reachable. */
+async function waitForAgreedMembership(
+  page: Page,
+  size: number,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const quorum = window.meshDebug?.snapshot().quorum;
+      return quorum !== undefined && quorum.membershipSize === n && quorum.reachable === n;
+    },
+    size,
+    { timeout: timeoutMs, polling: 100 },
+  );
+}
+
+function allAlive(tabs: MeshTab[]): Record<string, MemberStatus> {
+  return Object.fromEntries(tabs.map((tab) => [tab.id, 'alive' as MemberStatus]));
+}
+
+async function shoot(
+  page: Page,
+  name: string,
+  testInfo: import('@playwright/test').TestInfo,
+): Promise<void> {
+  const body = await page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
+}
+
+test.describe('membership across five agents in four browser instances', () => {
+  test('partition 3|2 from one dashboard: each side sees the split and its quorum; heal merges the views', async ({
+    playwright,
+    browserName,
+    baseURL,
+  }, testInfo) => {
+    const launchOptions = testInfo.project.use.launchOptions ?? {};
+    const { browsers, tabs } = await openMesh(
+      playwright[browserName],
+      launchOptions,
+      baseURL as string,
+      `partition-${Date.now()}`,
+      LAYOUT,
+    );
+    try {
+      for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));
+      for (const tab of tabs) await waitForAgreedMembership(tab.page, 5);
+      const sideA = tabs.slice(0, 3);
+      const sideB = tabs.slice(3);
+      const operator = tabs[0]!.page;
+      await operator.getByTestId('chaos-partition-mode').check();
+      // Partition mode starts everyone in group 0; a click moves an agent to the next group.
+      for (const tab of sideB)
+        await operator.locator(`[data-testid="topology-node"][data-agent-id="${tab.id}"]`).click();
+      for (const tab of sideB) {
+        await expect(
+          operator.locator(`[data-testid="topology-node"][data-agent-id="${tab.id}"]`),
+        ).toHaveAttribute('data-group', '1');
+      }
+      await operator.getByTestId('chaos-cut').click();
+
+      for (const tab of sideA) {
+        await expect(tab.page.getByTestId('quorum')).toHaveAttribute('data-has-quorum', 'true', {
+          timeout: 30_000,
+        });
+        await expect(tab.page.getByTestId('partition-state')).toBeVisible();
+      }
+      for (const tab of sideB) {
+        await expect(tab.page.getByTestId('quorum')).toHaveAttribute('data-has-quorum', 'false', {
+          timeout: 30_000,
+        });
+        await expect(tab.page.getByTestId('quorum')).toHaveAttribute('data-reachable', '2');
+        await expect(tab.page.getByTestId('quorum')).toHaveAttribute('data-membership', '5');
+      }
+      await shoot(sideA[0]!.page, 'partition-majority-side', testInfo);
+      await shoot(sideB[0]!.page, 'partition-minority-side', testInfo);
+
+      await operator.getByTestId('chaos-heal').click();
+      for (const tab of tabs)
+        await waitForOpenLinks(
+          tab.page,
+          tabs.filter((t) => t !== tab).map((t) => t.id),
+        );
+      for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));
+      for (const tab of tabs) {
+        await expect(tab.page.getByTestId('quorum')).toHaveAttribute('data-has-quorum', 'true');
+        await expect(tab.page.getByTestId('partition-state')).toHaveCount(0);
+      }
+      await shoot(sideB[0]!.page, 'healed', testInfo);
+    } finally {
+      await Promise.all(browsers.map((browser) => browser.close()));
+    }
+  });
+
+  test('a frozen agent goes suspect, then dead, then alive again when it returns and refutes; a closed tab is seen leaving', async ({
+    playwright,
+    browserName,
+    baseURL,
+  }, testInfo) => {
+    const launchOptions = testInfo.project.use.launchOptions ?? {};
+    const { browsers, tabs } = await openMesh(
+      playwright[browserName],
+      launchOptions,
+      baseURL as string,
+      `freeze-${Date.now()}`,
+      LAYOUT,
+    );
+    try {
+      for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));
+      const frozen = tabs[2]!;
+      const watcher = tabs[0]!.page;
+      await watcher.getByTestId('chaos-freeze-agent').selectOption(frozen.id);
+      await watcher.getByTestId('chaos-freeze-seconds').fill('15');
+      await watcher.getByTestId('chaos-freeze').click();
+
+      await waitForVerdict(watcher, 'member-suspect', frozen.id);
+      await shoot(watcher, 'frozen-suspect', testInfo);
+      await waitForVerdict(watcher, 'member-dead', frozen.id);
+      await shoot(watcher, 'frozen-dead', testInfo);
+      // After 15 s the page runs again, learns it was declared dead and refutes.
+      for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs), 45_000);
+      await shoot(watcher, 'frozen-returned', testInfo);
+
+      const closing = tabs[4]!;
+      await closing.page.close({ runBeforeUnload: true });
+      const rest = tabs.slice(0, 4);
+      const expected = { ...allAlive(rest), [closing.id]: 'left' as MemberStatus };
+      for (const tab of rest) await waitForMembers(tab.page, expected, 15_000);
+      await shoot(watcher, 'tab-closed', testInfo);
+    } finally {
+      await Promise.all(browsers.map((browser) => browser.close()));
+    }
+  });
+});

@@ -1,0 +1,239 @@
+import { assert } from '../base/assert';
+import type { AgentId } from '../base/ids';
+import type { Prng } from '../base/prng';
+import type { Millis } from '../base/time';
+import {
+  SYNC_BUCKETS,
+  syncBucketOf,
+  type AppFact,
+  type LoadFact,
+  type MemberStatus,
+  type MembershipFact,
+} from '../wire/swimMessages';
+import type { Suspicion } from './suspicion';
+
+/** One member as this agent knows it. Mutated only through MemberTable.change. */
+export interface Member {
+  readonly id: AgentId;
+  readonly self: boolean;
+  status: MemberStatus;
+  incarnation: number;
+  /** The subject's signature over its alive (or left) statement at `incarnation`, if held. */
+  signature: string | null;
+  /** Who reported the current suspect or dead state. */
+  by: AgentId | null;
+  sinceMs: Millis;
+  reason: string | null;
+  suspicion: Suspicion | null;
+  /** Counted in this agent's agreed membership. */
+  agreed: boolean;
+  load: LoadFact | null;
+  app: Map<string, AppFact> | null;
+  /** Sum of application fact versions, so the digest sees a new fact. */
+  appVersionSum: number;
+  /** Precomputed FNV-1a of the id; the digest entry mixes the state into it. */
+  readonly idHash: number;
+  readonly bucket: number;
+  /** This member's current term in its bucket's digest hash. */
+  digestTerm: number;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function fnvString(text: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h >>> 0;
+}
+
+function mixWord(hash: number, word: number): number {
+  let h = hash;
+  h = Math.imul(h ^ (word & 0xff), FNV_PRIME);
+  h = Math.imul(h ^ ((word >>> 8) & 0xff), FNV_PRIME);
+  h = Math.imul(h ^ ((word >>> 16) & 0xff), FNV_PRIME);
+  h = Math.imul(h ^ (word >>> 24), FNV_PRIME);
+  return h >>> 0;
+}
+
+/**
+ * Whether anti-entropy covers a member: live members, and dead ones still in the agreed
+ * membership. Members gone for good (left, or dead and evicted) are left out, so two agents
+ * that both consider a member gone agree whether or not they still remember it.
+ */
+export function inDigest(member: Member): boolean {
+  return member.status === 'alive' || member.status === 'suspect' || member.agreed;
+}
+
+/**
+ * A member's term in its bucket's hash: incarnation, a status class (alive and suspect count as
+ * one, so a running suspicion, which gossip already spreads, does not trigger syncs), agreed
+ * flag and application facts. Load summaries change all the time and are left to gossip.
+ */
+export function digestTermOf(member: Member): number {
+  if (!inDigest(member)) return 0;
+  const statusClass = member.status === 'dead' ? 2 : member.status === 'left' ? 3 : 0;
+  let h = mixWord(member.idHash, member.incarnation);
+  h = mixWord(h, statusClass | (member.agreed ? 4 : 0));
+  h = mixWord(h, member.appVersionSum >>> 0);
+  return h;
+}
+
+/** The membership fact stating a member's current state, or null when it cannot be stated. */
+export function membershipFactOf(member: Member): MembershipFact | null {
+  const { id: subject, incarnation } = member;
+  switch (member.status) {
+    case 'alive':
+    case 'left':
+      return member.signature === null
+        ? null
+        : { kind: member.status, subject, incarnation, signature: member.signature };
+    case 'suspect':
+    case 'dead':
+      return member.by === null
+        ? null
+        : { kind: member.status, subject, incarnation, by: member.by };
+  }
+}
+
+/**
+ * Every member this agent knows, itself included, with counters kept up to date on each change
+ * (so quorum and view decisions are O(1)) and a digest hash per bucket for anti-entropy (so a
+ * sync that finds nothing to do costs 32 numbers, not the table).
+ */
+export class MemberTable {
+  private readonly members = new Map<AgentId, Member>();
+  /** Ids in an array too, for O(1) random picks. */
+  private readonly ids: AgentId[] = [];
+  private readonly indexOf = new Map<AgentId, number>();
+  private readonly bucketIds: Set<AgentId>[] = Array.from(
+    { length: SYNC_BUCKETS },
+    () => new Set<AgentId>(),
+  );
+  readonly bucketHashes = new Uint32Array(SYNC_BUCKETS);
+  /** Members alive or suspect, self included. */
+  liveCount = 0;
+  /** Agreed members not left. */
+  agreedCount = 0;
+  /** Agreed members alive. */
+  agreedAliveCount = 0;
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  get(id: AgentId): Member | undefined {
+    return this.members.get(id);
+  }
+
+  has(id: AgentId): boolean {
+    return this.members.has(id);
+  }
+
+  values(): IterableIterator<Member> {
+    return this.members.values();
+  }
+
+  idsInBucket(bucket: number): ReadonlySet<AgentId> {
+    return this.bucketIds[bucket] as Set<AgentId>;
+  }
+
+  /** A uniformly random member, or undefined when the table is empty. */
+  randomMember(prng: Prng): Member | undefined {
+    if (this.ids.length === 0) return undefined;
+    return this.members.get(this.ids[prng.nextInt(this.ids.length)] as AgentId);
+  }
+
+  add(init: Omit<Member, 'idHash' | 'bucket' | 'digestTerm'>): Member {
+    assert(!this.members.has(init.id), 'member added twice');
+    const member: Member = {
+      id: init.id,
+      self: init.self,
+      status: init.status,
+      incarnation: init.incarnation,
+      signature: init.signature,
+      by: init.by,
+      sinceMs: init.sinceMs,
+      reason: init.reason,
+      suspicion: init.suspicion,
+      agreed: init.agreed,
+      load: init.load,
+      app: init.app,
+      appVersionSum: init.appVersionSum,
+      idHash: fnvString(init.id),
+      bucket: syncBucketOf(init.id),
+      digestTerm: 0,
+    };
+    this.members.set(member.id, member);
+    this.indexOf.set(member.id, this.ids.length);
+    this.ids.push(member.id);
+    (this.bucketIds[member.bucket] as Set<AgentId>).add(member.id);
+    this.count(member, 1);
+    return member;
+  }
+
+  remove(id: AgentId): void {
+    const member = this.members.get(id);
+    if (member === undefined) return;
+    assert(!member.self, 'self cannot be removed');
+    this.count(member, -1);
+    this.members.delete(id);
+    (this.bucketIds[member.bucket] as Set<AgentId>).delete(id);
+    const index = this.indexOf.get(id) as number;
+    const last = this.ids.pop() as AgentId;
+    if (last !== id) {
+      this.ids[index] = last;
+      this.indexOf.set(last, index);
+    }
+    this.indexOf.delete(id);
+  }
+
+  /** Applies a change to a member, keeping counters and digest hashes right. */
+  change(member: Member, mutate: (m: Member) => void): void {
+    this.count(member, -1);
+    mutate(member);
+    this.count(member, 1);
+  }
+
+  private count(member: Member, sign: 1 | -1): void {
+    const live = member.status === 'alive' || member.status === 'suspect';
+    if (live) this.liveCount += sign;
+    if (member.agreed && member.status !== 'left') this.agreedCount += sign;
+    if (member.agreed && member.status === 'alive') this.agreedAliveCount += sign;
+    if (sign === 1) member.digestTerm = digestTermOf(member);
+    const b = member.bucket;
+    this.bucketHashes[b] = ((this.bucketHashes[b] as number) + sign * member.digestTerm) >>> 0;
+  }
+
+  /** Recounts everything from scratch and compares (invariants, now and then). */
+  check(): void {
+    let live = 0;
+    let agreed = 0;
+    let agreedAlive = 0;
+    const hashes = new Uint32Array(SYNC_BUCKETS);
+    for (const m of this.members.values()) {
+      assert(Number.isInteger(m.incarnation) && m.incarnation >= 0, `bad incarnation of ${m.id}`);
+      assert((m.status === 'suspect') === (m.suspicion !== null), `suspicion out of step: ${m.id}`);
+      assert(
+        m.status === 'suspect' || m.status === 'dead' || m.signature !== null || m.self,
+        `alive or left member without signature: ${m.id}`,
+      );
+      assert(m.digestTerm === digestTermOf(m), `stale digest term of ${m.id}`);
+      if (m.status === 'alive' || m.status === 'suspect') live++;
+      if (m.agreed && m.status !== 'left') agreed++;
+      if (m.agreed && m.status === 'alive') agreedAlive++;
+      hashes[m.bucket] = ((hashes[m.bucket] as number) + m.digestTerm) >>> 0;
+      assert(this.ids[this.indexOf.get(m.id) as number] === m.id, `id index broken for ${m.id}`);
+    }
+    assert(this.ids.length === this.members.size, 'id array out of step');
+    assert(live === this.liveCount, `live count ${this.liveCount}, actual ${live}`);
+    assert(agreed === this.agreedCount, `agreed count ${this.agreedCount}, actual ${agreed}`);
+    assert(
+      agreedAlive === this.agreedAliveCount,
+      `agreed alive count ${this.agreedAliveCount}, actual ${agreedAlive}`,
+    );
+    for (let b = 0; b < SYNC_BUCKETS; b++) {
+      assert(hashes[b] === this.bucketHashes[b], `digest hash of bucket ${b} out of step`);
+    }
+  }
+}
