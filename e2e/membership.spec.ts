@@ -1,4 +1,11 @@
-import { expect, test, type Page } from '@playwright/test';
+import {
+  expect,
+  test,
+  type Browser,
+  type BrowserType,
+  type Page,
+  type TestInfo,
+} from '@playwright/test';
 import type { MemberStatus } from '../src/host/meshSnapshot';
 import { openMesh, waitForOpenLinks, type MeshTab } from './mesh';
 
@@ -63,23 +70,39 @@ async function shoot(
   await testInfo.attach(name, { body, contentType: 'image/png' });
 }
 
+/** Five agents in four instances, each holding all five alive in its agreed membership. */
+async function openSettledMesh(
+  browserType: BrowserType,
+  testInfo: TestInfo,
+  baseURL: string,
+  roomPrefix: string,
+): Promise<{ browsers: Browser[]; tabs: MeshTab[] }> {
+  const launchOptions = testInfo.project.use.launchOptions ?? {};
+  const mesh = await openMesh(
+    browserType,
+    launchOptions,
+    baseURL,
+    `${roomPrefix}-${Date.now()}`,
+    LAYOUT,
+  );
+  for (const tab of mesh.tabs) await waitForMembers(tab.page, allAlive(mesh.tabs));
+  for (const tab of mesh.tabs) await waitForAgreedMembership(tab.page, mesh.tabs.length);
+  return mesh;
+}
+
 test.describe('membership across five agents in four browser instances', () => {
   test('partition 3|2 from one dashboard: each side sees the split and its quorum; heal merges the views', async ({
     playwright,
     browserName,
     baseURL,
   }, testInfo) => {
-    const launchOptions = testInfo.project.use.launchOptions ?? {};
-    const { browsers, tabs } = await openMesh(
+    const { browsers, tabs } = await openSettledMesh(
       playwright[browserName],
-      launchOptions,
+      testInfo,
       baseURL as string,
-      `partition-${Date.now()}`,
-      LAYOUT,
+      'partition',
     );
     try {
-      for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));
-      for (const tab of tabs) await waitForAgreedMembership(tab.page, 5);
       const sideA = tabs.slice(0, 3);
       const sideB = tabs.slice(3);
       const operator = tabs[0]!.page;
@@ -132,16 +155,13 @@ test.describe('membership across five agents in four browser instances', () => {
     browserName,
     baseURL,
   }, testInfo) => {
-    const launchOptions = testInfo.project.use.launchOptions ?? {};
-    const { browsers, tabs } = await openMesh(
+    const { browsers, tabs } = await openSettledMesh(
       playwright[browserName],
-      launchOptions,
+      testInfo,
       baseURL as string,
-      `freeze-${Date.now()}`,
-      LAYOUT,
+      'freeze',
     );
     try {
-      for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));
       const frozen = tabs[2]!;
       const watcher = tabs[0]!.page;
       await watcher.getByTestId('chaos-freeze-agent').selectOption(frozen.id);
