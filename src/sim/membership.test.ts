@@ -84,28 +84,31 @@ describe('membership in the simulator', () => {
     },
   );
 
-  it.each([1, 2, 3])('seed %i: a frozen agent is declared dead, then returns and refutes', (seed) => {
-    const { cluster, events, status, runUntilAll } = build({ seed, agentCount: 8 });
-    cluster.runUntil(10_000);
-    const frozen = 2 + seed;
-    cluster.freeze(frozen, 12_000);
-    expect(runUntilAll(frozen, ['dead'], 22_000)).not.toBeNull();
-    cluster.runUntil(22_000);
-    const backAt = runUntilAll(frozen, ['alive'], 30_000);
-    expect(backAt).not.toBeNull();
-    const own = events.filter((e) => e.agent === frozen && e.atMs >= 22_000);
-    expect(own.some((e) => e.kind === 'stalled')).toBe(true);
-    expect(own.some((e) => e.kind === 'self-refuted')).toBe(true);
-    // The frozen agent, which saw its own timers fire 12 s late, accused nobody.
-    expect(events.filter((e) => e.agent === frozen && e.kind === 'member-dead')).toEqual([]);
-    expect(cluster.agents[frozen]?.incarnation()).toBeGreaterThan(0);
-    cluster.runFor(3000);
-    for (const agent of cluster.liveAgents()) {
-      for (const other of cluster.liveAgents()) {
-        if (agent !== other) expect(status(agent, other)).toBe('alive');
+  it.each([1, 2, 3])(
+    'seed %i: a frozen agent is declared dead, then returns and refutes',
+    (seed) => {
+      const { cluster, events, status, runUntilAll } = build({ seed, agentCount: 8 });
+      cluster.runUntil(10_000);
+      const frozen = 2 + seed;
+      cluster.freeze(frozen, 12_000);
+      expect(runUntilAll(frozen, ['dead'], 22_000)).not.toBeNull();
+      cluster.runUntil(22_000);
+      const backAt = runUntilAll(frozen, ['alive'], 30_000);
+      expect(backAt).not.toBeNull();
+      const own = events.filter((e) => e.agent === frozen && e.atMs >= 22_000);
+      expect(own.some((e) => e.kind === 'stalled')).toBe(true);
+      expect(own.some((e) => e.kind === 'self-refuted')).toBe(true);
+      // The frozen agent, which saw its own timers fire 12 s late, accused nobody.
+      expect(events.filter((e) => e.agent === frozen && e.kind === 'member-dead')).toEqual([]);
+      expect(cluster.agents[frozen]?.incarnation()).toBeGreaterThan(0);
+      cluster.runFor(3000);
+      for (const agent of cluster.liveAgents()) {
+        for (const other of cluster.liveAgents()) {
+          if (agent !== other) expect(status(agent, other)).toBe('alive');
+        }
       }
-    }
-  });
+    },
+  );
 
   it('a graceful leave is seen everywhere within a few message delays', () => {
     const { cluster, runUntilAll, events } = build({ seed: 6, agentCount: 10 });
@@ -173,16 +176,28 @@ describe('membership in the simulator', () => {
     cluster.runUntil(70_000);
     // The three evicted the two long dead (they held a quorum); the two could evict nobody.
     for (const a of [0, 1, 2]) {
-      expect(cluster.agents[a]?.quorum()).toEqual({ reachable: 3, membershipSize: 3, hasQuorum: true });
+      expect(cluster.agents[a]?.quorum()).toEqual({
+        reachable: 3,
+        membershipSize: 3,
+        hasQuorum: true,
+      });
     }
     for (const a of [3, 4]) {
-      expect(cluster.agents[a]?.quorum()).toEqual({ reachable: 2, membershipSize: 5, hasQuorum: false });
+      expect(cluster.agents[a]?.quorum()).toEqual({
+        reachable: 2,
+        membershipSize: 5,
+        hasQuorum: false,
+      });
       expect(status(a, 0)).toBe('dead');
     }
     cluster.heal();
     cluster.runUntil(85_000);
     expect(checkMembershipLiveness(cluster)).toEqual([]);
-    expect(cluster.agents[3]?.quorum()).toEqual({ reachable: 5, membershipSize: 5, hasQuorum: true });
+    expect(cluster.agents[3]?.quorum()).toEqual({
+      reachable: 5,
+      membershipSize: 5,
+      hasQuorum: true,
+    });
   });
 
   it('the membership checker can fail: a dead verdict about a running member is caught', () => {

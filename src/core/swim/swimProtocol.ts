@@ -940,9 +940,17 @@ export class SwimProtocol {
 
   // ---- Gossip -------------------------------------------------------------------------------
 
+  /**
+   * Sends per fact: retransmitMult x ceil(log10(N + 1)) (memberlist), the SWIM bound for gossip
+   * to members picked from the whole group. In a partial view gossip only reaches the active
+   * view, so past one send per neighbour plus a fan-out more sends only repeat themselves;
+   * anti-entropy catches whoever they missed.
+   */
   private retransmitLimit(): number {
     const n = this.table.liveCount;
-    return Math.ceil(this.config.retransmitMult * Math.ceil(Math.log10(n + 1)));
+    const swim = Math.ceil(this.config.retransmitMult * Math.ceil(Math.log10(n + 1)));
+    if (this.view.mode === 'full-mesh') return swim;
+    return Math.max(1, Math.min(swim, this.links.size + this.config.gossipFanout));
   }
 
   /**
