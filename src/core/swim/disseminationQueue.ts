@@ -105,6 +105,30 @@ export class DisseminationQueue {
   }
 
   /**
+   * The same fact arrived from someone else: they know it already. Counted as one send, so a
+   * fact that keeps coming back retires early (Demers et al. 1987, rumor mongering with
+   * feedback); in a join storm of a thousand agents this is what lets the queues drain.
+   */
+  noteDuplicate(fact: SwimFact, limit: number): void {
+    if (this.live === 0) return;
+    const entries = this.byKey.get(factKey(fact));
+    const entry = entries?.find((e) => e.live && sameFact(e.fact, fact));
+    if (entry === undefined) return;
+    this.kill(entry);
+    if (entry.transmits + 1 >= limit) return;
+    const moved = new Entry(entry.fact, entry.key);
+    moved.transmits = entry.transmits + 1;
+    const kept = this.byKey.get(entry.key)?.filter((e) => e.live) ?? [];
+    kept.push(moved);
+    this.byKey.set(entry.key, kept);
+    if (this.stacks.length <= moved.transmits) this.stacks.push([]);
+    (this.stacks[moved.transmits] as Entry[]).push(moved);
+    this.live++;
+    this.stored++;
+    if (this.stored > 2 * this.capacity + 64) this.compact();
+  }
+
+  /**
    * Takes up to `count` facts for one message, least sent first, and counts them as sent.
    * Facts for which `skip` is true stay queued as they were.
    */

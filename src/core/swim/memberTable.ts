@@ -117,6 +117,8 @@ export class MemberTable {
   agreedCount = 0;
   /** Agreed members alive. */
   agreedAliveCount = 0;
+  /** Members dead or left: the only ones housekeeping looks at (evictions, forgetting). */
+  readonly gone = new Set<Member>();
 
   get size(): number {
     return this.members.size;
@@ -200,6 +202,10 @@ export class MemberTable {
     if (live) this.liveCount += sign;
     if (member.agreed && member.status !== 'left') this.agreedCount += sign;
     if (member.agreed && member.status === 'alive') this.agreedAliveCount += sign;
+    if (member.status === 'dead' || member.status === 'left') {
+      if (sign === 1) this.gone.add(member);
+      else this.gone.delete(member);
+    }
     if (sign === 1) member.digestTerm = digestTermOf(member);
     const b = member.bucket;
     this.bucketHashes[b] = ((this.bucketHashes[b] as number) + sign * member.digestTerm) >>> 0;
@@ -226,6 +232,9 @@ export class MemberTable {
       assert(this.ids[this.indexOf.get(m.id) as number] === m.id, `id index broken for ${m.id}`);
     }
     assert(this.ids.length === this.members.size, 'id array out of step');
+    let gone = 0;
+    for (const m of this.members.values()) if (m.status === 'dead' || m.status === 'left') gone++;
+    assert(gone === this.gone.size, 'set of gone members out of step');
     assert(live === this.liveCount, `live count ${this.liveCount}, actual ${live}`);
     assert(agreed === this.agreedCount, `agreed count ${this.agreedCount}, actual ${agreed}`);
     assert(

@@ -42,7 +42,8 @@ interface ProbeInFlight {
   /** Whether a direct probe went out (false: no link, straight to indirect). */
   direct: boolean;
   relays: AgentId[];
-  nacked: Set<AgentId>;
+  /** Relays that nacked (each counted once). */
+  nacked: AgentId[];
   timeoutMs: number;
 }
 
@@ -157,7 +158,7 @@ export class Prober {
   onNack(from: AgentId, seq: number): void {
     const probe = this.inFlight;
     if (probe === null || probe.seq !== seq || !probe.relays.includes(from)) return;
-    probe.nacked.add(from);
+    if (!probe.nacked.includes(from)) probe.nacked.push(from);
   }
 
   /** Someone asks us to probe `target` for it: relay, or nack at once when we cannot. */
@@ -242,7 +243,7 @@ export class Prober {
       phase: 'direct',
       direct: this.host.isLinked(target),
       relays: [],
-      nacked: new Set(),
+      nacked: [],
       timeoutMs,
     };
     this.inFlight = probe;
@@ -267,7 +268,7 @@ export class Prober {
   private conclude(probe: ProbeInFlight): void {
     this.inFlight = null;
     const expected = probe.relays.length;
-    const nacks = probe.nacked.size;
+    const nacks = probe.nacked.length;
     // Lifeguard: relays that did not even nack point at ourselves; without relays, any
     // failed probe counts against our own health (memberlist's awarenessDelta).
     this.host.health.apply(expected > 0 ? Math.max(0, expected - nacks) : 1);

@@ -7,7 +7,6 @@ import type { QuorumView } from './types';
 
 export interface Housekeeping {
   founded: boolean;
-  added: number;
   evicted: Member[];
   forgotten: AgentId[];
 }
@@ -84,14 +83,13 @@ export class AgreedMembership {
 
   /** Once per gossip round. */
   housekeep(nowMs: Millis, startedMs: Millis): Housekeeping {
-    const result: Housekeeping = { founded: false, added: 0, evicted: [], forgotten: [] };
+    const result: Housekeeping = { founded: false, evicted: [], forgotten: [] };
     result.founded = this.maybeFound(nowMs, startedMs);
+    // Additions happen as members turn alive and when a quorum returns (addAllAlive); only
+    // dead and left members need looking at here, so a round costs O(gone), not O(N).
     const quorum = this.hasQuorum();
-    for (const member of [...this.table.values()]) {
-      if (quorum && !member.agreed && member.status === 'alive') {
-        this.setAgreed(member);
-        result.added++;
-      } else if (
+    for (const member of [...this.table.gone]) {
+      if (
         quorum &&
         member.agreed &&
         member.status === 'dead' &&

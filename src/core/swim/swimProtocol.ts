@@ -204,14 +204,18 @@ export class SwimProtocol {
   /** When the host should next deliver a tick, or null when there is nothing to time. */
   nextWakeMs(): Millis | null {
     if (this.leaving || this.startedMs === null) return null;
+    // Runs after every step: plain comparisons, no closures.
     let wake = this.prober.wakeMs();
-    const earlier = (at: Millis | null) => {
-      if (at !== null && (wake === null || at < wake)) wake = at;
-    };
-    earlier(this.nextGossipAtMs);
-    earlier(this.loadDueAtMs);
-    earlier(this.agreed.foundAtMs(this.startedMs));
-    for (const member of this.suspects) earlier((member.suspicion as Suspicion).deadlineMs());
+    const gossipAtMs = this.nextGossipAtMs;
+    if (gossipAtMs !== null && (wake === null || gossipAtMs < wake)) wake = gossipAtMs;
+    const loadAtMs = this.loadDueAtMs;
+    if (loadAtMs !== null && (wake === null || loadAtMs < wake)) wake = loadAtMs;
+    const foundAtMs = this.agreed.foundAtMs(this.startedMs);
+    if (foundAtMs !== null && (wake === null || foundAtMs < wake)) wake = foundAtMs;
+    for (const member of this.suspects) {
+      const deadlineMs = (member.suspicion as Suspicion).deadlineMs();
+      if (wake === null || deadlineMs < wake) wake = deadlineMs;
+    }
     return wake;
   }
 
@@ -567,7 +571,10 @@ export class SwimProtocol {
   private applyFacts(facts: readonly SwimFact[], from: AgentId): number {
     this.stats.factsReceived += facts.length;
     let fresh = 0;
-    for (const fact of facts) if (this.applyFact(fact, from)) fresh++;
+    for (const fact of facts) {
+      if (this.applyFact(fact, from)) fresh++;
+      else this.queue.noteDuplicate(fact, this.retransmitLimit());
+    }
     this.stats.factsNew += fresh;
     return fresh;
   }
@@ -963,6 +970,8 @@ export class SwimProtocol {
     if (max === 0) return first === null ? [] : [first];
     const facts: SwimFact[] = first === null ? [] : [first];
     const member = this.table.get(to);
+    // The common case in a quiet mesh: nothing to tell anyone.
+    if (this.queue.size === 0 && (member === undefined || member.status === 'alive')) return facts;
     let buddy: MembershipFact | null = null;
     if (member !== undefined && (member.status === 'suspect' || member.status === 'dead')) {
       buddy = membershipFactOf(member);

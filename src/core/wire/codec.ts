@@ -9,15 +9,16 @@ import {
 } from './messages';
 import { readF64BE, readU16BE, readU32BE, writeF64BE, writeU16BE, writeU32BE } from './bytes';
 import { parseSwimBody } from './swimCodec';
-import { isSwimMessageType } from './swimMessages';
+import { isSwimMessageType, SYNC_BUCKETS } from './swimMessages';
 
 /**
  * Frame layout: [version u8][type u8][body]. The hot paths have fixed binary bodies: ping and
  * pong (seq u32, sentAtMs f64), and link adverts, which every agent sends to every neighbour
  * every few seconds: [count u16][count x rttMs f64, NaN for null][count x 64 ASCII hex digits
  * of the peer id]. Hello and bye bodies are UTF-8 JSON, and so are the membership (SWIM)
- * messages, codes 16-23, validated field by field in swimCodec.ts. Multi-byte numbers are
- * big-endian.
+ * messages, codes 16-23, validated field by field in swimCodec.ts, except the two that make up
+ * the steady-state traffic: a probe, ack or nack without facts is [seq u32], and a digest is
+ * [32 x u32]. Multi-byte numbers are big-endian.
  */
 const TYPE_CODES = {
   hello: 1,
@@ -38,6 +39,10 @@ const CODE_TYPES = new Map<number, PeerMessage['type']>(
   Object.entries(TYPE_CODES).map(([type, code]) => [code, type as PeerMessage['type']]),
 );
 const PROBE_FRAME_BYTES = 2 + 4 + 8;
+/** A SWIM probe, ack or nack that carries no facts: [seq u32]. */
+const BARE_PROBE_FRAME_BYTES = 2 + 4;
+/** A SWIM digest: [32 x u32 bucket hash]. */
+const DIGEST_FRAME_BYTES = 2 + 4 * SYNC_BUCKETS;
 const LINKS_HEADER_BYTES = 2 + 2;
 const ID_CHARS = 64;
 const LINK_ENTRY_BYTES = 8 + ID_CHARS;
@@ -58,6 +63,18 @@ export class FrameTooLargeError extends Error {
 export function encodeFrame(msg: PeerMessage, maxBytes = DEFAULT_MAX_FRAME_BYTES): Uint8Array {
   const code = TYPE_CODES[msg.type];
   if (msg.type === 'links') return encodeLinks(msg, maxBytes);
+  if (msg.type === 'swim-digest') return encodeDigest(msg.hashes);
+  if (
+    (msg.type === 'swim-probe' || msg.type === 'swim-ack' || msg.type === 'swim-nack') &&
+    msg.facts.length === 0
+  ) {
+    // The steady-state probe traffic: one seq, no facts, no JSON.
+    const frame = new Uint8Array(BARE_PROBE_FRAME_BYTES);
+    frame[0] = WIRE_VERSION;
+    frame[1] = code;
+    writeU32BE(frame, 2, msg.seq >>> 0);
+    return frame;
+  }
   if (msg.type === 'ping' || msg.type === 'pong') {
     const frame = new Uint8Array(PROBE_FRAME_BYTES);
     frame[0] = WIRE_VERSION;
@@ -75,6 +92,15 @@ export function encodeFrame(msg: PeerMessage, maxBytes = DEFAULT_MAX_FRAME_BYTES
   frame[0] = WIRE_VERSION;
   frame[1] = code;
   frame.set(json, 2);
+  return frame;
+}
+
+function encodeDigest(hashes: readonly number[]): Uint8Array {
+  assert(hashes.length === SYNC_BUCKETS, `a digest has ${SYNC_BUCKETS} hashes`);
+  const frame = new Uint8Array(DIGEST_FRAME_BYTES);
+  frame[0] = WIRE_VERSION;
+  frame[1] = TYPE_CODES['swim-digest'];
+  for (let i = 0; i < SYNC_BUCKETS; i++) writeU32BE(frame, 2 + 4 * i, (hashes[i] as number) >>> 0);
   return frame;
 }
 
@@ -150,6 +176,19 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
     return { ok: true, msg: { type, seq: readU32BE(frame, 2), sentAtMs } };
   }
   if (type === 'links') return decodeLinks(frame);
+  if (type === 'swim-digest') {
+    if (frame.length !== DIGEST_FRAME_BYTES)
+      return fail('truncated', `digest of ${frame.length} bytes`);
+    const hashes: number[] = [];
+    for (let i = 0; i < SYNC_BUCKETS; i++) hashes.push(readU32BE(frame, 2 + 4 * i));
+    return { ok: true, msg: { type, hashes } };
+  }
+  if (
+    (type === 'swim-probe' || type === 'swim-ack' || type === 'swim-nack') &&
+    frame.length === BARE_PROBE_FRAME_BYTES
+  ) {
+    return { ok: true, msg: { type, seq: readU32BE(frame, 2), facts: [] } };
+  }
   let body: unknown;
   try {
     body = JSON.parse(decoder.decode(frame.subarray(2)));

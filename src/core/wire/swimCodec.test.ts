@@ -183,6 +183,19 @@ describe('swim codec: round trips', () => {
     if (result.ok) expect(messageProblem(result.msg)).toBeNull();
   });
 
+  it('encodes fact-less probes, acks, nacks and digests as small binary frames', () => {
+    for (const type of ['swim-probe', 'swim-ack', 'swim-nack'] as const) {
+      const frame = encodeFrame({ type, seq: 0x01020304, facts: [] });
+      expect(Array.from(frame)).toEqual([WIRE_VERSION, CODES[type], 1, 2, 3, 4]);
+      // With facts they are JSON.
+      expect(encodeFrame({ type, seq: 1, facts: [FACTS[1] as SwimFact] })[2]).toBe(0x7b);
+    }
+    const hashes = Array.from({ length: SYNC_BUCKETS }, (_, i) => (i * 0x9e3779b9) >>> 0);
+    const digest = encodeFrame({ type: 'swim-digest', hashes });
+    expect(digest).toHaveLength(2 + 4 * SYNC_BUCKETS);
+    expect(decodeFrame(digest)).toEqual({ ok: true, msg: { type: 'swim-digest', hashes } });
+  });
+
   it('drops unknown fields, everywhere, and keeps only the known ones', () => {
     const frame = rawFrame(20, {
       facts: [
@@ -267,10 +280,11 @@ describe('swim codec: strict validation', () => {
     expectFailure(gossip(many), 'invalid-fields');
     expect(decodeFrame(gossip(many.slice(1))).ok).toBe(true);
     expectFailure(gossip([]), 'invalid-fields');
-    const digest = (hashes: unknown) => rawFrame(21, { hashes });
-    expectFailure(digest(new Array(SYNC_BUCKETS - 1).fill(0)), 'invalid-fields');
-    expectFailure(digest(new Array(SYNC_BUCKETS + 1).fill(0)), 'invalid-fields');
-    expectFailure(digest([...new Array(SYNC_BUCKETS - 1).fill(0), -1]), 'invalid-fields');
+    // Digests are binary, exactly 32 u32 hashes; a JSON digest is not accepted.
+    const digest = encodeFrame({ type: 'swim-digest', hashes: new Array(SYNC_BUCKETS).fill(7) });
+    expectFailure(digest.subarray(0, digest.length - 1), 'truncated');
+    expectFailure(Uint8Array.of(...digest, 0), 'truncated');
+    expectFailure(rawFrame(21, { hashes: new Array(SYNC_BUCKETS).fill(0) }), 'truncated');
     const summary = (patch: object) =>
       rawFrame(23, { buckets: [1], members: [[A, 1, 0, 0]], remaining: 0, ...patch });
     expect(decodeFrame(summary({})).ok).toBe(true);

@@ -174,13 +174,9 @@ export function parseSwimBody(
         if (facts.length === 0) return 'gossip without facts';
         return { type, facts };
       }
-      case 'swim-digest': {
-        const { hashes } = fields;
-        if (!Array.isArray(hashes) || hashes.length !== SYNC_BUCKETS || !hashes.every(isU32)) {
-          return `digest needs ${SYNC_BUCKETS} u32 hashes`;
-        }
-        return { type, hashes: hashes as number[] };
-      }
+      case 'swim-digest':
+        // codec.ts decodes digests as binary frames; a JSON body is not one.
+        return 'a digest is 32 binary u32 hashes';
       case 'swim-summary': {
         const { remaining, members } = fields;
         if (!(Number.isInteger(remaining) && (remaining as number) >= 0)) {
