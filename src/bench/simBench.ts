@@ -6,7 +6,7 @@ import type { BenchResult } from './report';
 
 const AGENTS = 1000;
 const DEGREE = 8;
-const WARMUP_SECONDS = 10;
+const WARMUP_SECONDS = 40;
 const MEASURED_SECONDS = 120;
 const WINDOW_SECONDS = 20;
 /** Invariants of the agents stepped by every K-th event are checked (1 = every step). */

@@ -184,6 +184,16 @@ describe('AgentHost', () => {
     handler().onFrame(PEER, encodeFrame({ type: 'swim-gossip', facts: forged }));
     expect(steps.filter((input) => input.kind === 'message')).toHaveLength(2);
     expect(host.stats.forgedMessages).toBe(1);
+    // A verified signature reused on another statement is checked again, not taken from the
+    // cache (and a real verifier refuses it: the signature is over the first statement).
+    crypto.verify = (_signer, _signature, _bytes, done) => {
+      verifications++;
+      done(false);
+    };
+    const reused = [{ ...alive('3'.repeat(64), 'cd'.repeat(64)), incarnation: 2 }];
+    handler().onFrame(PEER, encodeFrame({ type: 'swim-gossip', facts: reused }));
+    expect(verifications).toBe(5);
+    expect(host.stats.forgedMessages).toBe(2);
   });
 
   it('refuses to sign without a crypto port', () => {

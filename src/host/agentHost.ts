@@ -5,7 +5,7 @@ import type {
   AgentInput,
   AgentSnapshot,
 } from '../core/agent/agent';
-import { shortId, type AgentId } from '../core/base/ids';
+import { bytesToHex, shortId, type AgentId } from '../core/base/ids';
 import type { LoadSummary } from '../core/wire/swimMessages';
 import { signedClaimsOf, type SignedClaim } from '../core/wire/claims';
 import {
@@ -102,12 +102,10 @@ export class AgentHost {
   private readonly maxFrameBytes: number;
   private readonly verifiedClaimsKept: number;
   /**
-   * Verified claims by a 32-bit fingerprint of signer, statement and signature; each entry
-   * holds the signatures verified under that fingerprint, compared exactly on lookup. A number
-   * key costs no string building on the hot path (every gossiped fact is looked up here).
+   * Verified claims, keyed by the whole claim (signer, signature and statement), so a cache hit
+   * is exactly a claim whose signature was checked; oldest first (a Set keeps insertion order).
    */
-  private readonly verifiedClaims = new Map<number, string[]>();
-  private verifiedCount = 0;
+  private readonly verifiedClaims = new Set<string>();
   /** Inputs wait here while a step's effects run, so callbacks never re-enter a step. */
   private readonly inputs: AgentInput[] = [];
   private stepping = false;
@@ -219,7 +217,7 @@ export class AgentHost {
     for (const claim of claims) {
       if (rejected) break;
       const key = claimKey(claim);
-      if (this.verifiedClaims.get(key)?.includes(claim.signature)) continue;
+      if (this.verifiedClaims.has(key)) continue;
       if (crypto === undefined) {
         rejected = true;
         break;
@@ -238,7 +236,7 @@ export class AgentHost {
           });
           return;
         }
-        this.rememberVerified(key, claim.signature);
+        this.rememberVerified(key);
         pending--;
         settle();
       });
@@ -257,18 +255,12 @@ export class AgentHost {
     settle();
   }
 
-  private rememberVerified(key: number, signature: string): void {
-    if (this.verifiedCount >= this.verifiedClaimsKept) {
-      // Oldest first: a Map iterates in insertion order.
-      const [oldestKey, oldest] = this.verifiedClaims.entries().next().value as [number, string[]];
-      oldest.shift();
-      this.verifiedCount--;
-      if (oldest.length === 0) this.verifiedClaims.delete(oldestKey);
+  private rememberVerified(key: string): void {
+    if (this.verifiedClaims.size >= this.verifiedClaimsKept) {
+      const oldest = this.verifiedClaims.values().next().value as string;
+      this.verifiedClaims.delete(oldest);
     }
-    const known = this.verifiedClaims.get(key);
-    if (known === undefined) this.verifiedClaims.set(key, [signature]);
-    else known.push(signature);
-    this.verifiedCount++;
+    this.verifiedClaims.add(key);
   }
 
   private feed(input: AgentInput): void {
@@ -373,22 +365,11 @@ export class AgentHost {
 }
 
 /**
- * A claim is the same claim only with the same signer, signature and bytes: the fingerprint
- * covers signer and statement (its text when the claim has it, else its bytes), and the
- * signature is compared exactly by the cache.
+ * The whole claim as one string: signer, signature and statement (its text when it has one,
+ * else its bytes in hex). Nothing shorter is safe: a key that two statements could share would
+ * let a forger reuse a verified signature on a statement of its own.
  */
-function claimKey(claim: SignedClaim): number {
-  let hash = 0x811c9dc5;
-  const signer = claim.signer;
-  for (let i = 0; i < signer.length; i++) hash = Math.imul(hash ^ signer.charCodeAt(i), 0x01000193);
-  const text = claim.text;
-  if (text !== undefined) {
-    hash = Math.imul(hash ^ 0x74, 0x01000193);
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-    return Math.imul(hash ^ text.length, 0x01000193) >>> 0;
-  }
-  const bytes = claim.bytes;
-  hash = Math.imul(hash ^ 0x62, 0x01000193);
-  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
-  return Math.imul(hash ^ bytes.length, 0x01000193) >>> 0;
+function claimKey(claim: SignedClaim): string {
+  const statement = claim.text ?? 'bytes:' + bytesToHex(claim.bytes);
+  return claim.signer + ' ' + claim.signature + ' ' + statement;
 }
