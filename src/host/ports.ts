@@ -19,6 +19,11 @@ export interface Transport {
    * Best effort: a link that comes up is reported through onLinkUp.
    */
   connect(peer: AgentId): void;
+  /**
+   * Bytes queued on the link and not yet sent, for senders that pace bulk data (the shared
+   * document's sync); a transport without queues leaves it out.
+   */
+  bufferedBytes?(peer: AgentId): number;
 }
 
 /**

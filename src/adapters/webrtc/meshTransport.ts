@@ -97,6 +97,10 @@ export class MeshTransport implements Transport {
     if (link === undefined || !link.send(frame)) this.framesDroppedNoLink++;
   }
 
+  bufferedBytes(peer: AgentId): number {
+    return this.links.get(peer)?.bufferedBytes ?? 0;
+  }
+
   close(peer: AgentId, reason: string): void {
     const record = this.record(peer);
     if (reason === REASON_PEER_LEFT || reason === REASON_SELF_LEFT) record.departed = true;

@@ -98,6 +98,11 @@ export class PeerLink {
     }
   }
 
+  /** Bytes the data channel still holds to send. */
+  get bufferedBytes(): number {
+    return this.simplePeer.bufferSize;
+  }
+
   send(frame: Uint8Array): boolean {
     if (this.state !== 'open') return false;
     return this.sendRaw(frame);

@@ -1,0 +1,14 @@
+import { WIRE_VERSION } from './messages';
+
+/**
+ * Type codes of frames that bypass the agent's codec and go to another component sharing the
+ * same links (see host/frameLanes.ts). Outside the codes the agent's codec and the relay use.
+ */
+export const CRDT_LANE_TYPE_CODE = 0x30;
+
+/** The lane a frame belongs to: its type code when it is a lane's, else null (the agent's). */
+export function laneOf(frame: Uint8Array, laneCodes: ReadonlySet<number>): number | null {
+  if (frame.length < 2 || frame[0] !== WIRE_VERSION) return null;
+  const code = frame[1] as number;
+  return laneCodes.has(code) ? code : null;
+}

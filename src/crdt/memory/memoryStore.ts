@@ -1,0 +1,294 @@
+import type * as Y from 'yjs';
+import type { Clock, TimerHandle } from '../../host/ports';
+import { HybridClock } from './hlc';
+import {
+  checkKey,
+  checkNamespace,
+  checkTtl,
+  DEFAULT_MEMORY_LIMITS,
+  MemoryError,
+  type MemoryLimits,
+} from './limits';
+import { entryOf, MemoryIndex, type MemoryEntry, type Winner } from './memoryIndex';
+import { slotKeyOf, stampOf, type JsonValue, type Slot } from './slot';
+
+/** A write to a namespace that needs agreement, handed to the consensus layer before it lands. */
+export interface AgreedWrite {
+  action: 'store' | 'delete';
+  namespace: string;
+  key: string;
+  value: JsonValue;
+  ttlSeconds: number | null;
+}
+
+/**
+ * The hook the consensus layer (pBFT or Raft) plugs in: resolve once the write is agreed,
+ * reject to refuse it. Without a hook, writes to such namespaces are refused.
+ */
+export interface AgreementHook {
+  propose(write: AgreedWrite): Promise<void>;
+}
+
+export interface MemoryStoreOptions {
+  doc: Y.Doc;
+  /** This agent's id: the writer of its slots. */
+  selfId: string;
+  clock: Clock;
+  limits?: Partial<MemoryLimits>;
+  /** Namespaces whose writes go through `agreement` first. */
+  agreedNamespaces?: readonly string[];
+  agreement?: AgreementHook;
+  /** How often beaten slots, long-expired entries and old tombstones are removed. */
+  sweepIntervalMs?: number;
+  /** Tombstones are kept this long, so a write older than the delete cannot come back. */
+  tombstoneRetentionMs?: number;
+  /** Expired entries are removed this long after they expire (they are hidden at once). */
+  expiredGraceMs?: number;
+}
+
+export interface SearchQuery {
+  namespace?: string;
+  /** Keys starting with this. */
+  prefix?: string;
+  /** Case-insensitive substring of the key or of the value's JSON text. */
+  text?: string;
+  limit?: number;
+}
+
+/** The name of the shared map in the document. */
+export const MEMORY_MAP_NAME = 'memory';
+
+/**
+ * A namespaced key/value store over a shared Y.Doc. Each writer keeps its own slot per key and
+ * the slot with the largest hybrid-logical-clock stamp wins, so concurrent writes on the two
+ * sides of a partition merge to the same entry everywhere: the later write (by stamp), ties by
+ * writer id. Deletes are tombstones; TTLs are absolute expiry times, hidden at once and swept
+ * later. Reads come from a local index and never walk the document.
+ */
+export class MemoryStore {
+  private readonly map: Y.Map<unknown>;
+  private readonly index = new MemoryIndex();
+  private readonly hlc: HybridClock;
+  private readonly limits: MemoryLimits;
+  private readonly agreed: ReadonlySet<string>;
+  private readonly listeners = new Set<() => void>();
+  private timer: TimerHandle | null = null;
+  private readonly sweepIntervalMs: number;
+  private readonly tombstoneRetentionMs: number;
+  private readonly expiredGraceMs: number;
+
+  constructor(private readonly options: MemoryStoreOptions) {
+    this.map = options.doc.getMap(MEMORY_MAP_NAME);
+    this.hlc = new HybridClock(options.selfId);
+    this.limits = { ...DEFAULT_MEMORY_LIMITS, ...options.limits };
+    this.agreed = new Set(options.agreedNamespaces ?? []);
+    this.sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
+    this.tombstoneRetentionMs = options.tombstoneRetentionMs ?? 3_600_000;
+    this.expiredGraceMs = options.expiredGraceMs ?? 60_000;
+    for (const [slotKey, raw] of this.map.entries()) this.take(slotKey, raw);
+    this.map.observe(this.onMapChange);
+  }
+
+  /** Starts the periodic sweep. */
+  start(): void {
+    if (this.timer !== null) return;
+    const clock = this.options.clock;
+    const arm = () => {
+      this.timer = clock.setTimer(clock.nowMs() + this.sweepIntervalMs, () => {
+        this.sweep();
+        arm();
+      });
+    };
+    arm();
+  }
+
+  stop(): void {
+    if (this.timer !== null) this.options.clock.clearTimer(this.timer);
+    this.timer = null;
+    this.map.unobserve(this.onMapChange);
+  }
+
+  /** Called after every change to the store's content, local or remote. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get invalidSlots(): number {
+    return this.index.invalidSlots;
+  }
+
+  async store(
+    namespace: string,
+    key: string,
+    value: unknown,
+    options: { ttlSeconds?: number | null } = {},
+  ): Promise<MemoryEntry> {
+    checkNamespace(namespace);
+    checkKey(key, this.limits);
+    const ttlSeconds = checkTtl(options.ttlSeconds, this.limits);
+    const json = this.normalise(value);
+    await this.agree({ action: 'store', namespace, key, value: json, ttlSeconds });
+    const stamp = this.hlc.next(this.options.clock.nowMs());
+    const expiresAtMs = ttlSeconds === null ? null : stamp.ms + Math.round(ttlSeconds * 1000);
+    const slot: Slot = {
+      v: json,
+      w: stamp.writer,
+      ms: stamp.ms,
+      c: stamp.counter,
+      x: expiresAtMs,
+      d: false,
+    };
+    this.map.set(slotKeyOf(namespace, key, this.options.selfId), slot);
+    return entryOf(this.index.winner(namespace, key) as Winner);
+  }
+
+  /** The entry, or null when absent, deleted or expired. */
+  retrieve(namespace: string, key: string): MemoryEntry | null {
+    checkNamespace(namespace);
+    checkKey(key, this.limits);
+    const winner = this.index.winner(namespace, key);
+    return winner !== undefined && this.isVisible(winner, this.options.clock.nowMs())
+      ? entryOf(winner)
+      : null;
+  }
+
+  /** Deletes by tombstone; returns whether there was a visible entry. */
+  async delete(namespace: string, key: string): Promise<boolean> {
+    const existed = this.retrieve(namespace, key) !== null;
+    await this.agree({ action: 'delete', namespace, key, value: null, ttlSeconds: null });
+    const stamp = this.hlc.next(this.options.clock.nowMs());
+    const slot: Slot = {
+      v: null,
+      w: stamp.writer,
+      ms: stamp.ms,
+      c: stamp.counter,
+      x: null,
+      d: true,
+    };
+    this.map.set(slotKeyOf(namespace, key, this.options.selfId), slot);
+    return existed;
+  }
+
+  /** A namespace's visible entries, by key, at most `limit`. */
+  list(namespace: string, options: { prefix?: string; limit?: number } = {}): MemoryEntry[] {
+    checkNamespace(namespace);
+    return this.search({ namespace, ...options });
+  }
+
+  /** Visible entries matching every given condition, by namespace then key, at most `limit`. */
+  search(query: SearchQuery): MemoryEntry[] {
+    const limit = Math.min(query.limit ?? 100, this.limits.maxResults);
+    if (!(limit >= 0)) throw new MemoryError('invalid-request', 'limit must be a number ≥ 0');
+    const namespaces =
+      query.namespace === undefined ? this.index.namespaces() : [checkNamespace(query.namespace)];
+    const text = query.text?.toLowerCase();
+    const nowMs = this.options.clock.nowMs();
+    const found: Winner[] = [];
+    for (const namespace of namespaces) {
+      for (const entryKey of this.index.liveKeys(namespace)) {
+        const key = entryKey.slice(namespace.length + 1);
+        if (query.prefix !== undefined && !key.startsWith(query.prefix)) continue;
+        const winner = this.index.winner(namespace, key) as Winner;
+        if (text !== undefined && !winner.searchText.includes(text)) continue;
+        if (this.isVisible(winner, nowMs)) found.push(winner);
+      }
+    }
+    found.sort((a, b) =>
+      a.namespace === b.namespace
+        ? compareText(a.key, b.key)
+        : compareText(a.namespace, b.namespace),
+    );
+    return found.slice(0, limit).map(entryOf);
+  }
+
+  /** Namespaces with visible entries, and how many each has. */
+  namespaces(): { namespace: string; count: number }[] {
+    const nowMs = this.options.clock.nowMs();
+    return this.index.namespaces().map((namespace) => {
+      let count = 0;
+      for (const entryKey of this.index.liveKeys(namespace)) {
+        const winner = this.index.winner(namespace, entryKey.slice(namespace.length + 1));
+        if (winner !== undefined && this.isVisible(winner, nowMs)) count++;
+      }
+      return { namespace, count };
+    });
+  }
+
+  /**
+   * Removes what no read can see any more: slots beaten by a later write, entries expired for
+   * longer than the grace period, tombstones older than the retention. Any agent may do it; two
+   * doing it at once remove the same items. Returns how many slots went.
+   */
+  sweep(): number {
+    const nowMs = this.options.clock.nowMs();
+    const doomed: string[] = [];
+    for (const [entryKey, winner] of this.index.allWinners()) {
+      const { slot } = winner;
+      const expired = slot.x !== null && nowMs >= slot.x + this.expiredGraceMs;
+      const oldTombstone = slot.d && nowMs >= slot.ms + this.tombstoneRetentionMs;
+      doomed.push(
+        ...(expired || oldTombstone
+          ? this.index.slotKeysOf(entryKey)
+          : this.index.beaten(entryKey)),
+      );
+    }
+    if (doomed.length === 0) return 0;
+    this.options.doc.transact(() => {
+      for (const slotKey of doomed) this.map.delete(slotKey);
+    });
+    return doomed.length;
+  }
+
+  private isVisible(winner: Winner, nowMs: number): boolean {
+    return !winner.slot.d && (winner.slot.x === null || nowMs < winner.slot.x);
+  }
+
+  private normalise(value: unknown): JsonValue {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (error) {
+      throw new MemoryError('invalid-value', `value is not JSON: ${String(error)}`);
+    }
+    if (text === undefined) throw new MemoryError('invalid-value', 'value is not JSON');
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > this.limits.maxValueBytes) {
+      throw new MemoryError(
+        'invalid-value',
+        `value of ${bytes} bytes, limit ${this.limits.maxValueBytes}`,
+      );
+    }
+    return JSON.parse(text) as JsonValue;
+  }
+
+  private async agree(write: AgreedWrite): Promise<void> {
+    if (!this.agreed.has(write.namespace)) return;
+    const hook = this.options.agreement;
+    if (hook === undefined) {
+      throw new MemoryError(
+        'agreement-unavailable',
+        `namespace ${write.namespace} needs agreement and no consensus layer is attached`,
+      );
+    }
+    try {
+      await hook.propose(write);
+    } catch (error) {
+      throw new MemoryError('agreement-failed', `not agreed: ${String(error)}`);
+    }
+  }
+
+  private take(slotKey: string, raw: unknown): void {
+    const slot = this.index.update(slotKey, raw);
+    if (slot !== null) this.hlc.observe(stampOf(slot));
+  }
+
+  private readonly onMapChange = (event: Y.YMapEvent<unknown>): void => {
+    for (const slotKey of event.keysChanged) this.take(slotKey, this.map.get(slotKey));
+    for (const listener of this.listeners) listener();
+  };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
