@@ -2,7 +2,13 @@ import { createBrowserPeer } from '../adapters/browser/browserPeer';
 import { installDebugHook, type MeshDebugHook } from '../adapters/browser/debugHook';
 import { loadOrCreateTabIdentity } from '../adapters/browser/tabIdentity';
 import { meshOptionsFromLocation } from '../adapters/browser/meshOptions';
+import { indexedDbPersistence } from '../adapters/browser/indexedDbPersistence';
+import { wallClock } from '../adapters/webrtc/wallClock';
 import { WebRtcMesh } from '../adapters/webrtc/webRtcMesh';
+import { createSeededPrng } from '../core/base/prng';
+import { CRDT_LANE_TYPE_CODE } from '../core/wire/lanes';
+import { memoryCommandsOf, memoryViewOf } from '../crdt/memoryView';
+import { SharedState } from '../crdt/sharedState';
 import { mountApp } from './components/mountApp';
 import { createStoreFeed } from './store/feed';
 import { createMeshStore } from './store/meshStore';
@@ -27,8 +33,28 @@ async function main(): Promise<void> {
   feed.pushSnapshot(mesh.snapshot());
   setInterval(() => feed.pushSnapshot(mesh.snapshot()), SNAPSHOT_INTERVAL_MS);
   installDebugHook(window as { meshDebug?: MeshDebugHook }, mesh);
+
+  const shared = new SharedState({
+    room: options.room,
+    selfId: identity.id,
+    transport: mesh.openLane(CRDT_LANE_TYPE_CODE),
+    clock: wallClock,
+    random: createSeededPrng(crypto.getRandomValues(new Uint32Array(1))[0] as number),
+    observer: { onEvent: (event) => feed.pushEvent(event) },
+    persistence: indexedDbPersistence(options.room),
+    meshSnapshot: () => mesh.snapshot(),
+    awareness: true,
+  });
+  shared.awareness?.setLocalState({ agent: identity.id });
+  (window as { meshShared?: SharedState }).meshShared = shared;
+  store.getState().setMemoryCommands(memoryCommandsOf(shared));
+  // Twice a second: enough for TTL countdowns; changes are coalesced into the next push.
+  setInterval(() => store.getState().setMemory(memoryViewOf(shared, wallClock.nowMs())), 500);
   // Say bye so peers drop this tab at once instead of waiting for the link timeout.
-  window.addEventListener('pagehide', () => mesh.leave());
+  window.addEventListener('pagehide', () => {
+    shared.stop();
+    mesh.leave();
+  });
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { createSeededPrng } from '../../core/base/prng';
 import type { AgentId } from '../../core/base/ids';
 import type { LinksConfig } from '../../core/links/config';
 import { AgentHost } from '../../host/agentHost';
+import { FrameLanes } from '../../host/frameLanes';
 import type {
   LinkFault,
   MeshCommands,
@@ -10,7 +11,7 @@ import type {
   SignalingState,
 } from '../../host/meshSnapshot';
 import type { RoomSignal } from '../../core/wire/roomSignals';
-import type { MeshEvent } from '../../host/ports';
+import type { MeshEvent, Transport } from '../../host/ports';
 import { ChaosController } from './chaosController';
 import { startLoadMonitor, type LoadMonitor } from './loadMonitor';
 import { randomHex } from './randomHex';
@@ -51,6 +52,8 @@ export class WebRtcMesh {
   readonly selfId: AgentId;
   private readonly host: AgentHost;
   private readonly transport: MeshTransport;
+  /** The links, shared between the agent host and the shared document. */
+  private readonly lanes: FrameLanes;
   private readonly signaling: SignalingClient;
   private readonly listeners = new Set<(event: MeshEvent) => void>();
   private signalingState: SignalingState = 'closed';
@@ -128,10 +131,11 @@ export class WebRtcMesh {
     const crypto = webCryptoPort(identity, (detail) =>
       emit({ level: 'error', kind: 'crypto-error', detail }),
     );
+    this.lanes = new FrameLanes(this.transport);
     this.host = new AgentHost({
       crypto,
       agent,
-      transport: this.transport,
+      transport: this.lanes.agentLane,
       clock: wallClock,
       observer: { onEvent: (event) => this.emit(event) },
     });
@@ -154,6 +158,11 @@ export class WebRtcMesh {
       () => this.host.setLoad({ cpu: monitor.cpu() }),
       LOAD_REPORT_EVERY_MS,
     );
+  }
+
+  /** A Transport over this agent's links for the frames with `typeCode` (host/frameLanes). */
+  openLane(typeCode: number): Transport {
+    return this.lanes.lane(typeCode);
   }
 
   /** The dashboard's chaos commands. */

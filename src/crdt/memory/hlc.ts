@@ -23,10 +23,11 @@ export class HybridClock {
 
   constructor(private readonly writer: string) {}
 
-  /** A stamp for a local write at wall time `nowMs`. */
+  /** A stamp for a local write at wall time `nowMs` (whole milliseconds are kept). */
   next(nowMs: number): Stamp {
-    if (nowMs > this.ms) {
-      this.ms = nowMs;
+    const wallMs = Math.floor(nowMs);
+    if (wallMs > this.ms) {
+      this.ms = wallMs;
       this.counter = 0;
     } else {
       this.counter++;

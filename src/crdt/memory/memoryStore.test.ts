@@ -22,7 +22,7 @@ function merge(a: Y.Doc, b: Y.Doc): void {
 describe('MemoryStore', () => {
   it('stores, retrieves, lists, searches and deletes by namespace, recording writer and time', async () => {
     const { store, clock } = replica(W1);
-    clock.advanceBy(1000);
+    clock.advanceBy(1000.75); // wall clocks have fractions; stamps keep whole milliseconds
     const entry = await store.store('tasks', 'job/1', { state: 'queued', tags: ['x'] });
     expect(entry).toMatchObject({
       namespace: 'tasks',

@@ -6,6 +6,7 @@ import { ChaosPanel } from './ChaosPanel';
 import { EventLog } from './EventLog';
 import { Header } from './Header';
 import { MemberList } from './MemberList';
+import { MemoryBrowser } from './MemoryBrowser';
 import { MembershipTimeline } from './MembershipTimeline';
 import { PeerList } from './PeerList';
 import { TopologyGraph } from './TopologyGraph';
@@ -15,6 +16,7 @@ const TAB_TITLES: Record<PanelTab, string> = {
   peers: 'Peers',
   members: 'Members',
   timeline: 'Timeline',
+  memory: 'Memory',
   events: 'Events',
 };
 
@@ -22,6 +24,7 @@ const TAB_CONTENT: Record<PanelTab, () => ReactNode> = {
   peers: () => <PeerList />,
   members: () => <MemberList />,
   timeline: () => <MembershipTimeline />,
+  memory: () => <MemoryBrowser />,
   events: () => <EventLog />,
 };
 
@@ -29,6 +32,7 @@ function TabCount({ tab }: { tab: PanelTab }) {
   const count = useMeshStore((s) => {
     if (tab === 'events') return s.events.length;
     if (tab === 'timeline') return s.events.reduce((n, e) => (isMemberEvent(e) ? n + 1 : n), 0);
+    if (tab === 'memory') return s.memory?.namespaces.reduce((n, ns) => n + ns.count, 0) ?? 0;
     if (s.snapshot === null) return 0;
     if (tab === 'peers') return s.snapshot.links.length;
     return s.snapshot.members.length;

@@ -4,6 +4,7 @@ import type { MeshEvent } from '../../host/ports';
 import { createChaosSlice, type ChaosSlice } from './chaosSlice';
 import { createCommandsSlice, type CommandsSlice } from './commandsSlice';
 import { appendBounded, createEventsSlice, EVENT_LOG_LIMIT, type EventsSlice } from './eventsSlice';
+import { createMemorySlice, type MemorySlice } from './memorySlice';
 import { createSelectionSlice, type SelectionSlice } from './selectionSlice';
 import { createSnapshotSlice, snapshotPatch, type SnapshotSlice } from './snapshotSlice';
 import { createViewSlice, type ViewSlice } from './viewSlice';
@@ -29,6 +30,7 @@ export type MeshState = SnapshotSlice &
   CommandsSlice &
   ChaosSlice &
   ViewSlice &
+  MemorySlice &
   IngestSlice;
 export type MeshStore = StoreApi<MeshState>;
 
@@ -46,6 +48,7 @@ export function createMeshStore(options: MeshStoreOptions = {}): MeshStore {
     ...createCommandsSlice(set, get, api),
     ...createChaosSlice(set, get, api),
     ...createViewSlice(set, get, api),
+    ...createMemorySlice(set, get, api),
     ingest: (batch) =>
       set((state) => {
         const log = appendBounded(state, batch.events, eventLimit, batch.eventsDroppedBeforeIngest);

@@ -1,0 +1,109 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { SharedState } from '../src/crdt/sharedState';
+import type { MeshCommands } from '../src/host/meshSnapshot';
+import { openMesh, shoot, waitForOpenLinks } from './mesh';
+
+declare global {
+  interface Window {
+    meshShared?: SharedState;
+  }
+}
+
+async function store(page: Page, namespace: string, key: string, value: unknown): Promise<void> {
+  await page.evaluate(
+    async ([ns, k, v]) => {
+      if (window.meshShared === undefined) throw new Error('shared state not started');
+      await window.meshShared.ready;
+      await window.meshShared.memory.store(ns as string, k as string, v);
+    },
+    [namespace, key, value] as const,
+  );
+}
+
+/** Resolves when this tab's store holds `value` under the key. */
+async function waitForValue(page: Page, namespace: string, key: string, value: unknown) {
+  await page.waitForFunction(
+    ([ns, k, v]) =>
+      JSON.stringify(window.meshShared?.memory.retrieve(ns as string, k as string)?.value) ===
+      JSON.stringify(v),
+    [namespace, key, value] as const,
+    { timeout: 30_000 },
+  );
+}
+
+test('memory: a write reaches every tab; both sides of a partition write, heal merges them; a reloaded tab keeps its state', async ({
+  playwright,
+  browserName,
+  baseURL,
+}, testInfo) => {
+  const launchOptions = testInfo.project.use.launchOptions ?? {};
+  const { browsers, tabs } = await openMesh(
+    playwright[browserName],
+    launchOptions,
+    baseURL as string,
+    `memory-${Date.now()}`,
+    [1, 1, 1],
+  );
+  try {
+    const [a, b, c] = tabs as [(typeof tabs)[0], (typeof tabs)[0], (typeof tabs)[0]];
+    for (const tab of tabs) {
+      await waitForOpenLinks(
+        tab.page,
+        tabs.filter((t) => t !== tab).map((t) => t.id),
+      );
+    }
+    await store(a.page, 'demo', 'greeting', { text: 'hello' });
+    for (const tab of tabs) await waitForValue(tab.page, 'demo', 'greeting', { text: 'hello' });
+
+    // The dashboard lists it, with its writer.
+    await a.page.getByTestId('tab-memory').click();
+    await expect(a.page.locator('[data-testid="memory-row"][data-key="greeting"]')).toContainText(
+      'hello',
+    );
+    await shoot(a.page, 'memory-written', testInfo);
+
+    // Partition {a, b} | {c}; each side writes its own key and the same key.
+    const groups = [[a.id, b.id], [c.id]];
+    await a.page.evaluate(
+      (g) => window.meshDebug?.commands.partition(g as Parameters<MeshCommands['partition']>[0]),
+      groups,
+    );
+    await waitForOpenLinks(c.page, []);
+    await waitForOpenLinks(a.page, [b.id]);
+    await store(a.page, 'demo', 'left-side', 1);
+    await store(a.page, 'demo', 'contested', 'from the majority');
+    await store(c.page, 'demo', 'right-side', 2);
+    // Written later (by its hybrid logical clock): this one wins the contested key.
+    await store(c.page, 'demo', 'contested', 'from the minority, later');
+    await waitForValue(b.page, 'demo', 'left-side', 1);
+    expect(
+      await c.page.evaluate(() => window.meshShared?.memory.retrieve('demo', 'left-side') ?? null),
+    ).toBeNull();
+    await shoot(c.page, 'memory-partitioned', testInfo);
+
+    await a.page.evaluate(() => window.meshDebug?.commands.heal());
+    for (const tab of tabs) {
+      await waitForValue(tab.page, 'demo', 'left-side', 1);
+      await waitForValue(tab.page, 'demo', 'right-side', 2);
+      await waitForValue(tab.page, 'demo', 'contested', 'from the minority, later');
+    }
+    // Every tab shows both peers in sync (state vectors compared).
+    for (const tab of tabs) {
+      await expect(
+        tab.page.locator('[data-testid="sync-indicator"][data-state="in-sync"]'),
+      ).toHaveCount(2, { timeout: 30_000 });
+    }
+    await shoot(a.page, 'memory-healed', testInfo);
+
+    // With every other agent gone, a reload can only find its state in IndexedDB.
+    await browsers[0]?.close();
+    await browsers[1]?.close();
+    await c.page.reload();
+    await waitForValue(c.page, 'demo', 'greeting', { text: 'hello' });
+    await waitForValue(c.page, 'demo', 'contested', 'from the minority, later');
+    expect(await c.page.evaluate(() => window.meshShared?.sync.peerCount)).toBe(0);
+    await shoot(c.page, 'memory-reloaded', testInfo);
+  } finally {
+    for (const browser of browsers) await browser.close();
+  }
+});
