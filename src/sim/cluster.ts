@@ -3,7 +3,8 @@ import type { AgentId } from '../core/base/ids';
 import type { LinksConfig } from '../core/links/config';
 import type { SwimOverrides } from '../core/swim/config';
 import { AgentHost, type HostSnapshot } from '../host/agentHost';
-import type { MeshEvent } from '../host/ports';
+import type { Clock, MeshEvent, Transport } from '../host/ports';
+import type { Prng } from '../core/base/prng';
 import { AgentClock } from './agentClock';
 import { LinkFabric } from './linkFabric';
 import { Network, type PathConfig } from './network';
@@ -36,6 +37,25 @@ export interface ClusterOptions {
   timerLatenessMs?: number;
   /** Trace records kept for reading after a failure (all are hashed regardless). */
   traceKeepLast?: number;
+  /** Runs beside every agent on the same links (the shared document, see docCompanion.ts). */
+  companion?: AgentCompanion;
+}
+
+/** What a companion gets when its agent boots (again after a restart). */
+export interface CompanionContext {
+  agent: number;
+  id: AgentId;
+  incarnation: number;
+  /** The agent's links; the companion returns the transport the agent host is to use. */
+  transport: Transport;
+  clock: Clock;
+  prng: Prng;
+}
+
+/** Something that shares an agent's links and life: booted with it, halted when it goes. */
+export interface AgentCompanion {
+  boot(context: CompanionContext): Transport;
+  halt(agent: number): void;
 }
 
 /** Host event kinds as trace codes; anything else is 0. */
@@ -188,6 +208,7 @@ export class Cluster {
   crash(agent: number): void {
     if (!this.isAlive(agent)) return;
     this.trace.record(this.nowMs(), TraceKind.fault, agent, -1, FaultCode.crash);
+    this.options.companion?.halt(agent);
     this.host(agent).stop();
     this.alive[agent] = false;
     this.thaw(agent);
@@ -198,6 +219,7 @@ export class Cluster {
   leave(agent: number): void {
     if (!this.isAlive(agent)) return;
     this.trace.record(this.nowMs(), TraceKind.fault, agent, -1, FaultCode.leave);
+    this.options.companion?.halt(agent);
     this.host(agent).leave();
     this.alive[agent] = false;
     this.thaw(agent);
@@ -355,9 +377,21 @@ export class Cluster {
     );
     const transport = this.fabric.transports[agent];
     if (transport === undefined) throw new RangeError(`no transport for agent ${agent}`);
+    const companion = this.options.companion;
+    const hostTransport =
+      companion === undefined
+        ? transport
+        : companion.boot({
+            agent,
+            id: selfId,
+            incarnation,
+            transport,
+            clock,
+            prng: streamPrng(this.seed, Stream.companion, agent, incarnation),
+          });
     const host = new AgentHost({
       agent: core,
-      transport,
+      transport: hostTransport,
       clock,
       crypto: this.crypto.portFor(selfId),
       // Each host remembers verified claims; a thousand hosts need not keep 4096 each.

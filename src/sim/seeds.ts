@@ -26,6 +26,7 @@ export const Stream = {
   fabric: 6,
   faults: 7,
   crypto: 8,
+  companion: 9,
 } as const;
 
 export function streamPrng(seed: number, ...path: number[]): Prng {
