@@ -8,6 +8,11 @@ import * as Y from 'yjs';
 export interface DocPersistence {
   /** Resolves once the stored state is in the document. */
   whenLoaded: Promise<unknown>;
+  /**
+   * True when the state was already in the document when the constructor returned: the sync
+   * can then start at once (the simulator must not wait for a microtask its loop never yields).
+   */
+  loadedAtOnce?: boolean;
   destroy(): Promise<void> | void;
 }
 
@@ -16,6 +21,7 @@ export type PersistenceFactory = (doc: Y.Doc) => DocPersistence;
 /** Keeps the document's updates in memory: a restart "with its storage" in the simulator. */
 export class MemoryPersistence implements DocPersistence {
   readonly whenLoaded: Promise<void>;
+  readonly loadedAtOnce = true;
   private readonly onUpdate = (update: Uint8Array) => this.updates.push(update);
 
   /** `updates` is the storage: it survives the agent, and a restart reads it back. */

@@ -71,7 +71,14 @@ export class SharedState {
       clock: options.clock,
       ...options.memory,
     });
-    this.ready = this.start();
+    const persistence = this.persistence;
+    if (persistence === null || persistence.loadedAtOnce === true) {
+      this.begin();
+      this.ready = Promise.resolve();
+    } else {
+      // Load first, so the first state vector sent already covers what storage had.
+      this.ready = Promise.resolve(persistence.whenLoaded).then(() => this.begin());
+    }
   }
 
   stop(): void {
@@ -94,9 +101,7 @@ export class SharedState {
     void this.memory.store(MESH_STATE_NAMESPACE, MESH_STATE_KEY, state);
   }
 
-  private async start(): Promise<void> {
-    // Load first, so the first state vector sent already covers what storage had.
-    if (this.persistence !== null) await this.persistence.whenLoaded;
+  private begin(): void {
     if (this.stopped) return;
     this.sync.start();
     this.memory.start();

@@ -118,29 +118,27 @@ export class MemoryStore {
     return this.index.invalidSlots;
   }
 
-  async store(
+  /**
+   * Stores a JSON value. Outside agreed namespaces the write is in the document when this
+   * returns (the promise is already settled); in them, once the agreement hook resolved.
+   */
+  store(
     namespace: string,
     key: string,
     value: unknown,
     options: { ttlSeconds?: number | null } = {},
   ): Promise<MemoryEntry> {
-    checkNamespace(namespace);
-    checkKey(key, this.limits);
-    const ttlSeconds = checkTtl(options.ttlSeconds, this.limits);
-    const json = this.normalise(value);
-    await this.agree({ action: 'store', namespace, key, value: json, ttlSeconds });
-    const stamp = this.hlc.next(this.options.clock.nowMs());
-    const expiresAtMs = ttlSeconds === null ? null : stamp.ms + Math.round(ttlSeconds * 1000);
-    const slot: Slot = {
-      v: json,
-      w: stamp.writer,
-      ms: stamp.ms,
-      c: stamp.counter,
-      x: expiresAtMs,
-      d: false,
-    };
-    this.map.set(slotKeyOf(namespace, key, this.options.selfId), slot);
-    return entryOf(this.index.winner(namespace, key) as Winner);
+    try {
+      checkNamespace(namespace);
+      checkKey(key, this.limits);
+      const ttlSeconds = checkTtl(options.ttlSeconds, this.limits);
+      const json = this.normalise(value);
+      const write = () => this.writeSlot(namespace, key, json, ttlSeconds, false);
+      if (!this.agreed.has(namespace)) return Promise.resolve(write());
+      return this.agree({ action: 'store', namespace, key, value: json, ttlSeconds }).then(write);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** The entry, or null when absent, deleted or expired. */
@@ -153,21 +151,26 @@ export class MemoryStore {
       : null;
   }
 
-  /** Deletes by tombstone; returns whether there was a visible entry. */
-  async delete(namespace: string, key: string): Promise<boolean> {
-    const existed = this.retrieve(namespace, key) !== null;
-    await this.agree({ action: 'delete', namespace, key, value: null, ttlSeconds: null });
-    const stamp = this.hlc.next(this.options.clock.nowMs());
-    const slot: Slot = {
-      v: null,
-      w: stamp.writer,
-      ms: stamp.ms,
-      c: stamp.counter,
-      x: null,
-      d: true,
-    };
-    this.map.set(slotKeyOf(namespace, key, this.options.selfId), slot);
-    return existed;
+  /** Deletes by tombstone; resolves to whether there was a visible entry. */
+  delete(namespace: string, key: string): Promise<boolean> {
+    try {
+      const existed = this.retrieve(namespace, key) !== null;
+      const write = () => {
+        this.writeSlot(namespace, key, null, null, true);
+        return existed;
+      };
+      if (!this.agreed.has(namespace)) return Promise.resolve(write());
+      const agreed: AgreedWrite = {
+        action: 'delete',
+        namespace,
+        key,
+        value: null,
+        ttlSeconds: null,
+      };
+      return this.agree(agreed).then(write);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** A namespace's visible entries, by key, at most `limit`. */
@@ -240,6 +243,27 @@ export class MemoryStore {
     return doomed.length;
   }
 
+  private writeSlot(
+    namespace: string,
+    key: string,
+    value: JsonValue,
+    ttlSeconds: number | null,
+    deleted: boolean,
+  ): MemoryEntry {
+    const stamp = this.hlc.next(this.options.clock.nowMs());
+    const expiresAtMs = ttlSeconds === null ? null : stamp.ms + Math.round(ttlSeconds * 1000);
+    const slot: Slot = {
+      v: value,
+      w: stamp.writer,
+      ms: stamp.ms,
+      c: stamp.counter,
+      x: expiresAtMs,
+      d: deleted,
+    };
+    this.map.set(slotKeyOf(namespace, key, this.options.selfId), slot);
+    return entryOf(this.index.winner(namespace, key) as Winner);
+  }
+
   private isVisible(winner: Winner, nowMs: number): boolean {
     return !winner.slot.d && (winner.slot.x === null || nowMs < winner.slot.x);
   }
@@ -263,7 +287,6 @@ export class MemoryStore {
   }
 
   private async agree(write: AgreedWrite): Promise<void> {
-    if (!this.agreed.has(write.namespace)) return;
     const hook = this.options.agreement;
     if (hook === undefined) {
       throw new MemoryError(
