@@ -56,6 +56,17 @@ describe('MemoryStore', () => {
     expect(store.list('tasks').map((e) => e.key)).toEqual(['job/2']);
   });
 
+  it('stores inside a caller’s transaction; reads see it when the transaction ends', () => {
+    const { store, doc } = replica(W1);
+    let returned: unknown;
+    doc.transact(() => {
+      void store.store('ns', 'k', 'in a transaction').then((entry) => (returned = entry.value));
+      expect(store.retrieve('ns', 'k')).toBeNull();
+    });
+    expect(store.retrieve('ns', 'k')?.value).toBe('in a transaction');
+    return Promise.resolve().then(() => expect(returned).toBe('in a transaction'));
+  });
+
   it('expires an entry at the same absolute time on every replica, and sweeps it later', async () => {
     const a = replica(W1, new TestClock(), { expiredGraceMs: 5000 });
     const b = replica(W2, a.clock);

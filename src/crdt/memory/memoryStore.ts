@@ -261,7 +261,9 @@ export class MemoryStore {
       d: deleted,
     };
     this.map.set(slotKeyOf(namespace, key, this.options.selfId), slot);
-    return entryOf(this.index.winner(namespace, key) as Winner);
+    // Built from the slot, not the index: inside a caller's transaction the index catches up
+    // only when the transaction ends. The stamp is the largest this agent has seen, so it wins.
+    return entryOf({ namespace, key, slotKey: '', slot, searchText: '' });
   }
 
   private isVisible(winner: Winner, nowMs: number): boolean {
