@@ -3,12 +3,17 @@ import { chromiumLaunchOptions } from '../../e2e/browsers';
 import { startServer } from '../../server/startServer';
 import type { LinkSetupTime } from '../adapters/webrtc/meshTransport';
 import type { MeshSnapshot } from '../host/meshSnapshot';
+import { crashDetectionResults, measureCrashDetection } from './browserCrashBench';
 import { percentile, round } from './percentiles';
 import type { BenchResult } from './report';
 
 const SETUP_ROUNDS = 15;
 const RTT_PING_INTERVAL_MS = 20;
 const RTT_POLLS = 6;
+/** 25 crashes x 4 survivors: 100 verdicts, in about five minutes. */
+const CRASH_TRIALS = 25;
+const CRASH_SEED = 1;
+const CRASH_QUIET_MS = 2000;
 
 interface DebugWindow {
   meshDebug?: { selfId: string; snapshot(): MeshSnapshot; setupTimes(): LinkSetupTime[] };
@@ -83,6 +88,18 @@ export async function runBrowserBench(): Promise<BenchResult[]> {
     const setups = await measureSetup(pages, server.url);
     process.stderr.write('browser bench: round trips\n');
     const rtts = await measureRoundTrips(pages, server.url);
+    await Promise.all(browsers.splice(0).map((browser) => browser.close()));
+    process.stderr.write(`browser bench: ${CRASH_TRIALS} crashes in a five-tab mesh `);
+    const crashes = await measureCrashDetection({
+      baseUrl: server.url,
+      launch,
+      trials: CRASH_TRIALS,
+      seed: CRASH_SEED,
+      quietMs: CRASH_QUIET_MS,
+      verdictTimeoutMs: 30_000,
+      progress: (text) => process.stderr.write(text),
+    });
+    process.stderr.write('\n');
     const conditions =
       'two headless Chromium instances on this machine, loopback, host ICE candidates only';
     const channel = setups.map((time) => time.channelOpenMs);
@@ -128,6 +145,11 @@ export async function runBrowserBench(): Promise<BenchResult[]> {
         undefined,
         `${conditions}; ${rtts.length} samples`,
       ),
+      ...crashDetectionResults(crashes, {
+        trials: CRASH_TRIALS,
+        seed: CRASH_SEED,
+        quietMs: CRASH_QUIET_MS,
+      }),
     ];
   } finally {
     await Promise.all(browsers.map((browser) => browser.close()));
