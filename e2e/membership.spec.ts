@@ -1,32 +1,6 @@
-import {
-  expect,
-  test,
-  type Browser,
-  type BrowserType,
-  type Page,
-  type TestInfo,
-} from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { MemberStatus } from '../src/host/meshSnapshot';
-import { openMesh, waitForOpenLinks, type MeshTab } from './mesh';
-
-const LAYOUT = [1, 1, 1, 2];
-
-/** Resolves when this tab's membership view holds exactly these members with these statuses. */
-async function waitForMembers(
-  page: Page,
-  expected: Record<string, MemberStatus>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  await page.waitForFunction(
-    (want) => {
-      const members = window.meshDebug?.snapshot().members ?? [];
-      const live = members.filter((m) => m.status !== 'left' || want[m.id] === 'left');
-      return live.length === Object.keys(want).length && live.every((m) => want[m.id] === m.status);
-    },
-    expected,
-    { timeout: timeoutMs, polling: 100 },
-  );
-}
+import { allAlive, openSettledMesh, shoot, waitForMembers, waitForOpenLinks } from './mesh';
 
 /** Resolves when this tab's timeline has recorded `kind` for `peer`. */
 async function waitForVerdict(
@@ -39,55 +13,6 @@ async function waitForVerdict(
     .locator(`[data-testid="timeline-row"][data-kind="${kind}"][data-peer="${peer}"]`)
     .first()
     .waitFor({ state: 'attached', timeout: timeoutMs });
-}
-
-/** Resolves when this tab counts `size` members in its agreed membership, all reachable. */
-async function waitForAgreedMembership(
-  page: Page,
-  size: number,
-  timeoutMs = 30_000,
-): Promise<void> {
-  await page.waitForFunction(
-    (n) => {
-      const quorum = window.meshDebug?.snapshot().quorum;
-      return quorum !== undefined && quorum.membershipSize === n && quorum.reachable === n;
-    },
-    size,
-    { timeout: timeoutMs, polling: 100 },
-  );
-}
-
-function allAlive(tabs: MeshTab[]): Record<string, MemberStatus> {
-  return Object.fromEntries(tabs.map((tab) => [tab.id, 'alive' as MemberStatus]));
-}
-
-async function shoot(
-  page: Page,
-  name: string,
-  testInfo: import('@playwright/test').TestInfo,
-): Promise<void> {
-  const body = await page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
-  await testInfo.attach(name, { body, contentType: 'image/png' });
-}
-
-/** Five agents in four instances, each holding all five alive in its agreed membership. */
-async function openSettledMesh(
-  browserType: BrowserType,
-  testInfo: TestInfo,
-  baseURL: string,
-  roomPrefix: string,
-): Promise<{ browsers: Browser[]; tabs: MeshTab[] }> {
-  const launchOptions = testInfo.project.use.launchOptions ?? {};
-  const mesh = await openMesh(
-    browserType,
-    launchOptions,
-    baseURL,
-    `${roomPrefix}-${Date.now()}`,
-    LAYOUT,
-  );
-  for (const tab of mesh.tabs) await waitForMembers(tab.page, allAlive(mesh.tabs));
-  for (const tab of mesh.tabs) await waitForAgreedMembership(tab.page, mesh.tabs.length);
-  return mesh;
 }
 
 test.describe('membership across five agents in four browser instances', () => {

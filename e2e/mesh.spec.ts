@@ -1,9 +1,13 @@
 import { expect, test } from '@playwright/test';
 import WebSocket from 'ws';
-import { openMesh, snapshotOf, waitForDrawnTopology, waitForOpenLinks, type MeshTab } from './mesh';
-
-/** Three instances with one tab each, one instance with two tabs: five agents. */
-const LAYOUT = [1, 1, 1, 2];
+import {
+  FIVE_AGENTS_LAYOUT,
+  openMesh,
+  snapshotOf,
+  waitForDrawnTopology,
+  waitForOpenLinks,
+  type MeshTab,
+} from './mesh';
 
 function others(tabs: MeshTab[], self: MeshTab): string[] {
   return tabs.filter((tab) => tab !== self).map((tab) => tab.id);
@@ -22,7 +26,7 @@ test('five agents across four browser instances form a full mesh and see a close
     launchOptions,
     baseURL as string,
     room,
-    LAYOUT,
+    FIVE_AGENTS_LAYOUT,
   );
   try {
     expect(new Set(tabs.map((tab) => tab.id)).size).toBe(5);

@@ -1,5 +1,5 @@
-import type { Browser, BrowserType, Page } from '@playwright/test';
-import type { MeshSnapshot } from '../src/host/meshSnapshot';
+import type { Browser, BrowserType, Page, TestInfo } from '@playwright/test';
+import type { MemberStatus, MeshSnapshot } from '../src/host/meshSnapshot';
 
 export interface MeshTab {
   page: Page;
@@ -78,6 +78,72 @@ export async function waitForDrawnTopology(
     [nodes, edges] as const,
     { timeout: timeoutMs, polling: 100 },
   );
+}
+
+/** Three instances with one tab each, one instance with two tabs: five agents. */
+export const FIVE_AGENTS_LAYOUT = [1, 1, 1, 2];
+
+/** Resolves when this tab's membership view holds exactly these members with these statuses. */
+export async function waitForMembers(
+  page: Page,
+  expected: Record<string, MemberStatus>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await page.waitForFunction(
+    (want) => {
+      const members = window.meshDebug?.snapshot().members ?? [];
+      const live = members.filter((m) => m.status !== 'left' || want[m.id] === 'left');
+      return live.length === Object.keys(want).length && live.every((m) => want[m.id] === m.status);
+    },
+    expected,
+    { timeout: timeoutMs, polling: 100 },
+  );
+}
+
+/** Resolves when this tab counts `size` members in its agreed membership, all reachable. */
+export async function waitForAgreedMembership(
+  page: Page,
+  size: number,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const quorum = window.meshDebug?.snapshot().quorum;
+      return quorum !== undefined && quorum.membershipSize === n && quorum.reachable === n;
+    },
+    size,
+    { timeout: timeoutMs, polling: 100 },
+  );
+}
+
+export function allAlive(tabs: MeshTab[]): Record<string, MemberStatus> {
+  return Object.fromEntries(tabs.map((tab) => [tab.id, 'alive' as MemberStatus]));
+}
+
+/** Saves a screenshot of `page` under the test's output and attaches it to the report. */
+export async function shoot(page: Page, name: string, testInfo: TestInfo): Promise<void> {
+  const body = await page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
+}
+
+/** Five agents in four instances, each holding all five alive in its agreed membership. */
+export async function openSettledMesh(
+  browserType: BrowserType,
+  testInfo: TestInfo,
+  baseURL: string,
+  roomPrefix: string,
+): Promise<{ browsers: Browser[]; tabs: MeshTab[] }> {
+  const launchOptions = testInfo.project.use.launchOptions ?? {};
+  const mesh = await openMesh(
+    browserType,
+    launchOptions,
+    baseURL,
+    `${roomPrefix}-${Date.now()}`,
+    FIVE_AGENTS_LAYOUT,
+  );
+  for (const tab of mesh.tabs) await waitForMembers(tab.page, allAlive(mesh.tabs));
+  for (const tab of mesh.tabs) await waitForAgreedMembership(tab.page, mesh.tabs.length);
+  return mesh;
 }
 
 declare global {
