@@ -1,13 +1,20 @@
 import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-// Browser entry: index.html -> src/ui/main.tsx. Unit tests use vitest.config.ts.
+// Browser entries: index.html -> src/ui/main.tsx (the dashboard) and yjs-client.html ->
+// src/yjsClient/main.ts (a stock y-webrtc client, for interop tests and benches). Unit tests use
+// vitest.config.ts.
+const page = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 export default defineConfig({
   plugins: [react()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: true,
+    rolldownOptions: {
+      input: { main: page('index.html'), yjsClient: page('yjs-client.html') },
+    },
   },
   server: {
     port: 5173,

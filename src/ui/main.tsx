@@ -5,6 +5,11 @@ import { meshOptionsFromLocation } from '../adapters/browser/meshOptions';
 import { indexedDbPersistence } from '../adapters/browser/indexedDbPersistence';
 import { wallClock } from '../adapters/webrtc/wallClock';
 import { WebRtcMesh } from '../adapters/webrtc/webRtcMesh';
+import {
+  startYWebrtcBridge,
+  yjsBridgeRequested,
+  type YWebrtcBridge,
+} from '../adapters/browser/yWebrtcBridge';
 import { createSeededPrng } from '../core/base/prng';
 import { CRDT_LANE_TYPE_CODE } from '../core/wire/lanes';
 import { memoryCommandsOf, memoryViewOf } from '../crdt/memoryView';
@@ -47,11 +52,24 @@ async function main(): Promise<void> {
   });
   shared.awareness?.setLocalState({ agent: identity.id });
   (window as { meshShared?: SharedState }).meshShared = shared;
+  // Opt-in (?yjsBridge=1): stock y-webrtc clients in this room share the document through this
+  // tab; their updates are unauthenticated (see yWebrtcBridge.ts).
+  let bridge: YWebrtcBridge | null = null;
+  if (yjsBridgeRequested(window.location)) {
+    void shared.ready
+      .then(() => startYWebrtcBridge(shared.doc, options))
+      .then((started) => {
+        bridge = started;
+        (window as { meshYjsBridge?: YWebrtcBridge }).meshYjsBridge = started;
+      })
+      .catch((error: unknown) => console.error('y-webrtc bridge failed to start', error));
+  }
   store.getState().setMemoryCommands(memoryCommandsOf(shared));
   // Twice a second: enough for TTL countdowns; changes are coalesced into the next push.
   setInterval(() => store.getState().setMemory(memoryViewOf(shared, wallClock.nowMs())), 500);
   // Say bye so peers drop this tab at once instead of waiting for the link timeout.
   window.addEventListener('pagehide', () => {
+    bridge?.stop();
     shared.stop();
     mesh.leave();
   });
