@@ -8,6 +8,7 @@ import {
 } from '../dev/fixtures';
 import { count, renderStatic } from '../dev/renderStatic';
 import { createMeshStore, type MeshStore } from '../store/meshStore';
+import { PANEL_TABS } from '../store/viewSlice';
 import { App } from './App';
 
 function render(store: MeshStore): string {
@@ -98,8 +99,8 @@ describe('App', () => {
     expect(first?.slice(1)).toEqual(['member-suspect', suspect.id]);
     // Every panel stays in the page, the inactive ones hidden.
     expect(count(html, 'data-testid="event-row"')).toBe(10);
-    expect(count(html, 'role="tabpanel"')).toBe(4);
-    expect(count(html, 'hidden=""')).toBe(3);
+    expect(count(html, 'role="tabpanel"')).toBe(PANEL_TABS.length);
+    expect(count(html, 'hidden=""')).toBe(PANEL_TABS.length - 1);
     expect(html).toContain('data-testid="quorum" data-has-quorum="true"');
   });
 

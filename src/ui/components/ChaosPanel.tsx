@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { shortId, type AgentId } from '../../core/base/ids';
 import { groupColour } from '../charts/palette';
 import {
@@ -7,10 +8,13 @@ import {
   FREEZE_SECONDS_MIN,
   LINK_DELAY_MS_MAX,
   LINK_LOSS_PERCENT_MAX,
+  type ChaosControlsInput,
   type Control,
 } from '../store/chaosControls';
 import { effectiveGroup, MAX_GROUPS, MIN_GROUPS } from '../store/chaosSlice';
+import type { MeshState } from '../store/meshStore';
 import { useMeshStore } from '../store/useMeshStore';
+import { FaultChips } from './FaultChips';
 import { describeFault } from './format';
 
 function ControlButton({
@@ -40,6 +44,86 @@ function ControlButton({
   );
 }
 
+interface RangeFieldSpec {
+  label: string;
+  max: number;
+  step: number;
+  testId: string;
+}
+
+const LINK_DELAY_FIELD: RangeFieldSpec = {
+  label: 'delay ms',
+  max: LINK_DELAY_MS_MAX,
+  step: 10,
+  testId: 'chaos-link-delay',
+};
+const LINK_LOSS_FIELD: RangeFieldSpec = {
+  label: 'loss %',
+  max: LINK_LOSS_PERCENT_MAX,
+  step: 1,
+  testId: 'chaos-link-loss',
+};
+
+/** A whole number typed, or picked on a slider beside it; `value` is null while the text is invalid. */
+function RangeField({
+  field,
+  value,
+  text,
+  onText,
+}: {
+  field: RangeFieldSpec;
+  value: number | null;
+  text: string;
+  onText: (text: string) => void;
+}) {
+  const { label, max, step, testId } = field;
+  return (
+    <div className="field-row">
+      <label className="field">
+        <span>{label}</span>
+        <span className="range-pair">
+          <input
+            type="range"
+            min={0}
+            max={max}
+            step={step}
+            aria-hidden="true"
+            tabIndex={-1}
+            value={value ?? 0}
+            onChange={(event) => onText(event.target.value)}
+          />
+          <input
+            type="number"
+            min={0}
+            max={max}
+            step={step}
+            data-testid={testId}
+            aria-invalid={value === null}
+            value={text}
+            onChange={(event) => onText(event.target.value)}
+          />
+        </span>
+      </label>
+    </div>
+  );
+}
+
+/** What the chaos controls are computed from; `useShallow` keeps it stable between renders. */
+function chaosInput(s: MeshState): ChaosControlsInput {
+  return {
+    snapshot: s.snapshot,
+    commands: s.commands,
+    groupOf: s.groupOf,
+    groupCount: s.groupCount,
+    selectedId: s.selectedId,
+    selectedLink: s.selectedLink,
+    freezeSecondsText: s.freezeSecondsText,
+    linkDelayText: s.linkDelayText,
+    linkLossText: s.linkLossText,
+    noteCommand: s.noteCommand,
+  };
+}
+
 const GROUP_COUNTS = Array.from({ length: MAX_GROUPS - MIN_GROUPS + 1 }, (_, i) => MIN_GROUPS + i);
 
 /**
@@ -47,18 +131,11 @@ const GROUP_COUNTS = Array.from({ length: MAX_GROUPS - MIN_GROUPS + 1 }, (_, i) 
  * link. Every button sends one of the injected MeshCommands (see store/chaosControls).
  */
 export function ChaosPanel() {
-  const snapshot = useMeshStore((s) => s.snapshot);
-  const commands = useMeshStore((s) => s.commands);
+  const input = useMeshStore(useShallow(chaosInput));
+  const { snapshot, commands, groupOf, groupCount, selectedId, selectedLink } = input;
+  const { freezeSecondsText, linkDelayText, linkLossText } = input;
   const partitionMode = useMeshStore((s) => s.partitionMode);
-  const groupOf = useMeshStore((s) => s.groupOf);
-  const groupCount = useMeshStore((s) => s.groupCount);
-  const selectedId = useMeshStore((s) => s.selectedId);
-  const selectedLink = useMeshStore((s) => s.selectedLink);
-  const freezeSecondsText = useMeshStore((s) => s.freezeSecondsText);
-  const linkDelayText = useMeshStore((s) => s.linkDelayText);
-  const linkLossText = useMeshStore((s) => s.linkLossText);
   const lastCommand = useMeshStore((s) => s.lastCommand);
-  const noteCommand = useMeshStore((s) => s.noteCommand);
   const setPartitionMode = useMeshStore((s) => s.setPartitionMode);
   const setGroupCount = useMeshStore((s) => s.setGroupCount);
   const cycleGroup = useMeshStore((s) => s.cycleGroup);
@@ -69,33 +146,7 @@ export function ChaosPanel() {
   const setLinkDelayText = useMeshStore((s) => s.setLinkDelayText);
   const setLinkLossText = useMeshStore((s) => s.setLinkLossText);
 
-  const controls = useMemo(
-    () =>
-      chaosControls({
-        snapshot,
-        commands,
-        groupOf,
-        groupCount,
-        selectedId,
-        selectedLink,
-        freezeSecondsText,
-        linkDelayText,
-        linkLossText,
-        noteCommand,
-      }),
-    [
-      snapshot,
-      commands,
-      groupOf,
-      groupCount,
-      selectedId,
-      selectedLink,
-      freezeSecondsText,
-      linkDelayText,
-      linkLossText,
-      noteCommand,
-    ],
-  );
+  const controls = useMemo(() => chaosControls(input), [input]);
 
   const members = useMemo(() => {
     const byGroup: AgentId[][] = Array.from({ length: groupCount }, () => []);
@@ -116,8 +167,8 @@ export function ChaosPanel() {
           : '';
   const activePartition = snapshot?.chaos.partition ?? null;
   const faulted = ownLinks
-    .map((l) => ({ peer: l.peer, parts: describeFault(l.fault) }))
-    .filter((f) => f.parts.length > 0);
+    .filter((l) => describeFault(l.fault).length > 0)
+    .map((l) => ({ peer: l.peer, fault: l.fault }));
 
   return (
     <div
@@ -277,60 +328,18 @@ export function ChaosPanel() {
             ))}
           </select>
         </label>
-        <div className="field-row">
-          <label className="field">
-            <span>delay ms</span>
-            <span className="range-pair">
-              <input
-                type="range"
-                min={0}
-                max={LINK_DELAY_MS_MAX}
-                step={10}
-                aria-hidden="true"
-                tabIndex={-1}
-                value={controls.delayMs ?? 0}
-                onChange={(event) => setLinkDelayText(event.target.value)}
-              />
-              <input
-                type="number"
-                min={0}
-                max={LINK_DELAY_MS_MAX}
-                step={10}
-                data-testid="chaos-link-delay"
-                aria-invalid={controls.delayMs === null}
-                value={linkDelayText}
-                onChange={(event) => setLinkDelayText(event.target.value)}
-              />
-            </span>
-          </label>
-        </div>
-        <div className="field-row">
-          <label className="field">
-            <span>loss %</span>
-            <span className="range-pair">
-              <input
-                type="range"
-                min={0}
-                max={LINK_LOSS_PERCENT_MAX}
-                step={1}
-                aria-hidden="true"
-                tabIndex={-1}
-                value={controls.lossPercent ?? 0}
-                onChange={(event) => setLinkLossText(event.target.value)}
-              />
-              <input
-                type="number"
-                min={0}
-                max={LINK_LOSS_PERCENT_MAX}
-                step={1}
-                data-testid="chaos-link-loss"
-                aria-invalid={controls.lossPercent === null}
-                value={linkLossText}
-                onChange={(event) => setLinkLossText(event.target.value)}
-              />
-            </span>
-          </label>
-        </div>
+        <RangeField
+          field={LINK_DELAY_FIELD}
+          value={controls.delayMs}
+          text={linkDelayText}
+          onText={setLinkDelayText}
+        />
+        <RangeField
+          field={LINK_LOSS_FIELD}
+          value={controls.lossPercent}
+          text={linkLossText}
+          onText={setLinkLossText}
+        />
         <div className="chaos-actions">
           <ControlButton
             control={controls.linkApply}
@@ -348,16 +357,10 @@ export function ChaosPanel() {
           <p className="chaos-hint muted">None: every link of yours passes traffic untouched.</p>
         ) : (
           <ul className="fault-list" data-testid="chaos-active-faults">
-            {faulted.map(({ peer, parts }) => (
+            {faulted.map(({ peer, fault }) => (
               <li key={peer}>
                 <span className="mono">you ↔ {shortId(peer)}</span>
-                <span className="chips">
-                  {parts.map((part) => (
-                    <span key={part} className="chip chip--fault">
-                      {part}
-                    </span>
-                  ))}
-                </span>
+                <FaultChips fault={fault} />
               </li>
             ))}
           </ul>

@@ -18,6 +18,19 @@ const HEALTH_ITEMS: { health: NodeHealth; label: string }[] = [
   { health: 'unknown', label: 'not a member yet' },
 ];
 
+/** Node colours before membership reports: the state of this agent's own link. */
+const LINK_STATE_ITEMS = [
+  { modifier: 'open', label: 'open' },
+  { modifier: 'pending', label: 'connecting' },
+  { modifier: 'remote', label: 'via neighbours' },
+];
+
+const LINE_ITEMS = [
+  { modifier: 'self', label: 'own link' },
+  { modifier: 'peer', label: 'advertised' },
+  { modifier: 'cut', label: 'cut' },
+];
+
 /** Explains the colours and line styles of the topology graph. */
 export function TopologyLegend() {
   const byHealth = useMeshStore((s) => s.snapshot !== null && membershipKnown(s.snapshot));
@@ -26,39 +39,27 @@ export function TopologyLegend() {
       <li>
         <span className="legend-dot legend-dot--self" style={{ background: SELF_COLOUR }} /> you
       </li>
-      {byHealth ? (
-        HEALTH_ITEMS.map(({ health, label }) => (
-          <li key={health}>
-            {health === 'suspect' ? (
-              <span className="legend-suspect" />
-            ) : (
-              <Dot colour={HEALTH_COLOURS[health]} hollow={health === 'unknown'} />
-            )}{' '}
-            {label}
-          </li>
-        ))
-      ) : (
-        <>
-          <li>
-            <span className="legend-dot legend-dot--open" /> open
-          </li>
-          <li>
-            <span className="legend-dot legend-dot--pending" /> connecting
-          </li>
-          <li>
-            <span className="legend-dot legend-dot--remote" /> via neighbours
-          </li>
-        </>
-      )}
-      <li>
-        <span className="legend-line legend-line--self" /> own link
-      </li>
-      <li>
-        <span className="legend-line legend-line--peer" /> advertised
-      </li>
-      <li>
-        <span className="legend-line legend-line--cut" /> cut
-      </li>
+      {byHealth
+        ? HEALTH_ITEMS.map(({ health, label }) => (
+            <li key={health}>
+              {health === 'suspect' ? (
+                <span className="legend-suspect" />
+              ) : (
+                <Dot colour={HEALTH_COLOURS[health]} hollow={health === 'unknown'} />
+              )}{' '}
+              {label}
+            </li>
+          ))
+        : LINK_STATE_ITEMS.map(({ modifier, label }) => (
+            <li key={modifier}>
+              <span className={`legend-dot legend-dot--${modifier}`} /> {label}
+            </li>
+          ))}
+      {LINE_ITEMS.map(({ modifier, label }) => (
+        <li key={modifier}>
+          <span className={`legend-line legend-line--${modifier}`} /> {label}
+        </li>
+      ))}
     </ul>
   );
 }
