@@ -1,13 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { SharedState } from '../src/crdt/sharedState';
 import type { MeshCommands } from '../src/host/meshSnapshot';
 import { openMesh, shoot, waitForOpenLinks } from './mesh';
-
-declare global {
-  interface Window {
-    meshShared?: SharedState;
-  }
-}
 
 async function store(page: Page, namespace: string, key: string, value: unknown): Promise<void> {
   await page.evaluate(

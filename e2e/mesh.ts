@@ -149,5 +149,6 @@ export async function openSettledMesh(
 declare global {
   interface Window {
     meshDebug?: import('../src/adapters/browser/debugHook').MeshDebugHook;
+    meshShared?: import('../src/crdt/sharedState').SharedState;
   }
 }

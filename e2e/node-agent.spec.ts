@@ -3,9 +3,18 @@ import { createNodePeer } from '../src/adapters/node/nodePeer';
 import { createNodeSocket } from '../src/adapters/node/nodeSocket';
 import { generateIdentity } from '../src/adapters/webrtc/identity';
 import { WebRtcMesh } from '../src/adapters/webrtc/webRtcMesh';
+import { wallClock } from '../src/adapters/webrtc/wallClock';
+import { fileDocPersistence } from '../src/adapters/node/fileDocPersistence';
+import { createSeededPrng } from '../src/core/base/prng';
+import { CRDT_LANE_TYPE_CODE } from '../src/core/wire/lanes';
+import { SharedState } from '../src/crdt/sharedState';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as Y from 'yjs';
 import { openMesh, waitForDrawnTopology, waitForOpenLinks } from './mesh';
 
-test('a Node agent joins two browser tabs in one mesh', async ({
+test('a Node agent joins two browser tabs in one mesh and shares their document, kept in its file', async ({
   playwright,
   browserName,
   baseURL,
@@ -20,6 +29,15 @@ test('a Node agent joins two browser tabs in one mesh', async ({
     createNodeSocket,
   );
   nodeAgent.start();
+  const stateFile = join(mkdtempSync(join(tmpdir(), 'node-agent-')), 'state.bin');
+  const shared = new SharedState({
+    room,
+    selfId: identity.id,
+    transport: nodeAgent.openLane(CRDT_LANE_TYPE_CODE),
+    clock: wallClock,
+    random: createSeededPrng(7),
+    persistence: fileDocPersistence(stateFile),
+  });
   const launchOptions = testInfo.project.use.launchOptions ?? {};
   const { browsers, tabs } = await openMesh(
     playwright[browserName],
@@ -48,7 +66,22 @@ test('a Node agent joins two browser tabs in one mesh', async ({
     await expect(
       tabs[0]!.page.locator(`[data-testid="topology-node"][data-agent-id="${nodeAgent.selfId}"]`),
     ).toHaveCount(1);
+
+    // The shared document flows both ways between the tabs and the Node agent.
+    await shared.memory.store('demo', 'from-node', 'hello tabs');
+    for (const tab of tabs) {
+      await tab.page.waitForFunction(
+        () => window.meshShared?.memory.retrieve('demo', 'from-node')?.value === 'hello tabs',
+      );
+    }
+    await tabs[1]!.page.evaluate(() => window.meshShared?.memory.store('demo', 'from-tab', 42));
+    await expect.poll(() => shared.memory.retrieve('demo', 'from-tab')?.value).toBe(42);
+    shared.stop();
+    const reloaded = new Y.Doc();
+    void fileDocPersistence(stateFile)(reloaded).destroy();
+    expect(Object.keys(reloaded.getMap('memory').toJSON()).length).toBeGreaterThanOrEqual(2);
   } finally {
+    shared.stop();
     nodeAgent.leave();
     await Promise.all(browsers.map((browser) => browser.close()));
   }

@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util';
 import { shortId } from '../../core/base/ids';
+import { createSeededPrng } from '../../core/base/prng';
+import { CRDT_LANE_TYPE_CODE } from '../../core/wire/lanes';
+import { SharedState } from '../../crdt/sharedState';
 import { generateIdentity } from '../webrtc/identity';
+import { wallClock } from '../webrtc/wallClock';
+import { fileDocPersistence } from './fileDocPersistence';
 import { WebRtcMesh } from '../webrtc/webRtcMesh';
 import { loadOrCreateFileIdentity } from './fileIdentity';
 import { createNodePeer } from './nodePeer';
@@ -10,8 +15,10 @@ const HELP = `mesh-coordinator Node agent: joins a room as one more agent of the
 
   npm run agent -- [--server http://localhost:4444] [--room default] [--identity-file agent.json]
                    [--ice stun:host:3478,...] [--ping-interval-ms 1000] [--status-every-ms 5000]
+                   [--state-file state.bin]
 
-Without --identity-file the agent has a fresh identity each run.`;
+Without --identity-file the agent has a fresh identity each run. With --state-file the room's
+shared document (memory store included) is kept in that file between runs.`;
 
 /** Composition root of a Node agent: the same WebRtcMesh as a tab, with Node's WebRTC and ws. */
 async function main(): Promise<void> {
@@ -23,6 +30,7 @@ async function main(): Promise<void> {
       ice: { type: 'string' },
       'ping-interval-ms': { type: 'string' },
       'status-every-ms': { type: 'string', default: '5000' },
+      'state-file': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -55,6 +63,19 @@ async function main(): Promise<void> {
   });
   console.log(`agent ${identity.id} joining room ${values.room} via ${signalingUrl}`);
   mesh.start();
+  const stateFile = values['state-file'];
+  const shared = new SharedState({
+    room: values.room,
+    selfId: identity.id,
+    transport: mesh.openLane(CRDT_LANE_TYPE_CODE),
+    clock: wallClock,
+    random: createSeededPrng(Math.floor(Math.random() * 2 ** 32)),
+    observer: {
+      onEvent: (event) => console.log(`${event.level} ${event.kind} ${event.detail ?? ''}`),
+    },
+    meshSnapshot: () => mesh.snapshot(),
+    ...(stateFile === undefined ? {} : { persistence: fileDocPersistence(stateFile) }),
+  });
   const statusEveryMs = Number(values['status-every-ms']);
   const status = setInterval(() => {
     const snapshot = mesh.snapshot();
@@ -62,10 +83,19 @@ async function main(): Promise<void> {
     const rtts = open
       .map((link) => `${shortId(link.peer)}:${link.rttMs?.toFixed(1) ?? '-'}ms`)
       .join(' ');
-    console.log(`status: ${open.length} open links, ${snapshot.edges.length} edges known; ${rtts}`);
+    const entries = shared.memory.namespaces().reduce((sum, n) => sum + n.count, 0);
+    const sync = shared.sync
+      .peerStates()
+      .map((p) => `${shortId(p.peer)}:${p.state}`)
+      .join(' ');
+    console.log(
+      `status: ${open.length} open links, ${snapshot.edges.length} edges known; ${rtts}; ` +
+        `memory: ${entries} entries; sync: ${sync}`,
+    );
   }, statusEveryMs);
   const stop = () => {
     clearInterval(status);
+    shared.stop();
     mesh.leave();
     // Let the bye frames leave before the process ends.
     setTimeout(() => process.exit(0), 200);
