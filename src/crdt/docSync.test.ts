@@ -80,6 +80,19 @@ describe('DocSync', () => {
     expect(a.sync.stats.antiEntropyRounds + b.sync.stats.antiEntropyRounds).toBe(2);
   });
 
+  it('syncs only what a returning peer missed, not the whole document', () => {
+    const { net, agents } = setup([A, B]);
+    const [a, b] = agents as [(typeof agents)[0], (typeof agents)[0]];
+    a.doc.getText('t').insert(0, 'x'.repeat(200_000));
+    // B comes back with what it had stored before (as from IndexedDB), then A wrote a little.
+    Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc));
+    a.doc.getMap('m').set('missed', 'while away');
+    net.link(A, B);
+    net.deliverAll();
+    expect(contentOf(b.doc)).toEqual({ missed: 'while away' });
+    expect(b.sync.stats.bytesIn).toBeLessThan(1000);
+  });
+
   it('reports a peer behind from the state vector it hears, and in sync once merged', () => {
     const { net, agents } = setup([A, B]);
     const [a, b] = agents as [(typeof agents)[0], (typeof agents)[0]];
