@@ -55,6 +55,23 @@ test('memory: a write reaches every tab; both sides of a partition write, heal m
     );
     await shoot(a.page, 'memory-written', testInfo);
 
+    // Store from one dashboard's form (with a TTL), delete from another's row.
+    await b.page.getByTestId('tab-memory').click();
+    await b.page.getByTestId('memory-key').fill('from-the-form');
+    await b.page.getByTestId('memory-value').fill('{"via":"form"}');
+    await b.page.getByTestId('memory-ttl').fill('600');
+    await b.page.getByTestId('memory-store').click();
+    await waitForValue(c.page, 'demo', 'from-the-form', { via: 'form' });
+    await c.page.getByTestId('tab-memory').click();
+    const row = c.page.locator('[data-testid="memory-row"][data-key="from-the-form"]');
+    await expect(row).toContainText('"via":"form"');
+    await c.page
+      .locator('[data-testid="memory-row"][data-key="from-the-form"] [data-testid="memory-delete"]')
+      .click();
+    await a.page.waitForFunction(
+      () => window.meshShared?.memory.retrieve('demo', 'from-the-form') === null,
+    );
+
     // Partition {a, b} | {c}; each side writes its own key and the same key.
     const groups = [[a.id, b.id], [c.id]];
     await a.page.evaluate(
