@@ -12,6 +12,15 @@ function parseValue(text: string): unknown {
   }
 }
 
+type FormField = 'namespace' | 'key' | 'value' | 'ttl';
+
+const FORM_FIELDS: { name: FormField; label: string; placeholder: string; className?: string }[] = [
+  { name: 'namespace', label: 'namespace', placeholder: 'namespace' },
+  { name: 'key', label: 'key', placeholder: 'key' },
+  { name: 'value', label: 'value (JSON or text)', placeholder: 'value (JSON or text)' },
+  { name: 'ttl', label: 'TTL in seconds', placeholder: 'TTL s', className: 'memory-ttl' },
+];
+
 function shortJson(value: unknown): string {
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
@@ -26,7 +35,12 @@ export function MemoryBrowser() {
   const commands = useMeshStore((s) => s.memoryCommands);
   const [namespaceFilter, setNamespaceFilter] = useState('');
   const [text, setText] = useState('');
-  const [form, setForm] = useState({ namespace: 'demo', key: '', value: '', ttl: '' });
+  const [form, setForm] = useState<Record<FormField, string>>({
+    namespace: 'demo',
+    key: '',
+    value: '',
+    ttl: '',
+  });
   const [error, setError] = useState<string | null>(null);
 
   const rows = useMemo(() => {
@@ -58,34 +72,17 @@ export function MemoryBrowser() {
     <div className="memory-browser" data-testid="memory-browser">
       <SyncIndicators peers={memory.peers} rejected={memory.rejectedUpdates} />
       <form className="memory-form" onSubmit={submit}>
-        <input
-          aria-label="namespace"
-          data-testid="memory-namespace"
-          value={form.namespace}
-          onChange={(e) => setForm({ ...form, namespace: e.target.value })}
-        />
-        <input
-          aria-label="key"
-          placeholder="key"
-          data-testid="memory-key"
-          value={form.key}
-          onChange={(e) => setForm({ ...form, key: e.target.value })}
-        />
-        <input
-          aria-label="value (JSON or text)"
-          placeholder="value (JSON or text)"
-          data-testid="memory-value"
-          value={form.value}
-          onChange={(e) => setForm({ ...form, value: e.target.value })}
-        />
-        <input
-          aria-label="TTL in seconds"
-          placeholder="TTL s"
-          className="memory-ttl"
-          data-testid="memory-ttl"
-          value={form.ttl}
-          onChange={(e) => setForm({ ...form, ttl: e.target.value })}
-        />
+        {FORM_FIELDS.map((field) => (
+          <input
+            key={field.name}
+            aria-label={field.label}
+            placeholder={field.placeholder}
+            className={field.className}
+            data-testid={`memory-${field.name}`}
+            value={form[field.name]}
+            onChange={(e) => setForm({ ...form, [field.name]: e.target.value })}
+          />
+        ))}
         <button type="submit" data-testid="memory-store" disabled={commands === null}>
           Store
         </button>
