@@ -1,4 +1,4 @@
-import { DEFAULT_LINKS_CONFIG, type LinksConfig } from '../core/links/config';
+import { DEFAULT_LINKS_CONFIG } from '../core/links/config';
 import { DEFAULT_SWIM_CONFIG, type SwimOverrides } from '../core/swim/config';
 import {
   checkLinkLiveness,
@@ -7,30 +7,32 @@ import {
   SafetyChecker,
   SafetyViolation,
 } from './checkers';
-import { Cluster } from './cluster';
+import { Cluster, type ClusterOptions } from './cluster';
 import { randomFaultPlan, schedulePlan } from './faults';
-import { DROP_CAUSES, type DropCause, type PathConfig } from './network';
+import { DROP_CAUSES, type DropCause } from './network';
 import { Stream, streamPrng } from './seeds';
-import { edgeCount, type TopologySpec } from './topology';
+import { edgeCount } from './topology';
 
-export interface SimRunOptions {
-  seed: number;
+/** A run: the cluster's own options where they mean the same, plus what the run adds. */
+export interface SimRunOptions extends Pick<
+  ClusterOptions,
+  | 'seed'
+  | 'topology'
+  | 'network'
+  | 'links'
+  | 'swim'
+  | 'reconnectBaseMs'
+  | 'reconnectMaxMs'
+  | 'traceKeepLast'
+> {
   agents: number;
   seconds: number;
-  topology?: TopologySpec;
-  network?: Partial<PathConfig>;
-  links?: Partial<Omit<LinksConfig, 'selfId'>>;
-  /** Membership settings for every agent. */
-  swim?: SwimOverrides;
   /** Random faults drawn from the seed, all repaired before a final liveness phase. */
   faults?: boolean;
   /** Check agent invariants after every K-th event (1: after every step). */
   checkEvery?: number;
   /** Time after the heal within which every link must be back up and measured. */
   livenessBoundMs?: number;
-  reconnectBaseMs?: number;
-  reconnectMaxMs?: number;
-  traceKeepLast?: number;
 }
 
 export interface SimReport {

@@ -9,11 +9,11 @@ import type { LinksEffect, LinksEvent, LinksInput, LinksSnapshot } from '../link
 import type { SwimOverrides } from '../swim/config';
 import { SwimProtocol } from '../swim/swimProtocol';
 import type {
-  LoadSummary,
   MemberStatus,
   QuorumView,
   SwimEffect,
   SwimEvent,
+  SwimInput,
   SwimSnapshot,
 } from '../swim/types';
 
@@ -25,34 +25,22 @@ export interface AgentConfig {
   swim?: SwimOverrides;
 }
 
-/** Everything that can happen to an agent. Time is always part of the input. */
+/**
+ * Everything that can happen to an agent. Time is always part of the input. Membership's input
+ * list names every kind an agent takes; only an agent's messages are wider: any peer message,
+ * routed to the protocol it belongs to.
+ */
 export type AgentInput =
-  | { kind: 'linkUp'; peer: AgentId; nowMs: Millis }
-  | { kind: 'linkDown'; peer: AgentId; reason: string; nowMs: Millis }
-  | { kind: 'message'; from: AgentId; msg: PeerMessage; nowMs: Millis }
-  | { kind: 'tick'; nowMs: Millis }
-  | { kind: 'leave'; nowMs: Millis }
-  /** The host's answer to a `sign` effect. */
-  | { kind: 'signed'; requestId: number; signature: string; nowMs: Millis }
-  /** This agent's load summary (cpu and memory in [0, 1], tasks queued), gossiped to all. */
-  | { kind: 'setLoad'; load: LoadSummary; nowMs: Millis }
-  /** A small application fact to gossip under `key` (at most 8 keys, 256 characters each). */
-  | { kind: 'publishFact'; key: string; value: string; nowMs: Millis };
+  | Exclude<SwimInput, { kind: 'message' }>
+  | { kind: 'message'; from: AgentId; msg: PeerMessage; nowMs: Millis };
 
 /** Effects every protocol may use besides its own: signing, and asking for a link. */
-export type HostRequestEffect =
-  /** Sign `bytes` with this agent's key; the signature comes back as a `signed` input. */
-  | { kind: 'sign'; requestId: number; bytes: Uint8Array }
-  /** Open a link to a member learned of through the mesh. */
-  | { kind: 'connect'; peer: AgentId };
+export type HostRequestEffect = Extract<SwimEffect, { kind: 'sign' | 'connect' }>;
 
 export type AgentEvent = LinksEvent | SwimEvent;
 
-export type AgentEffect =
-  | LinksEffect
-  | HostRequestEffect
-  | { kind: 'send'; to: AgentId; msg: SwimMessage }
-  | { kind: 'event'; event: SwimEvent };
+/** Membership's requests to drop a link never leave the agent: the links protocol closes them. */
+export type AgentEffect = LinksEffect | Exclude<SwimEffect, { kind: 'dropLink' }>;
 
 export interface AgentSnapshot {
   links: LinksSnapshot;

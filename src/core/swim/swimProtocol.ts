@@ -219,38 +219,28 @@ export class SwimProtocol {
   }
 
   private onMessage(from: AgentId, msg: SwimMessage): void {
-    const { prober } = this.s;
-    const facts = this.facts;
     let fresh = 0;
     switch (msg.type) {
-      case 'swim-probe':
-        fresh = facts.applyFacts(msg.facts, from);
-        prober.onProbe(from, msg.seq);
-        break;
-      case 'swim-ack':
-        fresh = facts.applyFacts(msg.facts, from);
-        prober.onAck(from, msg.seq);
-        break;
-      case 'swim-nack':
-        fresh = facts.applyFacts(msg.facts, from);
-        prober.onNack(from, msg.seq);
-        break;
-      case 'swim-probe-req':
-        fresh = facts.applyFacts(msg.facts, from);
-        prober.onProbeRequest(from, msg.seq, msg.target, this.s.nowMs);
-        break;
-      case 'swim-gossip':
-        fresh = facts.applyFacts(msg.facts, from);
-        break;
       case 'swim-digest':
         this.sync.onDigest(from, msg.hashes);
-        break;
+        return;
       case 'swim-summary':
         this.sync.onSummary(from, msg);
-        break;
+        return;
       case 'swim-state':
         fresh = this.sync.onState(from, msg);
         break;
+      default: {
+        // Probes, acks, nacks, probe requests and gossip carry facts: news first, then the probe.
+        fresh = this.facts.applyFacts(msg.facts, from);
+        const prober = this.s.prober;
+        if (msg.type === 'swim-probe') prober.onProbe(from, msg.seq);
+        else if (msg.type === 'swim-ack') prober.onAck(from, msg.seq);
+        else if (msg.type === 'swim-nack') prober.onNack(from, msg.seq);
+        else if (msg.type === 'swim-probe-req') {
+          prober.onProbeRequest(from, msg.seq, msg.target, this.s.nowMs);
+        }
+      }
     }
     if (fresh > 0) this.gossip.forward(from);
   }

@@ -20,6 +20,15 @@ export interface ProbeOutcomes {
   probeFailed(target: AgentId, incarnation: number, detail: string): void;
 }
 
+/** The counter of each message type that carries facts (anti-entropy counts its own). */
+const SENT_COUNTERS: Partial<Record<SwimMessage['type'], keyof SwimStats>> = {
+  'swim-probe': 'probesSent',
+  'swim-ack': 'acksSent',
+  'swim-probe-req': 'probeRequestsSent',
+  'swim-nack': 'nacksSent',
+  'swim-gossip': 'gossipSent',
+};
+
 function emptyStats(): SwimStats {
   return {
     probesSent: 0,
@@ -140,30 +149,10 @@ export class SwimState {
   }
 
   send(to: AgentId, msg: SwimMessage): void {
-    const stats = this.stats;
-    switch (msg.type) {
-      case 'swim-probe':
-        stats.probesSent++;
-        stats.factsSent += msg.facts.length;
-        break;
-      case 'swim-ack':
-        stats.acksSent++;
-        stats.factsSent += msg.facts.length;
-        break;
-      case 'swim-probe-req':
-        stats.probeRequestsSent++;
-        stats.factsSent += msg.facts.length;
-        break;
-      case 'swim-nack':
-        stats.nacksSent++;
-        stats.factsSent += msg.facts.length;
-        break;
-      case 'swim-gossip':
-        stats.gossipSent++;
-        stats.factsSent += msg.facts.length;
-        break;
-      default:
-        break;
+    const counter = SENT_COUNTERS[msg.type];
+    if (counter !== undefined) {
+      this.stats[counter]++;
+      this.stats.factsSent += (msg as { facts: readonly SwimFact[] }).facts.length;
     }
     this.effects.push({ kind: 'send', to, msg });
   }
