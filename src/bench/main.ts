@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { runBrowserBench } from './browserBench';
+import { runBrowserDocBench } from './browserDocBench';
 import { runMemoryBench } from './memoryBench';
 import { writeBenchReport, type BenchResult } from './report';
 import { runSimBench } from './simBench';
@@ -11,6 +12,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   swim: runSwimBench,
   memory: runMemoryBench,
   browser: runBrowserBench,
+  doc: runBrowserDocBench,
 };
 
 /**
