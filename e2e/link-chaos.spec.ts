@@ -14,17 +14,12 @@ import {
 const DELAY_MS = 150;
 /** Round trips on loopback stay far below this; a delayed link's far above (2 x DELAY_MS). */
 const UNDELAYED_MAX_MS = DELAY_MS;
-/** Round trips judged at a time (the median of the newest few; one comes about every second). */
+/** Round trips judged at a time (the fastest of the newest few; one comes about every second). */
 const RECENT_SAMPLES = 5;
 
 /** This tab's own link to `peer`, or undefined. */
 async function linkTo(page: Page, peer: string): Promise<LinkView | undefined> {
   return (await snapshotOf(page)).links.find((link) => link.peer === peer);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** Through the operator's Chaos panel: pick its link to `peer`, set delay and loss, apply. */
@@ -51,8 +46,8 @@ async function rttOf(tab: MeshTab, peer: MeshTab): Promise<number | null> {
 
 /**
  * Every link but `except`, as `from -> to` at both ends, that is not open or whose last few round
- * trips are not undelayed. A link carrying the delay can never pass, so a poll until this is
- * empty still fails for one; a poll rides out a passing spike on a busy machine.
+ * trips are all slow. Every sample of a link carrying the delay is slow, so a poll until this is
+ * empty still fails for one, while a busy machine's passing spikes do not fail it.
  */
 async function slowLinks(tabs: MeshTab[], except?: [MeshTab, MeshTab]): Promise<string[]> {
   const slow: string[] = [];
@@ -61,9 +56,11 @@ async function slowLinks(tabs: MeshTab[], except?: [MeshTab, MeshTab]): Promise<
     for (const link of snapshot.links) {
       const pair = new Set([tab.id, link.peer]);
       if (except !== undefined && pair.has(except[0].id) && pair.has(except[1].id)) continue;
-      const recent = median(link.recentRttMs.slice(-RECENT_SAMPLES));
-      if (link.state !== 'open' || !(recent < UNDELAYED_MAX_MS))
-        slow.push(`${tab.id.slice(0, 8)} -> ${link.peer.slice(0, 8)}: ${link.state}, ${recent} ms`);
+      const fastest = Math.min(...link.recentRttMs.slice(-RECENT_SAMPLES));
+      if (link.state !== 'open' || !(fastest < UNDELAYED_MAX_MS))
+        slow.push(
+          `${tab.id.slice(0, 8)} -> ${link.peer.slice(0, 8)}: ${link.state}, ${fastest} ms`,
+        );
     }
   }
   return slow;
@@ -123,10 +120,14 @@ test('link delay and loss set from the Chaos panel: the link slows at both ends 
       await expect
         .poll(() => rttOf(tab, other), { message: `${tab.id} -> ${other.id}` })
         .toBeGreaterThanOrEqual(2 * DELAY_MS - 30);
-      // The latest sample: at least the two added delays, and not much more.
-      const last = (await linkTo(tab.page, other.id))?.lastRttMs ?? 0;
-      expect(last).toBeGreaterThanOrEqual(2 * DELAY_MS - 2);
-      expect(last).toBeLessThan(2 * DELAY_MS + UNDELAYED_MAX_MS);
+      // The newest samples, all taken under the delay by now (the smoothed value needs about
+      // eight to climb this far): the fastest is the two added delays and not much more. (Load
+      // only ever adds to a sample, so the fastest is the one to judge on a busy machine.)
+      const fastest = Math.min(
+        ...((await linkTo(tab.page, other.id))?.recentRttMs.slice(-RECENT_SAMPLES) ?? []),
+      );
+      expect(fastest).toBeGreaterThanOrEqual(2 * DELAY_MS - 2);
+      expect(fastest).toBeLessThan(2 * DELAY_MS + UNDELAYED_MAX_MS);
     }
     await expect
       .poll(() => drawnRttMs(operator.page, operator.id, peer.id))
