@@ -29,6 +29,14 @@ import type * as Y from 'yjs';
  * the bridge, and one bridge tab in a room suffices (more are harmless: Yjs updates are
  * idempotent).
  *
+ * LIMIT (y-webrtc's, not the mesh's): y-webrtc sends every message whole on the data channel
+ * and drops a send that fails without a word. Chromium refuses messages over the channel's
+ * max-message-size (262,144 bytes, measured), so a stock peer whose missing state encodes to
+ * more than about 256 KiB never receives its sync step 2, from the bridge or from another stock
+ * peer; updates smaller than that still flow live. (Measured: two stock pages holding a
+ * 1,000,000-char Y.Text, a third stock page did not sync within 15 s; at 100,000 chars it did.)
+ * The mesh's own links chunk large messages, so mesh tabs are not affected.
+ *
  * Awareness (presence) is kept apart: the provider gets its own Awareness instance (y-webrtc's
  * default), so stock peers' presence does not enter the mesh's awareness and the mesh's
  * presence does not leave it.
