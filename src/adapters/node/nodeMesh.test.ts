@@ -109,6 +109,25 @@ describe('Node agents over real WebRTC', () => {
     expect((await silentOnB).detail).toMatch(/^silent for \d+ ms$|^data channel closed$/);
   });
 
+  it('a link that drops under injected loss reconnects with the same fault, until a heal clears it', async () => {
+    const [a, b] = await agents(2, 'node-fault', { pingIntervalMs: 100, linkTimeoutMs: 600 });
+    await startFullMesh([a!, b!]);
+    const down = nextEvent(a!, (e) => e.kind === 'link-down' && e.peer === b!.selfId);
+    a!.setFault(b!.selfId, { cut: false, dropRate: 1, delayMs: 20 });
+    await down;
+    await nextEvent(a!, (e) => e.kind === 'connecting' && e.peer === b!.selfId);
+    const again = a!.snapshot().links.find((link) => link.peer === b!.selfId);
+    expect(again?.fault).toEqual({ cut: false, dropRate: 1, delayMs: 20 });
+    const back = nextEvent(a!, (e) => e.kind === 'link-up' && e.peer === b!.selfId);
+    a!.commands.heal();
+    await back;
+    expect(a!.snapshot().links.find((link) => link.peer === b!.selfId)?.fault).toEqual({
+      cut: false,
+      dropRate: 0,
+      delayMs: 0,
+    });
+  });
+
   it('refuses an impostor announcing the id of another agent, and logs why', async () => {
     const [honest] = await agents(1, 'node-impostor');
     const { identity: victim } = await generateIdentity();

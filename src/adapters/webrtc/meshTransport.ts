@@ -69,6 +69,11 @@ export class MeshTransport implements Transport {
   private readonly seenNonces = new Set<string>();
   /** Peers on the other side of a dashboard partition: no links, no signals. */
   private readonly cutOff = new Set<AgentId>();
+  /**
+   * Delay and loss injected per peer, kept here rather than on the link, so a link that drops
+   * under 100 % loss and reconnects comes back with the same fault until a heal clears it.
+   */
+  private readonly injected = new Map<AgentId, { delayMs: number; dropRate: number }>();
   private readonly links = new Map<AgentId, PeerLink>();
   private readonly records = new Map<AgentId, PeerRecord>();
   private readonly budget: number;
@@ -138,11 +143,15 @@ export class MeshTransport implements Transport {
   setFault(peer: AgentId, fault: LinkView['fault']): void {
     const link = this.links.get(peer);
     if (link === undefined) throw new Error(`no link to ${shortId(peer)}`);
-    link.fault.fault = validateFault(fault);
+    const valid = validateFault(fault);
+    link.fault.fault = valid;
+    if (valid.delayMs === 0 && valid.dropRate === 0) this.injected.delete(peer);
+    else this.injected.set(peer, { delayMs: valid.delayMs, dropRate: valid.dropRate });
   }
 
   /** Removes delay and loss from every link (cuts are the partition's, see setCutOff). */
   clearFaults(): void {
+    this.injected.clear();
     for (const link of this.links.values()) {
       link.fault.fault = { cut: link.fault.fault.cut, delayMs: 0, dropRate: 0 };
     }
@@ -316,6 +325,15 @@ export class MeshTransport implements Transport {
       onClose: (closed, reason, handshakeFailed) =>
         this.onLinkClosed(closed, reason, handshakeFailed),
     });
+    // A new connection to a peer keeps the faults set on the one before.
+    const injected = this.injected.get(peer);
+    if (injected !== undefined || this.cutOff.has(peer)) {
+      link.fault.fault = {
+        cut: this.cutOff.has(peer),
+        delayMs: injected?.delayMs ?? 0,
+        dropRate: injected?.dropRate ?? 0,
+      };
+    }
     this.links.set(peer, link);
     return link;
   }
