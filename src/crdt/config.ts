@@ -20,7 +20,7 @@ export const DEFAULT_DOC_SYNC_CONFIG: DocSyncConfig = {
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   maxUpdateBytes: 16 * 1024 * 1024,
   maxAwarenessBytes: 64 * 1024,
-  outbox: { maxBufferedBytes: 256 * 1024, maxQueuedBytes: 32 * 1024 * 1024, retryMs: 10 },
+  outbox: { maxBufferedBytes: 512 * 1024, maxQueuedBytes: 32 * 1024 * 1024, retryMs: 4 },
   reassembly: { maxMessageBytes: 16 * 1024 * 1024 + 64, maxPendingMessages: 4, maxAgeMs: 30_000 },
 };
 

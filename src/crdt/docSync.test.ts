@@ -148,6 +148,21 @@ describe('DocSync', () => {
     expect(b.doc.getText('t').length).toBe(1024 * 1024);
   });
 
+  it('fetches a large document once when it links to several holders at once', () => {
+    const { net, agents } = setup([A, B, C]);
+    const [a, b, c] = agents as [(typeof agents)[0], (typeof agents)[0], (typeof agents)[0]];
+    a.doc.getText('t').insert(0, 'z'.repeat(300_000));
+    net.link(A, B);
+    net.deliverAll();
+    net.link(C, A);
+    net.link(C, B);
+    net.deliverAll();
+    expect(c.doc.getText('t').length).toBe(300_000);
+    expect(b.doc.getText('t').length).toBe(300_000);
+    // One copy and small change, not one copy per holder.
+    expect(c.sync.stats.bytesIn).toBeLessThan(1.2 * 300_000);
+  });
+
   it('refuses bad frames and updates whole, counts and logs them, and keeps working', () => {
     const { net, events, agents } = setup([A, B], { config: { maxUpdateBytes: 4096 } });
     const [a, b] = agents as [(typeof agents)[0], (typeof agents)[0]];

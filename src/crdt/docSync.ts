@@ -87,6 +87,13 @@ export class DocSync {
   private readonly outbox: Outbox;
   private readonly peers = new Map<AgentId, PeerState>();
   private roundRobin: AgentId[] = [];
+  /**
+   * Link-up syncs run one at a time: while a peer's step 2 is awaited, new peers' step 1 waits,
+   * so a newcomer linking to several holders of a large document fetches it once, then asks the
+   * others only for what the first lacked.
+   */
+  private readonly awaitingStep2 = new Map<AgentId, number>();
+  private readonly deferredStep1 = new Set<AgentId>();
   private nextMessageId = 1;
   private timer: TimerHandle | null = null;
   private stopped = false;
@@ -136,7 +143,8 @@ export class DocSync {
   private onLinkUp(peer: AgentId): void {
     if (this.stopped) return;
     this.peers.set(peer, new PeerState(new Reassembler(this.config.reassembly)));
-    this.send(peer, encodeStep1(this.doc));
+    if (this.awaitingStep2.size > 0) this.deferredStep1.add(peer);
+    else this.sendLinkUpStep1(peer);
     const awareness = this.options.awareness;
     if (awareness !== undefined) {
       this.send(peer, encodeQueryAwareness());
@@ -149,6 +157,8 @@ export class DocSync {
     if (state === undefined) return;
     this.peers.delete(peer);
     this.outbox.drop(peer);
+    this.deferredStep1.delete(peer);
+    this.settleLinkUpSync(peer);
     const awareness = this.options.awareness;
     if (awareness !== undefined && state.awarenessClients.size > 0) {
       awarenessProtocol.removeAwarenessStates(awareness, [...state.awarenessClients], 'link down');
@@ -186,6 +196,8 @@ export class DocSync {
       case 'step1':
         return this.onStep1(peer, state, msg.stateVector);
       case 'step2':
+        this.applyRemoteUpdate(peer, state, msg.update);
+        return this.settleLinkUpSync(peer);
       case 'update':
         return this.applyRemoteUpdate(peer, state, msg.update);
       case 'awareness':
@@ -209,7 +221,12 @@ export class DocSync {
     const standing = compareStateVectors(mine, theirs);
     // Once the step 2 lands, the peer holds everything this agent has.
     mergeInto(theirs, mine);
-    if (standing === 'behind' || standing === 'diverged') this.send(peer, encodeStep1(this.doc));
+    if (standing === 'behind' || standing === 'diverged') {
+      // Ask back, but not while another sync is fetching: what it brings may be all we lack.
+      if (this.awaitingStep2.size > 0) {
+        if (!this.awaitingStep2.has(peer)) this.deferredStep1.add(peer);
+      } else this.sendLinkUpStep1(peer);
+    }
   }
 
   private applyRemoteUpdate(peer: AgentId, state: PeerState, update: Uint8Array): void {
@@ -301,9 +318,26 @@ export class DocSync {
     });
   }
 
+  private sendLinkUpStep1(peer: AgentId): void {
+    this.awaitingStep2.set(peer, this.clock.nowMs());
+    this.send(peer, encodeStep1(this.doc));
+  }
+
+  /** `peer`'s link-up sync is over (answered or gone); once none is left, the deferred go. */
+  private settleLinkUpSync(peer: AgentId): void {
+    if (!this.awaitingStep2.delete(peer) || this.awaitingStep2.size > 0) return;
+    const deferred = [...this.deferredStep1];
+    this.deferredStep1.clear();
+    for (const next of deferred) if (this.peers.has(next)) this.sendLinkUpStep1(next);
+  }
+
   /** One state vector exchange with the next peer of a shuffled round robin. */
   private antiEntropyRound(): void {
     const nowMs = this.clock.nowMs();
+    // A link-up sync that got no answer for two rounds stops holding the others back.
+    for (const [peer, sentAtMs] of this.awaitingStep2) {
+      if (nowMs - sentAtMs >= 2 * this.config.antiEntropyIntervalMs) this.settleLinkUpSync(peer);
+    }
     for (const state of this.peers.values()) {
       this.stats.chunkedMessagesDropped += state.reassembler.expire(nowMs);
     }
