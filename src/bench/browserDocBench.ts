@@ -195,7 +195,7 @@ async function spreadOf(
 ): Promise<SpreadResult> {
   const room = `bench-doc-${kind}-${Date.now()}`;
   const url =
-    kind === 'mesh' ? `${baseUrl}/?room=${room}` : `${baseUrl}/yjs-client.html?room=${room}`;
+    kind === 'mesh' ? `${baseUrl}/?room=${room}&ui=0` : `${baseUrl}/yjs-client.html?room=${room}`;
   const opened = await openTabs(browser, url, TABS);
   try {
     progress(`doc bench: ${kind}, ${TABS} tabs `);
@@ -252,7 +252,7 @@ function joinHookScript(bigChars: number): string {
 
 async function measureJoin(browser: Browser, baseUrl: string): Promise<JoinStamps[]> {
   const room = `bench-doc-join-${Date.now()}`;
-  const url = `${baseUrl}/?room=${room}`;
+  const url = `${baseUrl}/?room=${room}&ui=0`;
   const holders = await openTabs(browser, url, 2);
   const stamps: JoinStamps[] = [];
   try {
@@ -331,7 +331,7 @@ function docBenchResults(
 ): BenchResult[] {
   const machine = `one headless Chromium, each tab its own browser context, loopback, host ICE candidates only; 1-min load average ${load[0].toFixed(1)} before, ${load[1].toFixed(1)} after`;
   const spread = (s: SpreadResult) =>
-    `${TABS} tabs, ${s.lastMs.length} small Y.Map sets (writers take turns, ${GAP_MS} ms apart, ${WARMUP_UPDATES} warm-up per phase dropped; phases mesh ${UPDATES_PER_PHASE}, stock ${2 * UPDATES_PER_PHASE}, mesh ${UPDATES_PER_PHASE}, each phase with only its own tabs open), ${s.missed} not seen everywhere within ${UPDATE_TIMEOUT_MS / 1000} s; one clock (timeOrigin + now); ${machine}`;
+    `${TABS} tabs, ${s.lastMs.length} small Y.Map sets (writers take turns, ${GAP_MS} ms apart, ${WARMUP_UPDATES} warm-up per phase dropped; phases mesh ${UPDATES_PER_PHASE}, stock ${2 * UPDATES_PER_PHASE}, mesh ${UPDATES_PER_PHASE}, each phase with only its own tabs open; mesh tabs with ?ui=0, no dashboard, as the stock pages have none), ${s.missed} not seen everywhere within ${UPDATE_TIMEOUT_MS / 1000} s; one clock (timeOrigin + now); ${machine}`;
   const meshP50 = percentile(mesh.lastMs, 50);
   const stockP50 = percentile(stock.lastMs, 50);
   const meshP99 = percentile(mesh.lastMs, 99);
@@ -341,7 +341,7 @@ function docBenchResults(
   const ready = joins.map((j) => j.appReadyMs ?? Number.NaN);
   const linkOpen = joins.map((j) => j.linkOpenMs ?? Number.NaN);
   const transfer = joins.map((j) => (j.fullMs ?? Number.NaN) - (j.linkOpenMs ?? Number.NaN));
-  const joinConditions = `a 3rd tab (fresh context) joins 2 tabs holding a Y.Text of ${BIG_CHARS.toLocaleString('en-US')} chars written in 64 KiB pieces; navigation start to full length in its doc; ${joins.length} trials; ${machine}`;
+  const joinConditions = `a 3rd tab (fresh context) joins 2 tabs holding a Y.Text of ${BIG_CHARS.toLocaleString('en-US')} chars written in 64 KiB pieces; navigation start to full length in its doc; all tabs ?ui=0 (no dashboard); ${joins.length} trials; ${machine}`;
   return [
     row(
       'doc update to all 8 tabs, our mesh, p50',

@@ -1,7 +1,7 @@
 import { createBrowserPeer } from '../adapters/browser/browserPeer';
 import { installDebugHook, type MeshDebugHook } from '../adapters/browser/debugHook';
 import { loadOrCreateTabIdentity } from '../adapters/browser/tabIdentity';
-import { meshOptionsFromLocation } from '../adapters/browser/meshOptions';
+import { dashboardWanted, meshOptionsFromLocation } from '../adapters/browser/meshOptions';
 import { indexedDbPersistence } from '../adapters/browser/indexedDbPersistence';
 import { wallClock } from '../adapters/webrtc/wallClock';
 import { WebRtcMesh } from '../adapters/webrtc/webRtcMesh';
@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   if (root === null) throw new Error('index.html has no #root element');
   const store = createMeshStore();
   const feed = createStoreFeed(store);
-  mountApp(root, store);
+  const dashboard = dashboardWanted(window.location);
+  if (dashboard) mountApp(root, store);
 
   const options = meshOptionsFromLocation(window.location);
   const identity = await loadOrCreateTabIdentity();
@@ -35,8 +36,10 @@ async function main(): Promise<void> {
   mesh.onEvent((event) => feed.pushEvent(event));
   store.getState().setCommands(mesh.commands);
   mesh.start();
-  feed.pushSnapshot(mesh.snapshot());
-  setInterval(() => feed.pushSnapshot(mesh.snapshot()), SNAPSHOT_INTERVAL_MS);
+  if (dashboard) {
+    feed.pushSnapshot(mesh.snapshot());
+    setInterval(() => feed.pushSnapshot(mesh.snapshot()), SNAPSHOT_INTERVAL_MS);
+  }
   installDebugHook(window as { meshDebug?: MeshDebugHook }, mesh);
 
   const shared = new SharedState({
@@ -66,7 +69,9 @@ async function main(): Promise<void> {
   }
   store.getState().setMemoryCommands(memoryCommandsOf(shared));
   // Twice a second: enough for TTL countdowns; changes are coalesced into the next push.
-  setInterval(() => store.getState().setMemory(memoryViewOf(shared, wallClock.nowMs())), 500);
+  if (dashboard) {
+    setInterval(() => store.getState().setMemory(memoryViewOf(shared, wallClock.nowMs())), 500);
+  }
   // Say bye so peers drop this tab at once instead of waiting for the link timeout.
   window.addEventListener('pagehide', () => {
     bridge?.stop();

@@ -34,3 +34,11 @@ export function meshOptionsFromLocation(location: Location): MeshOptions {
   }
   return { room, signalingUrl, iceServers, links, siblingChannel: true };
 }
+
+/**
+ * `?ui=0` runs the agent without the dashboard (no rendering, no snapshots for it): a tab that
+ * only takes part in the mesh, as the benches compare with a stock y-webrtc page.
+ */
+export function dashboardWanted(location: Location): boolean {
+  return new URLSearchParams(location.search).get('ui') !== '0';
+}
