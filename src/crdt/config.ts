@@ -11,6 +11,8 @@ export interface DocSyncConfig {
   maxUpdateBytes: number;
   /** Largest awareness update. */
   maxAwarenessBytes: number;
+  /** Presence states one peer may bring in (its own and those it relays). */
+  maxAwarenessClientsPerPeer: number;
   outbox: OutboxLimits;
   reassembly: ReassemblyLimits;
 }
@@ -20,6 +22,7 @@ export const DEFAULT_DOC_SYNC_CONFIG: DocSyncConfig = {
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   maxUpdateBytes: 16 * 1024 * 1024,
   maxAwarenessBytes: 64 * 1024,
+  maxAwarenessClientsPerPeer: 64,
   outbox: { maxBufferedBytes: 512 * 1024, maxQueuedBytes: 32 * 1024 * 1024, retryMs: 4 },
   reassembly: { maxMessageBytes: 16 * 1024 * 1024 + 64, maxPendingMessages: 4, maxAgeMs: 30_000 },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Awareness } from 'y-protocols/awareness';
+import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { AgentId } from '../core/base/ids';
 import { createSeededPrng } from '../core/base/prng';
@@ -8,7 +8,7 @@ import { WIRE_VERSION } from '../core/wire/messages';
 import type { MeshEvent } from '../host/ports';
 import { DocSync, type DocSyncOptions } from './docSync';
 import { encodeMessageFrame } from './crdtFrame';
-import { encodeUpdate } from './syncMessages';
+import { encodeAwareness, encodeUpdate } from './syncMessages';
 import { TestClock, TestNet } from './testNet';
 
 const A = 'a'.repeat(64) as AgentId;
@@ -244,6 +244,19 @@ describe('DocSync', () => {
     awareness[0]?.setLocalStateField('name', 'a2');
     net.deliverAll();
     expect(awareness[1]?.getStates().get(docs[0]?.clientID as number)).toEqual({ name: 'a2' });
+    // A peer cannot flood the presence table.
+    const flood = new Awareness(new Y.Doc());
+    const many = Array.from({ length: 70 }, (_, i) => 1000 + i);
+    for (const client of many) flood.states.set(client, { spam: true });
+    for (const client of many) flood.meta.set(client, { clock: 1, lastUpdated: 0 });
+    net.inFlight.push({
+      from: A,
+      to: B,
+      frame: encodeMessageFrame(encodeAwareness(encodeAwarenessUpdate(flood, many))),
+    });
+    net.deliverAll();
+    expect(syncs[1]?.stats.rejected).toBe(1);
+    expect(awareness[1]?.getStates().size).toBe(2);
     net.unlink(A, B);
     expect(awareness[1]?.getStates().has(docs[0]?.clientID as number)).toBe(false);
     for (const sync of syncs) sync.stop();

@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { shortId, type AgentId } from '../core/base/ids';
@@ -247,15 +248,25 @@ export class DocSync {
     if (update.length > this.config.maxAwarenessBytes) {
       return this.reject(peer, `awareness update of ${update.length} bytes`);
     }
+    const limit = this.config.maxAwarenessClientsPerPeer;
     const before = new Set(awareness.getStates().keys());
     try {
+      const entries = decoding.readVarUint(decoding.createDecoder(update));
+      if (entries > limit) return this.reject(peer, `awareness update for ${entries} clients`);
       awarenessProtocol.applyAwarenessUpdate(awareness, update, new RemoteOrigin(this, peer));
     } catch (error) {
       return this.reject(peer, `malformed awareness update: ${errorText(error)}`);
     }
+    const added: number[] = [];
     for (const client of awareness.getStates().keys()) {
-      if (!before.has(client) && client !== awareness.clientID) state.awarenessClients.add(client);
+      if (!before.has(client) && client !== awareness.clientID) added.push(client);
     }
+    if (state.awarenessClients.size + added.length > limit) {
+      // A peer may speak for a few presences (its own, relayed ones), not flood the table.
+      awarenessProtocol.removeAwarenessStates(awareness, added, 'over the limit');
+      return this.reject(peer, `more than ${limit} awareness clients through one peer`);
+    }
+    for (const client of added) state.awarenessClients.add(client);
   }
 
   /** Local writes go to every peer at once; updates from a peer are relayed in partial views. */
