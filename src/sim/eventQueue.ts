@@ -4,62 +4,98 @@ export interface Queued {
   seq: number;
 }
 
-function before(x: Queued, y: Queued): boolean {
-  return x.atMs < y.atMs || (x.atMs === y.atMs && x.seq < y.seq);
-}
+const INITIAL_CAPACITY = 1024;
 
 /**
  * Binary min-heap keyed by (atMs, seq). `push` stamps the sequence number, so two events for the
- * same instant come out in the order they were scheduled, run after run.
+ * same instant come out in the order they were scheduled, run after run. The keys are kept in
+ * typed arrays beside the items: a sift compares keys without touching the items, which at a
+ * thousand agents are spread over a large heap (each touch a cache miss). An item's atMs must
+ * not change while it is queued.
  */
 export class EventQueue<T extends Queued> {
-  private readonly heap: T[] = [];
+  private items: (T | undefined)[] = [];
+  private times = new Float64Array(INITIAL_CAPACITY);
+  private seqs = new Float64Array(INITIAL_CAPACITY);
+  private count = 0;
   private nextSeq = 0;
 
   get size(): number {
-    return this.heap.length;
+    return this.count;
   }
 
   push(item: T): void {
-    item.seq = this.nextSeq++;
-    const heap = this.heap;
-    let index = heap.length;
-    heap.push(item);
-    // Sift up: move the parent down until the item's place is found.
+    const seq = this.nextSeq++;
+    item.seq = seq;
+    const atMs = item.atMs;
+    if (this.count === this.times.length) this.grow();
+    const { items, times, seqs } = this;
+    let index = this.count++;
+    // Sift up: move the parent down until the item's place is found (sequences are unique).
     while (index > 0) {
-      const parentIndex = (index - 1) >> 1;
-      const parent = heap[parentIndex] as T;
-      if (!before(item, parent)) break;
-      heap[index] = parent;
-      index = parentIndex;
+      const parent = (index - 1) >> 1;
+      const parentMs = times[parent] as number;
+      if (atMs > parentMs || (atMs === parentMs && seq > (seqs[parent] as number))) break;
+      items[index] = items[parent];
+      times[index] = parentMs;
+      seqs[index] = seqs[parent] as number;
+      index = parent;
     }
-    heap[index] = item;
+    items[index] = item;
+    times[index] = atMs;
+    seqs[index] = seq;
   }
 
   peek(): T | undefined {
-    return this.heap[0];
+    return this.count > 0 ? this.items[0] : undefined;
   }
 
   pop(): T | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
+    if (this.count === 0) return undefined;
+    const { items, times, seqs } = this;
+    const top = items[0];
+    const size = --this.count;
+    const last = items[size];
+    const lastMs = times[size] as number;
+    const lastSeq = seqs[size] as number;
+    items[size] = undefined;
+    if (size === 0) return top;
     // Sift the former last item down from the root.
-    const size = heap.length;
     let index = 0;
     for (;;) {
       const left = 2 * index + 1;
       if (left >= size) break;
       const right = left + 1;
       let child = left;
-      if (right < size && before(heap[right] as T, heap[left] as T)) child = right;
-      const smallest = heap[child] as T;
-      if (!before(smallest, last)) break;
-      heap[index] = smallest;
+      let childMs = times[left] as number;
+      if (right < size) {
+        const rightMs = times[right] as number;
+        if (
+          rightMs < childMs ||
+          (rightMs === childMs && (seqs[right] as number) < (seqs[left] as number))
+        ) {
+          child = right;
+          childMs = rightMs;
+        }
+      }
+      if (!(childMs < lastMs || (childMs === lastMs && (seqs[child] as number) < lastSeq))) break;
+      items[index] = items[child];
+      times[index] = childMs;
+      seqs[index] = seqs[child] as number;
       index = child;
     }
-    heap[index] = last;
+    items[index] = last;
+    times[index] = lastMs;
+    seqs[index] = lastSeq;
     return top;
+  }
+
+  private grow(): void {
+    const times = new Float64Array(this.times.length * 2);
+    times.set(this.times);
+    this.times = times;
+    const seqs = new Float64Array(this.seqs.length * 2);
+    seqs.set(this.seqs);
+    this.seqs = seqs;
   }
 }

@@ -47,7 +47,7 @@ export class LinkFabric implements SimWire {
    * Latest arrival scheduled per direction (from * n + to): a close notice never overtakes
    * frames sent before it on the same link, as on an ordered data channel.
    */
-  private readonly lastArrivalMs = new Map<number, number>();
+  private readonly lastArrival = new ArrivalTimes();
 
   constructor(
     private readonly ids: readonly AgentId[],
@@ -111,14 +111,14 @@ export class LinkFabric implements SimWire {
       this.trace.record(nowMs, TraceKind.drop, from, to, this.dropCode(this.network.lastDrop));
       return;
     }
-    const direction = from * this.ids.length + to;
-    let latest = this.lastArrivalMs.get(direction) ?? 0;
+    const slot = this.lastArrival.slotOf(from * this.ids.length + to);
+    let latest = this.lastArrival.get(slot);
     for (let i = 0; i < copies; i++) {
       const atMs = nowMs + (this.network.delaysMs[i] as number);
       if (atMs > latest) latest = atMs;
       this.scheduler.schedule(atMs, EventKind.deliver, to, from, epoch, frame);
     }
-    this.lastArrivalMs.set(direction, latest);
+    this.lastArrival.set(slot, latest);
   }
 
   endClosed(from: number, to: number, epoch: number, reason: string): void {
@@ -135,7 +135,8 @@ export class LinkFabric implements SimWire {
     // the peer finds out by timeout.
     const delayMs = this.network.controlDelayMs(from, to);
     if (delayMs >= 0) {
-      const behind = (this.lastArrivalMs.get(from * this.ids.length + to) ?? 0) + 0.001;
+      const slot = this.lastArrival.slotOf(from * this.ids.length + to);
+      const behind = this.lastArrival.get(slot) + 0.001;
       const atMs = Math.max(nowMs + delayMs, behind);
       this.scheduler.schedule(atMs, EventKind.peerClosed, to, from, epoch);
     }
@@ -240,6 +241,38 @@ export class LinkFabric implements SimWire {
 
   private dropCode(cause: DropCause): number {
     return this.dropCodes.get(cause) ?? -1;
+  }
+}
+
+/**
+ * The latest arrival time per direction, 0 until the first frame. Times live in a typed array
+ * (a slot per direction, handed out on first use): a Map of numbers would box each new time in
+ * a fresh heap object held by an old one, which every young-generation collection then scans.
+ */
+class ArrivalTimes {
+  private readonly slots = new Map<number, number>();
+  private times = new Float64Array(1024);
+
+  slotOf(direction: number): number {
+    let slot = this.slots.get(direction);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      this.slots.set(direction, slot);
+      if (slot === this.times.length) {
+        const grown = new Float64Array(this.times.length * 2);
+        grown.set(this.times);
+        this.times = grown;
+      }
+    }
+    return slot;
+  }
+
+  get(slot: number): number {
+    return this.times[slot] as number;
+  }
+
+  set(slot: number, atMs: number): void {
+    this.times[slot] = atMs;
   }
 }
 

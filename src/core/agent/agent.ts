@@ -2,7 +2,7 @@ import type { AgentId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import type { Millis } from '../base/time';
 import type { PeerMessage } from '../wire/messages';
-import { isSwimMessageType, type SwimMessage } from '../wire/swimMessages';
+import { isSwimMessageType } from '../wire/swimMessages';
 import type { LinksConfig } from '../links/config';
 import { LinksProtocol } from '../links/linksProtocol';
 import type { LinksEffect, LinksEvent, LinksInput, LinksSnapshot } from '../links/types';
@@ -48,6 +48,7 @@ export interface AgentSnapshot {
 }
 
 type LinksMessageInput = Extract<LinksInput, { kind: 'message' }>;
+type SwimMessageInput = Extract<SwimInput, { kind: 'message' }>;
 
 /**
  * One agent: routes each input to the protocols it concerns and returns their effects in one
@@ -73,18 +74,10 @@ export class Agent {
         const { msg } = input;
         // The handshake is the host's business; a hello after it is a protocol error to ignore.
         if (msg.type === 'hello') return [];
-        if (isSwimMessageType(msg.type)) {
-          return this.fromSwim(
-            this.swim.step({
-              kind: 'message',
-              from: input.from,
-              msg: msg as SwimMessage,
-              nowMs: input.nowMs,
-            }),
-            input.nowMs,
-          );
-        }
         // Passing the input on as it is saves a copy per frame on the hottest path.
+        if (isSwimMessageType(msg.type)) {
+          return this.fromSwim(this.swim.step(input as SwimMessageInput), input.nowMs);
+        }
         return this.fromLinks(this.links.step(input as LinksMessageInput), input.nowMs);
       }
       case 'linkUp':
@@ -175,7 +168,9 @@ export class Agent {
 
   /** Membership effects, with its requests to drop a link carried out by the links protocol. */
   private fromSwim(effects: SwimEffect[], nowMs: Millis): AgentEffect[] {
-    if (!effects.some((effect) => effect.kind === 'dropLink')) return effects as AgentEffect[];
+    let drops = false;
+    for (let i = 0; i < effects.length && !drops; i++) drops = effects[i]?.kind === 'dropLink';
+    if (!drops) return effects as AgentEffect[];
     const out: AgentEffect[] = [];
     for (const effect of effects) {
       if (effect.kind !== 'dropLink') {

@@ -53,6 +53,13 @@ export class LinksProtocol {
   /** What the last advert said (peer -> round trip), to tell whether a new one is worth it. */
   private lastAdvertised = new Map<AgentId, number | null>();
   private lastAdvertAtMs: Millis | null = null;
+  /**
+   * The earliest lastHeardMs over the neighbours (null: none), or stale when `oldestStale`. It
+   * decides the timeout wake-up and whether a tick must look for silent links, so neither walks
+   * every neighbour after every step; it is recomputed only when the oldest one was heard.
+   */
+  private oldestHeardMs: Millis | null = null;
+  private oldestStale = false;
 
   constructor(
     selfId: AgentId,
@@ -95,8 +102,10 @@ export class LinksProtocol {
     let wake = this.nextPingAtMs;
     const advertAtMs = this.nextAdvertAtMs;
     if (advertAtMs !== null && (wake === null || advertAtMs < wake)) wake = advertAtMs;
-    for (const neighbour of this.neighbours.values()) {
-      const timeoutAtMs = neighbour.lastHeardMs + this.config.linkTimeoutMs;
+    const oldestMs = this.oldestHeard();
+    if (oldestMs !== null) {
+      // Rounding is monotonic, so this is the smallest lastHeardMs + linkTimeoutMs exactly.
+      const timeoutAtMs = oldestMs + this.config.linkTimeoutMs;
       if (wake === null || timeoutAtMs < wake) wake = timeoutAtMs;
     }
     return wake;
@@ -121,6 +130,11 @@ export class LinksProtocol {
       effects.push({ kind: 'close', peer, reason });
       effects.push({ kind: 'event', event: { type: 'link-refused', peer, reason } });
       return;
+    }
+    // Time only moves forward: a new neighbour is never older than the oldest one.
+    if (this.neighbours.size === 0) {
+      this.oldestHeardMs = nowMs;
+      this.oldestStale = false;
     }
     this.neighbours.set(peer, {
       upSinceMs: nowMs,
@@ -151,6 +165,10 @@ export class LinksProtocol {
     nowMs: Millis,
     effects: LinksEffect[],
   ): void {
+    const neighbour = this.neighbours.get(peer);
+    if (neighbour !== undefined && neighbour.lastHeardMs === this.oldestHeardMs) {
+      this.oldestStale = true;
+    }
     this.neighbours.delete(peer);
     if (close) effects.push({ kind: 'close', peer, reason });
     effects.push({ kind: 'event', event: { type: 'link-down', peer, reason } });
@@ -161,6 +179,7 @@ export class LinksProtocol {
   private onMessage(from: AgentId, msg: LinksMessage, nowMs: Millis, effects: LinksEffect[]): void {
     const neighbour = this.neighbours.get(from);
     if (neighbour === undefined) return;
+    if (neighbour.lastHeardMs === this.oldestHeardMs) this.oldestStale = true;
     neighbour.lastHeardMs = nowMs;
     switch (msg.type) {
       case 'ping':
@@ -217,10 +236,14 @@ export class LinksProtocol {
   }
 
   private onTick(nowMs: Millis, effects: LinksEffect[]): void {
-    for (const [peer, neighbour] of this.neighbours) {
-      const silentMs = nowMs - neighbour.lastHeardMs;
-      if (silentMs >= this.config.linkTimeoutMs) {
-        this.removeNeighbour(peer, `silent for ${Math.round(silentMs)} ms`, true, nowMs, effects);
+    const oldestMs = this.oldestHeard();
+    // Only when the longest-silent link timed out can any have (rounding is monotonic).
+    if (oldestMs !== null && nowMs - oldestMs >= this.config.linkTimeoutMs) {
+      for (const [peer, neighbour] of this.neighbours) {
+        const silentMs = nowMs - neighbour.lastHeardMs;
+        if (silentMs >= this.config.linkTimeoutMs) {
+          this.removeNeighbour(peer, `silent for ${Math.round(silentMs)} ms`, true, nowMs, effects);
+        }
       }
     }
     if (this.nextPingAtMs !== null && nowMs >= this.nextPingAtMs) {
@@ -234,6 +257,19 @@ export class LinksProtocol {
       this.nextAdvertAtMs =
         this.neighbours.size === 0 ? null : nowMs + this.config.advertIntervalMs;
     }
+  }
+
+  /** The earliest lastHeardMs over the neighbours, or null when there are none. */
+  private oldestHeard(): Millis | null {
+    if (this.oldestStale) {
+      let oldest: Millis | null = null;
+      for (const n of this.neighbours.values()) {
+        if (oldest === null || n.lastHeardMs < oldest) oldest = n.lastHeardMs;
+      }
+      this.oldestHeardMs = oldest;
+      this.oldestStale = false;
+    }
+    return this.neighbours.size === 0 ? null : this.oldestHeardMs;
   }
 
   /**
@@ -342,7 +378,11 @@ export class LinksProtocol {
     assert(!this.neighbours.has(this.config.selfId), 'self is its own neighbour');
     // This runs after every step in the simulator: a plain pass first, messages only on failure.
     let neighboursOk = true;
-    for (const n of this.neighbours.values()) neighboursOk &&= neighbourOk(n);
+    let oldestMs: Millis | null = null;
+    for (const n of this.neighbours.values()) {
+      neighboursOk &&= neighbourOk(n);
+      if (oldestMs === null || n.lastHeardMs < oldestMs) oldestMs = n.lastHeardMs;
+    }
     if (!neighboursOk) {
       for (const [peer, n] of this.neighbours) {
         assert(
@@ -356,6 +396,10 @@ export class LinksProtocol {
     assert(
       (this.nextPingAtMs === null) === (this.neighbours.size === 0),
       'ping timer out of step with neighbours',
+    );
+    assert(
+      this.oldestStale || this.neighbours.size === 0 || this.oldestHeardMs === oldestMs,
+      'cached oldest lastHeardMs out of step',
     );
   }
 }

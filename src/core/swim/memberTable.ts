@@ -119,13 +119,28 @@ export class MemberTable {
   agreedAliveCount = 0;
   /** Members dead or left: the only ones housekeeping looks at (evictions, forgetting). */
   readonly gone = new Set<Member>();
+  /** Moves on every add, remove and change: a step that left it alone changed no counter. */
+  version = 0;
+  /** The last member looked up, and its id (null after an add or remove). */
+  private lastId: AgentId | null = null;
+  private lastMember: Member | undefined = undefined;
+  /** Members dead (a subset of `gone`): while none is, no message carries a buddy fact. */
+  deadCount = 0;
 
   get size(): number {
     return this.members.size;
   }
 
   get(id: AgentId): Member | undefined {
-    return this.members.get(id);
+    // Lookups come in runs for one member (probe target: candidate, incarnation, link), and a
+    // lookup in a thousand-member table is a cache miss: the last hit is kept.
+    if (id === this.lastId) return this.lastMember;
+    const member = this.members.get(id);
+    if (member !== undefined) {
+      this.lastId = id;
+      this.lastMember = member;
+    }
+    return member;
   }
 
   has(id: AgentId): boolean {
@@ -166,6 +181,7 @@ export class MemberTable {
       bucket: syncBucketOf(init.id),
       digestTerm: 0,
     };
+    this.lastId = null;
     this.members.set(member.id, member);
     this.indexOf.set(member.id, this.ids.length);
     this.ids.push(member.id);
@@ -178,6 +194,7 @@ export class MemberTable {
     const member = this.members.get(id);
     if (member === undefined) return;
     assert(!member.self, 'self cannot be removed');
+    this.lastId = null;
     this.count(member, -1);
     this.members.delete(id);
     (this.bucketIds[member.bucket] as Set<AgentId>).delete(id);
@@ -198,6 +215,7 @@ export class MemberTable {
   }
 
   private count(member: Member, sign: 1 | -1): void {
+    this.version++;
     const live = member.status === 'alive' || member.status === 'suspect';
     if (live) this.liveCount += sign;
     if (member.agreed && member.status !== 'left') this.agreedCount += sign;
@@ -205,6 +223,7 @@ export class MemberTable {
     if (member.status === 'dead' || member.status === 'left') {
       if (sign === 1) this.gone.add(member);
       else this.gone.delete(member);
+      if (member.status === 'dead') this.deadCount += sign;
     }
     if (sign === 1) member.digestTerm = digestTermOf(member);
     const b = member.bucket;
@@ -233,8 +252,13 @@ export class MemberTable {
     }
     assert(this.ids.length === this.members.size, 'id array out of step');
     let gone = 0;
-    for (const m of this.members.values()) if (m.status === 'dead' || m.status === 'left') gone++;
+    let dead = 0;
+    for (const m of this.members.values()) {
+      if (m.status === 'dead' || m.status === 'left') gone++;
+      if (m.status === 'dead') dead++;
+    }
     assert(gone === this.gone.size, 'set of gone members out of step');
+    assert(dead === this.deadCount, `dead count ${this.deadCount}, actual ${dead}`);
     assert(live === this.liveCount, `live count ${this.liveCount}, actual ${live}`);
     assert(agreed === this.agreedCount, `agreed count ${this.agreedCount}, actual ${agreed}`);
     assert(

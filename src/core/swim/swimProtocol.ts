@@ -24,6 +24,8 @@ import {
 export { MAX_PENDING_SIGNS } from './signing';
 
 const NO_VIEW_CHANGE = { connect: [], drop: [] } as const;
+/** The effect list between steps: frozen, so an effect produced outside a step throws. */
+const NO_EFFECTS: SwimEffect[] = Object.freeze([]) as unknown as SwimEffect[];
 
 /**
  * Membership with failure detection and gossip: SWIM (Das et al. 2002) with Lifeguard
@@ -45,8 +47,12 @@ export class SwimProtocol {
   private readonly sync: AntiEntropy;
   private readonly checker: SwimInvariants;
   private expectedWakeMs: Millis | null = null;
+  /** nextWakeMs() as of the end of the last step: state only changes in steps. */
+  private wakeMs: Millis | null = null;
   private nextGossipAtMs: Millis | null = null;
   private hadQuorum = false;
+  /** The table version the last full afterStep saw. */
+  private settledVersion = -1;
 
   constructor(selfId: AgentId, prng: Prng, overrides: SwimOverrides = {}) {
     // The prober's outcomes reach parts built after the state: bound late, used only in steps.
@@ -102,13 +108,24 @@ export class SwimProtocol {
     this.afterStep();
     // A wake-up already due (a confirmation can pull a suspicion deadline into the past) is
     // expected now, not at its nominal time: only a host that does not come back is late.
-    const wake = this.nextWakeMs();
+    const wake = this.computeWakeMs();
+    this.wakeMs = wake;
     this.expectedWakeMs = wake === null ? null : Math.max(wake, input.nowMs);
+    // The list belongs to the caller now; holding it until the next step would keep it (and
+    // the messages in it) alive into the old generation for nothing.
+    s.effects = NO_EFFECTS;
     return effects;
   }
 
-  /** When the host should next deliver a tick, or null when there is nothing to time. */
+  /**
+   * When the host should next deliver a tick, or null when there is nothing to time. Computed
+   * at the end of each step (the host asks after every step; nothing changes in between).
+   */
   nextWakeMs(): Millis | null {
+    return this.wakeMs;
+  }
+
+  private computeWakeMs(): Millis | null {
     const s = this.s;
     if (s.leaving || s.startedMs === null) return null;
     // Runs after every step: plain comparisons, no closures.
@@ -311,6 +328,12 @@ export class SwimProtocol {
 
   private afterStep(): void {
     const s = this.s;
+    // What follows depends on the table's counters, the members found this step and the
+    // founding: when none of them moved, it would decide nothing (the common step in a quiet
+    // mesh, and each look at the table and the view is a cache miss at a thousand agents).
+    const version = s.table.version;
+    if (version === this.settledVersion && s.discovered.length === 0 && s.agreed.founded) return;
+    this.settledVersion = version;
     if (s.startedMs !== null) s.agreed.maybeFound(s.nowMs, s.startedMs);
     s.view.updateMode(s.table.liveCount);
     // For its first gossip interval an agent cannot tell a full mesh from the first members of

@@ -208,9 +208,19 @@ export class SwimState {
       prng: this.prng,
       links: this.links,
       isAlive: (peer) => this.table.get(peer)?.status === 'alive',
-      isGone: (peer) => {
-        const status = this.table.get(peer)?.status;
-        return status === 'dead' || status === 'left';
+      goneLinkCount: () => {
+        // Whichever is smaller is walked: usually nobody is gone, and a link is a table lookup.
+        let count = 0;
+        const gone = this.table.gone;
+        if (gone.size <= this.links.size) {
+          for (const m of gone) if (this.links.has(m.id)) count++;
+        } else {
+          for (const peer of this.links) {
+            const status = this.table.get(peer)?.status;
+            if (status === 'dead' || status === 'left') count++;
+          }
+        }
+        return count;
       },
       randomMember: () => this.table.randomMember(this.prng),
       busyLink: () => this.prober.currentTarget,

@@ -13,8 +13,8 @@ export interface ViewHost {
   /** Linked members, in the order their links came up (oldest first). */
   readonly links: ReadonlySet<AgentId>;
   isAlive(peer: AgentId): boolean;
-  /** Known dead or left (a link to it is on its way out); unknown members are not gone. */
-  isGone(peer: AgentId): boolean;
+  /** Linked members known dead or left (their links are on their way out). */
+  goneLinkCount(): number;
   randomMember(): Member | undefined;
   /** Alive members without a link; only called in full-mesh mode (small tables). */
   unlinkedAlive(): AgentId[];
@@ -154,9 +154,7 @@ export class ViewManager {
    * member not yet known (its statement is still on the way) counts: at start every link is one.
    */
   private activeSize(): number {
-    let count = 0;
-    for (const peer of this.host.links) if (!this.host.isGone(peer)) count++;
-    return count;
+    return this.host.links.size - this.host.goneLinkCount();
   }
 
   /** Full mesh: the next alive member without a link, in a shuffled round robin. */
