@@ -29,21 +29,17 @@ export class EventQueue<T extends Queued> {
     item.seq = seq;
     const atMs = item.atMs;
     if (this.count === this.times.length) this.grow();
-    const { items, times, seqs } = this;
+    const { times, seqs } = this;
     let index = this.count++;
     // Sift up: move the parent down until the item's place is found (sequences are unique).
     while (index > 0) {
       const parent = (index - 1) >> 1;
       const parentMs = times[parent] as number;
       if (atMs > parentMs || (atMs === parentMs && seq > (seqs[parent] as number))) break;
-      items[index] = items[parent];
-      times[index] = parentMs;
-      seqs[index] = seqs[parent] as number;
+      this.move(parent, index);
       index = parent;
     }
-    items[index] = item;
-    times[index] = atMs;
-    seqs[index] = seq;
+    this.place(index, item, atMs, seq);
   }
 
   peek(): T | undefined {
@@ -79,15 +75,21 @@ export class EventQueue<T extends Queued> {
         }
       }
       if (!(childMs < lastMs || (childMs === lastMs && (seqs[child] as number) < lastSeq))) break;
-      items[index] = items[child];
-      times[index] = childMs;
-      seqs[index] = seqs[child] as number;
+      this.move(child, index);
       index = child;
     }
-    items[index] = last;
-    times[index] = lastMs;
-    seqs[index] = lastSeq;
+    this.place(index, last, lastMs, lastSeq);
     return top;
+  }
+
+  private move(from: number, to: number): void {
+    this.place(to, this.items[from], this.times[from] as number, this.seqs[from] as number);
+  }
+
+  private place(index: number, item: T | undefined, atMs: number, seq: number): void {
+    this.items[index] = item;
+    this.times[index] = atMs;
+    this.seqs[index] = seq;
   }
 
   private grow(): void {
