@@ -351,10 +351,13 @@ export class AgentHost {
 
   private armTimer(): void {
     const wakeAtMs = this.agent.nextWakeMs();
-    if (wakeAtMs === null) return;
-    // An earlier timer already armed still fires first; the tick it delivers re-arms for later.
-    if (this.timerAtMs !== null && this.timerAtMs <= wakeAtMs) return;
+    if (wakeAtMs === this.timerAtMs) return;
+    // The wake-up moved (an ack came before its deadline, say): a timer for the old time would
+    // only deliver a tick with nothing to do, so it is replaced.
     if (this.timer !== null) this.clock.clearTimer(this.timer);
+    this.timer = null;
+    this.timerAtMs = null;
+    if (wakeAtMs === null) return;
     this.timerAtMs = wakeAtMs;
     this.timer = this.clock.setTimer(wakeAtMs, () => {
       this.timer = null;
