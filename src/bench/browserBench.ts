@@ -4,7 +4,8 @@ import { startServer } from '../../server/startServer';
 import type { LinkSetupTime } from '../adapters/webrtc/meshTransport';
 import type { MeshSnapshot } from '../host/meshSnapshot';
 import { crashDetectionResults, measureCrashDetection } from './browserCrashBench';
-import { percentile, round } from './percentiles';
+import { percentile } from './percentiles';
+import { benchRow } from './benchRow';
 import type { BenchResult } from './report';
 
 const SETUP_ROUNDS = 15;
@@ -105,7 +106,7 @@ export async function runBrowserBench(): Promise<BenchResult[]> {
     const channel = setups.map((time) => time.channelOpenMs);
     const authenticated = setups.map((time) => time.authenticatedMs);
     return [
-      result(
+      benchRow(
         'data channel setup, first signal to open, p50',
         percentile(channel, 50),
         'ms',
@@ -113,7 +114,7 @@ export async function runBrowserBench(): Promise<BenchResult[]> {
         (v) => v < 150,
         `${conditions}; ${channel.length} links`,
       ),
-      result(
+      benchRow(
         'data channel setup, first signal to open, p95',
         percentile(channel, 95),
         'ms',
@@ -121,7 +122,7 @@ export async function runBrowserBench(): Promise<BenchResult[]> {
         undefined,
         `${conditions}; ${channel.length} links`,
       ),
-      result(
+      benchRow(
         'link setup incl. signed handshake, p50',
         percentile(authenticated, 50),
         'ms',
@@ -129,7 +130,7 @@ export async function runBrowserBench(): Promise<BenchResult[]> {
         undefined,
         `${conditions}; Ed25519 hello both ways`,
       ),
-      result(
+      benchRow(
         'application round trip over an open channel, p50',
         percentile(rtts, 50),
         'ms',
@@ -137,7 +138,7 @@ export async function runBrowserBench(): Promise<BenchResult[]> {
         (v) => v < 2,
         `${conditions}; ${rtts.length} ping/pong samples at ${RTT_PING_INTERVAL_MS} ms`,
       ),
-      result(
+      benchRow(
         'application round trip over an open channel, p99',
         percentile(rtts, 99),
         'ms',
@@ -155,22 +156,4 @@ export async function runBrowserBench(): Promise<BenchResult[]> {
     await Promise.all(browsers.map((browser) => browser.close()));
     await server.close();
   }
-}
-
-function result(
-  name: string,
-  value: number,
-  unit: string,
-  target: string | undefined,
-  meets: ((value: number) => boolean) | undefined,
-  conditions: string,
-): BenchResult {
-  return {
-    name,
-    value: round(value),
-    unit,
-    ...(target === undefined ? {} : { target }),
-    ...(meets === undefined ? {} : { met: meets(value) }),
-    conditions,
-  };
 }

@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { chromiumLaunchOptions } from '../../e2e/browsers';
 import { startServer } from '../../server/startServer';
 import { percentile, round } from './percentiles';
+import { benchRow } from './benchRow';
 import type { BenchResult } from './report';
 
 /**
@@ -343,7 +344,7 @@ function docBenchResults(
   const transfer = joins.map((j) => (j.fullMs ?? Number.NaN) - (j.linkOpenMs ?? Number.NaN));
   const joinConditions = `a 3rd tab (fresh context) joins 2 tabs holding a Y.Text of ${BIG_CHARS.toLocaleString('en-US')} chars written in 64 KiB pieces; navigation start to full length in its doc; all tabs ?ui=0 (no dashboard); ${joins.length} trials; ${machine}`;
   return [
-    row(
+    benchRow(
       'doc update to all 8 tabs, our mesh, p50',
       meshP50,
       'ms',
@@ -351,7 +352,7 @@ function docBenchResults(
       (v) => v < 10,
       spread(mesh),
     ),
-    row(
+    benchRow(
       'doc update to all 8 tabs, our mesh, p99',
       meshP99,
       'ms',
@@ -359,7 +360,7 @@ function docBenchResults(
       undefined,
       spread(mesh),
     ),
-    row(
+    benchRow(
       'doc update to all 8 tabs, stock y-webrtc, p50',
       stockP50,
       'ms',
@@ -367,7 +368,7 @@ function docBenchResults(
       undefined,
       spread(stock),
     ),
-    row(
+    benchRow(
       'doc update to all 8 tabs, stock y-webrtc, p99',
       stockP99,
       'ms',
@@ -375,7 +376,7 @@ function docBenchResults(
       undefined,
       spread(stock),
     ),
-    row(
+    benchRow(
       'doc update to all 8 tabs, ours / stock, p50',
       meshP50 / stockP50,
       'x',
@@ -383,7 +384,7 @@ function docBenchResults(
       (v) => v <= 0.8,
       'ratio of the two p50 rows above, same run',
     ),
-    row(
+    benchRow(
       'doc update to all 8 tabs, ours / stock, p99',
       meshP99 / stockP99,
       'x',
@@ -391,7 +392,7 @@ function docBenchResults(
       undefined,
       'ratio of the two p99 rows above, same run',
     ),
-    row(
+    benchRow(
       'doc update to one tab, our mesh / stock y-webrtc, p50',
       percentile(mesh.perPeerMs, 50),
       `ms (stock ${round(percentile(stock.perPeerMs, 50))} ms)`,
@@ -399,7 +400,7 @@ function docBenchResults(
       undefined,
       'every (update, receiver) pair of the runs above',
     ),
-    row(
+    benchRow(
       'new tab syncs a 1 MB document, p50',
       percentile(full, 50),
       'ms',
@@ -407,7 +408,7 @@ function docBenchResults(
       (v) => v < 1000,
       joinConditions,
     ),
-    row(
+    benchRow(
       'new tab syncs a 1 MB document, worst',
       Math.max(...full),
       'ms',
@@ -415,7 +416,7 @@ function docBenchResults(
       undefined,
       joinConditions,
     ),
-    row(
+    benchRow(
       'new tab: navigation to app started, p50',
       percentile(ready, 50),
       'ms',
@@ -423,7 +424,7 @@ function docBenchResults(
       undefined,
       'same trials: when window.meshShared was set',
     ),
-    row(
+    benchRow(
       'new tab: navigation to first authenticated link, p50',
       percentile(linkOpen, 50),
       'ms',
@@ -431,7 +432,7 @@ function docBenchResults(
       undefined,
       'same trials: first link open with the signed handshake done (polled every 2 ms)',
     ),
-    row(
+    benchRow(
       'new tab: navigation to first remote update, p50',
       percentile(linked, 50),
       'ms',
@@ -439,7 +440,7 @@ function docBenchResults(
       undefined,
       'same trials: first doc update from a peer; the 1 MB comes as one sync step 2, so this is usually the full document',
     ),
-    row(
+    benchRow(
       'new tab: first link to full 1 MB document, p50',
       percentile(transfer, 50),
       'ms',
@@ -448,22 +449,4 @@ function docBenchResults(
       'same trials: sync step 1/2 exchange and the chunked, paced transfer of the 1 MB step 2',
     ),
   ];
-}
-
-function row(
-  name: string,
-  value: number,
-  unit: string,
-  target: string | undefined,
-  meets: ((value: number) => boolean) | undefined,
-  conditions: string,
-): BenchResult {
-  return {
-    name,
-    value: round(value),
-    unit,
-    ...(target === undefined ? {} : { target }),
-    ...(meets === undefined ? {} : { met: meets(value) }),
-    conditions,
-  };
 }
