@@ -2,21 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../base/assert';
 import type { AgentId } from '../base/ids';
 import { createSeededPrng } from '../base/prng';
+import { B, C, D, E, runUntilWake, SELF } from '../base/testSupport';
 import type { Millis } from '../base/time';
 import { DEFAULT_LINKS_CONFIG, resolveLinksConfig, type LinksConfig } from './config';
 import { LinksProtocol, MAX_OUTSTANDING_PINGS } from './linksProtocol';
 import type { LinksEffect, LinksInput, LinksMessage } from './types';
-
-/** Readable fixed ids: the digit repeated 64 times. */
-function id(digit: string): AgentId {
-  return digit.repeat(64) as AgentId;
-}
-
-const SELF = id('5');
-const B = id('b');
-const C = id('c');
-const D = id('d');
-const E = id('e');
 
 type Overrides = Partial<Omit<LinksConfig, 'selfId'>>;
 
@@ -33,15 +23,7 @@ function harness(overrides: Overrides = {}, seed = 1) {
   const msg = (from: AgentId, m: LinksMessage, nowMs: Millis) =>
     step({ kind: 'message', from, msg: m, nowMs });
   const tick = (nowMs: Millis) => step({ kind: 'tick', nowMs });
-  /** Ticks at each wake-up the protocol asks for, up to `untilMs`; returns what happened when. */
-  const runUntil = (untilMs: Millis) => {
-    const log: { atMs: Millis; effects: LinksEffect[] }[] = [];
-    for (;;) {
-      const wake = protocol.nextWakeMs();
-      if (wake === null || wake > untilMs) return log;
-      log.push({ atMs: wake, effects: tick(wake) });
-    }
-  };
+  const runUntil = (untilMs: Millis) => runUntilWake(protocol, tick, untilMs);
   return { protocol, step, up, msg, tick, runUntil };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentId } from '../base/ids';
 import { createSeededPrng } from '../base/prng';
+import { B, C, D, E, fixedId as id, runUntilWake, SELF } from '../base/testSupport';
 import type { Millis } from '../base/time';
 import type { MembershipFact, SwimFact, SwimMessage } from '../wire/swimMessages';
 import { aliveStatement, leftStatement, loadStatement } from '../wire/swimStatements';
@@ -8,17 +9,6 @@ import type { SwimOverrides } from './config';
 import { RELAY_NACK_FRACTION } from './prober';
 import { SwimProtocol } from './swimProtocol';
 import type { SwimEffect, SwimEvent, SwimInput } from './types';
-
-/** Readable fixed ids: the digit repeated 64 times. */
-function id(digit: string): AgentId {
-  return digit.repeat(64) as AgentId;
-}
-
-const SELF = id('5');
-const B = id('b');
-const C = id('c');
-const D = id('d');
-const E = id('e');
 
 /** A fake signature per signed text, so a test can tell which statement was signed. */
 function fakeSignature(bytes: Uint8Array): string {
@@ -99,15 +89,7 @@ function harness(overrides: SwimOverrides = {}, seed = 1) {
     msg(peers[0] as AgentId, { type: 'swim-gossip', facts: peers.map((p) => alive(p)) }, nowMs);
     for (const peer of peers) up(peer, nowMs);
   };
-  /** Ticks at every wake-up asked for, up to `untilMs`; returns everything that happened. */
-  const runUntil = (untilMs: Millis) => {
-    const log: { atMs: Millis; effects: SwimEffect[] }[] = [];
-    for (;;) {
-      const wake = protocol.nextWakeMs();
-      if (wake === null || wake > untilMs) return log;
-      log.push({ atMs: wake, effects: tick(wake) });
-    }
-  };
+  const runUntil = (untilMs: Millis) => runUntilWake(protocol, tick, untilMs);
   tick(0);
   return {
     protocol,
