@@ -270,7 +270,12 @@ export class DocSync {
   }
 
   /** Local writes go to every peer at once; updates from a peer are relayed in partial views. */
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+  private readonly onDocUpdate = (
+    update: Uint8Array,
+    origin: unknown,
+    _doc: Y.Doc,
+    transaction: Y.Transaction,
+  ): void => {
     if (this.stopped || this.peers.size === 0) return;
     let from: AgentId | null = null;
     if (origin instanceof RemoteOrigin && origin.sync === this) {
@@ -278,12 +283,11 @@ export class DocSync {
       from = origin.peer;
     }
     const body = encodeUpdate(update);
-    const reaches = Y.parseUpdateMeta(update).to;
     for (const [peer, state] of this.peers) {
       if (peer === from) continue;
       this.send(peer, body);
       this.stats.updatesSent++;
-      if (state.vector !== null) mergeInto(state.vector, reaches);
+      if (state.vector !== null) mergeInto(state.vector, transaction.afterState);
     }
   };
 

@@ -13,8 +13,14 @@ export function checkUpdate(update: Uint8Array, maxUpdateBytes: number): Verdict
     return { ok: false, reason: `update of ${update.length} bytes, limit ${maxUpdateBytes}` };
   }
   try {
-    Y.decodeUpdate(update);
-    return { ok: true, to: Y.parseUpdateMeta(update).to };
+    const { structs } = Y.decodeUpdate(update);
+    // What the update brings, client by client, from the structs just decoded (no second parse).
+    const to = new Map<number, number>();
+    for (const struct of structs) {
+      const end = struct.id.clock + struct.length;
+      if (end > (to.get(struct.id.client) ?? 0)) to.set(struct.id.client, end);
+    }
+    return { ok: true, to };
   } catch (error) {
     return { ok: false, reason: `undecodable update: ${errorText(error)}` };
   }

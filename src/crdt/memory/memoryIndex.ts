@@ -82,9 +82,11 @@ export class MemoryIndex {
     return this.winners.entries();
   }
 
-  /** Live entry keys of a namespace (tombstones excluded; expiry is checked by the reader). */
-  liveKeys(namespace: string): ReadonlySet<string> {
-    return this.live.get(namespace) ?? new Set();
+  /** Winners of a namespace that are not tombstones (expiry is checked by the reader). */
+  *liveWinners(namespace: string): Generator<Winner> {
+    for (const entryKey of this.live.get(namespace) ?? []) {
+      yield this.winners.get(entryKey) as Winner;
+    }
   }
 
   namespaces(): string[] {

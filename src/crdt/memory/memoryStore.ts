@@ -189,10 +189,8 @@ export class MemoryStore {
     const nowMs = this.options.clock.nowMs();
     const found: Winner[] = [];
     for (const namespace of namespaces) {
-      for (const entryKey of this.index.liveKeys(namespace)) {
-        const key = entryKey.slice(namespace.length + 1);
-        if (query.prefix !== undefined && !key.startsWith(query.prefix)) continue;
-        const winner = this.index.winner(namespace, key) as Winner;
+      for (const winner of this.index.liveWinners(namespace)) {
+        if (query.prefix !== undefined && !winner.key.startsWith(query.prefix)) continue;
         if (text !== undefined && !winner.searchText.includes(text)) continue;
         if (this.isVisible(winner, nowMs)) found.push(winner);
       }
@@ -210,9 +208,8 @@ export class MemoryStore {
     const nowMs = this.options.clock.nowMs();
     return this.index.namespaces().map((namespace) => {
       let count = 0;
-      for (const entryKey of this.index.liveKeys(namespace)) {
-        const winner = this.index.winner(namespace, entryKey.slice(namespace.length + 1));
-        if (winner !== undefined && this.isVisible(winner, nowMs)) count++;
+      for (const winner of this.index.liveWinners(namespace)) {
+        if (this.isVisible(winner, nowMs)) count++;
       }
       return { namespace, count };
     });
