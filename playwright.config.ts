@@ -8,9 +8,12 @@ const port = Number(process.env['E2E_PORT'] ?? 4455);
  * has Playwright's builds installed and names them: E2E_BROWSERS=chromium,firefox,webkit.
  */
 const wanted = (process.env['E2E_BROWSERS'] ?? 'chromium').split(',').map((name) => name.trim());
+/** The soak (e2e/soak) reads each run's results from a JSON report and keeps each run's output. */
+const jsonReport = process.env['E2E_JSON_REPORT'];
 
 export default defineConfig({
   testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
   // Each spec starts several browser instances; on two cores they run one spec at a time.
   workers: 1,
   fullyParallel: false,
@@ -18,8 +21,9 @@ export default defineConfig({
   retries: 0,
   timeout: 120_000,
   expect: { timeout: 20_000 },
-  reporter: [['list']],
-  outputDir: 'test-results',
+  reporter:
+    jsonReport === undefined ? [['list']] : [['list'], ['json', { outputFile: jsonReport }]],
+  outputDir: process.env['E2E_OUTPUT_DIR'] ?? 'test-results',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     trace: 'retain-on-failure',
