@@ -58,6 +58,7 @@ export interface AgentHostOptions {
 /** How loud each agent event is in the event log; anything else is a warning. */
 const EVENT_LEVELS: Partial<Record<AgentEvent['type'], MeshEventLevel>> = {
   'link-up': 'info',
+  'reach-gained': 'info',
   'member-alive': 'info',
   'member-left': 'info',
   'member-evicted': 'info',

@@ -27,11 +27,12 @@ export interface AgentConfig {
 
 /**
  * Everything that can happen to an agent. Time is always part of the input. Membership's input
- * list names every kind an agent takes; only an agent's messages are wider: any peer message,
- * routed to the protocol it belongs to.
+ * list names every kind an agent takes but reach, which the agent makes itself from the links
+ * protocol's events; only an agent's messages are wider: any peer message, routed to the
+ * protocol it belongs to.
  */
 export type AgentInput =
-  | Exclude<SwimInput, { kind: 'message' }>
+  | Exclude<SwimInput, { kind: 'message' | 'reach' }>
   | { kind: 'message'; from: AgentId; msg: PeerMessage; nowMs: Millis };
 
 /** Effects every protocol may use besides its own: signing, and asking for a link. */
@@ -142,28 +143,34 @@ export class Agent {
     this.swim.invariants();
   }
 
-  /** Links effects, with every link that came or went reported to membership. */
+  /** Links effects, with every link and every reach that came or went reported to membership. */
   private fromLinks(effects: LinksEffect[], nowMs: Millis): AgentEffect[] {
     let out: AgentEffect[] = effects;
     for (const effect of effects) {
       if (effect.kind !== 'event') continue;
-      const event = effect.event;
-      if (event.type === 'link-up') {
-        out = this.append(
-          out === effects ? [...effects] : out,
-          this.fromSwim(this.swim.step({ kind: 'linkUp', peer: event.peer, nowMs }), nowMs),
-        );
-      } else if (event.type === 'link-down') {
-        out = this.append(
-          out === effects ? [...effects] : out,
-          this.fromSwim(
-            this.swim.step({ kind: 'linkDown', peer: event.peer, reason: event.reason, nowMs }),
-            nowMs,
-          ),
-        );
-      }
+      const input = this.swimInputOf(effect.event, nowMs);
+      if (input === null) continue;
+      out = this.append(
+        out === effects ? [...effects] : out,
+        this.fromSwim(this.swim.step(input), nowMs),
+      );
     }
     return out;
+  }
+
+  /** What membership hears of a links event, or null when it does not concern it. */
+  private swimInputOf(event: LinksEvent, nowMs: Millis): SwimInput | null {
+    switch (event.type) {
+      case 'link-up':
+        return { kind: 'linkUp', peer: event.peer, nowMs };
+      case 'link-down':
+        return { kind: 'linkDown', peer: event.peer, reason: event.reason, nowMs };
+      case 'reach-gained':
+      case 'reach-lost':
+        return { kind: 'reach', peer: event.peer, reachable: event.type === 'reach-gained', nowMs };
+      case 'link-refused':
+        return null;
+    }
   }
 
   /** Membership effects, with its requests to drop a link carried out by the links protocol. */

@@ -1,5 +1,6 @@
 import { assert } from '../base/assert';
 import type { AgentId } from '../base/ids';
+import { MAX_REACH_AGE_MS } from '../wire/messages';
 
 export interface LinksConfig {
   selfId: AgentId;
@@ -25,6 +26,13 @@ export interface LinksConfig {
   maxPeers: number;
   /** Weight of a new sample in the smoothed round trip (EWMA). */
   rttSmoothing: number;
+  /**
+   * An agent counts as reached while it was heard within this window, directly on its link or
+   * through a neighbour's reach report; every link is pinged often enough to stay inside it.
+   */
+  reachWindowMs: number;
+  /** An input this late after the wake-up asked for means this agent was frozen or starved. */
+  stallThresholdMs: number;
 }
 
 export const DEFAULT_LINKS_CONFIG: Omit<LinksConfig, 'selfId'> = {
@@ -39,6 +47,8 @@ export const DEFAULT_LINKS_CONFIG: Omit<LinksConfig, 'selfId'> = {
   advertFanout: 64,
   maxPeers: 256,
   rttSmoothing: 0.25,
+  reachWindowMs: 3000,
+  stallThresholdMs: 2000,
 };
 
 export function resolveLinksConfig(
@@ -69,5 +79,14 @@ export function resolveLinksConfig(
     'maxPeers must be a positive integer',
   );
   assert(config.rttSmoothing > 0 && config.rttSmoothing <= 1, 'rttSmoothing must be in (0, 1]');
+  assert(
+    config.reachWindowMs >= 2 * config.pingIntervalMs,
+    'reachWindowMs must be at least two ping intervals',
+  );
+  assert(
+    config.reachWindowMs <= MAX_REACH_AGE_MS,
+    `reachWindowMs must be at most ${MAX_REACH_AGE_MS}`,
+  );
+  assert(config.stallThresholdMs > 0, 'stallThresholdMs must be positive');
   return config;
 }

@@ -4,6 +4,7 @@ import type { AgentId } from '../base/ids';
 import { createSeededPrng } from '../base/prng';
 import { B, C, D, E, runUntilWake, SELF } from '../base/testSupport';
 import type { Millis } from '../base/time';
+import { REACH_NOT_HEARD } from '../wire/messages';
 import { DEFAULT_LINKS_CONFIG, resolveLinksConfig, type LinksConfig } from './config';
 import { LinksProtocol, MAX_OUTSTANDING_PINGS } from './linksProtocol';
 import type { LinksEffect, LinksInput, LinksMessage } from './types';
@@ -27,6 +28,8 @@ function harness(overrides: Overrides = {}, seed = 1) {
   return { protocol, step, up, msg, tick, runUntil };
 }
 
+const NOT_HEARD = 'not heard for 3 s, directly or through any neighbour';
+
 const sends = (effects: LinksEffect[]) =>
   effects.filter((e): e is Extract<LinksEffect, { kind: 'send' }> => e.kind === 'send');
 const pings = (effects: LinksEffect[]) => sends(effects).filter((s) => s.msg.type === 'ping');
@@ -36,6 +39,10 @@ describe('links protocol: link lifecycle', () => {
     const h = harness();
     expect(h.up(B, 1000)).toEqual([
       { kind: 'event', event: { type: 'link-up', peer: B } },
+      {
+        kind: 'event',
+        event: { type: 'reach-gained', peer: B, via: 'direct', reason: 'heard on its link' },
+      },
       { kind: 'send', to: B, msg: { type: 'ping', seq: 1, sentAtMs: 1000 } },
     ]);
     expect(h.protocol.hasNeighbour(B)).toBe(true);
@@ -72,6 +79,7 @@ describe('links protocol: link lifecycle', () => {
     h.up(B, 0);
     expect(h.step({ kind: 'linkDown', peer: B, reason: 'channel closed', nowMs: 10 })).toEqual([
       { kind: 'event', event: { type: 'link-down', peer: B, reason: 'channel closed' } },
+      { kind: 'event', event: { type: 'reach-lost', peer: B, reason: NOT_HEARD } },
     ]);
     expect(h.protocol.nextWakeMs()).toBeNull();
     // Unknown peers are ignored.
@@ -85,6 +93,7 @@ describe('links protocol: link lifecycle', () => {
     expect(h.msg(B, { type: 'bye' }, 50)).toEqual([
       { kind: 'close', peer: B, reason: 'peer said bye' },
       { kind: 'event', event: { type: 'link-down', peer: B, reason: 'peer said bye' } },
+      { kind: 'event', event: { type: 'reach-lost', peer: B, reason: NOT_HEARD } },
     ]);
     expect(h.protocol.hasNeighbour(B)).toBe(false);
     expect(h.protocol.hasNeighbour(C)).toBe(true);
@@ -99,9 +108,11 @@ describe('links protocol: link lifecycle', () => {
       { kind: 'send', to: B, msg: { type: 'bye' } },
       { kind: 'close', peer: B, reason },
       { kind: 'event', event: { type: 'link-down', peer: B, reason } },
+      { kind: 'event', event: { type: 'reach-lost', peer: B, reason: NOT_HEARD } },
       { kind: 'send', to: C, msg: { type: 'bye' } },
       { kind: 'close', peer: C, reason },
       { kind: 'event', event: { type: 'link-down', peer: C, reason } },
+      { kind: 'event', event: { type: 'reach-lost', peer: C, reason: NOT_HEARD } },
     ]);
     expect(h.protocol.neighbourCount()).toBe(0);
     expect(h.protocol.nextWakeMs()).toBeNull();
@@ -111,7 +122,7 @@ describe('links protocol: link lifecycle', () => {
     const h = harness();
     expect(h.msg(B, { type: 'ping', seq: 1, sentAtMs: 0 }, 0)).toEqual([]);
     expect(h.msg(B, { type: 'bye' }, 0)).toEqual([]);
-    expect(h.msg(B, { type: 'links', links: [{ peer: C, rttMs: 1 }] }, 0)).toEqual([]);
+    expect(h.msg(B, { type: 'links', version: 1, links: [{ peer: C, rttMs: 1 }] }, 0)).toEqual([]);
     expect(h.protocol.snapshot().edges).toEqual([]);
   });
 });
@@ -204,8 +215,9 @@ describe('links protocol: liveness timeout', () => {
     const h = harness({ linkTimeoutMs: 5000, pingIntervalMs: 1000 });
     h.up(B, 0);
     h.up(C, 0);
-    h.msg(C, { type: 'ping', seq: 1, sentAtMs: 0 }, 3000); // C is heard, B is not
-    expect(h.tick(4999).filter((e) => e.kind !== 'send')).toEqual([]);
+    h.runUntil(2999);
+    h.msg(C, { type: 'ping', seq: 1, sentAtMs: 0 }, 2999); // C is heard, B is not
+    h.runUntil(4999);
     const reason = 'silent for 5000 ms';
     const effects = h.tick(5000);
     expect(effects.slice(0, 2)).toEqual([
@@ -215,10 +227,10 @@ describe('links protocol: liveness timeout', () => {
     expect(h.protocol.hasNeighbour(B)).toBe(false);
     expect(h.protocol.hasNeighbour(C)).toBe(true);
     // C now times out 5 s after it was last heard.
-    expect(h.protocol.nextWakeMs()).toBeLessThanOrEqual(8000);
+    expect(h.protocol.nextWakeMs()).toBeLessThanOrEqual(7999);
     const log = h.runUntil(8000);
     const last = log[log.length - 1];
-    expect(last?.atMs).toBe(8000);
+    expect(last?.atMs).toBe(7999);
     expect(last?.effects.slice(0, 2)).toEqual([
       { kind: 'close', peer: C, reason },
       { kind: 'event', event: { type: 'link-down', peer: C, reason } },
@@ -251,11 +263,16 @@ describe('links protocol: link-state adverts', () => {
         .filter((s) => s.msg.type === 'links')
         .map((s) => ({ atMs, to: s.to, msg: s.msg })),
     );
-    const msg = { type: 'links', links: [{ peer: B, rttMs: null }] };
+    // Each advert has the next version number: reach reports name the one they follow.
+    const msg = (version: number) => ({
+      type: 'links',
+      version,
+      links: [{ peer: B, rttMs: null }],
+    });
     expect(adverts).toEqual([
-      { atMs: 100, to: B, msg },
-      { atMs: 6100, to: B, msg },
-      { atMs: 12_100, to: B, msg },
+      { atMs: 100, to: B, msg: msg(1) },
+      { atMs: 6100, to: B, msg: msg(2) },
+      { atMs: 12_100, to: B, msg: msg(3) },
     ]);
   });
 
@@ -279,7 +296,9 @@ describe('links protocol: link-state adverts', () => {
     expect(advertsAt(2000)).toHaveLength(0);
     h.msg(B, { type: 'pong', seq: 3, sentAtMs: 2000 }, 2015); // 10 -> 15 ms: 50 %
     const advert = advertsAt(3000);
-    expect(advert.map((s) => s.msg)).toEqual([{ type: 'links', links: [{ peer: B, rttMs: 15 }] }]);
+    expect(advert.map((s) => s.msg)).toEqual([
+      { type: 'links', version: 3, links: [{ peer: B, rttMs: 15 }] },
+    ]);
   });
 
   it('raises the pings per round so every neighbour is pinged twice per link timeout', () => {
@@ -306,7 +325,7 @@ describe('links protocol: link-state adverts', () => {
       { peer: C, rttMs: null },
     ];
     expect(advert.map((s) => s.to).sort()).toEqual([B, C]);
-    for (const s of advert) expect(s.msg).toEqual({ type: 'links', links });
+    for (const s of advert) expect(s.msg).toEqual({ type: 'links', version: 2, links });
   });
 
   it('sends each advert round to advertFanout distinct neighbours, rotating', () => {
@@ -338,6 +357,227 @@ describe('links protocol: link-state adverts', () => {
   });
 });
 
+describe('links protocol: reach', () => {
+  const events = (effects: LinksEffect[]) =>
+    effects.flatMap((e) => (e.kind === 'event' ? [e.event] : []));
+  const reachEvents = (log: { atMs: Millis; effects: LinksEffect[] }[]) =>
+    log.flatMap(({ atMs, effects }) =>
+      events(effects)
+        .filter((e) => e.type === 'reach-gained' || e.type === 'reach-lost')
+        .map((e) => ({ atMs, type: e.type, peer: e.peer })),
+    );
+
+  it('loses a silent neighbour exactly one window after it was last heard, long before the link times out', () => {
+    const h = harness({ linkTimeoutMs: 6000, reachWindowMs: 3000 });
+    h.up(B, 0);
+    h.up(C, 0);
+    // C keeps answering; B goes silent after 1.2 s.
+    const log: { atMs: Millis; effects: LinksEffect[] }[] = [];
+    for (let t = 1000; t <= 5000; t += 1000) {
+      log.push(...h.runUntil(t));
+      log.push({ atMs: t, effects: h.msg(C, { type: 'ping', seq: t, sentAtMs: t }, t) });
+      if (t === 1000) h.msg(B, { type: 'ping', seq: 1, sentAtMs: 1200 }, 1200);
+    }
+    expect(reachEvents(log)).toEqual([{ atMs: 4200, type: 'reach-lost', peer: B }]);
+    expect(h.protocol.reaches(B)).toBe(false);
+    expect(h.protocol.reaches(C)).toBe(true);
+    expect(h.protocol.hasNeighbour(B)).toBe(true);
+    // Heard again: reached again at once, in that very step.
+    const back = events(h.msg(B, { type: 'ping', seq: 2, sentAtMs: 5100 }, 5100));
+    expect(back).toEqual([
+      { type: 'reach-gained', peer: B, via: 'direct', reason: 'heard on its link' },
+    ]);
+  });
+
+  it("reaches an agent through a neighbour's report, for as long as that neighbour's evidence is fresh", () => {
+    const h = harness({ linkTimeoutMs: 60_000, reachWindowMs: 3000 });
+    h.up(B, 0);
+    h.msg(
+      B,
+      {
+        type: 'links',
+        version: 4,
+        links: [
+          { peer: SELF, rttMs: 1 },
+          { peer: D, rttMs: 2 },
+        ],
+      },
+      10,
+    );
+    // B heard us 0 ms and D 500 ms before it sent this.
+    h.msg(
+      B,
+      { type: 'ping', seq: 1, sentAtMs: 20, reach: { advertVersion: 4, agesMs: [0, 500] } },
+      20,
+    );
+    const gained = reachEvents(h.runUntil(1000));
+    expect(gained).toEqual([{ atMs: 1000, type: 'reach-gained', peer: D }]);
+    expect(h.protocol.snapshot().reach).toEqual([
+      { peer: B, via: 'direct' },
+      { peer: D, via: 'indirect' },
+    ]);
+    const reason = events(h.step({ kind: 'tick', nowMs: 1000 }));
+    expect(reason).toEqual([]);
+    // Keep B itself fresh without new news of D: D ages out at 20 - 500 + 3000.
+    const log: { atMs: Millis; effects: LinksEffect[] }[] = [];
+    for (let t = 1500; t <= 3000; t += 500) {
+      log.push(...h.runUntil(t));
+      log.push({ atMs: t, effects: h.msg(B, { type: 'pong', seq: 0, sentAtMs: 0 }, t) });
+    }
+    expect(reachEvents(log)).toEqual([{ atMs: 2520, type: 'reach-lost', peer: D }]);
+    expect(h.protocol.reaches(B)).toBe(true);
+  });
+
+  it('ignores a report that follows another advert than the one held, or names no link', () => {
+    const h = harness({ linkTimeoutMs: 60_000 });
+    h.up(B, 0);
+    h.msg(B, { type: 'links', version: 4, links: [{ peer: D, rttMs: 2 }] }, 10);
+    h.msg(B, { type: 'ping', seq: 1, sentAtMs: 20, reach: { advertVersion: 3, agesMs: [0] } }, 20);
+    h.msg(
+      B,
+      { type: 'ping', seq: 2, sentAtMs: 30, reach: { advertVersion: 4, agesMs: [0, 0] } },
+      30,
+    );
+    h.msg(
+      B,
+      {
+        type: 'ping',
+        seq: 3,
+        sentAtMs: 40,
+        reach: { advertVersion: 4, agesMs: [REACH_NOT_HEARD] },
+      },
+      40,
+    );
+    h.runUntil(2000);
+    expect(h.protocol.reaches(D)).toBe(false);
+    // An advert naming the sender itself is cleaned, so its reports can no longer be placed.
+    h.msg(
+      B,
+      {
+        type: 'links',
+        version: 5,
+        links: [
+          { peer: B, rttMs: 1 },
+          { peer: D, rttMs: 2 },
+        ],
+      },
+      2100,
+    );
+    h.msg(
+      B,
+      { type: 'ping', seq: 4, sentAtMs: 2200, reach: { advertVersion: 5, agesMs: [0, 0] } },
+      2200,
+    );
+    h.runUntil(4000);
+    expect(h.protocol.reaches(D)).toBe(false);
+  });
+
+  it('cannot be kept reached by neighbours vouching for each other: evidence only ages', () => {
+    const h = harness({ linkTimeoutMs: 60_000, reachWindowMs: 3000 });
+    h.up(B, 0);
+    h.up(C, 0);
+    h.msg(
+      B,
+      {
+        type: 'links',
+        version: 1,
+        links: [
+          { peer: C, rttMs: 1 },
+          { peer: D, rttMs: 1 },
+        ],
+      },
+      1,
+    );
+    h.msg(
+      C,
+      {
+        type: 'links',
+        version: 1,
+        links: [
+          { peer: B, rttMs: 1 },
+          { peer: D, rttMs: 1 },
+        ],
+      },
+      1,
+    );
+    // D was last heard by anyone at 0; B and C keep reporting it, each time older.
+    const log: { atMs: Millis; effects: LinksEffect[] }[] = [];
+    for (let t = 500; t <= 5000; t += 500) {
+      log.push(...h.runUntil(t));
+      const ages = [0, t];
+      log.push({
+        atMs: t,
+        effects: h.msg(
+          B,
+          { type: 'ping', seq: t, sentAtMs: t, reach: { advertVersion: 1, agesMs: ages } },
+          t,
+        ),
+      });
+      log.push({
+        atMs: t,
+        effects: h.msg(
+          C,
+          { type: 'ping', seq: t, sentAtMs: t, reach: { advertVersion: 1, agesMs: ages } },
+          t,
+        ),
+      });
+    }
+    const lost = reachEvents(log).filter((e) => e.peer === D && e.type === 'reach-lost');
+    expect(lost).toEqual([{ atMs: 3000, type: 'reach-lost', peer: D }]);
+  });
+
+  it('pings carry this agent’s report on its last advert: how long ago it heard each link', () => {
+    const h = harness({ advertDebounceMs: 100, linkTimeoutMs: 60_000, reachWindowMs: 3000 });
+    h.up(B, 0);
+    h.up(C, 0);
+    h.runUntil(100); // the advert of [B, C], version 1
+    h.msg(B, { type: 'pong', seq: 1, sentAtMs: 0 }, 400);
+    const ping = pings(h.runUntil(1000).flatMap((entry) => entry.effects));
+    expect(ping.map((p) => p.msg)).toContainEqual({
+      type: 'ping',
+      seq: 2,
+      sentAtMs: 1000,
+      reach: { advertVersion: 1, agesMs: [600, 1000] },
+    });
+    // A gone link leaves the next advert; one silent past the window is reported as not heard.
+    h.step({ kind: 'linkDown', peer: C, reason: 'x', nowMs: 1050 });
+    const later = pings(h.runUntil(4000).flatMap((entry) => entry.effects)).map((p) => p.msg);
+    expect(later.map((msg) => (msg.type === 'ping' ? msg.reach : null))).toEqual([
+      { advertVersion: 2, agesMs: [1600] },
+      { advertVersion: 2, agesMs: [2600] },
+      { advertVersion: 2, agesMs: [REACH_NOT_HEARD] },
+    ]);
+  });
+
+  it('a frozen agent does not hold the time it was away against its neighbours', () => {
+    const h = harness({ linkTimeoutMs: 6000, reachWindowMs: 3000, stallThresholdMs: 2000 });
+    h.up(B, 0);
+    h.msg(B, { type: 'pong', seq: 1, sentAtMs: 0 }, 900);
+    h.runUntil(1000);
+    // Nothing runs for 20 s; then B's frame that waited is the first input.
+    const thawed = h.msg(B, { type: 'ping', seq: 9, sentAtMs: 1000 }, 21_000);
+    expect(events(thawed)).toEqual([]);
+    expect(h.protocol.hasNeighbour(B)).toBe(true);
+    expect(h.protocol.reaches(B)).toBe(true);
+  });
+
+  it('pings every neighbour at least twice per reach window', () => {
+    const h = harness({
+      pingFanout: 1,
+      pingIntervalMs: 1000,
+      linkTimeoutMs: 60_000,
+      reachWindowMs: 2000,
+    });
+    for (const peer of [B, C, D, E]) h.up(peer, 0);
+    // 2 x 4 neighbours x 1000 ms / 2000 ms = 4 pings a round instead of 1.
+    expect(
+      pings(h.tick(1000))
+        .map((p) => p.to)
+        .sort(),
+    ).toEqual([B, C, D, E]);
+  });
+});
+
 describe('links protocol: snapshot', () => {
   it("includes neighbours' advertised links, deduplicated, and never self-reported edges", () => {
     const h = harness({ linkTimeoutMs: 60_000 });
@@ -348,6 +588,7 @@ describe('links protocol: snapshot', () => {
       B,
       {
         type: 'links',
+        version: 7,
         links: [
           { peer: SELF, rttMs: 8 },
           { peer: C, rttMs: 3 },
@@ -361,6 +602,7 @@ describe('links protocol: snapshot', () => {
       C,
       {
         type: 'links',
+        version: 7,
         links: [
           { peer: B, rttMs: 4 }, // the same edge as B's C link, seen from the other end
           { peer: E, rttMs: 9 },
@@ -385,8 +627,8 @@ describe('links protocol: snapshot', () => {
   it('replaces a neighbour’s advertised links with each advert and forgets them with the link', () => {
     const h = harness({ linkTimeoutMs: 60_000 });
     h.up(B, 0);
-    h.msg(B, { type: 'links', links: [{ peer: D, rttMs: 1 }] }, 1);
-    h.msg(B, { type: 'links', links: [{ peer: E, rttMs: 2 }] }, 2);
+    h.msg(B, { type: 'links', version: 1, links: [{ peer: D, rttMs: 1 }] }, 1);
+    h.msg(B, { type: 'links', version: 1, links: [{ peer: E, rttMs: 2 }] }, 2);
     expect(h.protocol.snapshot().edges.map((e) => e.b[0])).toEqual(['b', 'e']);
     h.step({ kind: 'linkDown', peer: B, reason: 'x', nowMs: 3 });
     expect(h.protocol.snapshot().edges).toEqual([]);
@@ -413,7 +655,7 @@ describe('links protocol: invariants under a random transcript', () => {
           h.msg(peer, { type: 'pong', seq: prng.nextInt(10), sentAtMs: nowMs - 5 }, nowMs);
           break;
         case 3:
-          h.msg(peer, { type: 'links', links: [{ peer: B, rttMs: null }] }, nowMs);
+          h.msg(peer, { type: 'links', version: 1, links: [{ peer: B, rttMs: null }] }, nowMs);
           break;
         case 4:
           h.runUntil(nowMs);
@@ -443,6 +685,9 @@ describe('links config', () => {
     ['maxPeers', { maxPeers: 0 }],
     ['rttSmoothing', { rttSmoothing: 0 }],
     ['rttSmoothing', { rttSmoothing: 1.5 }],
+    ['reachWindowMs', { reachWindowMs: 1500, pingIntervalMs: 1000 }],
+    ['reachWindowMs', { reachWindowMs: 70_000 }],
+    ['stallThresholdMs', { stallThresholdMs: 0 }],
   ])('rejects a bad %s', (_name, overrides) => {
     expect(() => resolveLinksConfig(SELF, overrides)).toThrow(AssertionError);
   });

@@ -4,6 +4,7 @@ import { shuffleInPlace, type Prng } from '../base/prng';
 import type { Millis } from '../base/time';
 import { MAX_ADVERT_LINKS } from '../wire/messages';
 import { resolveLinksConfig, type LinksConfig } from './config';
+import { ReachTracker } from './reach';
 import {
   REASON_PEER_LEFT,
   REASON_SELF_LEFT,
@@ -36,6 +37,11 @@ interface Neighbour {
    * (adverts arrive constantly, snapshots are rare): snapshot() resolves repeated peers.
    */
   advertised: AdvertisedLinks;
+  /** The version of that advert; null when none was taken as sent (its reports are ignored). */
+  advertVersion: number | null;
+  /** Ages from the last reach report that followed that advert, and when it came. */
+  reportAgesMs: readonly number[] | null;
+  reportAtMs: Millis;
 }
 
 /**
@@ -60,6 +66,12 @@ export class LinksProtocol {
    */
   private oldestHeardMs: Millis | null = null;
   private oldestStale = false;
+  /** Numbers this agent's adverts; the peers of the last one, in order, for reach reports. */
+  private advertVersion = 0;
+  private advertPeers: AgentId[] = [];
+  private readonly reach: ReachTracker;
+  /** nextWakeMs() as of the end of the last step: an input much later means a stall. */
+  private expectedWakeMs: Millis | null = null;
 
   constructor(
     selfId: AgentId,
@@ -67,10 +79,12 @@ export class LinksProtocol {
     overrides: Partial<Omit<LinksConfig, 'selfId'>> = {},
   ) {
     this.config = resolveLinksConfig(selfId, overrides);
+    this.reach = new ReachTracker(selfId, this.config.reachWindowMs, this.config.pingIntervalMs);
   }
 
   step(input: LinksInput): LinksEffect[] {
     const effects: LinksEffect[] = [];
+    this.checkStall(input.nowMs);
     switch (input.kind) {
       case 'linkUp':
         this.onLinkUp(input.peer, input.nowMs, effects);
@@ -93,7 +107,36 @@ export class LinksProtocol {
         }
         break;
     }
+    const reachAtMs = this.reach.nextCheckMs;
+    if (reachAtMs !== null && input.nowMs >= reachAtMs) {
+      this.reach.evaluate(input.nowMs, this.neighbours, effects);
+    }
+    this.expectedWakeMs = this.nextWakeMs();
     return effects;
+  }
+
+  /**
+   * An input long after the wake-up this agent asked for means it was frozen or starved, not
+   * that its neighbours went quiet: the time it was away is not held against them (as SWIM's
+   * stall handling postpones suspicions), so a thawed tab neither drops its links nor loses
+   * its reach before the frames that waited for it are read.
+   */
+  private checkStall(nowMs: Millis): void {
+    const expected = this.expectedWakeMs;
+    if (expected === null) return;
+    const lateMs = nowMs - expected;
+    if (lateMs <= this.config.stallThresholdMs) return;
+    this.expectedWakeMs = null;
+    for (const n of this.neighbours.values()) {
+      n.lastHeardMs = Math.min(nowMs, n.lastHeardMs + lateMs);
+      n.reportAtMs = Math.min(nowMs, n.reportAtMs + lateMs);
+    }
+    this.oldestStale = true;
+  }
+
+  /** Whether `peer` was heard within the reach window, directly or through a neighbour. */
+  reaches(peer: AgentId): boolean {
+    return this.reach.has(peer);
   }
 
   /** When the host should next deliver a tick, or null when there is nothing to time. */
@@ -102,6 +145,8 @@ export class LinksProtocol {
     let wake = this.nextPingAtMs;
     const advertAtMs = this.nextAdvertAtMs;
     if (advertAtMs !== null && (wake === null || advertAtMs < wake)) wake = advertAtMs;
+    const reachAtMs = this.reach.nextCheckMs;
+    if (reachAtMs !== null && (wake === null || reachAtMs < wake)) wake = reachAtMs;
     const oldestMs = this.oldestHeard();
     if (oldestMs !== null) {
       // Rounding is monotonic, so this is the smallest lastHeardMs + linkTimeoutMs exactly.
@@ -145,8 +190,12 @@ export class LinksProtocol {
       nextSeq: 1,
       outstanding: [],
       advertised: [],
+      advertVersion: null,
+      reportAgesMs: null,
+      reportAtMs: nowMs,
     });
     effects.push({ kind: 'event', event: { type: 'link-up', peer } });
+    this.reach.evaluate(nowMs, this.neighbours, effects);
     // Measure the new link right away rather than waiting for its turn in the round.
     this.sendPing(peer, nowMs, effects);
     this.nextPingAtMs ??= nowMs + this.config.pingIntervalMs;
@@ -172,6 +221,7 @@ export class LinksProtocol {
     this.neighbours.delete(peer);
     if (close) effects.push({ kind: 'close', peer, reason });
     effects.push({ kind: 'event', event: { type: 'link-down', peer, reason } });
+    this.reach.evaluate(nowMs, this.neighbours, effects);
     if (this.neighbours.size === 0) this.nextPingAtMs = null;
     this.advertSoon(nowMs);
   }
@@ -180,7 +230,12 @@ export class LinksProtocol {
     const neighbour = this.neighbours.get(from);
     if (neighbour === undefined) return;
     if (neighbour.lastHeardMs === this.oldestHeardMs) this.oldestStale = true;
+    const wasSilentMs = nowMs - neighbour.lastHeardMs;
     neighbour.lastHeardMs = nowMs;
+    // A neighbour heard again after a silence past the window is reached again at once.
+    if (wasSilentMs >= this.config.reachWindowMs) {
+      this.reach.evaluate(nowMs, this.neighbours, effects);
+    }
     switch (msg.type) {
       case 'ping':
         effects.push({
@@ -188,12 +243,13 @@ export class LinksProtocol {
           to: from,
           msg: { type: 'pong', seq: msg.seq, sentAtMs: msg.sentAtMs },
         });
+        if (msg.reach !== undefined) this.onReachReport(neighbour, msg.reach, nowMs);
         break;
       case 'pong':
         this.onPong(neighbour, msg.seq, msg.sentAtMs, nowMs);
         break;
       case 'links':
-        this.onAdvert(from, neighbour, msg.links);
+        this.onAdvert(from, neighbour, msg.version, msg.links);
         break;
       case 'bye':
         this.removeNeighbour(from, REASON_PEER_LEFT, true, nowMs, effects);
@@ -223,7 +279,12 @@ export class LinksProtocol {
         : neighbour.rttMs + this.config.rttSmoothing * (sample - neighbour.rttMs);
   }
 
-  private onAdvert(from: AgentId, neighbour: Neighbour, links: AdvertisedLinks): void {
+  private onAdvert(
+    from: AgentId,
+    neighbour: Neighbour,
+    version: number,
+    links: AdvertisedLinks,
+  ): void {
     // Adverts arrive constantly and are almost always clean (bounded, not naming the sender):
     // then keep the decoded list as it is, with no copy and nothing to compare.
     let clean = links.length <= MAX_ADVERT_LINKS;
@@ -233,6 +294,25 @@ export class LinksProtocol {
     neighbour.advertised = clean
       ? links
       : links.slice(0, MAX_ADVERT_LINKS).filter((link) => link.peer !== from);
+    // Reach reports name links by their place in the advert: only a list kept as sent will do.
+    neighbour.advertVersion = clean ? version : null;
+    neighbour.reportAgesMs = null;
+  }
+
+  /** A neighbour's reach report, kept when it follows the advert held from that neighbour. */
+  private onReachReport(
+    neighbour: Neighbour,
+    report: { advertVersion: number; agesMs: number[] },
+    nowMs: Millis,
+  ): void {
+    if (
+      neighbour.advertVersion !== report.advertVersion ||
+      report.agesMs.length !== neighbour.advertised.length
+    ) {
+      return;
+    }
+    neighbour.reportAgesMs = report.agesMs;
+    neighbour.reportAtMs = nowMs;
   }
 
   private onTick(nowMs: Millis, effects: LinksEffect[]): void {
@@ -274,11 +354,13 @@ export class LinksProtocol {
 
   /**
    * Pings per round: the configured fan-out, raised when needed so that every neighbour is
-   * pinged at least twice per link timeout; otherwise a quiet link would time out while healthy.
+   * pinged at least twice per reach window (and so per link timeout); otherwise a quiet,
+   * healthy link would drop out of reach, or time out.
    */
   private pingsPerRound(): number {
-    const { pingFanout, pingIntervalMs, linkTimeoutMs } = this.config;
-    const needed = Math.ceil((2 * this.neighbours.size * pingIntervalMs) / linkTimeoutMs);
+    const { pingFanout, pingIntervalMs, linkTimeoutMs, reachWindowMs } = this.config;
+    const windowMs = Math.min(linkTimeoutMs, reachWindowMs);
+    const needed = Math.ceil((2 * this.neighbours.size * pingIntervalMs) / windowMs);
     return Math.max(pingFanout, needed);
   }
 
@@ -296,7 +378,19 @@ export class LinksProtocol {
     neighbour.nextSeq = (neighbour.nextSeq + 1) >>> 0 || 1;
     neighbour.outstanding.push(seq);
     if (neighbour.outstanding.length > MAX_OUTSTANDING_PINGS) neighbour.outstanding.shift();
-    effects.push({ kind: 'send', to: peer, msg: { type: 'ping', seq, sentAtMs: nowMs } });
+    const msg: LinksMessage =
+      this.advertPeers.length === 0
+        ? { type: 'ping', seq, sentAtMs: nowMs }
+        : {
+            type: 'ping',
+            seq,
+            sentAtMs: nowMs,
+            reach: {
+              advertVersion: this.advertVersion,
+              agesMs: this.reach.report(nowMs, this.advertPeers, this.neighbours),
+            },
+          };
+    effects.push({ kind: 'send', to: peer, msg });
   }
 
   /** True when a link came or went, or a round trip moved enough to show, since the last advert. */
@@ -323,7 +417,9 @@ export class LinksProtocol {
       .map(([peer, neighbour]) => ({ peer, rttMs: roundRtt(neighbour.rttMs) }));
     this.lastAdvertised = new Map(links.map((link) => [link.peer, link.rttMs]));
     this.lastAdvertAtMs = nowMs;
-    const msg: LinksMessage = { type: 'links', links };
+    this.advertVersion = (this.advertVersion + 1) >>> 0;
+    this.advertPeers = links.map((link) => link.peer);
+    const msg: LinksMessage = { type: 'links', version: this.advertVersion, links };
     const peers = takeFromRound(this.advertRound, this.config.advertFanout, this.neighbours, () => [
       ...this.neighbours.keys(),
     ]);
@@ -369,7 +465,7 @@ export class LinksProtocol {
       }
     }
     neighbours.sort((x, y) => compareIds(x.peer, y.peer));
-    return { self, neighbours, edges: [...edges.values()] };
+    return { self, neighbours, edges: [...edges.values()], reach: this.reach.snapshot() };
   }
 
   /** Checked by the simulator after every step. */

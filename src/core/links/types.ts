@@ -14,10 +14,17 @@ export type LinksInput =
   /** Another protocol of this agent decided to drop the link (a partial view trimmed it). */
   | { kind: 'close'; peer: AgentId; reason: string; nowMs: Millis };
 
+/** How an agent is reached: heard on its own link, or through a neighbour's reach report. */
+export type ReachVia = 'direct' | 'indirect';
+
 export type LinksEvent =
   | { type: 'link-up'; peer: AgentId }
   | { type: 'link-down'; peer: AgentId; reason: string }
-  | { type: 'link-refused'; peer: AgentId; reason: string };
+  | { type: 'link-refused'; peer: AgentId; reason: string }
+  /** An agent (not a neighbour only: also one heard of through one) became reached... */
+  | { type: 'reach-gained'; peer: AgentId; via: ReachVia; reason: string }
+  /** ...or was not heard within the reach window, directly or through anyone. */
+  | { type: 'reach-lost'; peer: AgentId; reason: string };
 
 /** Close reasons the transport acts on: a peer that said bye is not reconnected to. */
 export const REASON_PEER_LEFT = 'peer said bye';
@@ -51,4 +58,6 @@ export interface LinksSnapshot {
   self: AgentId;
   neighbours: NeighbourView[];
   edges: EdgeView[];
+  /** Agents this one reaches (itself left out), sorted. */
+  reach: { peer: AgentId; via: ReachVia }[];
 }

@@ -27,6 +27,11 @@ export interface Member {
   suspicion: Suspicion | null;
   /** Counted in this agent's agreed membership. */
   agreed: boolean;
+  /**
+   * Heard within the reach window, on its link or through a neighbour (core/links, "Reach");
+   * always true for this agent itself.
+   */
+  reached: boolean;
   load: LoadFact | null;
   app: Map<string, AppFact> | null;
   /** Sum of application fact versions, so the digest sees a new fact. */
@@ -117,6 +122,8 @@ export class MemberTable {
   agreedCount = 0;
   /** Agreed members alive. */
   agreedAliveCount = 0;
+  /** Agreed members alive or suspect and reached (this agent itself always is). */
+  agreedReachedCount = 0;
   /** Members dead or left: the only ones housekeeping looks at (evictions, forgetting). */
   readonly gone = new Set<Member>();
   /** Moves on every add, remove and change: a step that left it alone changed no counter. */
@@ -174,6 +181,7 @@ export class MemberTable {
       reason: init.reason,
       suspicion: init.suspicion,
       agreed: init.agreed,
+      reached: init.reached,
       load: init.load,
       app: init.app,
       appVersionSum: init.appVersionSum,
@@ -220,6 +228,7 @@ export class MemberTable {
     if (live) this.liveCount += sign;
     if (member.agreed && member.status !== 'left') this.agreedCount += sign;
     if (member.agreed && member.status === 'alive') this.agreedAliveCount += sign;
+    if (member.agreed && live && member.reached) this.agreedReachedCount += sign;
     if (member.status === 'dead' || member.status === 'left') {
       if (sign === 1) this.gone.add(member);
       else this.gone.delete(member);
@@ -235,6 +244,7 @@ export class MemberTable {
     let live = 0;
     let agreed = 0;
     let agreedAlive = 0;
+    let agreedReached = 0;
     const hashes = new Uint32Array(SYNC_BUCKETS);
     for (const m of this.members.values()) {
       assert(Number.isInteger(m.incarnation) && m.incarnation >= 0, `bad incarnation of ${m.id}`);
@@ -247,6 +257,9 @@ export class MemberTable {
       if (m.status === 'alive' || m.status === 'suspect') live++;
       if (m.agreed && m.status !== 'left') agreed++;
       if (m.agreed && m.status === 'alive') agreedAlive++;
+      const isLive = m.status === 'alive' || m.status === 'suspect';
+      if (m.agreed && isLive && m.reached) agreedReached++;
+      assert(!m.self || m.reached, 'this agent does not reach itself');
       hashes[m.bucket] = ((hashes[m.bucket] as number) + m.digestTerm) >>> 0;
       assert(this.ids[this.indexOf.get(m.id) as number] === m.id, `id index broken for ${m.id}`);
     }
@@ -264,6 +277,10 @@ export class MemberTable {
     assert(
       agreedAlive === this.agreedAliveCount,
       `agreed alive count ${this.agreedAliveCount}, actual ${agreedAlive}`,
+    );
+    assert(
+      agreedReached === this.agreedReachedCount,
+      `agreed reached count ${this.agreedReachedCount}, actual ${agreedReached}`,
     );
     for (let b = 0; b < SYNC_BUCKETS; b++) {
       assert(hashes[b] === this.bucketHashes[b], `digest hash of bucket ${b} out of step`);

@@ -63,6 +63,14 @@ export class MembershipFacts {
       return false;
     }
     const current = s.table.get(fact.subject) ?? null;
+    if (
+      fact.kind === 'dead' &&
+      current !== null &&
+      current.reached &&
+      (current.status === 'alive' || current.status === 'suspect')
+    ) {
+      return this.holdVerdict(current, fact, from, viaSync);
+    }
     const state = { status: fact.kind, incarnation: fact.incarnation };
     if (isConfirmation(state, current)) {
       const suspicion = (current as Member).suspicion as Suspicion;
@@ -75,6 +83,45 @@ export class MembershipFacts {
     this.transition(current, fact, from, detail);
     s.queue.push(fact);
     return true;
+  }
+
+  /**
+   * A dead verdict about a member this agent still hears from (directly or through a neighbour,
+   * within the reach window) is stale or mistaken: most often it comes from the far side of a
+   * partition that just healed. It is held back as a suspicion at the same incarnation (which
+   * the member hears of and refutes), and applies only if the member goes quiet here.
+   */
+  private holdVerdict(
+    member: Member,
+    fact: Extract<MembershipFact, { kind: 'dead' }>,
+    from: AgentId,
+    viaSync: boolean,
+  ): boolean {
+    const suspect: MembershipFact = {
+      kind: 'suspect',
+      subject: fact.subject,
+      incarnation: fact.incarnation,
+      by: fact.by,
+    };
+    const detail = `declared dead by ${shortId(fact.by)}, but still heard here: held as a suspicion until it goes quiet`;
+    const news = this.applyMembership(suspect, from, detail, viaSync);
+    const suspicion = member.status === 'suspect' ? member.suspicion : null;
+    if (suspicion !== null && member.incarnation === fact.incarnation) {
+      suspicion.deadReportedBy ??= fact.by;
+    }
+    return news;
+  }
+
+  /** A dead verdict held back while the member was heard applies now that it went quiet. */
+  applyHeldVerdict(member: Member, by: AgentId): void {
+    const fact: MembershipFact = {
+      kind: 'dead',
+      subject: member.id,
+      incarnation: member.incarnation,
+      by,
+    };
+    const detail = `declared dead by ${shortId(by)}, held while it was heard; not heard since`;
+    if (this.applyMembership(fact, this.s.config.selfId, detail)) this.gossip.forward(null);
   }
 
   /** The prober got no ack from `target`, directly nor through relays: suspect it. */
@@ -128,6 +175,7 @@ export class MembershipFacts {
       reason,
       suspicion: null,
       agreed: false,
+      reached: s.reached.has(fact.subject),
       load: null,
       app: null,
       appVersionSum: 0,

@@ -21,10 +21,14 @@ export interface Housekeeping {
  * - A fresh agent that heard of no agreed membership within `foundAfterMs` founds one: itself
  *   and the members it knows alive.
  *
- * Reachable = agreed members held alive. A side holds a quorum with a strict majority of the
- * agreed membership. Additions and evictions need a quorum, so a minority can neither grow its
- * membership with newcomers nor shrink it by evicting the majority: both sides of a 3|2 split
- * can never both hold one, however long the split lasts.
+ * Reachable = agreed members alive or suspect that this agent reaches: heard within the reach
+ * window, on their link or through a neighbour that heard them (core/links). So a side that is
+ * cut off knows it within a window, long before anyone is declared dead there. Past
+ * `fullMeshMax` reach covers two hops only, and reachable falls back to agreed members held
+ * alive. A side holds a quorum with a strict majority of the agreed membership. Additions and
+ * evictions need a quorum, so a minority can neither grow its membership with newcomers nor
+ * shrink it by evicting the majority: both sides of a 3|2 split can never both hold one,
+ * however long the split lasts.
  */
 export class AgreedMembership {
   founded = false;
@@ -32,15 +36,23 @@ export class AgreedMembership {
   constructor(
     private readonly table: MemberTable,
     private readonly config: SwimConfig,
+    private readonly mode: () => 'full-mesh' | 'partial-view',
   ) {}
 
+  /** Agreed members that count as reachable (README, "The agreed membership and the quorum"). */
+  reachableCount(): number {
+    return this.mode() === 'full-mesh'
+      ? this.table.agreedReachedCount
+      : this.table.agreedAliveCount;
+  }
+
   hasQuorum(): boolean {
-    return hasMajority(this.table.agreedAliveCount, this.table.agreedCount);
+    return hasMajority(this.reachableCount(), this.table.agreedCount);
   }
 
   view(): QuorumView {
     return {
-      reachable: this.table.agreedAliveCount,
+      reachable: this.reachableCount(),
       membershipSize: this.table.agreedCount,
       hasQuorum: this.hasQuorum(),
     };

@@ -46,6 +46,11 @@ export function suspicionTimeoutMs(bounds: SuspicionBounds, confirmations: numbe
 export class Suspicion {
   /** Reporters in order, the first one being the original suspecter. */
   readonly suspecters: AgentId[] = [];
+  /**
+   * Who declared the member dead while this agent still heard from it: the verdict is held
+   * back as this suspicion and applies once the member goes quiet here (unless it refutes).
+   */
+  deadReportedBy: AgentId | null = null;
   constructor(
     public startedMs: Millis,
     firstBy: AgentId,

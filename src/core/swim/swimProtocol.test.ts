@@ -83,7 +83,14 @@ function harness(overrides: SwimOverrides = {}, seed = 1) {
   const msg = (from: AgentId, m: SwimMessage, nowMs: Millis) =>
     step({ kind: 'message', from, msg: m, nowMs });
   const tick = (nowMs: Millis) => step({ kind: 'tick', nowMs });
-  const up = (peer: AgentId, nowMs: Millis) => step({ kind: 'linkUp', peer, nowMs });
+  /** The links protocol's reach verdict about `peer` (the agent turns its events into these). */
+  const reach = (peer: AgentId, reachable: boolean, nowMs: Millis) =>
+    step({ kind: 'reach', peer, reachable, nowMs });
+  /** A link comes up; as in the agent, the peer is reached from then on. */
+  const up = (peer: AgentId, nowMs: Millis) => [
+    ...step({ kind: 'linkUp', peer, nowMs }),
+    ...reach(peer, true, nowMs),
+  ];
   /** Learns of members through one gossip message from the first of them, and links to them. */
   const join = (peers: AgentId[], nowMs: Millis) => {
     msg(peers[0] as AgentId, { type: 'swim-gossip', facts: peers.map((p) => alive(p)) }, nowMs);
@@ -97,6 +104,7 @@ function harness(overrides: SwimOverrides = {}, seed = 1) {
     msg,
     tick,
     up,
+    reach,
     join,
     runUntil,
     signed,
@@ -374,6 +382,8 @@ describe('swim: precedence through the protocol', () => {
   it('applies the SWIM rules: refutation, stale reports, death, return', () => {
     const h = harness();
     h.join([B], 10);
+    // Not heard here: verdicts apply as they come (one about a member still heard is held).
+    h.reach(B, false, 10);
     const run = (fact: MembershipFact, nowMs: number) =>
       events(h.msg(B, { type: 'swim-gossip', facts: [fact] }, nowMs)).map((e) => e.type);
     expect(run(suspect(B, 0, C), 100)).toEqual(['member-suspect']);
@@ -395,6 +405,73 @@ describe('swim: precedence through the protocol', () => {
     ]);
     expect(run(dead(B, 2, C), 190)).toEqual([]); // left is final for its incarnation
     expect(run(alive(B, 3), 200)).toEqual(['member-alive']); // rejoined
+  });
+});
+
+describe('swim: verdicts against what this agent hears', () => {
+  it('holds a dead verdict about a member it still hears as a suspicion, which the member refutes', () => {
+    const h = harness({ gossipIntervalMs: 60_000 });
+    h.join([B, C], 10);
+    // C, back from the far side of a healed partition, says B is dead; B is heard here.
+    const held = events(h.msg(C, { type: 'swim-gossip', facts: [dead(B, 0, C)] }, 100));
+    expect(held.map((e) => e.type)).toEqual(['member-suspect']);
+    expect(held[0]).toMatchObject({
+      peer: B,
+      by: C,
+      reason:
+        'declared dead by cccccccc, but still heard here: held as a suspicion until it goes quiet',
+    });
+    expect(h.protocol.statusOf(B)).toBe('suspect');
+    // What is gossiped on is the suspicion, so B hears of it (and a third party does not kill it).
+    const toB = ofType(h.tick(1000), 'swim-probe').concat(ofType(h.tick(2000), 'swim-probe'));
+    const spread = toB.flatMap((s) => membership(s.msg.facts)).filter((f) => f.subject === B);
+    expect(spread.map((f) => f.kind)).toContain('suspect');
+    expect(spread.map((f) => f.kind)).not.toContain('dead');
+    // B refutes: nobody here ever held it dead.
+    const back = events(h.msg(B, { type: 'swim-gossip', facts: [alive(B, 1)] }, 2100));
+    expect(back.map((e) => e.type)).toEqual(['member-alive']);
+    expect(h.protocol.statusOf(B)).toBe('alive');
+  });
+
+  it('applies a held verdict at once when the member goes quiet', () => {
+    const h = harness({ gossipIntervalMs: 60_000 });
+    h.join([B, C], 10);
+    h.msg(C, { type: 'swim-gossip', facts: [dead(B, 0, C)] }, 100);
+    const quiet = events(h.reach(B, false, 900));
+    expect(quiet.find((e) => e.type === 'member-dead')).toMatchObject({
+      peer: B,
+      by: C,
+      reason: 'declared dead by cccccccc, held while it was heard; not heard since',
+    });
+    expect(h.protocol.statusOf(B)).toBe('dead');
+  });
+
+  it('does not end its own suspicion of a member it still hears; ends it when the member goes quiet', () => {
+    const h = harness({ gossipIntervalMs: 60_000, suspicionMinMult: 1, suspicionMaxMult: 2 });
+    h.join([B, C], 10);
+    h.msg(C, { type: 'swim-gossip', facts: [suspect(B, 0, C)] }, 100);
+    // The suspicion timeout passes (at most 2 s here); B is still heard, so no verdict yet.
+    const during = h.runUntil(10_000).flatMap((entry) => events(entry.effects));
+    expect(during.filter((e) => e.type === 'member-dead')).toEqual([]);
+    expect(h.protocol.statusOf(B)).toBe('suspect');
+    const quiet = events(h.reach(B, false, 10_100));
+    expect(quiet.find((e) => e.type === 'member-dead')).toMatchObject({ peer: B, by: SELF });
+  });
+
+  it('counts a member out of the quorum when it is not heard, whatever its status', () => {
+    const h = harness({ foundAfterMs: 1000, gossipIntervalMs: 60_000 });
+    h.join([B, C, D], 10);
+    h.runUntil(1000);
+    expect(h.protocol.quorum()).toEqual({ reachable: 4, membershipSize: 4, hasQuorum: true });
+    h.reach(B, false, 1100);
+    h.reach(C, false, 1100);
+    // B and C are held alive (no verdict yet), but this side cannot act for them.
+    expect(h.protocol.statusOf(B)).toBe('alive');
+    expect(h.protocol.quorum()).toEqual({ reachable: 2, membershipSize: 4, hasQuorum: false });
+    expect(h.protocol.snapshot().reachable).toEqual([SELF, D].sort());
+    // A member learned of before it is reached is not counted until it is.
+    h.msg(D, { type: 'swim-gossip', facts: [alive(E)] }, 1200);
+    expect(h.protocol.snapshot().members.find((m) => m.id === E)?.reached).toBe(false);
   });
 });
 
@@ -496,15 +573,21 @@ describe('swim: agreed membership and quorum', () => {
       membershipSize: 3,
       reason: 'holds 3 of 3 agreed members: agreement-based actions may proceed',
     });
-    // Two of three suspected: one of three reachable, read-only.
+    // A suspicion alone does not take a member out of reach: it is still heard.
     h.msg(B, { type: 'swim-gossip', facts: [suspect(C, 0, B)] }, 4100);
+    expect(h.protocol.quorum()).toEqual({ reachable: 3, membershipSize: 3, hasQuorum: true });
+    // Two of three not heard within the window: one of three reachable, read-only.
+    h.reach(C, false, 4150);
     expect(h.protocol.quorum()).toEqual({ reachable: 2, membershipSize: 3, hasQuorum: true });
-    const lost = h.msg(C, { type: 'swim-gossip', facts: [suspect(B, 0, C)] }, 4200);
+    const lost = h.reach(B, false, 4200);
     expect(events(lost).find((e) => e.type === 'quorum-lost')).toMatchObject({
       reachable: 1,
       membershipSize: 3,
     });
+    expect(h.protocol.statusOf(B)).toBe('alive');
     // A signed leave takes a member out of the denominator at once.
+    h.reach(B, true, 4250);
+    h.reach(C, true, 4250);
     h.msg(C, { type: 'swim-gossip', facts: [alive(C, 1)] }, 4300);
     h.msg(
       B,
@@ -524,13 +607,13 @@ describe('swim: agreed membership and quorum', () => {
     h.responsive.add(B).add(C).add(D);
     h.runUntil(1000);
     expect(h.protocol.quorum().membershipSize).toBe(4);
-    for (const peer of [B, C]) h.msg(D, { type: 'swim-gossip', facts: [dead(peer, 0, D)] }, 1100);
+    for (const peer of [B, C]) h.reach(peer, false, 1100);
     expect(h.protocol.quorum().hasQuorum).toBe(false);
     h.msg(D, { type: 'swim-gossip', facts: [alive(E)] }, 1200);
     expect(h.protocol.statusOf(E)).toBe('alive');
     expect(h.protocol.agreedMembers()).not.toContain(E);
     // Back to a quorum: the newcomer joins.
-    h.msg(B, { type: 'swim-gossip', facts: [alive(B, 1)] }, 1300);
+    h.reach(B, true, 1300);
     expect(h.protocol.agreedMembers()).toContain(E);
   });
 });

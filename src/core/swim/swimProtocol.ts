@@ -104,6 +104,9 @@ export class SwimProtocol {
       case 'publishFact':
         this.loadAndApp.onPublishFact(input.key, input.value);
         break;
+      case 'reach':
+        this.onReach(input.peer, input.reachable);
+        break;
     }
     this.afterStep();
     // A wake-up already due (a confirmation can pull a suspicion deadline into the past) is
@@ -137,6 +140,8 @@ export class SwimProtocol {
     const foundAtMs = s.agreed.foundAtMs(s.startedMs);
     if (foundAtMs !== null && (wake === null || foundAtMs < wake)) wake = foundAtMs;
     for (const member of s.suspects) {
+      // A suspect still heard from is judged when it goes quiet (a reach input), not by time.
+      if (member.reached) continue;
       const deadlineMs = (member.suspicion as Suspicion).deadlineMs();
       if (wake === null || deadlineMs < wake) wake = deadlineMs;
     }
@@ -268,11 +273,35 @@ export class SwimProtocol {
     s.prober.tick(nowMs);
     const due: Member[] = [];
     for (const member of s.suspects) {
-      if (nowMs >= (member.suspicion as Suspicion).deadlineMs()) due.push(member);
+      if (!member.reached && nowMs >= (member.suspicion as Suspicion).deadlineMs()) {
+        due.push(member);
+      }
     }
     for (const member of due) this.facts.declareDead(member);
     if (this.nextGossipAtMs !== null && nowMs >= this.nextGossipAtMs) this.gossipRound();
     this.loadAndApp.onTick(nowMs);
+  }
+
+  /**
+   * The links protocol started or stopped hearing `peer` within its window. The quorum counts
+   * reached members; a suspect still heard from is not declared dead (by its own timeout or by
+   * a verdict from elsewhere) until it goes quiet here, and then at once.
+   */
+  private onReach(peer: AgentId, reachable: boolean): void {
+    const s = this.s;
+    if (peer === s.config.selfId) return;
+    if (reachable) s.reached.add(peer);
+    else s.reached.delete(peer);
+    const member = s.table.get(peer);
+    if (member === undefined || member.reached === reachable) return;
+    s.table.change(member, (m) => (m.reached = reachable));
+    if (reachable || member.status !== 'suspect') return;
+    const suspicion = member.suspicion as Suspicion;
+    if (suspicion.deadReportedBy !== null) {
+      this.facts.applyHeldVerdict(member, suspicion.deadReportedBy);
+    } else if (s.nowMs >= suspicion.deadlineMs()) {
+      this.facts.declareDead(member);
+    }
   }
 
   private onLeave(): void {

@@ -13,9 +13,11 @@ export function buildSnapshot(s: SwimState): SwimSnapshot {
   const members: SwimMemberView[] = [];
   const reachable: AgentId[] = [];
   let passive = 0;
+  const fullMesh = s.view.mode === 'full-mesh';
   for (const m of s.table.values()) {
     const linked = s.links.has(m.id);
-    if (m.status === 'alive') reachable.push(m.id);
+    const live = m.status === 'alive' || m.status === 'suspect';
+    if (fullMesh ? live && m.reached : m.status === 'alive') reachable.push(m.id);
     if (!m.self && m.status === 'alive' && !linked) passive++;
     members.push({
       id: m.id,
@@ -29,6 +31,7 @@ export function buildSnapshot(s: SwimState): SwimSnapshot {
       suspicionDeadlineMs: m.suspicion?.deadlineMs() ?? null,
       reason: m.reason,
       linked,
+      reached: m.reached,
       agreed: m.agreed,
       facts:
         m.app === null

@@ -73,6 +73,11 @@ export class SwimState {
   readonly agreed: AgreedMembership;
   /** Linked members, oldest link first. */
   readonly links = new Set<AgentId>();
+  /**
+   * Agents the links protocol reaches (heard within its window, directly or through a
+   * neighbour), members or not yet: a member learned of later starts with what is known here.
+   */
+  readonly reached = new Set<AgentId>();
   readonly suspects = new Set<Member>();
   /** Where the current step's effects go. */
   effects: SwimEffect[] = [];
@@ -102,6 +107,7 @@ export class SwimState {
       reason: 'this agent',
       suspicion: null,
       agreed: false,
+      reached: true,
       load: null,
       app: null,
       appVersionSum: 0,
@@ -109,7 +115,7 @@ export class SwimState {
     this.prober = new Prober(this.proberHost());
     this.view = new ViewManager(this.viewHost());
     this.pushPull = new PushPull(this.config.maxSyncPagesPerRound);
-    this.agreed = new AgreedMembership(this.table, this.config);
+    this.agreed = new AgreedMembership(this.table, this.config, () => this.view.mode);
   }
 
   /**

@@ -19,7 +19,12 @@ export type SwimInput =
   /** The local load summary; signed and gossiped when it moved enough (bounded rate). */
   | { kind: 'setLoad'; load: LoadSummary; nowMs: Millis }
   /** A small application fact to gossip under `key` (bounded: see README LIMITS). */
-  | { kind: 'publishFact'; key: string; value: string; nowMs: Millis };
+  | { kind: 'publishFact'; key: string; value: string; nowMs: Millis }
+  /**
+   * The links protocol started or stopped hearing `peer` (directly or through a neighbour)
+   * within its reach window: what the quorum counts, and what holds dead verdicts back.
+   */
+  | { kind: 'reach'; peer: AgentId; reachable: boolean; nowMs: Millis };
 
 export type SwimEvent =
   | { type: 'member-alive'; peer: AgentId; incarnation: number; reason: string }
@@ -72,6 +77,8 @@ export interface SwimMemberView {
   reason: string | null;
   /** This agent has a link to the member. */
   linked: boolean;
+  /** Heard within the reach window, on its link or through a neighbour (itself: always). */
+  reached: boolean;
   /** The member counts in this agent's agreed membership (the quorum denominator). */
   agreed: boolean;
   /** The member's application facts. */
@@ -80,7 +87,10 @@ export interface SwimMemberView {
 
 /** Which part of the agreed membership this agent reaches, and whether that is a majority. */
 export interface QuorumView {
-  /** Agreed members this agent holds alive (itself included when agreed). */
+  /**
+   * Agreed members this agent reaches (itself included when agreed): alive or suspect and heard
+   * within the reach window, directly or through a neighbour; past fullMeshMax, held alive.
+   */
   reachable: number;
   /** Agreed members: ever seen alive, minus signed leaves, minus evictions (README). */
   membershipSize: number;
@@ -114,7 +124,7 @@ export interface SwimSnapshot {
   leaving: boolean;
   mode: 'full-mesh' | 'partial-view';
   members: SwimMemberView[];
-  /** Members this agent holds alive, itself included, sorted. */
+  /** Members that count as reachable by the quorum's rule (QuorumView), itself included, sorted. */
   reachable: AgentId[];
   quorum: QuorumView;
   /** Lifeguard local health score, 0 (healthy) to localHealthMax - 1. */

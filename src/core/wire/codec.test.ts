@@ -6,6 +6,8 @@ import { decodeFrame, encodeFrame, FrameTooLargeError, type DecodeFailure } from
 import {
   DEFAULT_MAX_FRAME_BYTES,
   MAX_ADVERT_LINKS,
+  MAX_REACH_AGE_MS,
+  REACH_NOT_HEARD,
   WIRE_VERSION,
   type PeerMessage,
 } from './messages';
@@ -36,15 +38,17 @@ function probeFrame(typeCode: number, seq: number, sentAtMs: number): Uint8Array
 }
 
 /** A links frame built by hand from the documented layout, independent of the encoder. */
+/** [version][4][count u16][advert version u32 = 7][rtts f64][ids], as the codec documents. */
 function linksFrame(entries: { id: string; rttMs: number }[], count = entries.length): Uint8Array {
-  const frame = new Uint8Array(4 + entries.length * 72);
+  const frame = new Uint8Array(8 + entries.length * 72);
   const view = new DataView(frame.buffer);
   frame[0] = WIRE_VERSION;
   frame[1] = 4;
   view.setUint16(2, count);
+  view.setUint32(4, 7);
   entries.forEach((entry, i) => {
-    view.setFloat64(4 + 8 * i, entry.rttMs);
-    frame.set(utf8.encode(entry.id), 4 + 8 * entries.length + 64 * i);
+    view.setFloat64(8 + 8 * i, entry.rttMs);
+    frame.set(utf8.encode(entry.id), 8 + 8 * entries.length + 64 * i);
   });
   return frame;
 }
@@ -70,12 +74,28 @@ function problemWith(msg: PeerMessage): string | null {
       if (!isAgentId(msg.id)) return 'hello id';
       return /^[0-9a-f]{128}$/.test(msg.signature) ? null : 'hello signature';
     case 'ping':
-    case 'pong':
-      if (sortedKeys(msg) !== 'sentAtMs,seq,type') return `${msg.type} keys ${sortedKeys(msg)}`;
+    case 'pong': {
+      const keys =
+        msg.type === 'ping' && msg.reach !== undefined
+          ? 'reach,sentAtMs,seq,type'
+          : 'sentAtMs,seq,type';
+      if (sortedKeys(msg) !== keys) return `${msg.type} keys ${sortedKeys(msg)}`;
       if (!Number.isInteger(msg.seq) || msg.seq < 0 || msg.seq >= 2 ** 32) return 'seq';
+      if (msg.type === 'ping' && msg.reach !== undefined) {
+        const { advertVersion, agesMs } = msg.reach;
+        if (sortedKeys(msg.reach) !== 'advertVersion,agesMs') return 'reach keys';
+        if (!Number.isInteger(advertVersion) || advertVersion < 0 || advertVersion >= 2 ** 32)
+          return 'advertVersion';
+        if (agesMs.length > MAX_ADVERT_LINKS) return 'reach list';
+        if (!agesMs.every((age) => Number.isInteger(age) && age >= 0 && age <= 0xffff))
+          return 'reach age';
+      }
       return Number.isFinite(msg.sentAtMs) ? null : 'sentAtMs';
+    }
     case 'links':
-      if (sortedKeys(msg) !== 'links,type') return `links keys ${sortedKeys(msg)}`;
+      if (sortedKeys(msg) !== 'links,type,version') return `links keys ${sortedKeys(msg)}`;
+      if (!Number.isInteger(msg.version) || msg.version < 0 || msg.version >= 2 ** 32)
+        return 'links version';
       if (!Array.isArray(msg.links) || msg.links.length > MAX_ADVERT_LINKS) return 'links list';
       for (const link of msg.links) {
         if (sortedKeys(link) !== 'peer,rttMs') return `link keys ${sortedKeys(link)}`;
@@ -95,11 +115,19 @@ const SAMPLES: PeerMessage[] = [
   { type: 'hello', id: ID_A, signature: SIGNATURE },
   { type: 'ping', seq: 1, sentAtMs: 0 },
   { type: 'ping', seq: 2 ** 32 - 1, sentAtMs: 1_700_000_000_123.456 },
+  { type: 'ping', seq: 3, sentAtMs: 10, reach: { advertVersion: 2 ** 32 - 1, agesMs: [] } },
+  {
+    type: 'ping',
+    seq: 4,
+    sentAtMs: 10,
+    reach: { advertVersion: 9, agesMs: [0, 1500, REACH_NOT_HEARD, MAX_REACH_AGE_MS] },
+  },
   { type: 'pong', seq: 0, sentAtMs: 12.5 },
   { type: 'pong', seq: 77, sentAtMs: -3 },
-  { type: 'links', links: [] },
+  { type: 'links', version: 1, links: [] },
   {
     type: 'links',
+    version: 7,
     links: [
       { peer: ID_A, rttMs: null },
       { peer: ID_B, rttMs: 12.345 },
@@ -108,6 +136,7 @@ const SAMPLES: PeerMessage[] = [
   },
   {
     type: 'links',
+    version: 7,
     links: Array.from({ length: MAX_ADVERT_LINKS }, (_, i) => ({
       peer: i.toString(16).padStart(64, '0') as AgentId,
       rttMs: i % 3 === 0 ? null : i / 7,
@@ -141,7 +170,9 @@ describe('codec round trips', () => {
   });
 
   it('refuses to encode a frame over the limit', () => {
-    const big: PeerMessage = SAMPLES[7] as PeerMessage;
+    const big = SAMPLES.find(
+      (msg) => msg.type === 'links' && msg.links.length === MAX_ADVERT_LINKS,
+    ) as PeerMessage;
     expect(() => encodeFrame(big, 1000)).toThrow(FrameTooLargeError);
     // Exactly at the limit is fine.
     const bye = encodeFrame({ type: 'bye' });
@@ -167,7 +198,7 @@ describe('decode failures', () => {
   });
 
   it('bad-version: any other first byte', () => {
-    for (const version of [0, 2, 255]) {
+    for (const version of [0, WIRE_VERSION - 1, WIRE_VERSION + 1, 255]) {
       expectFailure(rawFrame(5, '{}', version), 'bad-version');
     }
   });
@@ -203,11 +234,12 @@ describe('decode failures', () => {
       { id: ID_A, rttMs: 1.5 },
       { id: ID_B, rttMs: Number.NaN },
     ]);
-    expect(frame).toHaveLength(4 + 2 * 72);
+    expect(frame).toHaveLength(8 + 2 * 72);
     expect(decodeFrame(frame)).toEqual({
       ok: true,
       msg: {
         type: 'links',
+        version: 7,
         links: [
           { peer: ID_A, rttMs: 1.5 },
           { peer: ID_B, rttMs: null },
@@ -216,11 +248,31 @@ describe('decode failures', () => {
     });
     // Any NaN bit pattern stands for null, not only the one the encoder writes.
     const otherNaN = linksFrame([{ id: ID_A, rttMs: 0 }]);
-    otherNaN.set([0x7f, 0xf8, 0, 0, 0, 0, 0, 1], 4);
+    otherNaN.set([0x7f, 0xf8, 0, 0, 0, 0, 0, 1], 8);
     expect(decodeFrame(otherNaN)).toEqual({
       ok: true,
-      msg: { type: 'links', links: [{ peer: ID_A, rttMs: null }] },
+      msg: { type: 'links', version: 7, links: [{ peer: ID_A, rttMs: null }] },
     });
+  });
+
+  it('ping reach reports: the documented layout, and every bad length or count refused', () => {
+    const ping = encodeFrame({
+      type: 'ping',
+      seq: 1,
+      sentAtMs: 2,
+      reach: { advertVersion: 5, agesMs: [7, 0xffff] },
+    });
+    // [version][2][seq u32][sentAtMs f64][advert version u32][count u16][ages u16...]
+    expect(Array.from(ping.subarray(14))).toEqual([0, 0, 0, 5, 0, 2, 0, 7, 0xff, 0xff]);
+    expectFailure(ping.subarray(0, ping.length - 1), 'truncated');
+    expectFailure(ping.subarray(0, 17), 'truncated');
+    expectFailure(Uint8Array.of(...ping, 0, 0), 'malformed-body');
+    const tooMany = Uint8Array.from(ping);
+    new DataView(tooMany.buffer).setUint16(18, MAX_ADVERT_LINKS + 1);
+    expectFailure(tooMany, 'invalid-fields');
+    // A pong never carries a report.
+    const pong = encodeFrame({ type: 'pong', seq: 1, sentAtMs: 2 });
+    expectFailure(Uint8Array.of(...pong, ...ping.subarray(14)), 'malformed-body');
   });
 
   it('links: truncated and trailing bytes', () => {
@@ -242,7 +294,7 @@ describe('decode failures', () => {
     expectFailure(linksFrame([{ id: ID_A.toUpperCase(), rttMs: 1 }]), 'invalid-fields');
     expectFailure(linksFrame([{ id: `${ID_A.slice(0, 63)}g`, rttMs: 1 }]), 'invalid-fields');
     const nonAscii = linksFrame([{ id: ID_A, rttMs: 1 }]);
-    nonAscii[4 + 8 + 63] = 0xe9;
+    nonAscii[8 + 8 + 63] = 0xe9;
     expectFailure(nonAscii, 'invalid-fields');
     expectFailure(linksFrame([{ id: ID_A, rttMs: -1 }]), 'invalid-fields');
     expectFailure(linksFrame([{ id: ID_A, rttMs: Number.POSITIVE_INFINITY }]), 'invalid-fields');
@@ -256,7 +308,11 @@ describe('decode failures', () => {
   });
 
   it('refuses to encode an advert whose peer is not 64 characters', () => {
-    const msg = { type: 'links', links: [{ peer: 'abc' as AgentId, rttMs: null }] } as const;
+    const msg = {
+      type: 'links',
+      version: 1,
+      links: [{ peer: 'abc' as AgentId, rttMs: null }],
+    } as const;
     expect(() => encodeFrame({ ...msg, links: [...msg.links] })).toThrow(AssertionError);
   });
 

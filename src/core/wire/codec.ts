@@ -6,6 +6,7 @@ import {
   WIRE_VERSION,
   type LinksMessage,
   type PeerMessage,
+  type PingMessage,
 } from './messages';
 import { readF64BE, readU16BE, readU32BE, writeF64BE, writeU16BE, writeU32BE } from './bytes';
 import { parseSwimBody } from './swimCodec';
@@ -13,9 +14,10 @@ import { isSwimMessageType, SYNC_BUCKETS } from './swimMessages';
 
 /**
  * Frame layout: [version u8][type u8][body]. The hot paths have fixed binary bodies: ping and
- * pong (seq u32, sentAtMs f64), and link adverts, which every agent sends to every neighbour
- * every few seconds: [count u16][count x rttMs f64, NaN for null][count x 64 ASCII hex digits
- * of the peer id]. Hello and bye bodies are UTF-8 JSON, and so are the membership (SWIM)
+ * pong (seq u32, sentAtMs f64; a ping may add a reach report: [advertVersion u32][count u16]
+ * [count x age u16]), and link adverts, which every agent sends to every neighbour every few
+ * seconds: [count u16][advert version u32][count x rttMs f64, NaN for null][count x 64 ASCII
+ * hex digits of the peer id]. Hello and bye bodies are UTF-8 JSON, and so are the membership (SWIM)
  * messages, codes 16-23, validated field by field in swimCodec.ts, except the two that make up
  * the steady-state traffic: a probe, ack or nack without facts is [seq u32], and a digest is
  * [32 x u32]. Multi-byte numbers are big-endian.
@@ -39,11 +41,13 @@ const CODE_TYPES = new Map<number, PeerMessage['type']>(
   Object.entries(TYPE_CODES).map(([type, code]) => [code, type as PeerMessage['type']]),
 );
 const PROBE_FRAME_BYTES = 2 + 4 + 8;
+/** A ping's reach report header: [advertVersion u32][count u16]; then count x u16 ages. */
+const REACH_HEADER_BYTES = 4 + 2;
 /** A SWIM probe, ack or nack that carries no facts: [seq u32]. */
 const BARE_PROBE_FRAME_BYTES = 2 + 4;
 /** A SWIM digest: [32 x u32 bucket hash]. */
 const DIGEST_FRAME_BYTES = 2 + 4 * SYNC_BUCKETS;
-const LINKS_HEADER_BYTES = 2 + 2;
+const LINKS_HEADER_BYTES = 2 + 2 + 4;
 const ID_CHARS = 64;
 const LINK_ENTRY_BYTES = 8 + ID_CHARS;
 
@@ -76,11 +80,25 @@ export function encodeFrame(msg: PeerMessage, maxBytes = DEFAULT_MAX_FRAME_BYTES
     return frame;
   }
   if (msg.type === 'ping' || msg.type === 'pong') {
-    const frame = new Uint8Array(PROBE_FRAME_BYTES);
+    const reach = msg.type === 'ping' ? msg.reach : undefined;
+    const ages = reach?.agesMs;
+    assert(ages === undefined || ages.length <= MAX_ADVERT_LINKS, 'reach report over the limit');
+    const size =
+      ages === undefined
+        ? PROBE_FRAME_BYTES
+        : PROBE_FRAME_BYTES + REACH_HEADER_BYTES + 2 * ages.length;
+    const frame = new Uint8Array(size);
     frame[0] = WIRE_VERSION;
     frame[1] = code;
     writeU32BE(frame, 2, msg.seq >>> 0);
     writeF64BE(frame, 6, msg.sentAtMs);
+    if (reach !== undefined && ages !== undefined) {
+      writeU32BE(frame, PROBE_FRAME_BYTES, reach.advertVersion >>> 0);
+      writeU16BE(frame, PROBE_FRAME_BYTES + 4, ages.length);
+      const at = PROBE_FRAME_BYTES + REACH_HEADER_BYTES;
+      for (let i = 0; i < ages.length; i++)
+        writeU16BE(frame, at + 2 * i, (ages[i] as number) & 0xffff);
+    }
     return frame;
   }
   const { type: _type, ...body } = msg;
@@ -118,6 +136,7 @@ function encodeLinks(msg: LinksMessage, maxBytes: number): Uint8Array {
   frame[0] = WIRE_VERSION;
   frame[1] = TYPE_CODES.links;
   writeU16BE(frame, 2, count);
+  writeU32BE(frame, 4, msg.version >>> 0);
   const idsAt = LINKS_HEADER_BYTES + 8 * count;
   for (let i = 0; i < count; i++) {
     const { peer, rttMs } = msg.links[i] as LinksMessage['links'][number];
@@ -157,7 +176,34 @@ function decodeLinks(frame: Uint8Array): DecodeResult {
     const peer = ids.slice(ID_CHARS * i, ID_CHARS * (i + 1)) as AgentId;
     links.push({ peer, rttMs: Number.isNaN(rtt) ? null : rtt });
   }
-  return { ok: true, msg: { type: 'links', links } };
+  return { ok: true, msg: { type: 'links', version: readU32BE(frame, 4), links } };
+}
+
+/** A ping or pong: [seq u32][sentAtMs f64], a ping optionally followed by its reach report. */
+function decodeProbe(type: 'ping' | 'pong', frame: Uint8Array): DecodeResult {
+  if (frame.length < PROBE_FRAME_BYTES)
+    return fail('truncated', `${type} of ${frame.length} bytes`);
+  const sentAtMs = readF64BE(frame, 6);
+  if (!Number.isFinite(sentAtMs)) return fail('invalid-fields', 'sentAtMs not finite');
+  const seq = readU32BE(frame, 2);
+  if (frame.length === PROBE_FRAME_BYTES) return { ok: true, msg: { type, seq, sentAtMs } };
+  if (type === 'pong')
+    return fail('malformed-body', `${frame.length - PROBE_FRAME_BYTES} trailing bytes`);
+  if (frame.length < PROBE_FRAME_BYTES + REACH_HEADER_BYTES) {
+    return fail('truncated', `ping of ${frame.length} bytes`);
+  }
+  const count = readU16BE(frame, PROBE_FRAME_BYTES + 4);
+  if (count > MAX_ADVERT_LINKS)
+    return fail('invalid-fields', `reach of ${count} links over ${MAX_ADVERT_LINKS}`);
+  const size = PROBE_FRAME_BYTES + REACH_HEADER_BYTES + 2 * count;
+  if (frame.length < size) return fail('truncated', `ping of ${frame.length} bytes, need ${size}`);
+  if (frame.length > size) return fail('malformed-body', `${frame.length - size} trailing bytes`);
+  const agesMs: number[] = [];
+  const at = PROBE_FRAME_BYTES + REACH_HEADER_BYTES;
+  for (let i = 0; i < count; i++) agesMs.push(readU16BE(frame, at + 2 * i));
+  const reach = { advertVersion: readU32BE(frame, PROBE_FRAME_BYTES), agesMs };
+  const msg: PingMessage = { type: 'ping', seq, sentAtMs, reach };
+  return { ok: true, msg };
 }
 
 /** Decodes one frame. Never throws: every bad input becomes a counted, named failure. */
@@ -167,14 +213,7 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
   if (frame[0] !== WIRE_VERSION) return fail('bad-version', `version ${frame[0]}`);
   const type = CODE_TYPES.get(frame[1] as number);
   if (type === undefined) return fail('unknown-type', `type code ${frame[1]}`);
-  if (type === 'ping' || type === 'pong') {
-    if (frame.length !== PROBE_FRAME_BYTES) {
-      return fail('truncated', `${type} of ${frame.length} bytes`);
-    }
-    const sentAtMs = readF64BE(frame, 6);
-    if (!Number.isFinite(sentAtMs)) return fail('invalid-fields', 'sentAtMs not finite');
-    return { ok: true, msg: { type, seq: readU32BE(frame, 2), sentAtMs } };
-  }
+  if (type === 'ping' || type === 'pong') return decodeProbe(type, frame);
   if (type === 'links') return decodeLinks(frame);
   if (type === 'swim-digest') {
     if (frame.length !== DIGEST_FRAME_BYTES)

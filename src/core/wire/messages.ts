@@ -2,7 +2,7 @@ import type { AgentId } from '../base/ids';
 import type { SwimMessage } from './swimMessages';
 
 /** Version byte at the start of every peer frame; a peer speaking another version is refused. */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
 /** Largest peer frame accepted or sent, in bytes. */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
@@ -19,11 +19,30 @@ export interface HelloMessage {
   signature: string;
 }
 
-/** Round-trip probe; `sentAtMs` is echoed back so the prober needs no per-probe state beyond seq. */
+/** Largest age a reach report can state; older evidence is reported as not heard. */
+export const MAX_REACH_AGE_MS = 0xfffe;
+/** The age that means "not heard recently" in a reach report. */
+export const REACH_NOT_HEARD = 0xffff;
+
+/**
+ * How recently the sender heard each of its links, in the order of its advert `advertVersion`
+ * (REACH_NOT_HEARD for a link it no longer hears). Lets the receiver count agents it reaches
+ * through the sender, with the age of that evidence (core/links README, "Reach").
+ */
+export interface ReachReport {
+  advertVersion: number;
+  agesMs: number[];
+}
+
+/**
+ * Round-trip probe; `sentAtMs` is echoed back so the prober needs no per-probe state beyond seq.
+ * It may carry the sender's reach report.
+ */
 export interface PingMessage {
   type: 'ping';
   seq: number;
   sentAtMs: number;
+  reach?: ReachReport;
 }
 
 export interface PongMessage {
@@ -35,6 +54,8 @@ export interface PongMessage {
 /** The sender's open links with their measured round trips, so every agent can draw the mesh. */
 export interface LinksMessage {
   type: 'links';
+  /** Numbers the sender's adverts (u32, wrapping), so a reach report can name the one it follows. */
+  version: number;
   links: { peer: AgentId; rttMs: number | null }[];
 }
 

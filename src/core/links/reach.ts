@@ -1,0 +1,131 @@
+import { compareIds, shortId, type AgentId } from '../base/ids';
+import type { Millis } from '../base/time';
+import { MAX_REACH_AGE_MS, REACH_NOT_HEARD } from '../wire/messages';
+import type { LinksEffect, LinksMessage, ReachVia } from './types';
+
+type AdvertisedLinks = Extract<LinksMessage, { type: 'links' }>['links'];
+
+/** What the tracker reads of one neighbour. */
+export interface ReachEvidence {
+  lastHeardMs: Millis;
+  /** The neighbour's last advert, in the order its reach reports follow. */
+  advertised: AdvertisedLinks;
+  /** Ages from the neighbour's last reach report that matched that advert, or null. */
+  reportAgesMs: readonly number[] | null;
+  reportAtMs: Millis;
+}
+
+/**
+ * Which agents this one reaches: those heard within `windowMs`, on their own link or through a
+ * neighbour that heard them (its reach report, one hop). Evidence only ages: a report states
+ * how long ago the neighbour heard each of its links, so a loop of neighbours vouching for each
+ * other cannot keep a silent agent reached (no count to infinity). A side cut off from the rest
+ * stops being reached by it one window after the cut, long before anyone is declared dead.
+ */
+export class ReachTracker {
+  private reached = new Map<AgentId, ReachVia>();
+  /** When the set can next change by evidence expiring, or a report be worth reading; null: idle. */
+  nextCheckMs: Millis | null = null;
+
+  constructor(
+    private readonly selfId: AgentId,
+    private readonly windowMs: number,
+    /** Reports can only add reach; they are read at least this often. */
+    private readonly recheckMs: number,
+  ) {}
+
+  has(peer: AgentId): boolean {
+    return this.reached.has(peer);
+  }
+
+  /** Recomputes the reached set; pushes a reach-gained or reach-lost event per change. */
+  evaluate(
+    nowMs: Millis,
+    neighbours: ReadonlyMap<AgentId, ReachEvidence>,
+    effects: LinksEffect[],
+  ): void {
+    const windowMs = this.windowMs;
+    const next = new Map<AgentId, ReachVia>();
+    let earliestMs = Number.POSITIVE_INFINITY;
+    for (const [peer, n] of neighbours) {
+      const expiresAtMs = n.lastHeardMs + windowMs;
+      if (nowMs >= expiresAtMs) continue;
+      next.set(peer, 'direct');
+      if (expiresAtMs < earliestMs) earliestMs = expiresAtMs;
+    }
+    // Through neighbours: the freshest evidence per agent, and who gave it (for the reason).
+    let indirect: Map<AgentId, { expiresAtMs: Millis; via: AgentId }> | null = null;
+    for (const [from, n] of neighbours) {
+      const ages = n.reportAgesMs;
+      if (ages === null) continue;
+      const advertised = n.advertised;
+      for (let i = 0; i < ages.length; i++) {
+        const age = ages[i] as number;
+        if (age === REACH_NOT_HEARD) continue;
+        const expiresAtMs = n.reportAtMs - age + windowMs;
+        if (nowMs >= expiresAtMs) continue;
+        const peer = (advertised[i] as AdvertisedLinks[number]).peer;
+        if (peer === this.selfId || next.get(peer) === 'direct') continue;
+        indirect ??= new Map();
+        const best = indirect.get(peer);
+        if (best === undefined || expiresAtMs > best.expiresAtMs) {
+          indirect.set(peer, { expiresAtMs, via: from });
+        }
+      }
+    }
+    if (indirect !== null) {
+      for (const [peer, { expiresAtMs }] of indirect) {
+        next.set(peer, 'indirect');
+        if (expiresAtMs < earliestMs) earliestMs = expiresAtMs;
+      }
+    }
+    for (const peer of this.reached.keys()) {
+      if (next.has(peer)) continue;
+      effects.push({
+        kind: 'event',
+        event: {
+          type: 'reach-lost',
+          peer,
+          reason: `not heard for ${windowMs / 1000} s, directly or through any neighbour`,
+        },
+      });
+    }
+    for (const [peer, via] of next) {
+      if (this.reached.has(peer)) continue;
+      const through = indirect?.get(peer)?.via;
+      const reason =
+        via === 'direct' || through === undefined
+          ? 'heard on its link'
+          : `heard through ${shortId(through)}`;
+      effects.push({ kind: 'event', event: { type: 'reach-gained', peer, via, reason } });
+    }
+    this.reached = next;
+    // Evidence only comes from neighbours: with none, nothing can change until a link comes.
+    this.nextCheckMs = neighbours.size === 0 ? null : Math.min(nowMs + this.recheckMs, earliestMs);
+  }
+
+  /**
+   * This agent's reach report for its neighbours: how long ago it heard each link of its last
+   * advert (`advertPeers`, in order), REACH_NOT_HEARD for one gone or silent past the window.
+   */
+  report(
+    nowMs: Millis,
+    advertPeers: readonly AgentId[],
+    neighbours: ReadonlyMap<AgentId, ReachEvidence>,
+  ): number[] {
+    const ages: number[] = [];
+    for (const peer of advertPeers) {
+      const n = neighbours.get(peer);
+      const ageMs =
+        n === undefined ? REACH_NOT_HEARD : Math.max(0, Math.ceil(nowMs - n.lastHeardMs));
+      ages.push(ageMs < this.windowMs && ageMs <= MAX_REACH_AGE_MS ? ageMs : REACH_NOT_HEARD);
+    }
+    return ages;
+  }
+
+  snapshot(): { peer: AgentId; via: ReachVia }[] {
+    return [...this.reached]
+      .map(([peer, via]) => ({ peer, via }))
+      .sort((a, b) => compareIds(a.peer, b.peer));
+  }
+}
