@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/startServer';
 import type { MeshEvent } from '../../host/ports';
 import { generateIdentity } from '../webrtc/identity';
-import { WebRtcMesh } from '../webrtc/webRtcMesh';
+import type { SocketFactory } from '../webrtc/signalingClient';
+import { WebRtcMesh, type MeshOptions } from '../webrtc/webRtcMesh';
 import { createNodePeer } from './nodePeer';
 import { createNodeSocket } from './nodeSocket';
 
@@ -30,6 +31,27 @@ function linkUpsFrom(mesh: WebRtcMesh, peers: string[]): Promise<void> {
   });
 }
 
+/** A signaling socket that loses the frames this agent sends for which `lose` says so. */
+function lossySocket(lose: (frame: { type?: string; data?: Record<string, unknown> }) => boolean) {
+  const factory: SocketFactory = (url) => {
+    const socket = createNodeSocket(url);
+    const send = socket.send.bind(socket);
+    socket.send = (text: string) => {
+      if (!lose(JSON.parse(text) as { type?: string; data?: Record<string, unknown> })) send(text);
+    };
+    return socket;
+  };
+  return factory;
+}
+
+/** Fast retries, so a lost signal costs a fraction of a second, not the defaults' seconds. */
+const FAST_RETRIES: MeshOptions['transport'] = {
+  aloneAnnounceMs: 200,
+  handshakeTimeoutMs: 1500,
+  reconnectBaseMs: 100,
+  reconnectMaxMs: 400,
+};
+
 /** Starts every agent and resolves when each has a link up to every other. */
 async function startFullMesh(all: WebRtcMesh[]): Promise<void> {
   const meshed = all.map((mesh) =>
@@ -52,7 +74,12 @@ describe('Node agents over real WebRTC', () => {
     server = null;
   });
 
-  async function agents(count: number, room: string, links = {}): Promise<WebRtcMesh[]> {
+  async function agents(
+    count: number,
+    room: string,
+    links = {},
+    socket: SocketFactory = createNodeSocket,
+  ): Promise<WebRtcMesh[]> {
     server ??= await startServer({ port: 0, host: '127.0.0.1' });
     const signalingUrl = `${server.wsUrl}/signal`;
     const created: WebRtcMesh[] = [];
@@ -60,9 +87,9 @@ describe('Node agents over real WebRTC', () => {
       const { identity } = await generateIdentity();
       const mesh = new WebRtcMesh(
         identity,
-        { room, signalingUrl, iceServers: [], links },
+        { room, signalingUrl, iceServers: [], links, transport: FAST_RETRIES },
         createNodePeer,
-        createNodeSocket,
+        socket,
       );
       created.push(mesh);
       meshes.push(mesh);
@@ -126,6 +153,41 @@ describe('Node agents over real WebRTC', () => {
       dropRate: 0,
       delayMs: 0,
     });
+  });
+
+  it('an agent whose announce is lost still links to the linked agents of its room', async () => {
+    const [a, c] = await agents(2, 'node-lost-announce');
+    await startFullMesh([a!, c!]);
+    // The joiner's first announce never reaches the server; the two others are linked to each
+    // other, so nobody else has a reason to announce.
+    let lost = 0;
+    const [b] = await agents(
+      1,
+      'node-lost-announce',
+      {},
+      lossySocket((frame) => frame.data?.['type'] === 'announce' && lost++ === 0),
+    );
+    const linked = Promise.all([
+      linkUpsFrom(b!, [a!.selfId, c!.selfId]),
+      linkUpsFrom(a!, [b!.selfId]),
+      linkUpsFrom(c!, [b!.selfId]),
+    ]);
+    b!.start();
+    await linked;
+    expect(lost).toBeGreaterThan(1);
+  });
+
+  it('a link whose first offer or answer was lost comes up on the retry', async () => {
+    let lost = 0;
+    const loseFirstSdp = lossySocket((frame) => {
+      const signal = frame.data?.['signal'] as { type?: string } | undefined;
+      return (signal?.type === 'offer' || signal?.type === 'answer') && lost++ === 0;
+    });
+    const [a] = await agents(1, 'node-lost-sdp', {}, loseFirstSdp);
+    const [b] = await agents(1, 'node-lost-sdp', {}, loseFirstSdp);
+    await startFullMesh([a!, b!]);
+    expect(lost).toBeGreaterThan(1);
+    expect(a!.snapshot().links.filter((link) => link.state === 'open')).toHaveLength(1);
   });
 
   it('refuses an impostor announcing the id of another agent, and logs why', async () => {

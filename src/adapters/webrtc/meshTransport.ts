@@ -31,6 +31,11 @@ export interface MeshTransportOptions {
   reconnectMaxMs?: number;
   /** Reconnect attempts to one peer before waiting for it to announce again. */
   maxReconnectAttempts?: number;
+  /**
+   * While no link is open, the announce is repeated this often (jittered): an agent alone in
+   * the room whose announce, or every offer and answer, was lost still finds the others.
+   */
+  aloneAnnounceMs?: number;
 }
 
 /** How long one link took from its first signal: to an open data channel, to authenticated. */
@@ -79,6 +84,11 @@ export class MeshTransport implements Transport {
   private readonly budget: number;
   private readonly maxLinks: number;
   private stopped = false;
+  private aloneTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Announces sent while no link was open (the dashboard and tests read it). */
+  aloneAnnounces = 0;
+  /** Repeated announces since a link was last open. */
+  private aloneStretch = 0;
 
   constructor(private readonly options: MeshTransportOptions) {
     this.budget = options.connectionBudget ?? 400;
@@ -112,9 +122,41 @@ export class MeshTransport implements Transport {
     this.links.get(peer)?.close(reason);
   }
 
-  /** Announces this agent in the room; called whenever the signaling socket (re)opens. */
+  /**
+   * Announces this agent in the room; called whenever the signaling socket (re)opens, and
+   * repeated while no link is open. Peers with a link already ignore it; the others connect.
+   * Once any link is open, membership learns of the rest and asks for their links itself.
+   */
   announce(): void {
-    if (!this.stopped) this.options.publish({ type: 'announce', from: this.selfId });
+    if (this.stopped) return;
+    this.options.publish({ type: 'announce', from: this.selfId });
+    this.scheduleAloneAnnounce();
+  }
+
+  private scheduleAloneAnnounce(): void {
+    if (this.aloneTimer !== null || this.stopped) return;
+    const everyMs = this.options.aloneAnnounceMs ?? 5000;
+    const delayMs = everyMs * (0.75 + 0.5 * Math.random());
+    this.aloneTimer = setTimeout(() => {
+      this.aloneTimer = null;
+      if (this.stopped) return;
+      const anyOpen = [...this.links.values()].some((link) => link.state === 'open');
+      if (anyOpen) {
+        this.aloneStretch = 0;
+      } else {
+        this.aloneAnnounces++;
+        // Once per stretch alone: a tab alone in its room would fill the log otherwise.
+        if (this.aloneStretch++ === 0) {
+          this.options.emit({
+            level: 'info',
+            kind: 'announce-again',
+            detail: 'no link open: announcing in the room again until one is',
+          });
+        }
+        this.options.publish({ type: 'announce', from: this.selfId });
+      }
+      this.scheduleAloneAnnounce();
+    }, delayMs);
   }
 
   /** Handles the `data` of a publish on the room topic, or a signal relayed by a peer. */
@@ -229,6 +271,8 @@ export class MeshTransport implements Transport {
 
   stop(): void {
     this.stopped = true;
+    if (this.aloneTimer !== null) clearTimeout(this.aloneTimer);
+    this.aloneTimer = null;
     for (const record of this.records.values()) {
       if (record.retryTimer !== null) clearTimeout(record.retryTimer);
     }

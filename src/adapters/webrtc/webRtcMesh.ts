@@ -18,7 +18,7 @@ import { randomHex } from './randomHex';
 import { wallClock } from './wallClock';
 import { webCryptoPort } from './webCryptoPort';
 import type { Identity } from './identity';
-import { MeshTransport, type LinkSetupTime } from './meshTransport';
+import { MeshTransport, type LinkSetupTime, type MeshTransportOptions } from './meshTransport';
 
 import { SignalingClient, type SignalingSocket, type SocketFactory } from './signalingClient';
 import type { PeerFactory } from './simplePeerTypes';
@@ -35,6 +35,11 @@ export interface MeshOptions {
    * through a sibling while the signaling server is down. Pages turn it on; Node agents need not.
    */
   siblingChannel?: boolean;
+  /** Transport timings, for tests that make failures and retries happen fast. */
+  transport?: Pick<
+    MeshTransportOptions,
+    'aloneAnnounceMs' | 'handshakeTimeoutMs' | 'reconnectBaseMs' | 'reconnectMaxMs'
+  >;
 }
 
 /** How often the local load is handed to the agent (it gossips only real changes). */
@@ -97,6 +102,7 @@ export class WebRtcMesh {
       relayCandidates: (peer) => this.relayCandidates(peer),
       emit,
       nowMs: wallClock.nowMs,
+      ...options.transport,
     });
     this.siblings =
       options.siblingChannel === true && typeof BroadcastChannel !== 'undefined'
