@@ -61,6 +61,17 @@ export interface ChaosView {
   partition: AgentId[][] | null;
   /** When this agent's own freeze ends, or null. */
   frozenUntilMs: number | null;
+  /** The newest chaos command this agent saw, and who acked applying it; null before any. */
+  lastCommand: {
+    id: string;
+    kind: 'partition' | 'heal' | 'freeze' | 'link-fault';
+    issuer: AgentId;
+    applied: AgentId[];
+    /** On the issuer's dashboard: the agents it concerns that have not acked yet; else null. */
+    awaiting: AgentId[] | null;
+    /** The issuer stopped sending it again without every ack. */
+    gaveUp: boolean;
+  } | null;
 }
 
 /**

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/startServer';
 import type { MeshEvent } from '../../host/ports';
 import { generateIdentity } from '../webrtc/identity';
-import type { SocketFactory } from '../webrtc/signalingClient';
+import type { SignalingSocket, SocketFactory } from '../webrtc/signalingClient';
 import { WebRtcMesh, type MeshOptions } from '../webrtc/webRtcMesh';
 import { createNodePeer } from './nodePeer';
 import { createNodeSocket } from './nodeSocket';
@@ -42,6 +42,24 @@ function lossySocket(lose: (frame: { type?: string; data?: Record<string, unknow
     return socket;
   };
   return factory;
+}
+
+/** A signaling socket that can be cut off the server for good, as when its network drops. */
+function switchableSocket() {
+  let cut = false;
+  let current: SignalingSocket | null = null;
+  const factory: SocketFactory = (url) => {
+    // Port 9 (discard) is closed on loopback: every reconnect attempt fails at once.
+    current = createNodeSocket(cut ? 'ws://127.0.0.1:9/signal' : url);
+    return current;
+  };
+  return {
+    factory,
+    cut() {
+      cut = true;
+      current?.close();
+    },
+  };
 }
 
 /** Fast retries, so a lost signal costs a fraction of a second, not the defaults' seconds. */
@@ -188,6 +206,42 @@ describe('Node agents over real WebRTC', () => {
     await startFullMesh([a!, b!]);
     expect(lost).toBeGreaterThan(1);
     expect(a!.snapshot().links.filter((link) => link.state === 'open')).toHaveLength(1);
+  });
+
+  it('a heal issued while the issuer is off the signaling server reaches the far side of the partition, and every agent acks it', async () => {
+    const links = { pingIntervalMs: 100, linkTimeoutMs: 600 };
+    const offline = switchableSocket();
+    const [a] = await agents(1, 'node-chaos-paths', links, offline.factory);
+    const [b, c] = await agents(2, 'node-chaos-paths', links);
+    await startFullMesh([a!, b!, c!]);
+    const cutOff = Promise.all([
+      nextEvent(a!, (e) => e.kind === 'link-down' && e.peer === c!.selfId),
+      nextEvent(b!, (e) => e.kind === 'link-down' && e.peer === c!.selfId),
+    ]);
+    b!.commands.partition([[a!.selfId, b!.selfId], [c!.selfId]]);
+    await cutOff;
+    offline.cut();
+    await expect.poll(() => a!.snapshot().signaling.state).not.toBe('open');
+
+    // a reaches b over their link; c only through b's retry copies, published by b.
+    const healed = Promise.all([
+      linkUpsFrom(a!, [c!.selfId]),
+      linkUpsFrom(b!, [c!.selfId]),
+      linkUpsFrom(c!, [a!.selfId, b!.selfId]),
+    ]);
+    a!.commands.heal();
+    await healed;
+    const all = [a!.selfId, b!.selfId, c!.selfId].sort();
+    await expect
+      .poll(() => a!.snapshot().chaos.lastCommand)
+      .toMatchObject({
+        kind: 'heal',
+        issuer: a!.selfId,
+        applied: all,
+        awaiting: [],
+        gaveUp: false,
+      });
+    for (const mesh of [a!, b!, c!]) expect(mesh.snapshot().chaos.partition).toBeNull();
   });
 
   it('refuses an impostor announcing the id of another agent, and logs why', async () => {

@@ -1,48 +1,80 @@
 import { bytesToHex, hexToBytes, shortId, type AgentId } from '../../core/base/ids';
 import {
+  chaosAckBytes,
   chaosCommandBytes,
+  concernsAgent,
   MAX_PARTITION_SECONDS,
+  parseChaosAck,
   parseChaosCommand,
+  type ChaosAck,
   type ChaosAction,
   type ChaosCommand,
 } from '../../core/wire/chaosCommand';
 import type { ChaosView, MeshCommands } from '../../host/meshSnapshot';
 import type { MeshEvent } from '../../host/ports';
 import { sign, verify, type Identity } from './identity';
+import { ChaosDelivery, type ChaosDeliveryOptions } from './chaosDelivery';
 import type { MeshTransport } from './meshTransport';
 import { randomHex } from './randomHex';
 
-/** Command ids remembered so a command arriving by several paths applies once. */
+/** Command ids verified and applied, so a command arriving by several paths applies once. */
 const MAX_SEEN_COMMANDS = 256;
+/** Acks whose signature was checked (command id and agent). */
+const MAX_VERIFIED_ACKS = 1024;
 
 export interface ChaosControllerOptions {
   identity: Identity;
   transport: MeshTransport;
-  /** Sends a command to every agent of the room (signaling server and sibling tabs). */
-  broadcast(command: ChaosCommand): void;
+  /** Sends a command or ack by every path: the signaling server, sibling tabs, the mesh. */
+  broadcast(message: ChaosCommand | ChaosAck): void;
+  /**
+   * Passes a copy on over the mesh links (all but the one it came by): a flood, one hop at a
+   * time; with `everyPath`, by the signaling server and sibling tabs too.
+   */
+  forward(message: ChaosCommand | ChaosAck, except: AgentId | null, everyPath: boolean): void;
+  /** Every agent this one knows of in the room (members, and those cut off by a partition). */
+  knownAgents(): AgentId[];
   emit(event: Omit<MeshEvent, 'atMs'>): void;
   nowMs(): number;
   /** Blocks this agent's thread for `ms` (the page stops answering, as a hung tab does). */
   blockFor(ms: number): void;
+  delivery?: ChaosDeliveryOptions;
 }
 
 /**
  * Dashboard chaos: partitions, freezes and link faults. Commands are signed by their issuer and
- * travel through the signaling server (outside the mesh, so a mesh partition never cuts them off);
- * each agent applies the part that concerns it. A partition also heals itself after
- * `healAfterSeconds`, so a lost heal command cannot leave the mesh split.
+ * go by every path there is: the signaling server (outside the mesh, so a mesh partition never
+ * cuts its own heal off), sibling tabs, and a flood over the mesh links that are not cut (so a
+ * command issued while the server is out of reach still gets around). Each agent applies the
+ * part that concerns it and answers with a signed ack; the issuer sends the command again, with
+ * backoff, until every agent it concerns acked, a newer command replaced it, or a minute passed.
+ * Agents relaying a retry publish it in the room too, so it crosses a partition even when the
+ * issuer cannot reach the server. A partition also heals itself after `healAfterSeconds`.
  */
 export class ChaosController implements MeshCommands {
   private partitionGroups: AgentId[][] | null = null;
   private frozenUntilMs: number | null = null;
   private autoHeal: ReturnType<typeof setTimeout> | null = null;
-  private readonly seen = new Set<string>();
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Commands verified and applied: id -> the signature that verified (copies must match it). */
+  private readonly seen = new Map<string, string>();
+  /** Acks verified: `${id}:${agent}` -> signature. */
+  private readonly verifiedAcks = new Map<string, string>();
+  /** This agent's signed ack per command id it applied. */
+  private readonly ownAcks = new Map<string, string>();
+  private readonly delivery: ChaosDelivery;
 
-  constructor(private readonly options: ChaosControllerOptions) {}
+  constructor(private readonly options: ChaosControllerOptions) {
+    this.delivery = new ChaosDelivery(options.delivery);
+  }
 
   view(): ChaosView {
     const frozen = this.frozenUntilMs !== null && this.frozenUntilMs > this.options.nowMs();
-    return { partition: this.partitionGroups, frozenUntilMs: frozen ? this.frozenUntilMs : null };
+    return {
+      partition: this.partitionGroups,
+      frozenUntilMs: frozen ? this.frozenUntilMs : null,
+      lastCommand: this.delivery.view(),
+    };
   }
 
   partition(groups: AgentId[][]): void {
@@ -61,47 +93,164 @@ export class ChaosController implements MeshCommands {
     void this.issue({ kind: 'link-fault', a, b, ...fault });
   }
 
-  /** A command from the room (signaling server or a sibling tab); checked before it applies. */
-  async receive(data: unknown): Promise<void> {
+  /**
+   * A command or an ack from the room (signaling server, sibling tab: `from` null) or from a
+   * neighbour over the mesh. Checked before it counts; each copy is passed on once.
+   */
+  async receive(data: unknown, from: AgentId | null = null): Promise<void> {
+    const type = (data as { type?: unknown } | null)?.type;
+    if (type === 'chaos-ack') return this.receiveAck(data, from);
     const parsed = parseChaosCommand(data);
     if (!parsed.ok) {
-      this.options.emit({ level: 'warn', kind: 'chaos-rejected', detail: parsed.reason });
+      this.reject(parsed.reason, undefined);
       return;
     }
-    const { id, issuer, action, signature } = parsed.command;
-    if (this.seen.has(id)) return;
-    const valid = await verify(
-      issuer,
-      hexToBytes(signature),
-      chaosCommandBytes(id, issuer, action),
-    );
-    if (!valid) {
-      this.options.emit({
-        level: 'warn',
-        kind: 'chaos-rejected',
-        peer: issuer,
-        detail: 'signature does not verify',
-      });
+    const command = parsed.command;
+    const { id, issuer, action, signature, copy } = command;
+    const key = `c:${id}:${copy}`;
+    if (this.delivery.seenCopy(key)) return;
+    const known = this.seen.get(id);
+    if (known !== signature) {
+      // A copy that does not carry the signature already checked for its id is checked anew.
+      const valid = await verify(
+        issuer,
+        hexToBytes(signature),
+        chaosCommandBytes(id, issuer, action),
+      );
+      if (!valid) {
+        this.reject('signature does not verify', issuer);
+        return;
+      }
+    }
+    if (!this.delivery.firstSight(key)) return;
+    if (!this.seen.has(id)) {
+      this.remember(id, signature);
+      this.delivery.noteCommand(command);
+      this.apply(id, issuer, action);
+    }
+    // A retry means some agent missed the first copy: the relays then use their own paths
+    // to the room too (the issuer's socket may be down, or cut off behind a partition).
+    this.options.forward(command, from, copy > 0);
+    if (concernsAgent(action, this.options.identity.id)) await this.acknowledge(id, copy);
+  }
+
+  private async receiveAck(data: unknown, from: AgentId | null): Promise<void> {
+    const parsed = parseChaosAck(data);
+    if (!parsed.ok) {
+      this.reject(parsed.reason, undefined);
       return;
     }
-    this.apply(id, issuer, action);
+    const ack = parsed.ack;
+    const copyKey = `a:${ack.id}:${ack.agent}:${ack.copy}`;
+    if (this.delivery.seenCopy(copyKey)) return;
+    const key = `${ack.id}:${ack.agent}`;
+    if (this.verifiedAcks.get(key) !== ack.signature) {
+      const valid = await verify(
+        ack.agent,
+        hexToBytes(ack.signature),
+        chaosAckBytes(ack.id, ack.agent),
+      );
+      if (!valid) {
+        this.reject('ack signature does not verify', ack.agent);
+        return;
+      }
+      this.verifiedAcks.set(key, ack.signature);
+      if (this.verifiedAcks.size > MAX_VERIFIED_ACKS) {
+        this.verifiedAcks.delete(this.verifiedAcks.keys().next().value as string);
+      }
+    }
+    if (!this.delivery.firstSight(copyKey)) return;
+    this.delivery.onApplied(ack.id, ack.agent);
+    this.options.forward(ack, from, ack.copy > 0);
   }
 
   private async issue(action: ChaosAction): Promise<void> {
     const { identity } = this.options;
     const id = randomHex(16);
     const signature = bytesToHex(await sign(identity, chaosCommandBytes(id, identity.id, action)));
-    const command: ChaosCommand = { type: 'chaos', id, issuer: identity.id, action, signature };
+    const command: ChaosCommand = {
+      type: 'chaos',
+      id,
+      issuer: identity.id,
+      action,
+      signature,
+      copy: 0,
+    };
     const parsed = parseChaosCommand(command);
     if (!parsed.ok) throw new Error(`invalid chaos command: ${parsed.reason}`);
-    this.options.broadcast(command);
+    this.remember(id, signature);
+    this.delivery.firstSight(`c:${id}:0`);
+    this.delivery.issue(command, this.concerned(action), this.options.nowMs());
     this.apply(id, identity.id, action);
+    this.options.broadcast(command);
+    if (concernsAgent(action, identity.id)) this.delivery.onApplied(id, identity.id);
+    this.armRetries();
+  }
+
+  /** Whom a command waits for: the agents it concerns, as far as this agent knows them. */
+  private concerned(action: ChaosAction): AgentId[] {
+    const self = this.options.identity.id;
+    const everyone = new Set([
+      self,
+      ...this.options.knownAgents(),
+      ...(this.partitionGroups ?? []).flat(),
+    ]);
+    if (action.kind === 'partition') for (const agent of action.groups.flat()) everyone.add(agent);
+    return [...everyone].filter((agent) => concernsAgent(action, agent));
+  }
+
+  /** Sends the copies that are due, and waits for the next. */
+  private armRetries(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const nextMs = this.delivery.nextDueMs();
+    if (nextMs === null) return;
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        for (const copy of this.delivery.due(this.options.nowMs())) {
+          this.delivery.firstSight(`c:${copy.id}:${copy.copy}`);
+          this.options.broadcast(copy);
+        }
+        this.armRetries();
+      },
+      Math.max(0, nextMs - this.options.nowMs()),
+    );
+  }
+
+  /** Tells the issuer (and every dashboard) that this agent applied command `id`. */
+  private async acknowledge(id: string, copy: number): Promise<void> {
+    const self = this.options.identity;
+    let signature = this.ownAcks.get(id);
+    if (signature === undefined) {
+      signature = bytesToHex(await sign(self, chaosAckBytes(id, self.id)));
+      this.ownAcks.set(id, signature);
+      if (this.ownAcks.size > MAX_SEEN_COMMANDS) {
+        this.ownAcks.delete(this.ownAcks.keys().next().value as string);
+      }
+    }
+    const ack: ChaosAck = { type: 'chaos-ack', id, agent: self.id, copy, signature };
+    if (!this.delivery.firstSight(`a:${id}:${self.id}:${copy}`)) return;
+    this.delivery.onApplied(id, self.id);
+    this.options.broadcast(ack);
+  }
+
+  private remember(id: string, signature: string): void {
+    this.seen.set(id, signature);
+    if (this.seen.size > MAX_SEEN_COMMANDS)
+      this.seen.delete(this.seen.keys().next().value as string);
+  }
+
+  private reject(detail: string, peer: AgentId | undefined): void {
+    this.options.emit({
+      level: 'warn',
+      kind: 'chaos-rejected',
+      ...(peer === undefined ? {} : { peer }),
+      detail,
+    });
   }
 
   private apply(id: string, issuer: AgentId, action: ChaosAction): void {
-    this.seen.add(id);
-    if (this.seen.size > MAX_SEEN_COMMANDS)
-      this.seen.delete(this.seen.values().next().value as string);
     const self = this.options.identity.id;
     const by = `by ${shortId(issuer)}`;
     switch (action.kind) {

@@ -210,13 +210,17 @@ export class MeshTransport implements Transport {
     }));
   }
 
-  /** Sends a signal for `to` through neighbours (one hop): those known to link to it, else a few. */
-  relaySignal(to: AgentId, signal: RoomSignal): void {
+  /**
+   * Sends a signal for `to` through neighbours (one hop): those known to link to it, else, when
+   * `blind`, a few of any.
+   */
+  relaySignal(to: AgentId, signal: RoomSignal, blind = true): void {
     const open = [...this.links.values()].filter((link) => link.state === 'open');
+    if (open.length === 0) return;
     const known = new Set(this.options.relayCandidates?.(to) ?? []);
     const direct = open.filter((link) => link.peer === to);
     const via = direct.length > 0 ? direct : open.filter((link) => known.has(link.peer));
-    const chosen = via.length > 0 ? via : open.slice(0, MAX_BLIND_RELAYS);
+    const chosen = via.length > 0 ? via : blind ? open.slice(0, MAX_BLIND_RELAYS) : [];
     const frame = encodeRelayFrame({ to, signal });
     for (const link of chosen) link.send(frame);
   }

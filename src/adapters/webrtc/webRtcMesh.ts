@@ -11,6 +11,13 @@ import type {
   SignalingState,
 } from '../../host/meshSnapshot';
 import type { RoomSignal } from '../../core/wire/roomSignals';
+import {
+  decodeChaosFrame,
+  encodeChaosFrame,
+  type ChaosAck,
+  type ChaosCommand,
+} from '../../core/wire/chaosCommand';
+import { CHAOS_LANE_TYPE_CODE } from '../../core/wire/lanes';
 import type { MeshEvent, Transport } from '../../host/ports';
 import { ChaosController } from './chaosController';
 import { startLoadMonitor, type LoadMonitor } from './loadMonitor';
@@ -64,6 +71,9 @@ export class WebRtcMesh {
   private signalingState: SignalingState = 'closed';
   private readonly siblings: BroadcastChannel | null;
   private readonly chaos: ChaosController;
+  private readonly chaosLane: Transport;
+  /** Neighbours the chaos lane can reach: links up now. */
+  private readonly chaosPeers = new Set<AgentId>();
   private loadMonitor: LoadMonitor | null = null;
   private loadTimer: ReturnType<typeof setInterval> | null = null;
 
@@ -114,10 +124,10 @@ export class WebRtcMesh {
     this.chaos = new ChaosController({
       identity,
       transport: this.transport,
-      broadcast: (command) => {
-        if (this.signaling.state === 'open') this.signaling.publish(command);
-        this.siblings?.postMessage(command);
-      },
+      broadcast: (message) => this.sendChaos(message, null, true),
+      forward: (message, except, everyPath) => this.sendChaos(message, except, everyPath),
+      knownAgents: () =>
+        this.host.snapshot().agent.swim.members.flatMap((m) => (m.status === 'left' ? [] : [m.id])),
       emit,
       nowMs: wallClock.nowMs,
       blockFor: (ms) => {
@@ -145,6 +155,37 @@ export class WebRtcMesh {
       clock: wallClock,
       observer: { onEvent: (event) => this.emit(event) },
     });
+    this.chaosLane = this.lanes.lane(CHAOS_LANE_TYPE_CODE);
+    this.chaosLane.setHandler({
+      onLinkUp: (peer) => this.chaosPeers.add(peer),
+      onLinkDown: (peer) => this.chaosPeers.delete(peer),
+      onFrame: (peer, frame) => {
+        const data = decodeChaosFrame(frame);
+        if (data === null) {
+          emit({ level: 'warn', kind: 'chaos-rejected', peer, detail: 'unreadable chaos frame' });
+          return;
+        }
+        void this.chaos.receive(data, peer);
+      },
+    });
+  }
+
+  /**
+   * Sends a chaos command or ack to every neighbour but `except` (cut links drop it) and, with
+   * `everyPath`, to the room through the signaling server and to sibling tabs.
+   */
+  private sendChaos(
+    message: ChaosCommand | ChaosAck,
+    except: AgentId | null,
+    everyPath: boolean,
+  ): void {
+    if (everyPath) {
+      if (this.signaling.state === 'open') this.signaling.publish(message);
+      this.siblings?.postMessage(message);
+    }
+    const frame = encodeChaosFrame(message);
+    if (frame === null) return;
+    for (const peer of this.chaosPeers) if (peer !== except) this.chaosLane.send(peer, frame);
   }
 
   start(): void {
@@ -180,7 +221,8 @@ export class WebRtcMesh {
     if (
       typeof data === 'object' &&
       data !== null &&
-      (data as { type?: unknown }).type === 'chaos'
+      ((data as { type?: unknown }).type === 'chaos' ||
+        (data as { type?: unknown }).type === 'chaos-ack')
     ) {
       void this.chaos.receive(data);
       return;
@@ -189,18 +231,17 @@ export class WebRtcMesh {
   }
 
   /**
-   * Routes a signal: through the signaling server while it is up; otherwise to sibling tabs and,
-   * for a signal meant for one peer, through neighbours that link to it. A nonce lets receivers
-   * drop copies that come by more than one path.
+   * Routes a signal: through the signaling server while it is up; otherwise to sibling tabs.
+   * A signal meant for one peer also goes through neighbours known to link to it (while the
+   * server is down, through a few neighbours at all): the peer's own socket may be the one
+   * that is down. A nonce lets receivers drop copies that come by more than one path.
    */
   private sendSignal(signal: RoomSignal): void {
     const stamped: RoomSignal = { ...signal, nonce: randomHex(12) };
-    if (this.signaling.state === 'open') {
-      this.signaling.publish(stamped);
-      return;
-    }
-    this.siblings?.postMessage(stamped);
-    if (stamped.to !== undefined) this.transport.relaySignal(stamped.to, stamped);
+    const serverUp = this.signaling.state === 'open';
+    if (serverUp) this.signaling.publish(stamped);
+    else this.siblings?.postMessage(stamped);
+    if (stamped.to !== undefined) this.transport.relaySignal(stamped.to, stamped, !serverUp);
   }
 
   private relayCandidates(peer: AgentId): AgentId[] {

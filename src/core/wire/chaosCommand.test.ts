@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentId } from '../base/ids';
-import { chaosCommandBytes, MAX_FREEZE_SECONDS, parseChaosCommand } from './chaosCommand';
+import {
+  chaosAckBytes,
+  chaosCommandBytes,
+  chaosScope,
+  concernsAgent,
+  MAX_CHAOS_COPIES,
+  MAX_FREEZE_SECONDS,
+  parseChaosAck,
+  parseChaosCommand,
+  type ChaosAction,
+} from './chaosCommand';
 
 const A = 'a'.repeat(64) as AgentId;
 const B = 'b'.repeat(64) as AgentId;
@@ -15,9 +25,10 @@ describe('chaos commands', () => {
       { kind: 'freeze', agent: B, seconds: 5 },
       { kind: 'link-fault', a: A, b: B, delayMs: 150, dropRate: 0.2 },
     ]) {
+      // A command without a copy number is the first copy.
       expect(parseChaosCommand({ ...base, action })).toEqual({
         ok: true,
-        command: { ...base, action },
+        command: { ...base, action, copy: 0 },
       });
     }
   });
@@ -32,6 +43,8 @@ describe('chaos commands', () => {
       { ...base, id: 'short', action: { kind: 'heal' } },
       { ...base, signature: 'abc', action: { kind: 'heal' } },
       { ...base, issuer: 'me', action: { kind: 'heal' } },
+      { ...base, copy: MAX_CHAOS_COPIES, action: { kind: 'heal' } },
+      { ...base, copy: 1.5, action: { kind: 'heal' } },
       null,
       'chaos',
     ];
@@ -45,5 +58,58 @@ describe('chaos commands', () => {
     expect(
       chaosCommandBytes('0123456789abcdef', A, { kind: 'freeze', agent: B, seconds: 1 }),
     ).not.toEqual(heal);
+  });
+});
+
+describe('chaos acks, scopes and who a command concerns', () => {
+  const ack = {
+    type: 'chaos-ack',
+    id: '0123456789abcdef',
+    agent: B,
+    copy: 3,
+    signature: 'e'.repeat(128),
+  };
+
+  it('parses a well-formed ack and refuses a malformed one with a reason', () => {
+    expect(parseChaosAck(ack)).toEqual({ ok: true, ack });
+    for (const bad of [
+      { ...ack, type: 'chaos' },
+      { ...ack, id: 'xyz' },
+      { ...ack, agent: 'b' },
+      { ...ack, copy: -1 },
+      { ...ack, copy: MAX_CHAOS_COPIES },
+      { ...ack, signature: 'e' },
+      [],
+    ]) {
+      expect(parseChaosAck(bad)).toMatchObject({ ok: false });
+    }
+    expect(chaosAckBytes(ack.id, B)).not.toEqual(chaosAckBytes(ack.id, C));
+    expect(chaosAckBytes(ack.id, B)).not.toEqual(chaosCommandBytes(ack.id, B, { kind: 'heal' }));
+  });
+
+  it('puts partitions and heals in one scope, freezes per agent, faults per link', () => {
+    const partition: ChaosAction = { kind: 'partition', groups: [[A], [B]], healAfterSeconds: 9 };
+    expect(chaosScope(partition)).toBe(chaosScope({ kind: 'heal' }));
+    const freeze = (agent: AgentId): ChaosAction => ({ kind: 'freeze', agent, seconds: 1 });
+    expect(chaosScope(freeze(A))).not.toBe(chaosScope(freeze(B)));
+    const fault = (a: AgentId, b: AgentId): ChaosAction => ({
+      kind: 'link-fault',
+      a,
+      b,
+      delayMs: 1,
+      dropRate: 0,
+    });
+    expect(chaosScope(fault(A, B))).toBe(chaosScope(fault(B, A)));
+    expect(chaosScope(fault(A, B))).not.toBe(chaosScope(fault(A, C)));
+  });
+
+  it('concerns the agents that apply the action', () => {
+    const partition: ChaosAction = { kind: 'partition', groups: [[A], [B]], healAfterSeconds: 9 };
+    expect([A, B, C].map((x) => concernsAgent(partition, x))).toEqual([true, true, false]);
+    expect([A, B, C].map((x) => concernsAgent({ kind: 'heal' }, x))).toEqual([true, true, true]);
+    const freeze: ChaosAction = { kind: 'freeze', agent: C, seconds: 1 };
+    expect([A, B, C].map((x) => concernsAgent(freeze, x))).toEqual([false, false, true]);
+    const fault: ChaosAction = { kind: 'link-fault', a: C, b: B, delayMs: 1, dropRate: 0 };
+    expect([A, B, C].map((x) => concernsAgent(fault, x))).toEqual([false, true, false]);
   });
 });

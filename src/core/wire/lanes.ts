@@ -5,6 +5,8 @@ import { WIRE_VERSION } from './messages';
  * same links (see host/frameLanes.ts). Outside the codes the agent's codec and the relay use.
  */
 export const CRDT_LANE_TYPE_CODE = 0x30;
+/** Chaos commands and their acks, flooded over the mesh beside the signaling server. */
+export const CHAOS_LANE_TYPE_CODE = 0x31;
 
 /** The lane a frame belongs to: its type code when it is a lane's, else null (the agent's). */
 export function laneOf(frame: Uint8Array, laneCodes: ReadonlySet<number>): number | null {

@@ -120,4 +120,42 @@ describe('ChaosPanel', () => {
       ),
     );
   });
+
+  it('shows who applied the last command, and on the issuer who it still waits for', () => {
+    const s = store();
+    const issued = {
+      id: 'ab'.repeat(8),
+      kind: 'heal' as const,
+      issuer: self,
+      applied: [self, a],
+      awaiting: [b],
+      gaveUp: false,
+    };
+    const withCommand = (lastCommand: typeof issued | null) =>
+      s.getState().ingest({
+        snapshot: buildSnapshot({
+          selfId: self,
+          peers: [{ id: a }, { id: b }],
+          members: [{ id: self }, { id: a }, { id: b }],
+          chaos: { lastCommand },
+        }),
+        events: [],
+        eventsDroppedBeforeIngest: 0,
+      });
+    expect(renderStatic(s, <ChaosPanel />)).not.toContain('data-testid="chaos-delivery"');
+    withCommand(issued);
+    let html = renderStatic(s, <ChaosPanel />);
+    expect(html).toMatch(
+      /data-testid="chaos-delivery"[^>]*data-applied="2" data-awaiting="1" data-status="sending again"/,
+    );
+    expect(html).toContain('Heal by you: sending again');
+    expect(count(html, 'data-testid="chaos-applied"')).toBe(2);
+    expect(html).toMatch(new RegExp(`data-testid="chaos-awaiting" data-agent-id="${b}"`));
+    withCommand({ ...issued, applied: [self, a, b], awaiting: [] });
+    expect(renderStatic(s, <ChaosPanel />)).toContain('data-status="applied everywhere"');
+    withCommand({ ...issued, issuer: a, awaiting: null });
+    html = renderStatic(s, <ChaosPanel />);
+    expect(html).toContain('data-status="heard"');
+    expect(html).not.toContain('data-testid="chaos-awaiting"');
+  });
 });

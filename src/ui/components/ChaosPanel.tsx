@@ -1,3 +1,4 @@
+import { CommandDelivery } from './CommandDelivery';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { shortId, type AgentId } from '../../core/base/ids';
@@ -377,6 +378,7 @@ export function ChaosPanel() {
           {lastCommand.ok ? lastCommand.text : `Failed: ${lastCommand.text}`}
         </p>
       )}
+      <CommandDelivery command={snapshot?.chaos.lastCommand ?? null} selfId={selfId} />
     </div>
   );
 }

@@ -132,7 +132,7 @@ export function buildSnapshot(fixture: SnapshotFixture): MeshSnapshot {
     edges: [...ownEdges, ...advertised],
     members,
     quorum: { ...defaultQuorum(members), ...fixture.quorum },
-    chaos: { partition: null, frozenUntilMs: null, ...fixture.chaos },
+    chaos: { partition: null, frozenUntilMs: null, lastCommand: null, ...fixture.chaos },
     stats: {
       framesIn: 0,
       framesOut: 0,
