@@ -62,10 +62,37 @@ function switchableSocket() {
   };
 }
 
+/** A signaling socket that only starts connecting after `delayMs`, as on a slow network. */
+function lateSocket(delayMs: number): SocketFactory {
+  return (url) => {
+    let real: SignalingSocket | null = null;
+    const shell: SignalingSocket = {
+      onopen: null,
+      onmessage: null,
+      onclose: null,
+      onerror: null,
+      send: (text) => real?.send(text),
+      close: (code, reason) => {
+        clearTimeout(connectLater);
+        real?.close(code, reason);
+      },
+    };
+    const connectLater = setTimeout(() => {
+      real = createNodeSocket(url);
+      real.onopen = (event) => shell.onopen?.(event);
+      real.onmessage = (event) => shell.onmessage?.(event);
+      real.onclose = (event) => shell.onclose?.(event);
+      real.onerror = (event) => shell.onerror?.(event);
+    }, delayMs);
+    return shell;
+  };
+}
+
 /** Fast retries, so a lost signal costs a fraction of a second, not the defaults' seconds. */
 const FAST_RETRIES: MeshOptions['transport'] = {
   aloneAnnounceMs: 200,
   handshakeTimeoutMs: 1500,
+  answerTimeoutMs: 1000,
   reconnectBaseMs: 100,
   reconnectMaxMs: 400,
 };
@@ -97,6 +124,7 @@ describe('Node agents over real WebRTC', () => {
     room: string,
     links = {},
     socket: SocketFactory = createNodeSocket,
+    siblingChannel = false,
   ): Promise<WebRtcMesh[]> {
     server ??= await startServer({ port: 0, host: '127.0.0.1' });
     const signalingUrl = `${server.wsUrl}/signal`;
@@ -105,7 +133,7 @@ describe('Node agents over real WebRTC', () => {
       const { identity } = await generateIdentity();
       const mesh = new WebRtcMesh(
         identity,
-        { room, signalingUrl, iceServers: [], links, transport: FAST_RETRIES },
+        { room, signalingUrl, iceServers: [], links, transport: FAST_RETRIES, siblingChannel },
         createNodePeer,
         socket,
       );
@@ -242,6 +270,19 @@ describe('Node agents over real WebRTC', () => {
         gaveUp: false,
       });
     for (const mesh of [a!, b!, c!]) expect(mesh.snapshot().chaos.partition).toBeNull();
+  });
+
+  it('a sibling that announced before its socket opened is answered over the sibling channel', async () => {
+    const room = `node-sibling-${Date.now()}`;
+    const [a] = await agents(1, room, {}, createNodeSocket, true);
+    a!.start();
+    await expect.poll(() => a!.snapshot().signaling.state).toBe('open');
+    // b's socket opens only after 20 s: it hears nothing from the server before then.
+    const [b] = await agents(1, room, {}, lateSocket(20_000), true);
+    const up = Promise.all([linkUpsFrom(a!, [b!.selfId]), linkUpsFrom(b!, [a!.selfId])]);
+    b!.start();
+    await up;
+    expect(b!.snapshot().signaling.state).not.toBe('open');
   });
 
   it('refuses an impostor announcing the id of another agent, and logs why', async () => {

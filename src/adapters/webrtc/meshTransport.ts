@@ -26,6 +26,8 @@ export interface MeshTransportOptions {
   /** Links open or opening at once. */
   maxLinks?: number;
   handshakeTimeoutMs?: number;
+  /** An offer with no signal back by then is retried (PeerLinkOptions.answerTimeoutMs). */
+  answerTimeoutMs?: number;
   maxBufferedBytes?: number;
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
@@ -361,6 +363,7 @@ export class MeshTransport implements Transport {
       createPeer: this.options.createPeer,
       iceServers: this.options.iceServers,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 15_000,
+      answerTimeoutMs: this.options.answerTimeoutMs ?? 5000,
       maxBufferedBytes: this.options.maxBufferedBytes ?? 1024 * 1024,
       nowMs: this.options.nowMs,
       sendSignal: (signal) =>

@@ -20,6 +20,11 @@ export interface PeerLinkOptions {
   createPeer: PeerFactory;
   iceServers: RTCIceServer[];
   handshakeTimeoutMs: number;
+  /**
+   * An offer the peer did not answer with any signal by then is given up (and retried by the
+   * transport): it was lost, or the peer never heard it. Offerers only.
+   */
+  answerTimeoutMs: number;
   /** Frames are dropped (and counted) while the channel holds more than this unsent. */
   maxBufferedBytes: number;
   nowMs(): number;
@@ -48,6 +53,7 @@ export class PeerLink {
   /** Frames the peer sent after its hello while our side of the handshake was still running. */
   private earlyFrames: Uint8Array[] = [];
   private handshakeTimer: ReturnType<typeof setTimeout>;
+  private answerTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: PeerLinkOptions) {
     this.createdAtMs = options.nowMs();
@@ -77,6 +83,12 @@ export class PeerLink {
       if (this.state !== 'open')
         this.finish(`no handshake within ${options.handshakeTimeoutMs} ms`, true);
     }, options.handshakeTimeoutMs);
+    if (options.initiator) {
+      this.answerTimer = setTimeout(() => {
+        this.answerTimer = null;
+        this.finish(`no answer to the offer within ${options.answerTimeoutMs} ms`, false);
+      }, options.answerTimeoutMs);
+    }
   }
 
   get peer(): AgentId {
@@ -91,6 +103,8 @@ export class PeerLink {
   signal(signal: unknown): void {
     if (this.state === 'closed') return;
     this.firstSignalAtMs ??= this.options.nowMs();
+    if (this.answerTimer !== null) clearTimeout(this.answerTimer);
+    this.answerTimer = null;
     try {
       this.simplePeer.signal(signal as SimplePeer.SignalData);
     } catch (error) {
@@ -212,6 +226,7 @@ export class PeerLink {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
+    if (this.answerTimer !== null) clearTimeout(this.answerTimer);
     this.simplePeer.destroy();
     this.options.onClose(this, reason, handshakeFailed);
   }

@@ -45,7 +45,11 @@ export interface MeshOptions {
   /** Transport timings, for tests that make failures and retries happen fast. */
   transport?: Pick<
     MeshTransportOptions,
-    'aloneAnnounceMs' | 'handshakeTimeoutMs' | 'reconnectBaseMs' | 'reconnectMaxMs'
+    | 'aloneAnnounceMs'
+    | 'handshakeTimeoutMs'
+    | 'answerTimeoutMs'
+    | 'reconnectBaseMs'
+    | 'reconnectMaxMs'
   >;
 }
 
@@ -231,16 +235,17 @@ export class WebRtcMesh {
   }
 
   /**
-   * Routes a signal: through the signaling server while it is up; otherwise to sibling tabs.
-   * A signal meant for one peer also goes through neighbours known to link to it (while the
-   * server is down, through a few neighbours at all): the peer's own socket may be the one
-   * that is down. A nonce lets receivers drop copies that come by more than one path.
+   * Routes a signal by every path that may reach its target: the signaling server while it is
+   * up, sibling tabs always (a sibling that announced before its own socket opened cannot hear
+   * the server yet), and for a signal meant for one peer, neighbours known to link to it (while
+   * the server is down, a few neighbours at all): the peer's own socket may be the one that is
+   * down. A nonce lets receivers drop the copies that come by more than one path.
    */
   private sendSignal(signal: RoomSignal): void {
     const stamped: RoomSignal = { ...signal, nonce: randomHex(12) };
     const serverUp = this.signaling.state === 'open';
     if (serverUp) this.signaling.publish(stamped);
-    else this.siblings?.postMessage(stamped);
+    this.siblings?.postMessage(stamped);
     if (stamped.to !== undefined) this.transport.relaySignal(stamped.to, stamped, !serverUp);
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentId } from '../../core/base/ids';
-import type { MeshCommands } from '../../host/meshSnapshot';
+import type { ChaosView, MeshCommands } from '../../host/meshSnapshot';
 import { buildSnapshot, fixtureId } from '../dev/fixtures';
 import { count, renderStatic } from '../dev/renderStatic';
 import { chaosControls, NOT_WIRED } from '../store/chaosControls';
@@ -123,7 +123,7 @@ describe('ChaosPanel', () => {
 
   it('shows who applied the last command, and on the issuer who it still waits for', () => {
     const s = store();
-    const issued = {
+    const issued: NonNullable<ChaosView['lastCommand']> = {
       id: 'ab'.repeat(8),
       kind: 'heal' as const,
       issuer: self,
@@ -131,7 +131,7 @@ describe('ChaosPanel', () => {
       awaiting: [b],
       gaveUp: false,
     };
-    const withCommand = (lastCommand: typeof issued | null) =>
+    const withCommand = (lastCommand: ChaosView['lastCommand']) =>
       s.getState().ingest({
         snapshot: buildSnapshot({
           selfId: self,
