@@ -1,6 +1,16 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { MemberStatus } from '../src/host/meshSnapshot';
-import { allAlive, openSettledMesh, shoot, waitForMembers, waitForOpenLinks } from './mesh';
+import {
+  allAlive,
+  closeAll,
+  expectQuorum,
+  healFromDashboard,
+  openSettledMesh,
+  partitionFromDashboard,
+  shoot,
+  waitForHealed,
+  waitForMembers,
+} from './mesh';
 
 /** Resolves when this tab's timeline has recorded `kind` for `peer`. */
 async function waitForVerdict(
@@ -16,7 +26,7 @@ async function waitForVerdict(
 }
 
 test.describe('membership across five agents in four browser instances', () => {
-  test('partition 3|2 from one dashboard: each side sees the split and its quorum; heal merges the views', async ({
+  test('partition 3|2 from one dashboard: each side sees the split and its quorum; every agent acks; heal merges the views', async ({
     playwright,
     browserName,
     baseURL,
@@ -30,48 +40,25 @@ test.describe('membership across five agents in four browser instances', () => {
     try {
       const sideA = tabs.slice(0, 3);
       const sideB = tabs.slice(3);
-      const operator = tabs[0]!.page;
-      await operator.getByTestId('chaos-partition-mode').check();
-      // Partition mode starts everyone in group 0; a click moves an agent to the next group.
-      for (const tab of sideB)
-        await operator.locator(`[data-testid="topology-node"][data-agent-id="${tab.id}"]`).click();
-      for (const tab of sideB) {
-        await expect(
-          operator.locator(`[data-testid="topology-node"][data-agent-id="${tab.id}"]`),
-        ).toHaveAttribute('data-group', '1');
-      }
-      await operator.getByTestId('chaos-cut').click();
-
+      const operator = tabs[0]!;
+      await partitionFromDashboard(operator, [sideA, sideB]);
       for (const tab of sideA) {
-        await expect(tab.page.getByTestId('quorum')).toHaveAttribute('data-has-quorum', 'true', {
-          timeout: 30_000,
-        });
+        await expectQuorum(tab, { hasQuorum: true });
         await expect(tab.page.getByTestId('partition-state')).toBeVisible();
       }
-      for (const tab of sideB) {
-        await expect(tab.page.getByTestId('quorum')).toHaveAttribute('data-has-quorum', 'false', {
-          timeout: 30_000,
-        });
-        await expect(tab.page.getByTestId('quorum')).toHaveAttribute('data-reachable', '2');
-        await expect(tab.page.getByTestId('quorum')).toHaveAttribute('data-membership', '5');
-      }
+      for (const tab of sideB)
+        await expectQuorum(tab, { hasQuorum: false, reachable: 2, membership: 5 });
+      // The operator's Chaos panel names every agent that applied the cut.
+      await expect(operator.page.getByTestId('chaos-applied')).toHaveCount(5);
       await shoot(sideA[0]!.page, 'partition-majority-side', testInfo);
       await shoot(sideB[0]!.page, 'partition-minority-side', testInfo);
 
-      await operator.getByTestId('chaos-heal').click();
-      for (const tab of tabs)
-        await waitForOpenLinks(
-          tab.page,
-          tabs.filter((t) => t !== tab).map((t) => t.id),
-        );
-      for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));
-      for (const tab of tabs) {
-        await expect(tab.page.getByTestId('quorum')).toHaveAttribute('data-has-quorum', 'true');
-        await expect(tab.page.getByTestId('partition-state')).toHaveCount(0);
-      }
+      await healFromDashboard(operator);
+      await waitForHealed(tabs);
+      for (const tab of tabs) await expectQuorum(tab, { hasQuorum: true, reachable: 5 });
       await shoot(sideB[0]!.page, 'healed', testInfo);
     } finally {
-      await Promise.all(browsers.map((browser) => browser.close()));
+      await closeAll(browsers);
     }
   });
 
@@ -108,7 +95,7 @@ test.describe('membership across five agents in four browser instances', () => {
       for (const tab of rest) await waitForMembers(tab.page, expected, 15_000);
       await shoot(watcher, 'tab-closed', testInfo);
     } finally {
-      await Promise.all(browsers.map((browser) => browser.close()));
+      await closeAll(browsers);
     }
   });
 });

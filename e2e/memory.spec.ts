@@ -1,6 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { MeshCommands } from '../src/host/meshSnapshot';
-import { openMesh, shoot, waitForOpenLinks } from './mesh';
+import {
+  closeAll,
+  healByApi,
+  openMesh,
+  partitionByApi,
+  shoot,
+  waitForFullMesh,
+  waitForOpenLinks,
+  type MeshTab,
+} from './mesh';
 
 async function store(page: Page, namespace: string, key: string, value: unknown): Promise<void> {
   await page.evaluate(
@@ -38,13 +46,8 @@ test('memory: a write reaches every tab; both sides of a partition write, heal m
     [1, 1, 1],
   );
   try {
-    const [a, b, c] = tabs as [(typeof tabs)[0], (typeof tabs)[0], (typeof tabs)[0]];
-    for (const tab of tabs) {
-      await waitForOpenLinks(
-        tab.page,
-        tabs.filter((t) => t !== tab).map((t) => t.id),
-      );
-    }
+    const [a, b, c] = tabs as [MeshTab, MeshTab, MeshTab];
+    await waitForFullMesh(tabs);
     await store(a.page, 'demo', 'greeting', { text: 'hello' });
     for (const tab of tabs) await waitForValue(tab.page, 'demo', 'greeting', { text: 'hello' });
 
@@ -73,11 +76,7 @@ test('memory: a write reaches every tab; both sides of a partition write, heal m
     );
 
     // Partition {a, b} | {c}; each side writes its own key and the same key.
-    const groups = [[a.id, b.id], [c.id]];
-    await a.page.evaluate(
-      (g) => window.meshDebug?.commands.partition(g as Parameters<MeshCommands['partition']>[0]),
-      groups,
-    );
+    await partitionByApi(a.page, [[a, b], [c]]);
     await waitForOpenLinks(c.page, []);
     await waitForOpenLinks(a.page, [b.id]);
     await store(a.page, 'demo', 'left-side', 1);
@@ -91,7 +90,7 @@ test('memory: a write reaches every tab; both sides of a partition write, heal m
     ).toBeNull();
     await shoot(c.page, 'memory-partitioned', testInfo);
 
-    await a.page.evaluate(() => window.meshDebug?.commands.heal());
+    await healByApi(a.page);
     for (const tab of tabs) {
       await waitForValue(tab.page, 'demo', 'left-side', 1);
       await waitForValue(tab.page, 'demo', 'right-side', 2);
@@ -114,6 +113,6 @@ test('memory: a write reaches every tab; both sides of a partition write, heal m
     expect(await c.page.evaluate(() => window.meshShared?.sync.peerCount)).toBe(0);
     await shoot(c.page, 'memory-reloaded', testInfo);
   } finally {
-    for (const browser of browsers) await browser.close();
+    await closeAll(browsers);
   }
 });

@@ -1,17 +1,15 @@
 import { expect, test } from '@playwright/test';
 import WebSocket from 'ws';
 import {
+  closeAll,
   FIVE_AGENTS_LAYOUT,
   openMesh,
   snapshotOf,
   waitForDrawnTopology,
+  waitForFullMesh,
   waitForOpenLinks,
   type MeshTab,
 } from './mesh';
-
-function others(tabs: MeshTab[], self: MeshTab): string[] {
-  return tabs.filter((tab) => tab !== self).map((tab) => tab.id);
-}
 
 test('five agents across four browser instances form a full mesh and see a closed tab leave', async ({
   playwright,
@@ -30,7 +28,7 @@ test('five agents across four browser instances form a full mesh and see a close
   );
   try {
     expect(new Set(tabs.map((tab) => tab.id)).size).toBe(5);
-    for (const tab of tabs) await waitForOpenLinks(tab.page, others(tabs, tab));
+    await waitForFullMesh(tabs);
     for (const tab of tabs) await waitForDrawnTopology(tab.page, 5, 10);
 
     for (const tab of tabs) {
@@ -54,7 +52,7 @@ test('five agents across four browser instances form a full mesh and see a close
     const leaving = tabs[4]!;
     await leaving.page.close({ runBeforeUnload: true });
     const remaining = tabs.slice(0, 4);
-    for (const tab of remaining) await waitForOpenLinks(tab.page, others(remaining, tab), 15_000);
+    await waitForFullMesh(remaining, 15_000);
     for (const tab of remaining) await waitForDrawnTopology(tab.page, 4, 6, 15_000);
     const events = await snapshotEvents(remaining[0]!);
     expect(events).toContain(leaving.id);
@@ -63,7 +61,7 @@ test('five agents across four browser instances form a full mesh and see a close
     });
     await testInfo.attach('dashboard-after-close', { body: after, contentType: 'image/png' });
   } finally {
-    await Promise.all(browsers.map((browser) => browser.close()));
+    await closeAll(browsers);
   }
 });
 
@@ -122,6 +120,6 @@ test('the signaling server keeps serving after a burst of malformed frames', asy
     await waitForOpenLinks(tabs[0]!.page, [tabs[1]!.id]);
     await waitForOpenLinks(tabs[1]!.page, [tabs[0]!.id]);
   } finally {
-    await Promise.all(browsers.map((browser) => browser.close()));
+    await closeAll(browsers);
   }
 });

@@ -1,5 +1,11 @@
-import type { Browser, BrowserType, Page, TestInfo } from '@playwright/test';
-import type { MemberStatus, MeshSnapshot } from '../src/host/meshSnapshot';
+import { expect, type Browser, type BrowserType, type Page, type TestInfo } from '@playwright/test';
+import type { MemberStatus, MeshCommands, MeshSnapshot } from '../src/host/meshSnapshot';
+
+/**
+ * The end-to-end steps every spec shares: open a mesh over several browser instances, wait for
+ * it to settle, partition and heal it from a dashboard or the page API, check the quorum each
+ * side shows, take screenshots. Each step waits for the state it promises, never for time.
+ */
 
 export interface MeshTab {
   page: Page;
@@ -126,12 +132,17 @@ export async function shoot(page: Page, name: string, testInfo: TestInfo): Promi
   await testInfo.attach(name, { body, contentType: 'image/png' });
 }
 
-/** Five agents in four instances, each holding all five alive in its agreed membership. */
+/**
+ * A mesh (five agents in four instances unless `layout` says otherwise) in which every tab
+ * links to every other and holds all of them alive in its agreed membership.
+ */
 export async function openSettledMesh(
   browserType: BrowserType,
   testInfo: TestInfo,
   baseURL: string,
   roomPrefix: string,
+  layout: number[] = FIVE_AGENTS_LAYOUT,
+  extraQuery = '',
 ): Promise<{ browsers: Browser[]; tabs: MeshTab[] }> {
   const launchOptions = testInfo.project.use.launchOptions ?? {};
   const mesh = await openMesh(
@@ -139,11 +150,114 @@ export async function openSettledMesh(
     launchOptions,
     baseURL,
     `${roomPrefix}-${Date.now()}`,
-    FIVE_AGENTS_LAYOUT,
+    layout,
+    extraQuery,
   );
-  for (const tab of mesh.tabs) await waitForMembers(tab.page, allAlive(mesh.tabs));
-  for (const tab of mesh.tabs) await waitForAgreedMembership(tab.page, mesh.tabs.length);
+  try {
+    await waitForFullMesh(mesh.tabs);
+    for (const tab of mesh.tabs) await waitForMembers(tab.page, allAlive(mesh.tabs));
+    for (const tab of mesh.tabs) await waitForAgreedMembership(tab.page, mesh.tabs.length);
+  } catch (error) {
+    await closeAll(mesh.browsers);
+    throw error;
+  }
   return mesh;
+}
+
+export async function closeAll(browsers: Browser[]): Promise<void> {
+  await Promise.all(browsers.map((browser) => browser.close()));
+}
+
+/** Resolves when every tab has an open link to every other tab (and to no one else). */
+export async function waitForFullMesh(tabs: MeshTab[], timeoutMs = 60_000): Promise<void> {
+  for (const tab of tabs) await waitForOpenLinks(tab.page, idsBut(tabs, tab), timeoutMs);
+}
+
+/** The ids of `tabs` other than `self`. */
+export function idsBut(tabs: MeshTab[], self: MeshTab): string[] {
+  return tabs.filter((tab) => tab !== self).map((tab) => tab.id);
+}
+
+/** The id of the newest command this tab's Chaos panel reports on, or '' before any. */
+async function lastCommandId(page: Page): Promise<string> {
+  return (await snapshotOf(page)).chaos.lastCommand?.id ?? '';
+}
+
+/**
+ * Waits until the operator's Chaos panel reports a command newer than `before` of `kind` as
+ * applied by every agent it concerns (their signed acks arrived).
+ */
+async function waitForAppliedEverywhere(operator: Page, kind: string, before: string) {
+  const delivery = operator.getByTestId('chaos-delivery');
+  await expect(delivery).not.toHaveAttribute('data-command-id', before);
+  await expect(delivery).toHaveAttribute('data-kind', kind);
+  await expect(delivery).toHaveAttribute('data-status', 'applied everywhere');
+}
+
+/**
+ * Splits the mesh from `operator`'s dashboard: partition mode, as many groups as given, each
+ * agent clicked into its group on the graph, cut. Resolves once every agent acked the command.
+ * Every tab must be in one of the groups.
+ */
+export async function partitionFromDashboard(
+  operator: MeshTab,
+  groups: MeshTab[][],
+): Promise<void> {
+  const page = operator.page;
+  const before = await lastCommandId(page);
+  await page.getByTestId('chaos-partition-mode').check();
+  await page.getByTestId(`chaos-group-count-${groups.length}`).click();
+  // Partition mode starts everyone in group 0; each click moves an agent to the next group.
+  for (const [group, members] of groups.entries()) {
+    for (const tab of members) {
+      const node = page.locator(`[data-testid="topology-node"][data-agent-id="${tab.id}"]`);
+      for (let i = 0; i < group; i++) await node.click();
+      await expect(node).toHaveAttribute('data-group', String(group));
+    }
+  }
+  await page.getByTestId('chaos-cut').click();
+  await waitForAppliedEverywhere(page, 'partition', before);
+}
+
+/** Heals from `operator`'s dashboard; resolves once every agent it knows acked the heal. */
+export async function healFromDashboard(operator: MeshTab): Promise<void> {
+  const before = await lastCommandId(operator.page);
+  await operator.page.getByTestId('chaos-heal').click();
+  await waitForAppliedEverywhere(operator.page, 'heal', before);
+}
+
+/** Partitions through the page API (window.meshDebug.commands), as an app would. */
+export async function partitionByApi(page: Page, groups: MeshTab[][]): Promise<void> {
+  await page.evaluate(
+    (ids) => window.meshDebug?.commands.partition(ids as Parameters<MeshCommands['partition']>[0]),
+    groups.map((group) => group.map((tab) => tab.id)),
+  );
+}
+
+export async function healByApi(page: Page): Promise<void> {
+  await page.evaluate(() => window.meshDebug?.commands.heal());
+}
+
+/** Resolves when, after a heal, every tab links to every other and holds all of them alive. */
+export async function waitForHealed(tabs: MeshTab[]): Promise<void> {
+  await waitForFullMesh(tabs);
+  for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));
+  for (const tab of tabs) await expect(tab.page.getByTestId('partition-state')).toHaveCount(0);
+}
+
+/** The quorum this tab's header shows: whether it holds one, and optionally the counts. */
+export async function expectQuorum(
+  tab: MeshTab,
+  expected: { hasQuorum: boolean; reachable?: number; membership?: number },
+): Promise<void> {
+  const badge = tab.page.getByTestId('quorum');
+  await expect(badge).toHaveAttribute('data-has-quorum', String(expected.hasQuorum));
+  if (expected.reachable !== undefined) {
+    await expect(badge).toHaveAttribute('data-reachable', String(expected.reachable));
+  }
+  if (expected.membership !== undefined) {
+    await expect(badge).toHaveAttribute('data-membership', String(expected.membership));
+  }
 }
 
 declare global {

@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { openMesh, waitForDrawnTopology, waitForOpenLinks } from './mesh';
+import { closeAll, openMesh, waitForDrawnTopology, waitForOpenLinks } from './mesh';
 
 test('a Node agent joins two browser tabs in one mesh and shares their document, kept in its file', async ({
   playwright,
@@ -83,6 +83,6 @@ test('a Node agent joins two browser tabs in one mesh and shares their document,
   } finally {
     shared.stop();
     nodeAgent.leave();
-    await Promise.all(browsers.map((browser) => browser.close()));
+    await closeAll(browsers);
   }
 });

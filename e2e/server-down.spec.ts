@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startServer } from '../server/startServer';
-import { openMesh, waitForOpenLinks } from './mesh';
+import { closeAll, openMesh, waitForOpenLinks } from './mesh';
 
 test('with the signaling server stopped, a reloaded tab rejoins the whole mesh through its sibling tab and a relaying peer', async ({
   playwright,
@@ -47,7 +47,7 @@ test('with the signaling server stopped, a reloaded tab rejoins the whole mesh t
     });
     await testInfo.attach('rejoined-without-server', { body: shot, contentType: 'image/png' });
   } finally {
-    await Promise.all(browsers.map((browser) => browser.close()));
+    await closeAll(browsers);
     await server.close();
   }
 });

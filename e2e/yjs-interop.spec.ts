@@ -2,7 +2,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { YWebrtcBridge } from '../src/adapters/browser/yWebrtcBridge';
 import type { SharedState } from '../src/crdt/sharedState';
 import type { YjsClientHook } from '../src/yjsClient/main';
-import { openMesh, waitForOpenLinks } from './mesh';
+import { closeAll, openMesh, waitForOpenLinks } from './mesh';
 
 declare global {
   interface Window {
@@ -110,6 +110,6 @@ test('y-webrtc interop: a stock client and a mesh tab without the bridge share o
     const body = await stock.screenshot({ path: testInfo.outputPath('stock-client.png') });
     await testInfo.attach('stock-client', { body, contentType: 'image/png' });
   } finally {
-    for (const browser of browsers) await browser.close();
+    await closeAll(browsers);
   }
 });
