@@ -1,3 +1,4 @@
+import { runPartitionBench } from './partitionBench';
 import type { AgentId } from '../core/base/ids';
 import { createSeededPrng } from '../core/base/prng';
 import type { SwimOverrides } from '../core/swim/config';
@@ -416,6 +417,8 @@ export async function runSwimBench(): Promise<BenchResult[]> {
       `from the heal itself (links return through a reconnect backoff of up to 4 s): ` +
       `${fmt(heal.fromHealMs.map((t) => t / 1000))} s`,
   });
+
+  results.push(...runPartitionBench(progress));
 
   const rounds = 6;
   const trials = 8;

@@ -184,16 +184,46 @@ interface Session {
  */
 export class PushPull {
   private readonly sessions = new Map<AgentId, Session>();
+  /** Exchanges started this round because a link came up (apart from the round's own). */
+  private linkUpSyncs = 0;
+  /** Peers linked since the last exchange with them: the next rounds' partners come first. */
+  private readonly unsynced = new Set<AgentId>();
 
   constructor(private readonly maxPagesPerRound: number) {}
 
   /** A new gossip round: exchanges of the last one are over (keeps the map bounded). */
   newRound(): void {
     this.sessions.clear();
+    this.linkUpSyncs = 0;
+  }
+
+  /**
+   * A link came up. Returns whether to exchange with the peer at once: the first new link of a
+   * round is (a healed side or a joiner catches up with one exchange, whatever the round's own
+   * exchange was); later ones wait to be the next rounds' partners, so a joiner's eight new
+   * links do not fetch the table eight times.
+   */
+  linkUp(peer: AgentId): boolean {
+    if (this.linkUpSyncs > 0 || this.sessions.has(peer)) {
+      this.unsynced.add(peer);
+      return false;
+    }
+    this.linkUpSyncs++;
+    return true;
+  }
+
+  /** A peer linked but not exchanged with since, to be this round's partner; else null. */
+  takeUnsynced(isLinked: (peer: AgentId) => boolean): AgentId | null {
+    for (const peer of this.unsynced) {
+      this.unsynced.delete(peer);
+      if (isLinked(peer)) return peer;
+    }
+    return null;
   }
 
   /** Starts an exchange with `peer`: it may be followed up to maxPagesPerRound times. */
   started(peer: AgentId): void {
+    this.unsynced.delete(peer);
     this.sessions.set(peer, { pagesLeft: this.maxPagesPerRound, continueOnReply: false });
   }
 
@@ -220,9 +250,6 @@ export class PushPull {
 
   forget(peer: AgentId): void {
     this.sessions.delete(peer);
-  }
-
-  get size(): number {
-    return this.sessions.size;
+    this.unsynced.delete(peer);
   }
 }

@@ -227,8 +227,9 @@ export class SwimProtocol {
     s.view.onLinkUp(peer);
     if (s.isRoundCandidate(peer)) s.prober.addToRound(peer, s.nowMs);
     // State is exchanged on a new link, so a joiner or a healed side catches up at once; one
-    // such exchange per round is enough (a joiner's eight links would fetch the table 8 times).
-    if (s.pushPull.size === 0) this.sync.startSync(peer);
+    // such exchange per round (a joiner's eight links would fetch the table 8 times), the
+    // other new links being the next rounds' partners.
+    if (s.pushPull.linkUp(peer)) this.sync.startSync(peer);
   }
 
   private onLinkDown(peer: AgentId): void {
@@ -401,7 +402,8 @@ export class SwimProtocol {
     this.nextGossipAtMs = nowMs + s.config.gossipIntervalMs;
     s.pushPull.newRound();
     this.gossip.push();
-    const [partner] = s.randomLinks(1, null);
+    const partner =
+      s.pushPull.takeUnsynced((peer) => s.links.has(peer)) ?? s.randomLinks(1, null)[0];
     if (partner !== undefined) this.sync.startSync(partner);
     s.view.updateMode(s.table.liveCount);
     const settled = nowMs - (s.startedMs ?? nowMs) >= s.config.gossipIntervalMs;
