@@ -8,7 +8,7 @@ import {
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createSeededPrng } from '../core/base/prng';
-import type { MeshSnapshot } from '../host/meshSnapshot';
+import { clockOffset, joinRoom, waitSettled, type DebugWindow } from './browserMesh';
 import { percentile, round } from './percentiles';
 import type { BenchResult } from './report';
 
@@ -72,47 +72,6 @@ export interface CrashDetection {
 const SURVIVOR_LAYOUT = [1, 1, 2];
 /** The membership protocol's default probe period: the crash falls at a random phase of it. */
 const PROBE_PERIOD_MS = 1000;
-
-interface DebugWindow {
-  meshDebug?: { selfId: string; snapshot(): MeshSnapshot };
-}
-
-async function joinRoom(page: Page, baseUrl: string, room: string): Promise<string> {
-  await page.goto(`${baseUrl}/?room=${room}`);
-  const handle = await page.waitForFunction(() => (window as DebugWindow).meshDebug?.selfId);
-  return (await handle.jsonValue()) as string;
-}
-
-/** Resolves when this tab links to every other id, sees them all alive, and counts all in quorum. */
-async function waitSettled(page: Page, ids: string[], timeoutMs: number): Promise<void> {
-  await page.waitForFunction(
-    (all) => {
-      const snapshot = (window as DebugWindow).meshDebug?.snapshot();
-      if (snapshot === undefined) return false;
-      const others = all.filter((id) => id !== snapshot.selfId);
-      const open = new Set<string>(
-        snapshot.links.filter((l) => l.state === 'open').map((l) => l.peer),
-      );
-      if (!others.every((id) => open.has(id))) return false;
-      const members = snapshot.members;
-      if (members.length !== all.length) return false;
-      if (!members.every((m) => all.includes(m.id) && m.status === 'alive')) return false;
-      return (
-        snapshot.quorum.membershipSize === all.length && snapshot.quorum.reachable === all.length
-      );
-    },
-    ids,
-    { polling: 50, timeout: timeoutMs },
-  );
-}
-
-/** This page's clock (the one its snapshots use) minus the bench's, and the read's bracket. */
-async function clockOffset(page: Page): Promise<{ offsetMs: number; bracketMs: number }> {
-  const before = performance.timeOrigin + performance.now();
-  const pageNow = await page.evaluate(() => performance.timeOrigin + performance.now());
-  const after = performance.timeOrigin + performance.now();
-  return { offsetMs: pageNow - (before + after) / 2, bracketMs: after - before };
-}
 
 /** Resolves with the page-clock time at which this tab marked `victim` dead (not before `afterPageMs`). */
 async function waitDead(

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBrowserBench } from './browserBench';
 import { runBrowserDocBench } from './browserDocBench';
+import { runBrowserPartitionBench } from './browserPartitionBench';
 import { runMemoryBench } from './memoryBench';
 import { writeBenchReport, type BenchResult } from './report';
 import { runSimBench } from './simBench';
@@ -16,6 +17,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   swim: runSwimBench,
   memory: runMemoryBench,
   browser: runBrowserBench,
+  partition: runBrowserPartitionBench,
   doc: runBrowserDocBench,
 };
 

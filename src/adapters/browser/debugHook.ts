@@ -1,5 +1,6 @@
 import type { AgentId } from '../../core/base/ids';
 import type { LinkFault, MeshCommands, MeshSnapshot } from '../../host/meshSnapshot';
+import type { MeshEvent } from '../../host/ports';
 import type { LinkSetupTime } from '../webrtc/meshTransport';
 import type { WebRtcMesh } from '../webrtc/webRtcMesh';
 
@@ -12,6 +13,8 @@ export interface MeshDebugHook {
   leave(): void;
   /** The dashboard's chaos commands, for the console and the end-to-end tests. */
   commands: MeshCommands;
+  /** Calls `listener` with every event the agent logs from now on; returns the unsubscribe. */
+  onEvent(listener: (event: MeshEvent) => void): () => void;
 }
 
 export function installDebugHook(target: { meshDebug?: MeshDebugHook }, mesh: WebRtcMesh): void {
@@ -22,5 +25,6 @@ export function installDebugHook(target: { meshDebug?: MeshDebugHook }, mesh: We
     setupTimes: () => mesh.setupTimes(),
     leave: () => mesh.leave(),
     commands: mesh.commands,
+    onEvent: (listener) => mesh.onEvent(listener),
   };
 }
