@@ -90,8 +90,8 @@ export function runPartitionBench(progress: (text: string) => void): BenchResult
       's',
       '< 5 s',
       (v) => v < 5,
-      `${conditions}; p50 ${seconds(percentile(cut, 50))} s; the majority kept its quorum ` +
-        `throughout in every trial: ${majorityLosses} quorum losses there`,
+      `${conditions}; p50 ${seconds(percentile(cut, 50))} s; quorum losses on the majority ` +
+        `side, cut to end of every trial: ${majorityLosses}`,
     ),
     benchRow(
       'one membership view everywhere after a heal, from the heal, p99',

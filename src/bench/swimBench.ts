@@ -372,7 +372,8 @@ export async function runSwimBench(): Promise<BenchResult[]> {
     conditions:
       `32 agents, full mesh, 31,250 simulated s after a 15 s start (${falseDead.memberPeriods.toLocaleString('en-US')} ` +
       `member-periods of 1 s), 1% loss each way, one-way delay 10 + U[0,40) ms; membership defaults; ` +
-      `links pinged once a second per agent (pingFanout 1, link timeout 20 s) to keep the run short; ` +
+      `link pings at pingFanout 1 and a 20 s link timeout, raised by the links protocol to every ` +
+      `link twice per 3 s reach window (21 a round); ` +
       `${falseDead.suspicions} suspicions (every one refuted: ${falseDead.refutations} refutations), ` +
       `${falseDead.falseVerdicts} dead verdicts about running members; ` +
       `${Math.round(falseDead.wallMs / 1000)} s wall`,

@@ -358,6 +358,17 @@ describe('links protocol: link-state adverts', () => {
 });
 
 describe('links protocol: reach', () => {
+  type Harness = ReturnType<typeof harness>;
+  /** `from`'s advert number `version` of links to `peers` (round trips do not matter here). */
+  const advert = (h: Harness, from: AgentId, version: number, peers: AgentId[], atMs: Millis) =>
+    h.msg(from, { type: 'links', version, links: peers.map((peer) => ({ peer, rttMs: 1 })) }, atMs);
+  /** A ping from `from` carrying its reach report on advert `version`. */
+  const report = (h: Harness, from: AgentId, version: number, agesMs: number[], atMs: Millis) =>
+    h.msg(
+      from,
+      { type: 'ping', seq: atMs, sentAtMs: atMs, reach: { advertVersion: version, agesMs } },
+      atMs,
+    );
   const events = (effects: LinksEffect[]) =>
     effects.flatMap((e) => (e.kind === 'event' ? [e.event] : []));
   const reachEvents = (log: { atMs: Millis; effects: LinksEffect[] }[]) =>
@@ -392,32 +403,15 @@ describe('links protocol: reach', () => {
   it("reaches an agent through a neighbour's report, for as long as that neighbour's evidence is fresh", () => {
     const h = harness({ linkTimeoutMs: 60_000, reachWindowMs: 3000 });
     h.up(B, 0);
-    h.msg(
-      B,
-      {
-        type: 'links',
-        version: 4,
-        links: [
-          { peer: SELF, rttMs: 1 },
-          { peer: D, rttMs: 2 },
-        ],
-      },
-      10,
-    );
+    advert(h, B, 4, [SELF, D], 10);
     // B heard us 0 ms and D 500 ms before it sent this.
-    h.msg(
-      B,
-      { type: 'ping', seq: 1, sentAtMs: 20, reach: { advertVersion: 4, agesMs: [0, 500] } },
-      20,
-    );
+    report(h, B, 4, [0, 500], 20);
     const gained = reachEvents(h.runUntil(1000));
     expect(gained).toEqual([{ atMs: 1000, type: 'reach-gained', peer: D }]);
     expect(h.protocol.snapshot().reach).toEqual([
       { peer: B, via: 'direct' },
       { peer: D, via: 'indirect' },
     ]);
-    const reason = events(h.step({ kind: 'tick', nowMs: 1000 }));
-    expect(reason).toEqual([]);
     // Keep B itself fresh without new news of D: D ages out at 20 - 500 + 3000.
     const log: { atMs: Millis; effects: LinksEffect[] }[] = [];
     for (let t = 1500; t <= 3000; t += 500) {
@@ -431,43 +425,15 @@ describe('links protocol: reach', () => {
   it('ignores a report that follows another advert than the one held, or names no link', () => {
     const h = harness({ linkTimeoutMs: 60_000 });
     h.up(B, 0);
-    h.msg(B, { type: 'links', version: 4, links: [{ peer: D, rttMs: 2 }] }, 10);
-    h.msg(B, { type: 'ping', seq: 1, sentAtMs: 20, reach: { advertVersion: 3, agesMs: [0] } }, 20);
-    h.msg(
-      B,
-      { type: 'ping', seq: 2, sentAtMs: 30, reach: { advertVersion: 4, agesMs: [0, 0] } },
-      30,
-    );
-    h.msg(
-      B,
-      {
-        type: 'ping',
-        seq: 3,
-        sentAtMs: 40,
-        reach: { advertVersion: 4, agesMs: [REACH_NOT_HEARD] },
-      },
-      40,
-    );
+    advert(h, B, 4, [D], 10);
+    report(h, B, 3, [0], 20);
+    report(h, B, 4, [0, 0], 30);
+    report(h, B, 4, [REACH_NOT_HEARD], 40);
     h.runUntil(2000);
     expect(h.protocol.reaches(D)).toBe(false);
     // An advert naming the sender itself is cleaned, so its reports can no longer be placed.
-    h.msg(
-      B,
-      {
-        type: 'links',
-        version: 5,
-        links: [
-          { peer: B, rttMs: 1 },
-          { peer: D, rttMs: 2 },
-        ],
-      },
-      2100,
-    );
-    h.msg(
-      B,
-      { type: 'ping', seq: 4, sentAtMs: 2200, reach: { advertVersion: 5, agesMs: [0, 0] } },
-      2200,
-    );
+    advert(h, B, 5, [B, D], 2100);
+    report(h, B, 5, [0, 0], 2200);
     h.runUntil(4000);
     expect(h.protocol.reaches(D)).toBe(false);
   });
@@ -476,51 +442,14 @@ describe('links protocol: reach', () => {
     const h = harness({ linkTimeoutMs: 60_000, reachWindowMs: 3000 });
     h.up(B, 0);
     h.up(C, 0);
-    h.msg(
-      B,
-      {
-        type: 'links',
-        version: 1,
-        links: [
-          { peer: C, rttMs: 1 },
-          { peer: D, rttMs: 1 },
-        ],
-      },
-      1,
-    );
-    h.msg(
-      C,
-      {
-        type: 'links',
-        version: 1,
-        links: [
-          { peer: B, rttMs: 1 },
-          { peer: D, rttMs: 1 },
-        ],
-      },
-      1,
-    );
+    advert(h, B, 1, [C, D], 1);
+    advert(h, C, 1, [B, D], 1);
     // D was last heard by anyone at 0; B and C keep reporting it, each time older.
     const log: { atMs: Millis; effects: LinksEffect[] }[] = [];
     for (let t = 500; t <= 5000; t += 500) {
       log.push(...h.runUntil(t));
-      const ages = [0, t];
-      log.push({
-        atMs: t,
-        effects: h.msg(
-          B,
-          { type: 'ping', seq: t, sentAtMs: t, reach: { advertVersion: 1, agesMs: ages } },
-          t,
-        ),
-      });
-      log.push({
-        atMs: t,
-        effects: h.msg(
-          C,
-          { type: 'ping', seq: t, sentAtMs: t, reach: { advertVersion: 1, agesMs: ages } },
-          t,
-        ),
-      });
+      log.push({ atMs: t, effects: report(h, B, 1, [0, t], t) });
+      log.push({ atMs: t, effects: report(h, C, 1, [0, t], t) });
     }
     const lost = reachEvents(log).filter((e) => e.peer === D && e.type === 'reach-lost');
     expect(lost).toEqual([{ atMs: 3000, type: 'reach-lost', peer: D }]);
