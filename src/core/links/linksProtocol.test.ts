@@ -263,16 +263,12 @@ describe('links protocol: link-state adverts', () => {
         .filter((s) => s.msg.type === 'links')
         .map((s) => ({ atMs, to: s.to, msg: s.msg })),
     );
-    // Each advert has the next version number: reach reports name the one they follow.
-    const msg = (version: number) => ({
-      type: 'links',
-      version,
-      links: [{ peer: B, rttMs: null }],
-    });
+    // The same peers keep the advert's number: reach reports that follow it stay valid.
+    const msg = { type: 'links', version: 1, links: [{ peer: B, rttMs: null }] };
     expect(adverts).toEqual([
-      { atMs: 100, to: B, msg: msg(1) },
-      { atMs: 6100, to: B, msg: msg(2) },
-      { atMs: 12_100, to: B, msg: msg(3) },
+      { atMs: 100, to: B, msg },
+      { atMs: 6100, to: B, msg },
+      { atMs: 12_100, to: B, msg },
     ]);
   });
 
@@ -296,8 +292,9 @@ describe('links protocol: link-state adverts', () => {
     expect(advertsAt(2000)).toHaveLength(0);
     h.msg(B, { type: 'pong', seq: 3, sentAtMs: 2000 }, 2015); // 10 -> 15 ms: 50 %
     const advert = advertsAt(3000);
+    // Only the round trip changed: the same number.
     expect(advert.map((s) => s.msg)).toEqual([
-      { type: 'links', version: 3, links: [{ peer: B, rttMs: 15 }] },
+      { type: 'links', version: 1, links: [{ peer: B, rttMs: 15 }] },
     ]);
   });
 
@@ -412,13 +409,14 @@ describe('links protocol: reach', () => {
       { peer: B, via: 'direct' },
       { peer: D, via: 'indirect' },
     ]);
-    // Keep B itself fresh without new news of D: D ages out at 20 - 500 + 3000.
+    // Keep B itself fresh without a new report: D ages out one window and one ping interval
+    // (the hop's grace) after B last heard it: 20 - 500 + 3000 + 1000.
     const log: { atMs: Millis; effects: LinksEffect[] }[] = [];
-    for (let t = 1500; t <= 3000; t += 500) {
+    for (let t = 1500; t <= 4000; t += 500) {
       log.push(...h.runUntil(t));
       log.push({ atMs: t, effects: h.msg(B, { type: 'pong', seq: 0, sentAtMs: 0 }, t) });
     }
-    expect(reachEvents(log)).toEqual([{ atMs: 2520, type: 'reach-lost', peer: D }]);
+    expect(reachEvents(log)).toEqual([{ atMs: 3520, type: 'reach-lost', peer: D }]);
     expect(h.protocol.reaches(B)).toBe(true);
   });
 
@@ -438,6 +436,23 @@ describe('links protocol: reach', () => {
     expect(h.protocol.reaches(D)).toBe(false);
   });
 
+  it("keeps what a neighbour's last report said through its next advert, until its next report", () => {
+    const h = harness({ linkTimeoutMs: 60_000, reachWindowMs: 3000 });
+    h.up(B, 0);
+    advert(h, B, 1, [D, E], 10);
+    report(h, B, 1, [0, 0], 20);
+    h.runUntil(1000);
+    expect([h.protocol.reaches(D), h.protocol.reaches(E)]).toEqual([true, true]);
+    // B's links change (E went): D and E stay reached on the last report...
+    advert(h, B, 2, [D], 1100);
+    h.runUntil(2000);
+    expect([h.protocol.reaches(D), h.protocol.reaches(E)]).toEqual([true, true]);
+    // ...until B's next report, which follows the new advert and no longer names E.
+    report(h, B, 2, [0], 2100);
+    h.runUntil(3100);
+    expect([h.protocol.reaches(D), h.protocol.reaches(E)]).toEqual([true, false]);
+  });
+
   it('cannot be kept reached by neighbours vouching for each other: evidence only ages', () => {
     const h = harness({ linkTimeoutMs: 60_000, reachWindowMs: 3000 });
     h.up(B, 0);
@@ -452,7 +467,8 @@ describe('links protocol: reach', () => {
       log.push({ atMs: t, effects: report(h, C, 1, [0, t], t) });
     }
     const lost = reachEvents(log).filter((e) => e.peer === D && e.type === 'reach-lost');
-    expect(lost).toEqual([{ atMs: 3000, type: 'reach-lost', peer: D }]);
+    // Heard by anyone last at 0: out of reach at 0 + 3000 + the hop's grace of 1000.
+    expect(lost).toEqual([{ atMs: 4000, type: 'reach-lost', peer: D }]);
   });
 
   it('pings carry this agent’s report on its last advert: how long ago it heard each link', () => {

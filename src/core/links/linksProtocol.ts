@@ -39,7 +39,12 @@ interface Neighbour {
   advertised: AdvertisedLinks;
   /** The version of that advert; null when none was taken as sent (its reports are ignored). */
   advertVersion: number | null;
-  /** Ages from the last reach report that followed that advert, and when it came. */
+  /**
+   * The last reach report that followed the advert held at the time: the links it speaks of
+   * (that advert's), their ages, and when it came. Kept until the next matching report, so a
+   * new advert does not drop what the neighbour last said.
+   */
+  reportLinks: AdvertisedLinks;
   reportAgesMs: readonly number[] | null;
   reportAtMs: Millis;
 }
@@ -79,7 +84,12 @@ export class LinksProtocol {
     overrides: Partial<Omit<LinksConfig, 'selfId'>> = {},
   ) {
     this.config = resolveLinksConfig(selfId, overrides);
-    this.reach = new ReachTracker(selfId, this.config.reachWindowMs, this.config.pingIntervalMs);
+    this.reach = new ReachTracker(
+      selfId,
+      this.config.reachWindowMs,
+      this.config.pingIntervalMs,
+      this.config.pingIntervalMs,
+    );
   }
 
   step(input: LinksInput): LinksEffect[] {
@@ -191,6 +201,7 @@ export class LinksProtocol {
       outstanding: [],
       advertised: [],
       advertVersion: null,
+      reportLinks: [],
       reportAgesMs: null,
       reportAtMs: nowMs,
     });
@@ -296,7 +307,6 @@ export class LinksProtocol {
       : links.slice(0, MAX_ADVERT_LINKS).filter((link) => link.peer !== from);
     // Reach reports name links by their place in the advert: only a list kept as sent will do.
     neighbour.advertVersion = clean ? version : null;
-    neighbour.reportAgesMs = null;
   }
 
   /** A neighbour's reach report, kept when it follows the advert held from that neighbour. */
@@ -311,6 +321,7 @@ export class LinksProtocol {
     ) {
       return;
     }
+    neighbour.reportLinks = neighbour.advertised;
     neighbour.reportAgesMs = report.agesMs;
     neighbour.reportAtMs = nowMs;
   }
@@ -417,8 +428,13 @@ export class LinksProtocol {
       .map(([peer, neighbour]) => ({ peer, rttMs: roundRtt(neighbour.rttMs) }));
     this.lastAdvertised = new Map(links.map((link) => [link.peer, link.rttMs]));
     this.lastAdvertAtMs = nowMs;
-    this.advertVersion = (this.advertVersion + 1) >>> 0;
-    this.advertPeers = links.map((link) => link.peer);
+    // A new number only when the peers or their order changed: reports follow the order, and
+    // an advert refreshed for its round trips alone must not make the receivers' reports stale.
+    const advertised = links.map((link) => link.peer);
+    if (!samePeers(advertised, this.advertPeers) || this.advertVersion === 0) {
+      this.advertVersion = (this.advertVersion + 1) >>> 0;
+      this.advertPeers = advertised;
+    }
     const msg: LinksMessage = { type: 'links', version: this.advertVersion, links };
     const peers = takeFromRound(this.advertRound, this.config.advertFanout, this.neighbours, () => [
       ...this.neighbours.keys(),
@@ -498,6 +514,10 @@ export class LinksProtocol {
       'cached oldest lastHeardMs out of step',
     );
   }
+}
+
+function samePeers(a: readonly AgentId[], b: readonly AgentId[]): boolean {
+  return a.length === b.length && a.every((peer, i) => peer === b[i]);
 }
 
 function neighbourOk(n: Neighbour): boolean {

@@ -8,19 +8,22 @@ type AdvertisedLinks = Extract<LinksMessage, { type: 'links' }>['links'];
 /** What the tracker reads of one neighbour. */
 export interface ReachEvidence {
   lastHeardMs: Millis;
-  /** The neighbour's last advert, in the order its reach reports follow. */
-  advertised: AdvertisedLinks;
-  /** Ages from the neighbour's last reach report that matched that advert, or null. */
+  /** The links of the advert the neighbour's last reach report followed, in its order. */
+  reportLinks: AdvertisedLinks;
+  /** Ages from that report (one per link), or null before any. */
   reportAgesMs: readonly number[] | null;
   reportAtMs: Millis;
 }
 
 /**
  * Which agents this one reaches: those heard within `windowMs`, on their own link or through a
- * neighbour that heard them (its reach report, one hop). Evidence only ages: a report states
- * how long ago the neighbour heard each of its links, so a loop of neighbours vouching for each
- * other cannot keep a silent agent reached (no count to infinity). A side cut off from the rest
- * stops being reached by it one window after the cut, long before anyone is declared dead.
+ * neighbour that heard them (its reach report, one hop). Evidence only ages: a report states how
+ * long ago the neighbour heard each of its links, and carries only what it heard on its own
+ * links, so neighbours vouching for each other cannot keep a silent agent reached (no count to
+ * infinity). Evidence through a neighbour gets `hopGraceMs` more, for the one ping gap it waited
+ * to be reported; without it agents two hops away would drop out of reach and back. A side cut
+ * off from the rest stops being reached by it one window (plus that grace for the far agents it
+ * knew of through its own side) after the cut, long before anyone is declared dead.
  */
 export class ReachTracker {
   private reached = new Map<AgentId, ReachVia>();
@@ -32,6 +35,8 @@ export class ReachTracker {
     private readonly windowMs: number,
     /** Reports can only add reach; they are read at least this often. */
     private readonly recheckMs: number,
+    /** Extra age allowed to evidence that came through a neighbour (about one ping gap). */
+    private readonly hopGraceMs: number,
   ) {}
 
   has(peer: AgentId): boolean {
@@ -58,11 +63,11 @@ export class ReachTracker {
     for (const [from, n] of neighbours) {
       const ages = n.reportAgesMs;
       if (ages === null) continue;
-      const advertised = n.advertised;
+      const advertised = n.reportLinks;
       for (let i = 0; i < ages.length; i++) {
         const age = ages[i] as number;
         if (age === REACH_NOT_HEARD) continue;
-        const expiresAtMs = n.reportAtMs - age + windowMs;
+        const expiresAtMs = n.reportAtMs - age + windowMs + this.hopGraceMs;
         if (nowMs >= expiresAtMs) continue;
         const peer = (advertised[i] as AdvertisedLinks[number]).peer;
         if (peer === this.selfId || next.get(peer) === 'direct') continue;
