@@ -46,6 +46,11 @@ export interface MemberView {
   suspectedBy: AgentId[];
   /** Why the current status was reached, in words (which probes failed, who confirmed, ...). */
   reason: string | null;
+  /**
+   * Heard within the last few seconds, directly or through a neighbour (what the quorum
+   * counts); a member cut off shows as not heard before any verdict about it.
+   */
+  reached: boolean;
 }
 
 /** Which part of the membership this agent reaches, and whether that is a majority. */

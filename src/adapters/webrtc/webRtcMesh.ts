@@ -306,6 +306,7 @@ export class WebRtcMesh {
         load: member.load === null ? null : { cpu: member.load.cpu },
         suspectedBy: member.suspectedBy,
         reason: member.reason,
+        reached: member.reached,
       })),
       quorum: { ...host.agent.swim.quorum },
       chaos: this.chaos.view(),

@@ -39,7 +39,23 @@ const COLUMNS: AgentColumn<MemberRow>[] = [
       </>
     ),
   },
-  { header: 'Status', cell: (row) => <StatusBadge status={row.status} /> },
+  {
+    header: 'Status',
+    cell: (row) => (
+      <>
+        <StatusBadge status={row.status} />
+        {row.unheard && (
+          <span
+            className="chip chip--suspect unheard"
+            data-testid="member-unheard"
+            title="not heard for 3 s, directly or through any neighbour: not counted in the quorum"
+          >
+            not heard
+          </span>
+        )}
+      </>
+    ),
+  },
   {
     header: 'Inc.',
     headerTitle: 'incarnation',

@@ -63,6 +63,8 @@ export interface MemberFixture {
   cpu?: number;
   suspectedBy?: AgentId[];
   reason?: string | null;
+  /** Heard within the reach window; omitted = yes unless dead. */
+  reached?: boolean;
 }
 
 function memberOf(selfId: AgentId, m: MemberFixture): MemberView {
@@ -75,6 +77,7 @@ function memberOf(selfId: AgentId, m: MemberFixture): MemberView {
     load: m.cpu === undefined ? null : { cpu: m.cpu },
     suspectedBy: m.suspectedBy ?? [],
     reason: m.reason ?? null,
+    reached: m.reached ?? m.status !== 'dead',
   };
 }
 

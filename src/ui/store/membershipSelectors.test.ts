@@ -36,6 +36,25 @@ describe('selectMemberRows', () => {
     ]);
     expect(byId.get(b)?.cpu).toBeNull();
   });
+
+  it('marks members held alive or suspect but not heard within the window, never itself or the dead', () => {
+    const snapshot = buildSnapshot({
+      selfId: self,
+      members: [
+        { id: self, reached: false },
+        { id: a, reached: false },
+        { id: b, status: 'suspect', reached: true },
+        { id: c, status: 'dead', reached: false },
+      ],
+    });
+    const unheard = new Map(selectMemberRows(snapshot).map((r) => [r.id, r.unheard]));
+    expect([unheard.get(self), unheard.get(a), unheard.get(b), unheard.get(c)]).toEqual([
+      false,
+      true,
+      false,
+      false,
+    ]);
+  });
 });
 
 describe('summariseQuorum', () => {

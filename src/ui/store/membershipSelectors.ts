@@ -15,6 +15,8 @@ export interface MemberRow {
   cpu: number | null;
   suspectedBy: { id: AgentId; shortId: string }[];
   reason: string | null;
+  /** Alive or suspect, yet not heard within the reach window: cut off, or gone. */
+  unheard: boolean;
 }
 
 /** Self first, then by id: rows keep their place while statuses change. */
@@ -30,6 +32,7 @@ export function selectMemberRows(snapshot: MeshSnapshot): MemberRow[] {
       cpu: m.load === null ? null : Math.min(1, Math.max(0, m.load.cpu)),
       suspectedBy: m.suspectedBy.map((id) => ({ id, shortId: shortId(id) })),
       reason: m.reason,
+      unheard: !m.self && !m.reached && (m.status === 'alive' || m.status === 'suspect'),
     }))
     .sort((x, y) => (x.isSelf !== y.isSelf ? (x.isSelf ? -1 : 1) : compareIds(x.id, y.id)));
 }
