@@ -183,8 +183,9 @@ export class ChaosController implements MeshCommands {
     this.delivery.issue(command, this.concerned(action), this.options.nowMs());
     this.apply(id, identity.id, action);
     this.options.broadcast(command);
-    if (concernsAgent(action, identity.id)) this.delivery.onApplied(id, identity.id);
     this.armRetries();
+    // Its own ack too, so every dashboard can list the issuer among those that applied it.
+    if (concernsAgent(action, identity.id)) await this.acknowledge(id, 0);
   }
 
   /** Whom a command waits for: the agents it concerns, as far as this agent knows them. */
