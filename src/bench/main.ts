@@ -35,14 +35,26 @@ function runGroupsApart(): BenchResult[] {
   const results: BenchResult[] = [];
   for (const name of Object.keys(GROUPS)) {
     const file = join(folder, `${name}.json`);
-    execFileSync(
-      process.execPath,
-      [...process.execArgv, process.argv[1] as string, '--only', name, '--results-file', file],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    results.push(...(JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]));
+    try {
+      execFileSync(
+        process.execPath,
+        [...process.execArgv, process.argv[1] as string, '--only', name, '--results-file', file],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
+      results.push(...(JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]));
+    } catch (error) {
+      // One group's failure is a result too; the others' figures are kept.
+      results.push({
+        name: `bench group '${name}' failed`,
+        value: Number.NaN,
+        unit: '',
+        target: 'completes',
+        met: false,
+        conditions: `the group's process exited with an error (its stderr is above): ${String(error).slice(0, 300)}`,
+      });
+    }
   }
   return results;
 }

@@ -25,11 +25,12 @@ const VARIANTS: Variant[] = [
   {
     label: '1 s heartbeats',
     // One ping per agent per second reaches each of 8 neighbours every ~8 s, so the link
-    // timeout is raised to 20 s; the protocol would otherwise ping more to keep links alive.
-    links: { pingIntervalMs: 1000, pingFanout: 1, linkTimeoutMs: 20_000 },
+    // timeout and the reach window are raised to 20 s; the protocol would otherwise ping more
+    // to keep links alive and neighbours in reach (it pings every link twice per window).
+    links: { pingIntervalMs: 1000, pingFanout: 1, linkTimeoutMs: 20_000, reachWindowMs: 20_000 },
     describe:
       'pingIntervalMs 1000, pingFanout 1 (one ping per agent per second), linkTimeoutMs 20000, ' +
-      'adverts on change or every 10 s',
+      'reachWindowMs 20000, adverts on change or every 10 s',
     speedupTarget: true,
   },
   {

@@ -166,8 +166,9 @@ export class Agent {
       case 'link-down':
         return { kind: 'linkDown', peer: event.peer, reason: event.reason, nowMs };
       case 'reach-gained':
+        return { kind: 'reach', peer: event.peer, via: event.via, nowMs };
       case 'reach-lost':
-        return { kind: 'reach', peer: event.peer, reachable: event.type === 'reach-gained', nowMs };
+        return { kind: 'reach', peer: event.peer, via: null, nowMs };
       case 'link-refused':
         return null;
     }

@@ -420,6 +420,28 @@ describe('links protocol: reach', () => {
     expect(h.protocol.reaches(B)).toBe(true);
   });
 
+  it('says so when a neighbour is heard only through another once its own link goes quiet', () => {
+    const h = harness({ linkTimeoutMs: 60_000, reachWindowMs: 3000 });
+    h.up(B, 0);
+    h.up(C, 0);
+    advert(h, C, 1, [B], 10);
+    const log: { atMs: Millis; effects: LinksEffect[] }[] = [];
+    // B stays silent on its link; C keeps saying it heard B just now.
+    for (let t = 500; t <= 4000; t += 500) {
+      log.push(...h.runUntil(t));
+      log.push({ atMs: t, effects: report(h, C, 1, [0], t) });
+    }
+    const aboutB = log.flatMap(({ atMs, effects }) =>
+      events(effects).flatMap((e) =>
+        e.type === 'reach-gained' && e.peer === B ? [{ atMs, via: e.via, reason: e.reason }] : [],
+      ),
+    );
+    expect(aboutB).toEqual([
+      { atMs: 3000, via: 'indirect', reason: `heard through ${C.slice(0, 8)}` },
+    ]);
+    expect(h.protocol.reaches(B)).toBe(true);
+  });
+
   it('ignores a report that follows another advert than the one held, or names no link', () => {
     const h = harness({ linkTimeoutMs: 60_000 });
     h.up(B, 0);

@@ -96,7 +96,8 @@ export class ReachTracker {
       });
     }
     for (const [peer, via] of next) {
-      if (this.reached.has(peer)) continue;
+      // New, or heard another way now (its link went quiet but a neighbour still hears it).
+      if (this.reached.get(peer) === via) continue;
       const through = indirect?.get(peer)?.via;
       const reason =
         via === 'direct' || through === undefined

@@ -21,7 +21,10 @@ export type LinksEvent =
   | { type: 'link-up'; peer: AgentId }
   | { type: 'link-down'; peer: AgentId; reason: string }
   | { type: 'link-refused'; peer: AgentId; reason: string }
-  /** An agent (not a neighbour only: also one heard of through one) became reached... */
+  /**
+   * An agent (not a neighbour only: also one heard of through one) became reached, or is heard
+   * another way than before (its own link went quiet but a neighbour still hears it)...
+   */
   | { type: 'reach-gained'; peer: AgentId; via: ReachVia; reason: string }
   /** ...or was not heard within the reach window, directly or through anyone. */
   | { type: 'reach-lost'; peer: AgentId; reason: string };

@@ -32,6 +32,8 @@ export interface Member {
    * always true for this agent itself.
    */
   reached: boolean;
+  /** Heard within the reach window on its own link (a subset of reached; itself: true). */
+  heardDirectly: boolean;
   load: LoadFact | null;
   app: Map<string, AppFact> | null;
   /** Sum of application fact versions, so the digest sees a new fact. */
@@ -182,6 +184,7 @@ export class MemberTable {
       suspicion: init.suspicion,
       agreed: init.agreed,
       reached: init.reached,
+      heardDirectly: init.heardDirectly,
       load: init.load,
       app: init.app,
       appVersionSum: init.appVersionSum,

@@ -66,7 +66,7 @@ export class MembershipFacts {
     if (
       fact.kind === 'dead' &&
       current !== null &&
-      current.reached &&
+      current.heardDirectly &&
       (current.status === 'alive' || current.status === 'suspect')
     ) {
       return this.holdVerdict(current, fact, from, viaSync);
@@ -86,9 +86,9 @@ export class MembershipFacts {
   }
 
   /**
-   * A dead verdict about a member this agent still hears from (directly or through a neighbour,
-   * within the reach window) is stale or mistaken: most often it comes from the far side of a
-   * partition that just healed. It is held back as a suspicion at the same incarnation (which
+   * A dead verdict about a member this agent still hears on its own link (within the reach
+   * window) is stale or mistaken: most often it comes from the far side of a partition that
+   * just healed. It is held back as a suspicion at the same incarnation (which
    * the member hears of and refutes), and applies only if the member goes quiet here.
    */
   private holdVerdict(
@@ -176,6 +176,7 @@ export class MembershipFacts {
       suspicion: null,
       agreed: false,
       reached: s.reached.has(fact.subject),
+      heardDirectly: s.reached.get(fact.subject) === 'direct',
       load: null,
       app: null,
       appVersionSum: 0,

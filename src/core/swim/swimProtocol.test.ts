@@ -8,7 +8,7 @@ import { aliveStatement, leftStatement, loadStatement } from '../wire/swimStatem
 import type { SwimOverrides } from './config';
 import { RELAY_NACK_FRACTION } from './prober';
 import { SwimProtocol } from './swimProtocol';
-import type { SwimEffect, SwimEvent, SwimInput } from './types';
+import type { ReachVia, SwimEffect, SwimEvent, SwimInput } from './types';
 
 /** A fake signature per signed text, so a test can tell which statement was signed. */
 function fakeSignature(bytes: Uint8Array): string {
@@ -83,13 +83,13 @@ function harness(overrides: SwimOverrides = {}, seed = 1) {
   const msg = (from: AgentId, m: SwimMessage, nowMs: Millis) =>
     step({ kind: 'message', from, msg: m, nowMs });
   const tick = (nowMs: Millis) => step({ kind: 'tick', nowMs });
-  /** The links protocol's reach verdict about `peer` (the agent turns its events into these). */
-  const reach = (peer: AgentId, reachable: boolean, nowMs: Millis) =>
-    step({ kind: 'reach', peer, reachable, nowMs });
-  /** A link comes up; as in the agent, the peer is reached from then on. */
+  /** How the links protocol hears `peer` (the agent turns its reach events into these). */
+  const reach = (peer: AgentId, via: ReachVia | null, nowMs: Millis) =>
+    step({ kind: 'reach', peer, via, nowMs });
+  /** A link comes up; as in the agent, the peer is heard on it from then on. */
   const up = (peer: AgentId, nowMs: Millis) => [
     ...step({ kind: 'linkUp', peer, nowMs }),
-    ...reach(peer, true, nowMs),
+    ...reach(peer, 'direct', nowMs),
   ];
   /** Learns of members through one gossip message from the first of them, and links to them. */
   const join = (peers: AgentId[], nowMs: Millis) => {
@@ -383,7 +383,7 @@ describe('swim: precedence through the protocol', () => {
     const h = harness();
     h.join([B], 10);
     // Not heard here: verdicts apply as they come (one about a member still heard is held).
-    h.reach(B, false, 10);
+    h.reach(B, null, 10);
     const run = (fact: MembershipFact, nowMs: number) =>
       events(h.msg(B, { type: 'swim-gossip', facts: [fact] }, nowMs)).map((e) => e.type);
     expect(run(suspect(B, 0, C), 100)).toEqual(['member-suspect']);
@@ -437,7 +437,7 @@ describe('swim: verdicts against what this agent hears', () => {
     const h = harness({ gossipIntervalMs: 60_000 });
     h.join([B, C], 10);
     h.msg(C, { type: 'swim-gossip', facts: [dead(B, 0, C)] }, 100);
-    const quiet = events(h.reach(B, false, 900));
+    const quiet = events(h.reach(B, null, 900));
     expect(quiet.find((e) => e.type === 'member-dead')).toMatchObject({
       peer: B,
       by: C,
@@ -454,8 +454,26 @@ describe('swim: verdicts against what this agent hears', () => {
     const during = h.runUntil(10_000).flatMap((entry) => events(entry.effects));
     expect(during.filter((e) => e.type === 'member-dead')).toEqual([]);
     expect(h.protocol.statusOf(B)).toBe('suspect');
-    const quiet = events(h.reach(B, false, 10_100));
+    const quiet = events(h.reach(B, null, 10_100));
     expect(quiet.find((e) => e.type === 'member-dead')).toMatchObject({ peer: B, by: SELF });
+  });
+
+  it('does not hold a verdict about a member heard only through a neighbour', () => {
+    const h = harness({ gossipIntervalMs: 60_000 });
+    h.join([B, C], 10);
+    // B's own link went quiet; C still hears it. A crashed member looks like this for a hop's
+    // time, so a verdict is not held on that evidence alone.
+    h.reach(B, 'indirect', 50);
+    const verdict = events(h.msg(C, { type: 'swim-gossip', facts: [dead(B, 0, C)] }, 100));
+    expect(verdict.map((e) => e.type)).toEqual(['member-dead']);
+    // A held verdict applies when the member's own link goes quiet, even if a neighbour still
+    // hears it.
+    h.msg(D, { type: 'swim-gossip', facts: [alive(D)] }, 150);
+    h.up(D, 150);
+    h.msg(C, { type: 'swim-gossip', facts: [dead(D, 0, C)] }, 200);
+    expect(h.protocol.statusOf(D)).toBe('suspect');
+    const quiet = events(h.reach(D, 'indirect', 300));
+    expect(quiet.find((e) => e.type === 'member-dead')).toMatchObject({ peer: D, by: C });
   });
 
   it('counts a member out of the quorum when it is not heard, whatever its status', () => {
@@ -463,8 +481,8 @@ describe('swim: verdicts against what this agent hears', () => {
     h.join([B, C, D], 10);
     h.runUntil(1000);
     expect(h.protocol.quorum()).toEqual({ reachable: 4, membershipSize: 4, hasQuorum: true });
-    h.reach(B, false, 1100);
-    h.reach(C, false, 1100);
+    h.reach(B, null, 1100);
+    h.reach(C, null, 1100);
     // B and C are held alive (no verdict yet), but this side cannot act for them.
     expect(h.protocol.statusOf(B)).toBe('alive');
     expect(h.protocol.quorum()).toEqual({ reachable: 2, membershipSize: 4, hasQuorum: false });
@@ -577,17 +595,17 @@ describe('swim: agreed membership and quorum', () => {
     h.msg(B, { type: 'swim-gossip', facts: [suspect(C, 0, B)] }, 4100);
     expect(h.protocol.quorum()).toEqual({ reachable: 3, membershipSize: 3, hasQuorum: true });
     // Two of three not heard within the window: one of three reachable, read-only.
-    h.reach(C, false, 4150);
+    h.reach(C, null, 4150);
     expect(h.protocol.quorum()).toEqual({ reachable: 2, membershipSize: 3, hasQuorum: true });
-    const lost = h.reach(B, false, 4200);
+    const lost = h.reach(B, null, 4200);
     expect(events(lost).find((e) => e.type === 'quorum-lost')).toMatchObject({
       reachable: 1,
       membershipSize: 3,
     });
     expect(h.protocol.statusOf(B)).toBe('alive');
     // A signed leave takes a member out of the denominator at once.
-    h.reach(B, true, 4250);
-    h.reach(C, true, 4250);
+    h.reach(B, 'direct', 4250);
+    h.reach(C, 'direct', 4250);
     h.msg(C, { type: 'swim-gossip', facts: [alive(C, 1)] }, 4300);
     h.msg(
       B,
@@ -607,13 +625,13 @@ describe('swim: agreed membership and quorum', () => {
     h.responsive.add(B).add(C).add(D);
     h.runUntil(1000);
     expect(h.protocol.quorum().membershipSize).toBe(4);
-    for (const peer of [B, C]) h.reach(peer, false, 1100);
+    for (const peer of [B, C]) h.reach(peer, null, 1100);
     expect(h.protocol.quorum().hasQuorum).toBe(false);
     h.msg(D, { type: 'swim-gossip', facts: [alive(E)] }, 1200);
     expect(h.protocol.statusOf(E)).toBe('alive');
     expect(h.protocol.agreedMembers()).not.toContain(E);
     // Back to a quorum: the newcomer joins.
-    h.reach(B, true, 1300);
+    h.reach(B, 'direct', 1300);
     expect(h.protocol.agreedMembers()).toContain(E);
   });
 });

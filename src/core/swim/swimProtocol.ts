@@ -15,6 +15,7 @@ import { seconds, SwimState } from './swimState';
 import {
   REASON_VIEW_TRIM,
   type QuorumView,
+  type ReachVia,
   type SwimEffect,
   type SwimInput,
   type SwimSnapshot,
@@ -105,7 +106,7 @@ export class SwimProtocol {
         this.loadAndApp.onPublishFact(input.key, input.value);
         break;
       case 'reach':
-        this.onReach(input.peer, input.reachable);
+        this.onReach(input.peer, input.via);
         break;
     }
     this.afterStep();
@@ -140,8 +141,8 @@ export class SwimProtocol {
     const foundAtMs = s.agreed.foundAtMs(s.startedMs);
     if (foundAtMs !== null && (wake === null || foundAtMs < wake)) wake = foundAtMs;
     for (const member of s.suspects) {
-      // A suspect still heard from is judged when it goes quiet (a reach input), not by time.
-      if (member.reached) continue;
+      // A suspect still heard on its link is judged when it goes quiet there (a reach input).
+      if (member.heardDirectly) continue;
       const deadlineMs = (member.suspicion as Suspicion).deadlineMs();
       if (wake === null || deadlineMs < wake) wake = deadlineMs;
     }
@@ -274,7 +275,7 @@ export class SwimProtocol {
     s.prober.tick(nowMs);
     const due: Member[] = [];
     for (const member of s.suspects) {
-      if (!member.reached && nowMs >= (member.suspicion as Suspicion).deadlineMs()) {
+      if (!member.heardDirectly && nowMs >= (member.suspicion as Suspicion).deadlineMs()) {
         due.push(member);
       }
     }
@@ -284,19 +285,28 @@ export class SwimProtocol {
   }
 
   /**
-   * The links protocol started or stopped hearing `peer` within its window. The quorum counts
-   * reached members; a suspect still heard from is not declared dead (by its own timeout or by
-   * a verdict from elsewhere) until it goes quiet here, and then at once.
+   * How the links protocol hears `peer` now. The quorum counts reached members; a suspect still
+   * heard on its own link is not declared dead (by its own timeout or by a verdict from
+   * elsewhere) until it goes quiet there, and then at once. Heard only through a neighbour is
+   * not enough to hold a verdict: the neighbour's evidence is a hop older, and a crashed member
+   * would stay undeclared for that much longer everywhere.
    */
-  private onReach(peer: AgentId, reachable: boolean): void {
+  private onReach(peer: AgentId, via: ReachVia | null): void {
     const s = this.s;
     if (peer === s.config.selfId) return;
-    if (reachable) s.reached.add(peer);
-    else s.reached.delete(peer);
+    if (via === null) s.reached.delete(peer);
+    else s.reached.set(peer, via);
     const member = s.table.get(peer);
-    if (member === undefined || member.reached === reachable) return;
-    s.table.change(member, (m) => (m.reached = reachable));
-    if (reachable || member.status !== 'suspect') return;
+    if (member === undefined) return;
+    const reached = via !== null;
+    const direct = via === 'direct';
+    if (member.reached === reached && member.heardDirectly === direct) return;
+    const wasDirect = member.heardDirectly;
+    s.table.change(member, (m) => {
+      m.reached = reached;
+      m.heardDirectly = direct;
+    });
+    if (!wasDirect || direct || member.status !== 'suspect') return;
     const suspicion = member.suspicion as Suspicion;
     if (suspicion.deadReportedBy !== null) {
       this.facts.applyHeldVerdict(member, suspicion.deadReportedBy);

@@ -9,7 +9,7 @@ import { MemberTable, type Member } from './memberTable';
 import { Prober, type ProberHost } from './prober';
 import { PushPull } from './pushPull';
 import { AgreedMembership } from './quorum';
-import type { SwimEffect, SwimEvent, SwimStats } from './types';
+import type { ReachVia, SwimEffect, SwimEvent, SwimStats } from './types';
 import { ViewManager, type ViewHost } from './viewManager';
 
 /** What the prober needs from the parts built on top of the state (late-bound). */
@@ -77,7 +77,7 @@ export class SwimState {
    * Agents the links protocol reaches (heard within its window, directly or through a
    * neighbour), members or not yet: a member learned of later starts with what is known here.
    */
-  readonly reached = new Set<AgentId>();
+  readonly reached = new Map<AgentId, ReachVia>();
   readonly suspects = new Set<Member>();
   /** Where the current step's effects go. */
   effects: SwimEffect[] = [];
@@ -108,6 +108,7 @@ export class SwimState {
       suspicion: null,
       agreed: false,
       reached: true,
+      heardDirectly: true,
       load: null,
       app: null,
       appVersionSum: 0,

@@ -21,10 +21,14 @@ export type SwimInput =
   /** A small application fact to gossip under `key` (bounded: see README LIMITS). */
   | { kind: 'publishFact'; key: string; value: string; nowMs: Millis }
   /**
-   * The links protocol started or stopped hearing `peer` (directly or through a neighbour)
-   * within its reach window: what the quorum counts, and what holds dead verdicts back.
+   * How the links protocol now hears `peer` within its reach window: on its own link, through a
+   * neighbour, or not at all (null). Reached members are what the quorum counts; members heard
+   * directly are not declared dead here.
    */
-  | { kind: 'reach'; peer: AgentId; reachable: boolean; nowMs: Millis };
+  | { kind: 'reach'; peer: AgentId; via: ReachVia | null; nowMs: Millis };
+
+/** How a member is heard: on its own link, or only through a neighbour's reach report. */
+export type ReachVia = 'direct' | 'indirect';
 
 export type SwimEvent =
   | { type: 'member-alive'; peer: AgentId; incarnation: number; reason: string }
