@@ -325,6 +325,20 @@ describe('swim: suspicion, Lifeguard timeouts and death', () => {
     expect(probes[0]?.to).toBe(B);
     expect(probes[0]?.msg.facts[0]).toEqual(suspect(B, 0, C));
   });
+
+  it('probes a member nobody heard for a window next, without suspecting it for the silence', () => {
+    for (const quiet of [B, C, D, E]) {
+      const h = harness({ gossipIntervalMs: 60_000 });
+      h.join([B, C, D, E], 10);
+      for (const peer of [B, C, D, E]) h.responsive.add(peer);
+      h.runUntil(2000);
+      const silence = h.reach(quiet, null, 2100);
+      expect(events(silence)).toEqual([]);
+      expect(h.protocol.statusOf(quiet)).toBe('alive');
+      const next = h.runUntil(3500).flatMap((entry) => ofType(entry.effects, 'swim-probe'));
+      expect(next[0]?.to).toBe(quiet);
+    }
+  });
 });
 
 describe('swim: refutation', () => {

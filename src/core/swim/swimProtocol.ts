@@ -306,6 +306,12 @@ export class SwimProtocol {
       m.reached = reached;
       m.heardDirectly = direct;
     });
+    // Nobody heard it for a window: probe it next rather than when the round robin gets there
+    // (the probe decides; silence alone accuses nobody). Every agent that noticed probes it at
+    // once, so a crash is suspected, and confirmed, within a period or two of the silence.
+    if (!reached && member.status === 'alive' && s.isRoundCandidate(peer)) {
+      s.prober.prioritize(peer);
+    }
     if (!wasDirect || direct || member.status !== 'suspect') return;
     const suspicion = member.suspicion as Suspicion;
     if (suspicion.deadReportedBy !== null) {
