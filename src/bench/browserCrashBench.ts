@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createSeededPrng } from '../core/base/prng';
 import { clockOffset, joinRoom, waitSettled, type DebugWindow } from './browserMesh';
-import { percentile, round } from './percentiles';
+import { percentile, round, seconds } from './percentiles';
 import type { BenchResult } from './report';
 
 /**
@@ -215,10 +215,6 @@ async function allSettled(pages: Page[], ids: string[], timeoutMs: number): Prom
   } catch {
     return 0;
   }
-}
-
-function seconds(ms: number): number {
-  return round(ms / 1000, 2);
 }
 
 /** The bench rows: every-member verdict p50, p95, p99 (the target) and max; per-survivor p99. */

@@ -7,7 +7,7 @@ import type { AgentId } from '../core/base/ids';
 import { createSeededPrng } from '../core/base/prng';
 import { benchRow } from './benchRow';
 import { clockOffset, joinRoom, waitSettled, type DebugWindow } from './browserMesh';
-import { percentile, round } from './percentiles';
+import { percentile, round, seconds } from './percentiles';
 import type { BenchResult } from './report';
 
 /**
@@ -203,10 +203,6 @@ export async function measureBrowserPartitions(
   result.wallMs = performance.now() - started;
   result.loadAverage[1] = loadavg()[0] ?? Number.NaN;
   return result;
-}
-
-function seconds(ms: number): number {
-  return round(ms / 1000, 2);
 }
 
 /** The bench rows: cut known p99, one view after a heal p99, and the majority's losses. */

@@ -1,6 +1,6 @@
 import { runPartitionTrial, type PartitionTrial } from '../sim/partitionTrial';
 import { benchRow } from './benchRow';
-import { percentile, round } from './percentiles';
+import { percentile, seconds } from './percentiles';
 import type { BenchResult } from './report';
 
 interface Shape {
@@ -20,10 +20,6 @@ const SHAPES: Shape[] = [
 ];
 
 const PARTITION_MS = 20_000;
-
-function seconds(ms: number): number {
-  return round(ms / 1000, 2);
-}
 
 /**
  * Partitions in the simulator: after a cut, how soon the side cut off knows it holds no quorum

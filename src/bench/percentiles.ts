@@ -10,3 +10,8 @@ export function round(value: number, digits = 2): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
+
+/** Milliseconds as seconds, two decimals: how the bench tables print durations. */
+export function seconds(ms: number): number {
+  return round(ms / 1000, 2);
+}
