@@ -117,8 +117,16 @@ describe('static files', () => {
         'sockets',
         'topics',
         'subscriptions',
+        'addresses',
         'messagesRelayed',
         'errorsAnswered',
+        'socketsRefused',
+        'slowConsumersClosed',
+        'floodsClosed',
+        'outputQueuedBytes',
+        'connections',
+        'connectionsRefused',
+        'connectionsCut',
       ].sort(),
     );
     expect(report['status']).toBe('ok');
