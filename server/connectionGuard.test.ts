@@ -28,7 +28,12 @@ describe('ConnectionGuard', () => {
     guard.requestStarted('next');
     // Nobody idle is left: a WebSocket and two requests in flight are never cut.
     expect(guard.admit('refused', '10.0.0.3')).toEqual({ accepted: false, cut: [] });
-    expect(guard.stats()).toEqual({ connections: 3, connectionsRefused: 1, connectionsCut: 2 });
+    expect(guard.stats()).toEqual({
+      connections: 3,
+      connectionsRefused: 1,
+      connectionsCut: 2,
+      oldestIdleMs: 0,
+    });
   });
 
   it('holds an address to its own limit, cutting its own idle connections first', () => {
@@ -55,15 +60,22 @@ describe('ConnectionGuard', () => {
     guard.admit('busy', 'x');
     guard.requestStarted('busy');
     expect(guard.expired()).toEqual([]);
+    expect(guard.stats().oldestIdleMs).toBe(4000);
     advance(1000);
     expect(guard.expired()).toEqual(['silent']);
+    expect(guard.stats().oldestIdleMs).toBe(1000); // keep-alive, idle since its answer
     advance(3999);
     expect(guard.expired()).toEqual([]);
     advance(1);
     expect(guard.expired()).toEqual(['keep-alive']);
     advance(60_000);
     expect(guard.expired()).toEqual([]);
-    expect(guard.stats()).toEqual({ connections: 1, connectionsRefused: 0, connectionsCut: 2 });
+    expect(guard.stats()).toEqual({
+      connections: 1,
+      connectionsRefused: 0,
+      connectionsCut: 2,
+      oldestIdleMs: 0,
+    });
   });
 
   it('counts pipelined requests and forgets closed connections', () => {

@@ -10,6 +10,8 @@ export interface ConnectionStats {
   connectionsRefused: number;
   /** Idle connections cut: to make room for a newcomer, or past their request-head deadline. */
   connectionsCut: number;
+  /** How long the oldest idle connection has been idle, now (0 with none). */
+  oldestIdleMs: number;
 }
 
 export type Admission<C> = { accepted: true; cut: C[] } | { accepted: false; cut: C[] };
@@ -123,10 +125,16 @@ export class ConnectionGuard<C> {
   }
 
   stats(): ConnectionStats {
+    const oldest = first(this.idle);
+    const idleSinceMs =
+      oldest === undefined
+        ? null
+        : (this.idle.get(oldest) as Tracked).headDeadlineMs - this.limits.requestHeadTimeoutMs;
     return {
       connections: this.tracked.size,
       connectionsRefused: this.refused,
       connectionsCut: this.cutCount,
+      oldestIdleMs: idleSinceMs === null ? 0 : this.nowMs() - idleSinceMs,
     };
   }
 

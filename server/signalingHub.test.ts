@@ -18,6 +18,7 @@ function utf8(frame: unknown): number {
 
 class FakeSocket implements HubSocket {
   readonly sent: Record<string, unknown>[] = [];
+  readonly frames: Uint8Array[] = [];
   readonly pongs: string[] = [];
   closedWith: { code: number; reason: string } | null = null;
   buffered = 0;
@@ -30,6 +31,7 @@ class FakeSocket implements HubSocket {
   ) {}
 
   send(frame: Uint8Array): void {
+    this.frames.push(frame);
     this.sent.push(JSON.parse(decoder.decode(frame)) as Record<string, unknown>);
     if (this.paused) this.buffered += frame.byteLength;
   }
@@ -101,6 +103,16 @@ describe('SignalingHub fan-out', () => {
       floodsClosed: 0,
       outputQueuedBytes: 0,
     });
+  });
+
+  it('encodes a publish once and hands every receiver the same bytes', () => {
+    const { open, send } = setup();
+    const receivers = ['a', 'b', 'c'].map((name) => open(name));
+    for (const receiver of receivers) send(receiver, { type: 'subscribe', topics: ['room'] });
+    send(receivers[0] as FakeSocket, { type: 'publish', topic: 'room', n: 1 });
+    const [first, ...others] = receivers.map((receiver) => receiver.frames.at(-1));
+    expect(first).toBeInstanceOf(Uint8Array);
+    for (const frame of others) expect(frame).toBe(first);
   });
 
   it('overwrites a clients field the sender made up', () => {

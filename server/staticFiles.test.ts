@@ -127,6 +127,7 @@ describe('static files', () => {
         'connections',
         'connectionsRefused',
         'connectionsCut',
+        'oldestIdleMs',
       ].sort(),
     );
     expect(report['status']).toBe('ok');
