@@ -11,9 +11,19 @@ export interface ServerConfig {
   maxMessagesPerSecond: number;
   /** Token bucket capacity: messages a socket may send at once before the rate applies. */
   messageBurst: number;
-  /** A socket over its rate (dropped frames with no gap over 1 s) this long is closed. */
+  /** The flood window: a socket dropping frames in half of its 100 ms slots is closed. */
   floodCloseMs: number;
   maxSockets: number;
+  /** WebSockets from one client address (an IPv6 client's /64 counts as one address). */
+  maxSocketsPerAddress: number;
+  /** Topic subscriptions over all sockets of one client address. */
+  maxSubscriptionsPerAddress: number;
+  /** Open TCP connections of any kind (HTTP and WebSocket), checked before the upgrade. */
+  maxConnections: number;
+  /** Open TCP connections from one client address. */
+  maxConnectionsPerAddress: number;
+  /** A connection that has not sent a whole request head this long after it opened is cut. */
+  requestHeadTimeoutMs: number;
   maxSubscribersPerTopic: number;
   /** A socket whose unsent output grows past this is closed as a slow consumer. */
   maxBufferedBytes: number;
@@ -33,6 +43,11 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   messageBurst: 400,
   floodCloseMs: 5000,
   maxSockets: 1024,
+  maxSocketsPerAddress: 64,
+  maxSubscriptionsPerAddress: 1024,
+  maxConnections: 2048,
+  maxConnectionsPerAddress: 128,
+  requestHeadTimeoutMs: 5000,
   maxSubscribersPerTopic: 256,
   maxBufferedBytes: 1024 * 1024,
   heartbeatMs: 30_000,
@@ -119,7 +134,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'int',
     min: 1,
     max: 3_600_000,
-    help: 'close a socket continuously over its rate this long',
+    help: 'close a socket that drops frames in half of the 100 ms slots of this window',
   },
   {
     key: 'maxSockets',
@@ -129,6 +144,51 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     max: 1_000_000,
     help: 'open WebSockets in total',
+  },
+  {
+    key: 'maxSocketsPerAddress',
+    flag: '--max-sockets-per-address',
+    env: 'MAX_SOCKETS_PER_ADDRESS',
+    kind: 'int',
+    min: 1,
+    max: 1_000_000,
+    help: 'open WebSockets from one client address (IPv6: one /64)',
+  },
+  {
+    key: 'maxSubscriptionsPerAddress',
+    flag: '--max-subscriptions-per-address',
+    env: 'MAX_SUBSCRIPTIONS_PER_ADDRESS',
+    kind: 'int',
+    min: 1,
+    max: 100_000_000,
+    help: 'topic subscriptions over all sockets of one client address',
+  },
+  {
+    key: 'maxConnections',
+    flag: '--max-connections',
+    env: 'MAX_CONNECTIONS',
+    kind: 'int',
+    min: 1,
+    max: 1_000_000,
+    help: 'open TCP connections (HTTP and WebSocket), held below the descriptor limit',
+  },
+  {
+    key: 'maxConnectionsPerAddress',
+    flag: '--max-connections-per-address',
+    env: 'MAX_CONNECTIONS_PER_ADDRESS',
+    kind: 'int',
+    min: 1,
+    max: 1_000_000,
+    help: 'open TCP connections from one client address',
+  },
+  {
+    key: 'requestHeadTimeoutMs',
+    flag: '--request-head-timeout-ms',
+    env: 'REQUEST_HEAD_TIMEOUT_MS',
+    kind: 'int',
+    min: 100,
+    max: 600_000,
+    help: 'cut a connection that has not sent a whole request head this long after opening',
   },
   {
     key: 'maxSubscribersPerTopic',

@@ -1,12 +1,13 @@
 import type { ServerResponse } from 'node:http';
+import type { ConnectionStats } from './connectionGuard';
 import type { HubStats } from './signalingHub';
 
-export interface HealthReport extends HubStats {
+export interface HealthReport extends HubStats, ConnectionStats {
   status: 'ok';
   uptimeSeconds: number;
 }
 
-export function healthReport(stats: HubStats, uptimeMs: number): HealthReport {
+export function healthReport(stats: HubStats & ConnectionStats, uptimeMs: number): HealthReport {
   return { status: 'ok', uptimeSeconds: Math.round(uptimeMs) / 1000, ...stats };
 }
 

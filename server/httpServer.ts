@@ -1,9 +1,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { healthReport, sendHealth } from './healthz';
+import type { ConnectionStats } from './connectionGuard';
 import type { HubStats } from './signalingHub';
 
 export interface RouterOptions {
-  stats: () => HubStats;
+  stats: () => HubStats & ConnectionStats;
   uptimeMs: () => number;
   serveStatic: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }

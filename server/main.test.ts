@@ -2,10 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpRequest } from './testSupport';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { TestClient, eventually, httpRequest } from './testSupport';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+/** As `npm start` runs it: one process, so signals reach the server itself. */
+const node = process.execPath;
+const serverArgs = ['--import', 'tsx', 'server/main.ts'];
 const children: ChildProcess[] = [];
 
 interface Run {
@@ -15,8 +18,16 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(tsx, ['server/main.ts', ...args], {
+/** Starts server/main.ts; with `openFiles`, under that soft limit on open descriptors. */
+function run(args: string[], env: Record<string, string> = {}, openFiles?: number): Run {
+  const command =
+    openFiles === undefined
+      ? { file: node, args: [...serverArgs, ...args] }
+      : {
+          file: '/bin/sh',
+          args: ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, node, ...serverArgs, ...args],
+        };
+  const child = spawn(command.file, command.args, {
     cwd: root,
     env: { ...process.env, PORT: '', HOST: '', ALLOWED_ORIGINS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,6 +73,50 @@ describe('server/main.ts', () => {
     expect(started.stderr()).toContain('no-such-dist does not exist');
     const answer = await httpRequest(port, '/healthz');
     expect(JSON.parse(answer.body)).toMatchObject({ status: 'ok', sockets: 0 });
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  });
+
+  it('stays reachable when idle connections outnumber its descriptors', async () => {
+    // As reported: the open-file limit lowered to 2,048 and 2,100 idle connections held.
+    const started = run(['--port', '0', '--host', '127.0.0.1', '--dist', 'no-such-dist'], {}, 2048);
+    const match = await lineMatching(started, /listening on http:\/\/127\.0\.0\.1:(\d+)\n/);
+    const port = Number(match[1]);
+    expect(started.stderr()).toContain('holding 1920');
+    const idle: Socket[] = [];
+    const report = async () =>
+      JSON.parse((await httpRequest(port, '/healthz')).body) as Record<string, number>;
+    try {
+      // In waves the listen backlog holds, each seen arrive before the next, so all 2,100 land.
+      for (let wave = 0; wave < 21; wave++) {
+        await Promise.all(
+          Array.from(
+            { length: 100 },
+            () =>
+              new Promise<void>((resolve) => {
+                // One address a wave: each holds 100, under the per-address limit.
+                const localAddress = `127.0.2.${1 + wave}`;
+                const socket = tcpConnect({ host: '127.0.0.1', port, localAddress }, resolve);
+                socket.on('error', () => resolve());
+                idle.push(socket);
+              }),
+          ),
+        );
+        const opened = idle.length;
+        await eventually(async () => {
+          const { connections = 0, connectionsCut = 0 } = await report();
+          return connections + connectionsCut >= opened;
+        }, `wave ${wave} accepted`);
+      }
+      const last = await report();
+      expect(last['connections']).toBeLessThanOrEqual(1920);
+      expect(last['connectionsCut']).toBeGreaterThanOrEqual(2100 - 1920);
+      const client = await TestClient.connect(`ws://127.0.0.1:${port}`);
+      await client.expectNothingElse();
+      client.ws.terminate();
+    } finally {
+      for (const socket of idle) socket.destroy();
+    }
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
   });

@@ -22,7 +22,6 @@ async function main(): Promise<void> {
         'to serve the app (signaling works without it).',
     );
   }
-  console.log(`mesh-coordinator listening on ${server.url}`);
 
   let stopping = false;
   const stop = (): void => {
@@ -33,8 +32,11 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
+  // Ready for signals before saying so: a supervisor may stop it as soon as it reads the line.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  for (const warning of server.warnings) console.error(`mesh-coordinator: warning: ${warning}`);
+  console.log(`mesh-coordinator listening on ${server.url}`);
 }
 
 main().catch((error: unknown) => {

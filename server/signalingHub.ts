@@ -2,16 +2,23 @@ import {
   encodeSignalingMessage,
   parseSignalingClientMessage,
   signalingError,
-  utf8ByteLength,
   type SignalingErrorCode,
   type SignalingPublish,
+  type SignalingServerMessage,
 } from '../src/core/wire/signaling';
 import type { ServerConfig } from './config';
+import { FloodWindow } from './floodWindow';
 import { TokenBucket } from './tokenBucket';
 
 /** What the hub needs from a connection; the WebSocket gateway adapts `ws` to it. */
 export interface HubSocket {
-  send(text: string): void;
+  /** The client's key for the per-address limits (see clientAddressKey). */
+  readonly address: string;
+  /** Queues a text frame, already UTF-8 encoded (one buffer serves every receiver). */
+  send(frame: Uint8Array): void;
+  /** Queues a WebSocket pong echoing a client's ping. */
+  pong(payload: Uint8Array): void;
+  /** Starts the closing handshake; the gateway cuts the connection if it does not finish soon. */
   close(code: number, reason: string): void;
   /** Bytes queued for sending and not yet written to the network. */
   bufferedBytes(): number;
@@ -25,6 +32,8 @@ export type HubLimits = Pick<
   | 'messageBurst'
   | 'floodCloseMs'
   | 'maxSockets'
+  | 'maxSocketsPerAddress'
+  | 'maxSubscriptionsPerAddress'
   | 'maxSubscribersPerTopic'
   | 'maxBufferedBytes'
 >;
@@ -33,71 +42,101 @@ export interface HubStats {
   sockets: number;
   topics: number;
   subscriptions: number;
+  /** Client addresses holding at least one socket. */
+  addresses: number;
   /** Publish frames delivered to subscribers (one per receiving socket). */
   messagesRelayed: number;
   errorsAnswered: number;
+  /** Sockets refused at open: the server or their address was full. */
+  socketsRefused: number;
+  /** Sockets closed because their unsent output passed maxBufferedBytes. */
+  slowConsumersClosed: number;
+  /** Sockets closed by the flood guard. */
+  floodsClosed: number;
+  /** Output queued to all sockets and not yet written to the network, now. */
+  outputQueuedBytes: number;
 }
 
 /** WebSocket close codes the hub uses (RFC 6455, 7.4.1). */
 export const CLOSE_POLICY_VIOLATION = 1008;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
-/** Drops further apart than this end a flood; a flood lasting floodCloseMs closes the socket. */
-const FLOOD_GAP_MS = 1000;
 /** At most one `rate-limited` answer per socket in this window; the rest are dropped silently. */
 const RATE_ANSWER_INTERVAL_MS = 1000;
 
 interface Session {
+  readonly address: string;
   readonly topics: Set<string>;
   readonly bucket: TokenBucket;
-  /** When the current run of dropped frames began, or null when not over the rate. */
-  floodStartMs: number | null;
-  lastDropMs: number;
+  readonly flood: FloodWindow;
   lastRateAnswerMs: number | null;
-  /** Closed by the hub; frames still in flight are ignored. */
-  closing: boolean;
+}
+
+interface AddressUse {
+  sockets: number;
+  subscriptions: number;
+}
+
+const encoder = new TextEncoder();
+
+function encodeFrame(msg: SignalingServerMessage): Uint8Array {
+  return encoder.encode(encodeSignalingMessage(msg));
 }
 
 /**
  * Topic fan-out for the y-webrtc signaling protocol, with every limit enforced and every bad
  * frame answered. Knows nothing about sockets or time beyond the HubSocket and `nowMs` it gets.
+ *
+ * Every byte the hub queues to a socket (deliveries, answers, pongs) goes through `queue`, which
+ * holds the socket to maxBufferedBytes; a socket the hub closes is forgotten at once, so its
+ * slot, subscriptions and address quota are free before its connection has finished closing.
  */
 export class SignalingHub {
   private readonly sessions = new Map<HubSocket, Session>();
   private readonly topics = new Map<string, Set<HubSocket>>();
+  private readonly addresses = new Map<string, AddressUse>();
   private subscriptions = 0;
   private messagesRelayed = 0;
   private errorsAnswered = 0;
+  private socketsRefused = 0;
+  private slowConsumersClosed = 0;
+  private floodsClosed = 0;
 
   constructor(
     private readonly limits: HubLimits,
     private readonly nowMs: () => number,
   ) {}
 
-  /** Registers a new socket; refuses it (error answer, then close) when the server is full. */
+  /** Registers a new socket; refuses it (error answer, then close) when it has no room. */
   open(socket: HubSocket): boolean {
     if (this.sessions.has(socket)) return true;
+    const use = this.addresses.get(socket.address);
     if (this.sessions.size >= this.limits.maxSockets) {
-      this.answer(
+      this.refuse(
         socket,
         'server-full',
         `the server holds its limit of ${this.limits.maxSockets} sockets; try again later`,
       );
-      socket.close(CLOSE_TRY_AGAIN_LATER, 'server full');
       return false;
     }
+    if ((use?.sockets ?? 0) >= this.limits.maxSocketsPerAddress) {
+      this.refuse(
+        socket,
+        'address-full',
+        `this client address holds its limit of ${this.limits.maxSocketsPerAddress} sockets`,
+      );
+      return false;
+    }
+    const now = this.nowMs();
     this.sessions.set(socket, {
+      address: socket.address,
       topics: new Set(),
-      bucket: new TokenBucket(
-        this.limits.maxMessagesPerSecond,
-        this.limits.messageBurst,
-        this.nowMs(),
-      ),
-      floodStartMs: null,
-      lastDropMs: 0,
+      bucket: new TokenBucket(this.limits.maxMessagesPerSecond, this.limits.messageBurst, now),
+      flood: new FloodWindow(this.limits.floodCloseMs),
       lastRateAnswerMs: null,
-      closing: false,
     });
+    if (use) use.sockets++;
+    else this.addresses.set(socket.address, { sockets: 1, subscriptions: 0 });
     return true;
   }
 
@@ -107,6 +146,8 @@ export class SignalingHub {
     if (!session) return;
     this.unsubscribeAll(socket, session);
     this.sessions.delete(socket);
+    const use = this.addresses.get(session.address);
+    if (use && --use.sockets === 0) this.addresses.delete(session.address);
   }
 
   receiveText(socket: HubSocket, text: string): void {
@@ -123,29 +164,47 @@ export class SignalingHub {
         this.onSubscribe(socket, session, msg.topics);
         return;
       case 'unsubscribe':
-        this.onUnsubscribe(socket, session, msg.topics);
+        for (const topic of msg.topics) this.unsubscribe(socket, session, topic);
         return;
       case 'publish':
-        this.onPublish(socket, msg);
+        this.onPublish(socket, session, msg);
         return;
       case 'ping':
-        socket.send(encodeSignalingMessage({ type: 'pong' }));
+        this.queue(socket, encodeFrame({ type: 'pong' }));
         return;
     }
   }
 
   receiveBinary(socket: HubSocket): void {
-    if (!this.admit(socket)) return;
+    const session = this.admit(socket);
+    if (!session) return;
     this.answer(socket, 'binary-frame', 'frames must be JSON text; binary frames are refused');
   }
 
+  /**
+   * A WebSocket control frame from the client. Both kinds count against the rate like any frame;
+   * a ping is answered with its pong through the same output bound as everything else.
+   */
+  receiveControl(socket: HubSocket, kind: 'ping' | 'pong', payload: Uint8Array): void {
+    const session = this.admit(socket);
+    if (!session || kind === 'pong') return;
+    this.queue(socket, payload, true);
+  }
+
   stats(): HubStats {
+    let outputQueuedBytes = 0;
+    for (const socket of this.sessions.keys()) outputQueuedBytes += socket.bufferedBytes();
     return {
       sockets: this.sessions.size,
       topics: this.topics.size,
       subscriptions: this.subscriptions,
+      addresses: this.addresses.size,
       messagesRelayed: this.messagesRelayed,
       errorsAnswered: this.errorsAnswered,
+      socketsRefused: this.socketsRefused,
+      slowConsumersClosed: this.slowConsumersClosed,
+      floodsClosed: this.floodsClosed,
+      outputQueuedBytes,
     };
   }
 
@@ -154,7 +213,7 @@ export class SignalingHub {
     return this.topics.get(topic)?.size ?? 0;
   }
 
-  /** Throws when the topic index and the sessions disagree. Cheap enough for tests only. */
+  /** Throws when the topic index, the sessions and the address counts disagree. Tests only. */
   checkInvariants(): void {
     let fromTopics = 0;
     for (const [topic, subscribers] of this.topics) {
@@ -163,45 +222,60 @@ export class SignalingHub {
         throw new Error(`topic ${topic} over its subscriber limit`);
       }
       for (const socket of subscribers) {
-        const session = this.sessions.get(socket);
-        if (!session?.topics.has(topic)) throw new Error(`topic ${topic} lists a stranger`);
-        if (session.closing) throw new Error(`topic ${topic} lists a closing socket`);
+        if (!this.sessions.get(socket)?.topics.has(topic)) {
+          throw new Error(`topic ${topic} lists a stranger`);
+        }
       }
       fromTopics += subscribers.size;
     }
     let fromSessions = 0;
+    const perAddress = new Map<string, AddressUse>();
     for (const session of this.sessions.values()) {
       if (session.topics.size > this.limits.maxTopicsPerSocket) {
         throw new Error('a socket is over its topic limit');
       }
       fromSessions += session.topics.size;
+      const use = perAddress.get(session.address) ?? { sockets: 0, subscriptions: 0 };
+      use.sockets++;
+      use.subscriptions += session.topics.size;
+      perAddress.set(session.address, use);
     }
     if (fromTopics !== fromSessions || fromTopics !== this.subscriptions) {
       throw new Error(
         `subscription count mismatch: ${fromTopics} / ${fromSessions} / ${this.subscriptions}`,
       );
     }
+    if (perAddress.size !== this.addresses.size) throw new Error('address count mismatch');
+    for (const [address, use] of perAddress) {
+      const counted = this.addresses.get(address);
+      if (counted?.sockets !== use.sockets || counted.subscriptions !== use.subscriptions) {
+        throw new Error(`address ${address} counted wrong`);
+      }
+      if (use.sockets > this.limits.maxSocketsPerAddress) {
+        throw new Error(`address ${address} over its socket limit`);
+      }
+      if (use.subscriptions > this.limits.maxSubscriptionsPerAddress) {
+        throw new Error(`address ${address} over its subscription limit`);
+      }
+    }
   }
 
   /** Rate limiting: returns the session when the frame may be handled, null when dropped. */
   private admit(socket: HubSocket): Session | null {
     const session = this.sessions.get(socket);
-    if (!session || session.closing) return null;
+    if (!session) return null;
     const now = this.nowMs();
     if (session.bucket.take(now)) return session;
 
-    if (session.floodStartMs === null || now - session.lastDropMs > FLOOD_GAP_MS) {
-      session.floodStartMs = now;
-    }
-    session.lastDropMs = now;
-    const floodMs = now - session.floodStartMs;
-    if (floodMs >= this.limits.floodCloseMs) {
+    if (session.flood.markDrop(now)) {
+      this.floodsClosed++;
       this.answer(
         socket,
         'rate-limited',
-        `over ${this.limits.maxMessagesPerSecond} frames per second for ${floodMs} ms; closing`,
+        `over ${this.limits.maxMessagesPerSecond} frames per second for ` +
+          `${session.flood.droppingMs()} ms of the last ${this.limits.floodCloseMs} ms; closing`,
       );
-      this.closeSocket(socket, session, CLOSE_POLICY_VIOLATION, 'rate limit');
+      this.closeSocket(socket, CLOSE_POLICY_VIOLATION, 'rate limit');
       return null;
     }
     if (
@@ -231,6 +305,17 @@ export class SignalingHub {
       );
       return;
     }
+    const use = this.addresses.get(session.address) as AddressUse;
+    const addressLimit = this.limits.maxSubscriptionsPerAddress;
+    if (use.subscriptions + fresh.length > addressLimit) {
+      this.answer(
+        socket,
+        'too-many-topics',
+        `subscribing to ${fresh.length} more topic(s) would pass the limit of ${addressLimit} ` +
+          `per client address (its sockets hold ${use.subscriptions}); nothing was subscribed`,
+      );
+      return;
+    }
     const full: string[] = [];
     for (const topic of fresh) {
       let subscribers = this.topics.get(topic);
@@ -244,6 +329,7 @@ export class SignalingHub {
       }
       subscribers.add(socket);
       session.topics.add(topic);
+      use.subscriptions++;
       this.subscriptions++;
     }
     if (full.length > 0) {
@@ -257,13 +343,11 @@ export class SignalingHub {
     }
   }
 
-  private onUnsubscribe(socket: HubSocket, session: Session, topics: string[]): void {
-    for (const topic of topics) this.unsubscribe(socket, session, topic);
-  }
-
   private unsubscribe(socket: HubSocket, session: Session, topic: string): void {
     if (!session.topics.delete(topic)) return;
     this.subscriptions--;
+    const use = this.addresses.get(session.address);
+    if (use) use.subscriptions--;
     const subscribers = this.topics.get(topic);
     if (!subscribers) return;
     subscribers.delete(socket);
@@ -274,17 +358,17 @@ export class SignalingHub {
     for (const topic of [...session.topics]) this.unsubscribe(socket, session, topic);
   }
 
-  private onPublish(socket: HubSocket, msg: SignalingPublish): void {
+  private onPublish(socket: HubSocket, session: Session, msg: SignalingPublish): void {
     const subscribers = this.topics.get(msg.topic);
     if (!subscribers) return; // nobody listens: dropped, like y-webrtc's server
-    let text: string;
+    let frame: Uint8Array;
     try {
-      text = encodeSignalingMessage({ ...msg, clients: subscribers.size });
+      frame = encodeFrame({ ...msg, clients: subscribers.size });
     } catch {
       this.answer(socket, 'bad-field', 'the publish could not be re-encoded');
       return;
     }
-    if (utf8ByteLength(text) > this.limits.maxFrameBytes) {
+    if (frame.byteLength > this.limits.maxFrameBytes) {
       this.answer(
         socket,
         'frame-too-large',
@@ -292,34 +376,62 @@ export class SignalingHub {
       );
       return;
     }
-    for (const receiver of [...subscribers]) this.deliver(receiver, text);
+    // Encoded once: every receiver is handed the same bytes.
+    for (const receiver of [...subscribers]) {
+      if (this.sessions.has(receiver) && this.queue(receiver, frame)) this.messagesRelayed++;
+    }
   }
 
-  private deliver(receiver: HubSocket, text: string): void {
-    const session = this.sessions.get(receiver);
-    if (!session || session.closing) return;
-    if (receiver.bufferedBytes() > this.limits.maxBufferedBytes) {
-      this.answer(
-        receiver,
+  /**
+   * The one way out to a known socket: queues the frame when it fits under maxBufferedBytes with
+   * what is already queued; otherwise the socket is a slow consumer and is closed.
+   */
+  private queue(socket: HubSocket, frame: Uint8Array, asPong = false): boolean {
+    if (socket.bufferedBytes() + frame.byteLength > this.limits.maxBufferedBytes) {
+      this.slowConsumersClosed++;
+      this.closeSocket(socket, CLOSE_TRY_AGAIN_LATER, 'slow consumer', [
         'slow-consumer',
-        `more than ${this.limits.maxBufferedBytes} bytes wait to be sent to this socket; closing`,
-      );
-      this.closeSocket(receiver, session, CLOSE_TRY_AGAIN_LATER, 'slow consumer');
-      return;
+        `more than ${this.limits.maxBufferedBytes} bytes would wait to be sent to this socket; ` +
+          'closing',
+      ]);
+      return false;
     }
-    receiver.send(text);
-    this.messagesRelayed++;
+    if (asPong) socket.pong(frame);
+    else socket.send(frame);
+    return true;
   }
 
   private answer(socket: HubSocket, code: SignalingErrorCode, message: string): void {
-    this.errorsAnswered++;
-    socket.send(encodeSignalingMessage(signalingError(code, message)));
+    if (this.queue(socket, encodeFrame(signalingError(code, message)))) {
+      this.errorsAnswered++;
+    }
   }
 
-  /** Closes a socket the hub gave up on; it stops receiving at once. */
-  private closeSocket(socket: HubSocket, session: Session, code: number, reason: string): void {
-    session.closing = true;
-    this.unsubscribeAll(socket, session);
+  /** Refuses a socket that was never registered: one answer, then the close. */
+  private refuse(socket: HubSocket, code: SignalingErrorCode, message: string): void {
+    this.socketsRefused++;
+    this.errorsAnswered++;
+    socket.send(encodeFrame(signalingError(code, message)));
+    socket.close(CLOSE_TRY_AGAIN_LATER, code);
+  }
+
+  /**
+   * Closes a socket the hub gave up on and forgets it at once: it stops receiving, and its slot
+   * and quotas are free for others while the gateway finishes (or cuts) the connection. A last
+   * answer, when given, is the one frame allowed past the output bound.
+   */
+  private closeSocket(
+    socket: HubSocket,
+    code: number,
+    reason: string,
+    lastAnswer?: [SignalingErrorCode, string],
+  ): void {
+    if (!this.sessions.has(socket)) return; // already closed (an answer found it slow)
+    this.remove(socket);
+    if (lastAnswer) {
+      this.errorsAnswered++;
+      socket.send(encodeFrame(signalingError(lastAnswer[0], lastAnswer[1])));
+    }
     socket.close(code, reason);
   }
 }

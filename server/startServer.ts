@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveConfig, type ServerConfig } from './config';
+import { effectiveMaxConnections, openFilesLimit } from './descriptorLimit';
+import { guardConnections, type GuardedConnections } from './httpConnections';
 import { createRequestHandler } from './httpServer';
 import { SignalingHub } from './signalingHub';
 import { createStaticHandler } from './staticFiles';
@@ -19,6 +21,8 @@ export interface RunningServer {
   /** Absolute path of the folder served, and whether it exists. */
   distDir: string;
   distFound: boolean;
+  /** What the operator should know (a limit lowered to fit the process), one line each. */
+  warnings: string[];
   close(): Promise<void>;
 }
 
@@ -42,12 +46,20 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
     maxFrameBytes: resolved.maxFrameBytes,
     heartbeatMs: resolved.heartbeatMs,
   });
+  const connectionLimit = effectiveMaxConnections(resolved.maxConnections, openFilesLimit());
+  const warnings = connectionLimit.warning === null ? [] : [connectionLimit.warning];
+  let connections: GuardedConnections | null = null;
   const server = createServer(
     createRequestHandler({
-      stats: () => hub.stats(),
+      stats: () => ({ ...hub.stats(), ...(connections as GuardedConnections).stats() }),
       uptimeMs: () => performance.now() - startedMs,
       serveStatic: createStaticHandler(distDir),
     }),
+  );
+  connections = guardConnections(
+    server,
+    { ...resolved, maxConnections: connectionLimit.maxConnections },
+    () => performance.now(),
   );
   server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
 
@@ -60,6 +72,7 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
       });
     });
   } catch (error) {
+    connections.stop();
     await gateway.close();
     throw error;
   }
@@ -73,8 +86,10 @@ export async function startServer(config: Partial<ServerConfig> = {}): Promise<R
     port,
     distDir,
     distFound: existsSync(distDir),
+    warnings,
     close() {
       closing ??= (async () => {
+        connections.stop();
         const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         await gateway.close();
         server.closeAllConnections();

@@ -117,8 +117,17 @@ describe('static files', () => {
         'sockets',
         'topics',
         'subscriptions',
+        'addresses',
         'messagesRelayed',
         'errorsAnswered',
+        'socketsRefused',
+        'slowConsumersClosed',
+        'floodsClosed',
+        'outputQueuedBytes',
+        'connections',
+        'connectionsRefused',
+        'connectionsCut',
+        'oldestIdleMs',
       ].sort(),
     );
     expect(report['status']).toBe('ok');

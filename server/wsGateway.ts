@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { clientAddressKey } from './clientAddress';
 import { normalizeOrigin } from './config';
 import { Heartbeat } from './heartbeat';
 import type { HubSocket, SignalingHub } from './signalingHub';
@@ -9,6 +10,12 @@ import type { HubSocket, SignalingHub } from './signalingHub';
 const CLOSE_GOING_AWAY = 1001;
 /** How long close() waits for clients to finish the closing handshake before cutting them. */
 const SHUTDOWN_GRACE_MS = 1000;
+/**
+ * How long a socket the hub closed may take to finish the closing handshake before it is cut.
+ * Short: the hub has already forgotten it, and what it still holds queued is released when it
+ * goes; a client that is reading gets its last answer and close code within it.
+ */
+export const HUB_CLOSE_GRACE_MS = 1000;
 
 /**
  * The hard cap handed to `ws` as maxPayload. Frames between maxFrameBytes and this get our
@@ -57,6 +64,8 @@ export function createSignalingGateway(options: GatewayOptions): SignalingGatewa
     maxPayload: hardFrameCapBytes(options.maxFrameBytes),
     perMessageDeflate: false,
     clientTracking: true,
+    // Pongs to client pings go through the hub, under the rate limit and the output bound.
+    autoPong: false,
   });
   const heartbeat = new Heartbeat<WebSocket>(options.heartbeatMs);
   heartbeat.start();
@@ -69,16 +78,29 @@ export function createSignalingGateway(options: GatewayOptions): SignalingGatewa
     return allowed.has(normalizeOrigin(origin));
   };
 
-  const onConnection = (ws: WebSocket): void => {
+  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
     const peer: HubSocket = {
-      send: (text) => {
+      address: clientAddressKey(req.socket.remoteAddress),
+      send: (frame) => {
         try {
-          ws.send(text);
+          ws.send(frame, { binary: false });
         } catch {
           // Not open any more; its close event cleans up.
         }
       },
-      close: (code, reason) => ws.close(code, reason),
+      pong: (payload) => {
+        try {
+          ws.pong(payload);
+        } catch {
+          // As above.
+        }
+      },
+      close: (code, reason) => {
+        ws.close(code, reason);
+        const cut = setTimeout(() => ws.terminate(), HUB_CLOSE_GRACE_MS);
+        cut.unref();
+        ws.once('close', () => clearTimeout(cut));
+      },
       bufferedBytes: () => ws.bufferedAmount,
     };
     // ws reports protocol errors (oversized frame: 1009, bad UTF-8: 1007) here and then closes.
@@ -89,7 +111,11 @@ export function createSignalingGateway(options: GatewayOptions): SignalingGatewa
     });
     if (!hub.open(peer)) return;
     heartbeat.track(ws);
-    ws.on('pong', () => heartbeat.onPong(ws));
+    ws.on('ping', (payload) => hub.receiveControl(peer, 'ping', payload));
+    ws.on('pong', (payload) => {
+      heartbeat.onPong(ws, payload);
+      hub.receiveControl(peer, 'pong', payload);
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) hub.receiveBinary(peer);
       else hub.receiveText(peer, toText(data));
@@ -103,7 +129,7 @@ export function createSignalingGateway(options: GatewayOptions): SignalingGatewa
         refuseUpgrade(socket, 403, 'Forbidden');
         return;
       }
-      wss.handleUpgrade(req, socket, head, onConnection);
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
     },
 
     async close() {

@@ -8,6 +8,7 @@ import { runBrowserDocBench } from './browserDocBench';
 import { runBrowserPartitionBench } from './browserPartitionBench';
 import { runMemoryBench } from './memoryBench';
 import { writeBenchReport, type BenchResult } from './report';
+import { runServerBench } from './serverBench';
 import { runSimBench } from './simBench';
 import { runSwimBench } from './swimBench';
 
@@ -16,6 +17,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   sim: runSimBench,
   swim: runSwimBench,
   memory: runMemoryBench,
+  server: runServerBench,
   browser: runBrowserBench,
   partition: runBrowserPartitionBench,
   doc: runBrowserDocBench,

@@ -65,6 +65,7 @@ export const SIGNALING_ERROR_CODES = [
   'topic-full',
   'rate-limited',
   'server-full',
+  'address-full',
   'slow-consumer',
 ] as const;
 
