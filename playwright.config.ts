@@ -29,7 +29,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `npx tsx server/main.ts --port ${port} --host 127.0.0.1`,
+    command: `node --import tsx server/main.ts --port ${port} --host 127.0.0.1`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: !process.env['CI'],
     stdout: 'pipe',
