@@ -43,10 +43,13 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   messageBurst: 400,
   floodCloseMs: 5000,
   maxSockets: 1024,
-  maxSocketsPerAddress: 64,
-  maxSubscriptionsPerAddress: 1024,
+  // A quarter of the server per client address: one client cannot take it, while a classroom
+  // behind one NAT (tens of students, a few tabs each) still fits.
+  maxSocketsPerAddress: 256,
+  maxSubscriptionsPerAddress: 4096,
   maxConnections: 2048,
-  maxConnectionsPerAddress: 128,
+  // Its sockets plus room for page loads.
+  maxConnectionsPerAddress: 384,
   requestHeadTimeoutMs: 5000,
   maxSubscribersPerTopic: 256,
   maxBufferedBytes: 1024 * 1024,
