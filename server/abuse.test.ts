@@ -7,15 +7,15 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import type { ServerConfig } from './config';
-import { startServer, type RunningServer } from './startServer';
-import { TestClient, eventually, health, type Frame } from './testSupport';
+import type { RunningServer } from './startServer';
+import { TestClient, eventually, health, startLoopbackServer, type Frame } from './testSupport';
 
 const running: RunningServer[] = [];
 const clients: TestClient[] = [];
 const rawSockets: Socket[] = [];
 
 async function start(config: Partial<ServerConfig> = {}): Promise<RunningServer> {
-  const server = await startServer({ port: 0, host: '127.0.0.1', dist: '/nonexistent', ...config });
+  const server = await startLoopbackServer(config);
   running.push(server);
   return server;
 }

@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerConfig } from './config';
-import { startServer, type RunningServer } from './startServer';
-import { TestClient, eventually, health } from './testSupport';
+import type { RunningServer } from './startServer';
+import { TestClient, eventually, health, startLoopbackServer } from './testSupport';
 import { hardFrameCapBytes } from './wsGateway';
 
 const running: RunningServer[] = [];
 const clients: TestClient[] = [];
 
 async function start(config: Partial<ServerConfig> = {}): Promise<RunningServer> {
-  const server = await startServer({ port: 0, host: '127.0.0.1', dist: '/nonexistent', ...config });
+  const server = await startLoopbackServer(config);
   running.push(server);
   return server;
 }

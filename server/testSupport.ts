@@ -1,6 +1,13 @@
 /** Helpers for the server tests: a queued WebSocket client and a small HTTP getter. */
 import { request } from 'node:http';
 import WebSocket, { type ClientOptions } from 'ws';
+import type { ServerConfig } from './config';
+import { startServer, type RunningServer } from './startServer';
+
+/** A server on 127.0.0.1, a free port and no app folder, with `config` over the defaults. */
+export function startLoopbackServer(config: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  return startServer({ port: 0, host: '127.0.0.1', dist: '/nonexistent', ...config });
+}
 
 export type Frame = Record<string, unknown>;
 

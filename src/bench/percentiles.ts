@@ -6,6 +6,13 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[rank] as number;
 }
 
+/** The largest sample, NaN for none; a loop, as spreading 100,000s of samples overflows the stack. */
+export function maxOf(samples: readonly number[]): number {
+  let max = Number.NaN;
+  for (const sample of samples) if (!(sample <= max)) max = sample;
+  return max;
+}
+
 export function round(value: number, digits = 2): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;

@@ -1,6 +1,6 @@
 import { benchRow } from './benchRow';
 import type { ProbeResult } from './healthProbe';
-import { percentile, round } from './percentiles';
+import { maxOf, percentile, round } from './percentiles';
 import type { BenchResult } from './report';
 import { DEFAULT_CONFIG } from '../../server/config';
 import { IDLE_ATTACK, type AttackOutcome } from './signalingAbusers';
@@ -24,12 +24,6 @@ export interface ServerRun {
   outcomes: AttackOutcome[];
   probe: ProbeResult;
   loadAverage: number;
-}
-
-function maxOf(samples: readonly number[]): number {
-  let max = Number.NaN;
-  for (const sample of samples) if (!(sample <= max)) max = sample;
-  return max;
 }
 
 function latencyNote(samples: readonly number[]): string {

@@ -1,5 +1,6 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import WebSocket from 'ws';
+import { openAll, openFrom } from './signalingLoad';
 
 /** What one attack achieved: how many of its connections the server closed or refused. */
 export interface AttackOutcome {
@@ -19,15 +20,6 @@ export interface Attack {
 
 function socketOf(ws: WebSocket): Socket {
   return (ws as unknown as { _socket: Socket })._socket;
-}
-
-function openFrom(url: string, localAddress: string): Promise<WebSocket | null> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { localAddress });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', () => resolve(null));
-    ws.on('error', () => undefined);
-  });
 }
 
 /** Tracks whether the connection under a WebSocket is gone, also when it no longer reads. */
@@ -55,9 +47,7 @@ export async function pausedSenders(
   subscribeFirst: readonly string[] = [],
 ): Promise<Attack> {
   let ended = 0;
-  const sockets = (await Promise.all(addresses.map((address) => openFrom(url, address)))).filter(
-    (ws): ws is WebSocket => ws !== null,
-  );
+  const sockets = await openAll(url, addresses);
   for (const ws of sockets) {
     watchEnd(ws, () => ended++);
     if (subscribeFirst.length > 0) {
@@ -171,9 +161,7 @@ export async function addressHog(
 /** Pings at 600/s for 2.8 s, then 1.2 s quiet, over and over: must still be closed (1008). */
 export async function pausingFlooders(url: string, addresses: readonly string[]): Promise<Attack> {
   const closeCodes: number[] = [];
-  const sockets = (await Promise.all(addresses.map((address) => openFrom(url, address)))).filter(
-    (ws): ws is WebSocket => ws !== null,
-  );
+  const sockets = await openAll(url, addresses);
   for (const ws of sockets) ws.once('close', (code) => closeCodes.push(code));
   const startedMs = performance.now();
   const timer = setInterval(() => {

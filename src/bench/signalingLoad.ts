@@ -33,12 +33,20 @@ interface Client {
   seq: number;
 }
 
-function open(url: string, localAddress: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
+/** A WebSocket from `localAddress`, or null when the server refused or cut the upgrade. */
+export function openFrom(url: string, localAddress: string): Promise<WebSocket | null> {
+  return new Promise((resolve) => {
     const ws = new WebSocket(url, { localAddress });
     ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
+    ws.once('error', () => resolve(null));
+    ws.on('error', () => undefined);
   });
+}
+
+/** One WebSocket from each address; those refused are left out. */
+export async function openAll(url: string, addresses: readonly string[]): Promise<WebSocket[]> {
+  const sockets = await Promise.all(addresses.map((address) => openFrom(url, address)));
+  return sockets.filter((ws): ws is WebSocket => ws !== null);
 }
 
 /** Resolves on the socket's next pong frame: every earlier frame of its own has been handled. */
@@ -79,7 +87,8 @@ export class SignalingLoad {
     const clients: Client[] = [];
     for (let i = 0; i < options.clients; i++) {
       const address = options.addresses[i % options.addresses.length] as string;
-      const ws = await open(options.wsUrl, address);
+      const ws = await openFrom(options.wsUrl, address);
+      if (!ws) throw new Error(`a well-behaved client from ${address} could not connect`);
       const topic = `load-${i % options.topics}`;
       ws.send(JSON.stringify({ type: 'subscribe', topics: options.subscribeTo ?? [topic] }));
       clients.push({ ws, topic, seq: 0 });

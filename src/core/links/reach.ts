@@ -112,7 +112,8 @@ export class ReachTracker {
 
   /**
    * This agent's reach report for its neighbours: how long ago it heard each link of its last
-   * advert (`advertPeers`, in order), REACH_NOT_HEARD for one gone or silent past the window.
+   * advert (`advertPeers`, in order), REACH_NOT_HEARD for one gone or silent longer than
+   * `reachWindowMs`.
    */
   report(
     nowMs: Millis,
