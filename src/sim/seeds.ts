@@ -27,6 +27,8 @@ export const Stream = {
   faults: 7,
   crypto: 8,
   companion: 9,
+  pbftWorkload: 10,
+  byzantine: 11,
 } as const;
 
 export function streamPrng(seed: number, ...path: number[]): Prng {

@@ -2,6 +2,7 @@ import type { AgentId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import type { Millis } from '../base/time';
 import type { PeerMessage } from '../wire/messages';
+import { isPbftMessageType } from '../wire/pbftMessages';
 import { isSwimMessageType } from '../wire/swimMessages';
 import type { LinksConfig } from '../links/config';
 import { LinksProtocol } from '../links/linksProtocol';
@@ -75,6 +76,8 @@ export class Agent {
         const { msg } = input;
         // The handshake is the host's business; a hello after it is a protocol error to ignore.
         if (msg.type === 'hello') return [];
+        // The pBFT replica is composed beside the agent, not inside it: its messages stop here.
+        if (isPbftMessageType(msg.type)) return [];
         // Passing the input on as it is saves a copy per frame on the hottest path.
         if (isSwimMessageType(msg.type)) {
           return this.fromSwim(this.swim.step(input as SwimMessageInput), input.nowMs);

@@ -9,6 +9,8 @@ import {
   type PingMessage,
 } from './messages';
 import { readF64BE, readU16BE, readU32BE, writeF64BE, writeU16BE, writeU32BE } from './bytes';
+import { parsePbftBody } from './pbftCodec';
+import { isPbftMessageType } from './pbftMessages';
 import { parseSwimBody } from './swimCodec';
 import { isSwimMessageType, SYNC_BUCKETS } from './swimMessages';
 
@@ -20,7 +22,10 @@ import { isSwimMessageType, SYNC_BUCKETS } from './swimMessages';
  * hex digits of the peer id]. Hello and bye bodies are UTF-8 JSON, and so are the membership (SWIM)
  * messages, codes 16-23, validated field by field in swimCodec.ts, except the two that make up
  * the steady-state traffic: a probe, ack or nack without facts is [seq u32], and a digest is
- * [32 x u32]. Multi-byte numbers are big-endian.
+ * [32 x u32]. The pBFT messages, codes 33-47, are JSON validated in pbftCodec.ts (the host
+ * passes PBFT_MAX_MESSAGE_BYTES as their limit). Codes 0x20 (relay) and 0x30 up (lanes) belong
+ * to the transport and the host, which take those frames before this codec sees them.
+ * Multi-byte numbers are big-endian.
  */
 const TYPE_CODES = {
   hello: 1,
@@ -36,6 +41,21 @@ const TYPE_CODES = {
   'swim-digest': 21,
   'swim-state': 22,
   'swim-summary': 23,
+  'pbft-request': 33,
+  'pbft-pre-prepare': 34,
+  'pbft-prepare': 35,
+  'pbft-commit': 36,
+  'pbft-reply': 37,
+  'pbft-checkpoint': 38,
+  'pbft-view-change': 39,
+  'pbft-new-view': 40,
+  'pbft-batch-request': 41,
+  'pbft-batch': 42,
+  'pbft-state-request': 43,
+  'pbft-state': 44,
+  'pbft-entries-request': 45,
+  'pbft-entries': 46,
+  'pbft-evidence': 47,
 } as const;
 const CODE_TYPES = new Map<number, PeerMessage['type']>(
   Object.entries(TYPE_CODES).map(([type, code]) => [code, type as PeerMessage['type']]),
@@ -240,6 +260,12 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
   const fields = body as Record<string, unknown>;
   if (isSwimMessageType(type)) {
     const parsed = parseSwimBody(type, fields);
+    return typeof parsed === 'string'
+      ? fail('invalid-fields', parsed.slice(0, 160))
+      : { ok: true, msg: parsed };
+  }
+  if (isPbftMessageType(type)) {
+    const parsed = parsePbftBody(type, fields);
     return typeof parsed === 'string'
       ? fail('invalid-fields', parsed.slice(0, 160))
       : { ok: true, msg: parsed };

@@ -1,4 +1,5 @@
 import type { AgentId } from '../base/ids';
+import type { PbftMessage } from './pbftMessages';
 import type { SwimMessage } from './swimMessages';
 
 /** Version byte at the start of every peer frame; a peer speaking another version is refused. */
@@ -65,5 +66,5 @@ export interface ByeMessage {
 }
 
 export type PeerMessage =
-  HelloMessage | PingMessage | PongMessage | LinksMessage | ByeMessage | SwimMessage;
+  HelloMessage | PingMessage | PongMessage | LinksMessage | ByeMessage | SwimMessage | PbftMessage;
 export type PeerMessageType = PeerMessage['type'];

@@ -1,0 +1,204 @@
+import type { AgentId } from '../base/ids';
+import type {
+  PbftBatchMessage,
+  PbftEntriesMessage,
+  PbftEntriesRequestMessage,
+  PbftStateMessage,
+} from '../wire/pbftMessages';
+import { batchDigest, requestBytes } from './batch';
+import type { Execution } from './execution';
+import { checkCheckpointCertificate } from './proofs';
+import type { ReplicaState } from './replicaState';
+
+const encoder = new TextEncoder();
+
+/**
+ * How a replica that missed messages gets back (Castro-Liskov 4.4 "fetching", 6.2 "state
+ * transfer"): batches a new view named, by digest (any copy that hashes right will do); the
+ * batches executed after its last one, taken once f + 1 replicas name the same digest (one of
+ * them is honest); and, when those were garbage-collected, a stable checkpoint's state,
+ * proven by a quorum certificate and its digest.
+ */
+export class CatchUp {
+  constructor(
+    private readonly s: ReplicaState,
+    private readonly execution: Execution,
+    private readonly onBatchArrived: (digest: string) => void,
+  ) {}
+
+  fetchBatch(digest: string): void {
+    const s = this.s;
+    if (s.batches.get(digest) !== undefined) return this.onBatchArrived(digest);
+    if (s.wantedBatches.has(digest)) return;
+    s.wantedBatches.set(digest, s.nowMs);
+    s.broadcast({ type: 'pbft-batch-request', digest });
+  }
+
+  onBatchRequest(from: AgentId, digest: string): void {
+    const requests = this.s.batches.get(digest);
+    if (requests !== undefined) this.s.send([from], { type: 'pbft-batch', digest, requests });
+  }
+
+  onBatch(msg: PbftBatchMessage): void {
+    const s = this.s;
+    if (!s.wantedBatches.has(msg.digest)) return;
+    if (batchDigest(msg.requests, s.digestOf) !== msg.digest) return s.reject('digest-mismatch');
+    s.wantedBatches.delete(msg.digest);
+    s.batches.put(msg.digest, msg.requests);
+    this.onBatchArrived(msg.digest);
+  }
+
+  /**
+   * On a tick: work is pending (or peers named later sequence numbers) and nothing ran for a
+   * while; ask everyone what they executed next, and one replica (in turn) for its state.
+   */
+  maybeAsk(): void {
+    const s = this.s;
+    const behind =
+      s.highestSeenSeq > s.lastExecutedSeq || s.checkpoints.highestClaimed() > s.lastExecutedSeq;
+    const waiting = behind || s.wantedBatches.size > 0;
+    if (!waiting) return;
+    const quietFor = s.nowMs - Math.max(s.lastProgressMs, s.catchUp.askedAtMs);
+    if (quietFor < s.config.catchUpAfterMs) return;
+    this.ask();
+  }
+
+  /** Asks at once: a quorum certified a checkpoint this replica has not reached. */
+  ask(): void {
+    const s = this.s;
+    s.catchUp.askedAtMs = s.nowMs;
+    for (const digest of s.wantedBatches.keys())
+      s.broadcast({ type: 'pbft-batch-request', digest });
+    s.broadcast({
+      type: 'pbft-entries-request',
+      fromSeq: s.lastExecutedSeq + 1,
+      count: s.config.watermarkWindow,
+    });
+    const others = s.set.others(s.self);
+    if (others.length === 0) return;
+    const target = others[s.catchUp.stateTurn++ % others.length] as AgentId;
+    s.send([target], { type: 'pbft-state-request', aboveSeq: s.lastExecutedSeq });
+  }
+
+  onEntriesRequest(from: AgentId, msg: PbftEntriesRequestMessage): void {
+    const s = this.s;
+    if (!s.set.has(from)) return s.reject('not-a-replica');
+    const entries: PbftEntriesMessage['entries'] = [];
+    let bytes = 0;
+    const last = Math.min(s.lastExecutedSeq, msg.fromSeq + msg.count - 1);
+    for (let seq = Math.max(msg.fromSeq, s.lowWatermark + 1); seq <= last; seq++) {
+      const slot = s.log.get(seq);
+      if (slot === undefined || !slot.executed || slot.requests === null) break;
+      const cost = slot.requests.reduce((sum, r) => sum + requestBytes(r), 64);
+      if (entries.length > 0 && bytes + cost > s.config.maxBatchBytes * 4) break;
+      bytes += cost;
+      entries.push({ seq, digest: slot.committedDigest as string, requests: slot.requests });
+    }
+    if (entries.length > 0) s.send([from], { type: 'pbft-entries', entries });
+  }
+
+  onEntries(from: AgentId, msg: PbftEntriesMessage): void {
+    const s = this.s;
+    if (!s.set.has(from)) return s.reject('not-a-replica');
+    for (const entry of msg.entries) {
+      if (
+        entry.seq <= s.lastExecutedSeq ||
+        entry.seq > s.lastExecutedSeq + s.config.watermarkWindow
+      ) {
+        continue;
+      }
+      if (batchDigest(entry.requests, s.digestOf) !== entry.digest)
+        return s.reject('digest-mismatch');
+      s.batches.put(entry.digest, entry.requests);
+      let claims = s.catchUp.claims.get(entry.seq);
+      if (claims === undefined) s.catchUp.claims.set(entry.seq, (claims = new Map()));
+      claims.set(from, entry.digest);
+    }
+    this.applyClaims();
+  }
+
+  /** Takes each next batch that f + 1 replicas say they executed, and runs it. */
+  private applyClaims(): void {
+    const s = this.s;
+    const before = s.lastExecutedSeq;
+    for (;;) {
+      const seq = s.lastExecutedSeq + 1;
+      const claims = s.catchUp.claims.get(seq);
+      if (claims === undefined) break;
+      const digest = agreedDigest(claims, s.set.f + 1);
+      const requests = digest === null ? undefined : s.batches.get(digest);
+      if (digest === null || requests === undefined) break;
+      const slot = s.log.open(seq, s.log.get(seq)?.view ?? s.view, s.nowMs);
+      if (!slot.committed) {
+        slot.committed = true;
+        slot.committedDigest = digest;
+        slot.requests = requests;
+      }
+      s.catchUp.claims.delete(seq);
+      this.execution.executeReady();
+      if (s.lastExecutedSeq < seq) break;
+    }
+    for (const seq of [...s.catchUp.claims.keys()])
+      if (seq <= s.lastExecutedSeq) s.catchUp.claims.delete(seq);
+    if (s.lastExecutedSeq > before) s.emit({ type: 'pbft-caught-up', seq: s.lastExecutedSeq });
+  }
+
+  onStateRequest(from: AgentId, aboveSeq: number): void {
+    const s = this.s;
+    if (!s.set.has(from)) return s.reject('not-a-replica');
+    const stable = s.checkpoints.stable;
+    if (stable.seq <= aboveSeq || stable.snapshot === null || stable.seq === 0) return;
+    s.send([from], {
+      type: 'pbft-state',
+      seq: stable.seq,
+      stateDigest: stable.stateDigest,
+      snapshot: stable.snapshot,
+      checkpoints: stable.certificate,
+      replica: s.self,
+      sig: '',
+    });
+  }
+
+  onState(from: AgentId, msg: PbftStateMessage): void {
+    const s = this.s;
+    if (msg.seq <= s.lastExecutedSeq) return;
+    if (checkCheckpointCertificate(s.set, msg.seq, msg.stateDigest, msg.checkpoints) !== null) {
+      return s.reject('bad-certificate');
+    }
+    if (s.digestOf(encoder.encode(msg.snapshot)) !== msg.stateDigest) return s.reject('bad-state');
+    const parsed = parseState(msg.snapshot);
+    if (parsed === null || !s.clients.restore(parsed.clients)) return s.reject('bad-state');
+    s.app.restore(parsed.app);
+    s.lastExecutedSeq = msg.seq;
+    s.lastProgressMs = s.nowMs;
+    s.stats.stateTransfers++;
+    s.pending.prune((r) => s.clients.status(r.client, r.reqNo) !== 'new');
+    this.execution.makeStable({
+      seq: msg.seq,
+      stateDigest: msg.stateDigest,
+      certificate: msg.checkpoints,
+      snapshot: msg.snapshot,
+    });
+    s.emit({ type: 'pbft-state-transferred', seq: msg.seq, from });
+    this.execution.executeReady();
+  }
+}
+
+function agreedDigest(claims: Map<AgentId, string>, needed: number): string | null {
+  const counts = new Map<string, number>();
+  for (const digest of claims.values()) {
+    const count = (counts.get(digest) ?? 0) + 1;
+    if (count >= needed) return digest;
+    counts.set(digest, count);
+  }
+  return null;
+}
+
+function parseState(text: string): { clients: unknown; app: string } | null {
+  try {
+    const parsed = JSON.parse(text) as { clients?: unknown; app?: unknown };
+    return typeof parsed.app === 'string' ? { clients: parsed.clients, app: parsed.app } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,119 @@
+import type { AgentId } from '../base/ids';
+import type { PbftCheckpointMessage, PbftRequest } from '../wire/pbftMessages';
+import { actionKind, requestKey } from './batch';
+import type { StableCheckpoint } from './checkpoints';
+import type { ReplicaState } from './replicaState';
+
+const encoder = new TextEncoder();
+
+/**
+ * Execution strictly in sequence order, replies, checkpoints and garbage collection
+ * (Castro-Liskov 4.1, 4.3). A committed slot runs once every slot below it ran.
+ */
+export class Execution {
+  constructor(
+    private readonly s: ReplicaState,
+    /** After executing: the primary may have room in its pipeline again. */
+    private readonly afterExecute: () => void,
+    /** A quorum certified a checkpoint this replica has not reached: fetch the state. */
+    private readonly onBehind: () => void,
+  ) {}
+
+  executeReady(): void {
+    const s = this.s;
+    let ran = false;
+    for (;;) {
+      const slot = s.log.get(s.lastExecutedSeq + 1);
+      if (slot === undefined || !slot.committed || slot.executed || slot.requests === null) break;
+      slot.executed = true;
+      s.lastExecutedSeq = slot.seq;
+      this.runBatch(slot.seq, slot.view, slot.committedDigest as string, slot.requests);
+      ran = true;
+      if (slot.seq % s.config.checkpointInterval === 0) this.takeCheckpoint(slot.seq);
+    }
+    if (!ran) return;
+    s.lastProgressMs = s.nowMs;
+    s.failedViewChanges = 0;
+    s.requestDeadlineMs =
+      s.pending.size > 0 && s.status === 'normal' ? s.nowMs + s.timeoutMs() : null;
+    this.afterExecute();
+  }
+
+  /** Runs one batch: new requests are applied and replied to; repeats get the cached reply. */
+  runBatch(seq: number, view: number, digest: string, requests: readonly PbftRequest[]): void {
+    const s = this.s;
+    const done: { client: AgentId; reqNo: number; kind: string; duplicate: boolean }[] = [];
+    for (const r of requests) {
+      const key = requestKey(r.client, r.reqNo);
+      s.inFlight.delete(key);
+      s.pending.remove(r.client, r.reqNo);
+      const kind = actionKind(r.action);
+      if (s.clients.status(r.client, r.reqNo) !== 'new') {
+        done.push({ client: r.client, reqNo: r.reqNo, kind, duplicate: true });
+        continue;
+      }
+      const result = s.app.apply(r.action, r.client, seq);
+      s.clients.record(r.client, r.reqNo, seq, result);
+      s.stats.executedRequests++;
+      done.push({ client: r.client, reqNo: r.reqNo, kind, duplicate: false });
+      s.send([r.client], { type: 'pbft-reply', view, seq, reqNo: r.reqNo, result });
+    }
+    s.batches.put(digest, [...requests]);
+    s.emit({ type: 'pbft-executed', seq, view, digest, requests: done });
+  }
+
+  /** The replicated state as text: the application's and the client table's. */
+  stateText(): string {
+    return JSON.stringify({ clients: this.s.clients.snapshot(), app: this.s.app.snapshot() });
+  }
+
+  takeCheckpoint(seq: number): void {
+    const s = this.s;
+    const snapshot = this.stateText();
+    const stateDigest = s.digestOf(encoder.encode(snapshot));
+    s.checkpoints.own.set(seq, { snapshot, stateDigest });
+    const checkpoint = { seq, stateDigest, replica: s.self, sig: '' };
+    s.broadcast({ type: 'pbft-checkpoint', ...checkpoint });
+    this.addCheckpoint(checkpoint);
+  }
+
+  onCheckpoint(msg: PbftCheckpointMessage): void {
+    const s = this.s;
+    if (!s.set.has(msg.replica)) return s.reject('not-a-replica');
+    if (msg.seq % s.config.checkpointInterval !== 0) return s.reject('outside-watermarks');
+    if (msg.seq > s.highestSeenSeq) s.highestSeenSeq = msg.seq;
+    const { type: _type, ...checkpoint } = msg;
+    this.addCheckpoint(checkpoint);
+  }
+
+  private addCheckpoint(checkpoint: Omit<PbftCheckpointMessage, 'type'>): void {
+    const s = this.s;
+    const certificate = s.checkpoints.add(checkpoint, s.set.quorum);
+    if (certificate === null) return;
+    const own = s.checkpoints.own.get(checkpoint.seq);
+    if (own !== undefined && own.stateDigest === checkpoint.stateDigest) {
+      this.makeStable({
+        seq: checkpoint.seq,
+        stateDigest: checkpoint.stateDigest,
+        certificate,
+        snapshot: own.snapshot,
+      });
+    } else if (own === undefined && checkpoint.seq > s.lastExecutedSeq) {
+      this.onBehind();
+    }
+    // A quorum certified a state this replica computed differently: only state transfer can
+    // repair it, and that needs the quorum's state; catch-up asks for it.
+    else if (own !== undefined) this.onBehind();
+  }
+
+  /** A new stable checkpoint: the low watermark moves up and the log below it goes. */
+  makeStable(stable: StableCheckpoint): void {
+    const s = this.s;
+    if (stable.seq <= s.checkpoints.stable.seq) return;
+    s.checkpoints.makeStable(stable);
+    s.log.dropThrough(stable.seq);
+    if (s.nextSeq <= stable.seq) s.nextSeq = stable.seq + 1;
+    s.emit({ type: 'pbft-checkpoint-stable', seq: stable.seq, stateDigest: stable.stateDigest });
+    this.afterExecute();
+  }
+}

@@ -1,0 +1,213 @@
+import { assert } from '../base/assert';
+import type { AgentId } from '../base/ids';
+import type { Millis } from '../base/time';
+import type { PbftMessage } from '../wire/pbftMessages';
+import { CatchUp } from './catchUp';
+import { resolvePbftConfig, type PbftOverrides } from './config';
+import { Execution } from './execution';
+import { NormalCase } from './normalCase';
+import { ReplicaState } from './replicaState';
+import type { DigestFn, PbftEffect, PbftInput, PbftSnapshot, ReplicatedApp } from './types';
+import { ViewChanges } from './viewChanges';
+
+/** Own votes of an uncommitted slot are sent again at most this many times. */
+const MAX_RESENDS = 3;
+
+export interface PbftReplicaOptions {
+  selfId: AgentId;
+  replicas: readonly AgentId[];
+  app: ReplicatedApp;
+  digestOf: DigestFn;
+  config?: PbftOverrides;
+}
+
+/**
+ * One pBFT replica (Castro and Liskov, OSDI 1999 / TOCS 2002), pure: `step` takes a message
+ * (signatures already verified by the host) or a tick and returns effects; time is an input.
+ * README.md has the state diagram and the paper section each part follows.
+ */
+export class PbftReplica {
+  private readonly s: ReplicaState;
+  private readonly normal: NormalCase;
+  private readonly execution: Execution;
+  private readonly views: ViewChanges;
+  private readonly catchUp: CatchUp;
+
+  constructor(options: PbftReplicaOptions) {
+    const config = resolvePbftConfig(options.selfId, options.replicas, options.config);
+    const s = new ReplicaState(config, options.app, options.digestOf);
+    this.s = s;
+    this.execution = new Execution(
+      s,
+      () => this.normal.propose(),
+      () => this.catchUp.ask(),
+    );
+    this.normal = new NormalCase(
+      s,
+      () => this.execution.executeReady(),
+      (slot, other) => this.views.onEquivocation(slot, other),
+    );
+    this.catchUp = new CatchUp(s, this.execution, (digest) => this.views.onBatchArrived(digest));
+    this.views = new ViewChanges(
+      s,
+      this.normal,
+      this.execution,
+      (digest) => this.catchUp.fetchBatch(digest),
+      () => this.catchUp.ask(),
+    );
+  }
+
+  get selfId(): AgentId {
+    return this.s.self;
+  }
+
+  step(input: PbftInput): PbftEffect[] {
+    const s = this.s;
+    assert(input.nowMs >= s.nowMs, 'time runs forward');
+    s.nowMs = input.nowMs;
+    if (input.kind === 'tick') this.onTick();
+    else this.onMessage(input.from, input.msg);
+    const effects = s.effects;
+    s.effects = [];
+    return effects;
+  }
+
+  /** When the replica next needs a tick, or null when no timer runs. */
+  nextWakeMs(): Millis | null {
+    const s = this.s;
+    let next: Millis | null = null;
+    const consider = (at: Millis | null): void => {
+      if (at !== null && (next === null || at < next)) next = at;
+    };
+    consider(s.requestDeadlineMs);
+    consider(s.viewChangeDeadlineMs);
+    for (const slot of s.status === 'normal' ? s.log.values() : []) {
+      if (
+        !slot.committed &&
+        slot.header !== null &&
+        slot.resends < MAX_RESENDS &&
+        slot.view === s.view
+      ) {
+        consider(slot.sentAtMs + s.config.retransmitMs);
+      }
+    }
+    if (s.highestSeenSeq > s.lastExecutedSeq || s.wantedBatches.size > 0) {
+      consider(Math.max(s.lastProgressMs, s.catchUp.askedAtMs) + s.config.catchUpAfterMs);
+    }
+    return next;
+  }
+
+  private onTick(): void {
+    const s = this.s;
+    if (s.status === 'normal' && s.requestDeadlineMs !== null && s.nowMs >= s.requestDeadlineMs) {
+      this.views.start(s.view + 1, 'request-timeout');
+    }
+    if (
+      s.status === 'view-change' &&
+      s.viewChangeDeadlineMs !== null &&
+      s.nowMs >= s.viewChangeDeadlineMs
+    ) {
+      this.views.onViewChangeTimeout();
+    }
+    this.normal.retransmit(MAX_RESENDS);
+    this.catchUp.maybeAsk();
+  }
+
+  private onMessage(from: AgentId, msg: PbftMessage): void {
+    const s = this.s;
+    switch (msg.type) {
+      case 'pbft-request':
+        return this.normal.onRequest(from, msg);
+      case 'pbft-pre-prepare':
+        this.views.noteHigherView(msg.replica, msg.view);
+        return this.normal.onPrePrepare(from, msg);
+      case 'pbft-prepare':
+        this.views.noteHigherView(msg.replica, msg.view);
+        return this.normal.onPrepare(from, msg);
+      case 'pbft-commit':
+        this.views.noteHigherView(from, msg.view);
+        return this.normal.onCommit(from, msg);
+      case 'pbft-checkpoint':
+        return this.execution.onCheckpoint(msg);
+      case 'pbft-view-change':
+        return this.views.onViewChange(from, msg);
+      case 'pbft-new-view':
+        return this.views.onNewView(msg);
+      case 'pbft-evidence':
+        return this.views.onEvidence(msg);
+      case 'pbft-batch-request':
+        return s.set.has(from)
+          ? this.catchUp.onBatchRequest(from, msg.digest)
+          : s.reject('not-a-replica');
+      case 'pbft-batch':
+        return this.catchUp.onBatch(msg);
+      case 'pbft-entries-request':
+        return this.catchUp.onEntriesRequest(from, msg);
+      case 'pbft-entries':
+        return this.catchUp.onEntries(from, msg);
+      case 'pbft-state-request':
+        return this.catchUp.onStateRequest(from, msg.aboveSeq);
+      case 'pbft-state':
+        return this.catchUp.onState(from, msg);
+      case 'pbft-reply':
+        // Replies are for clients (client.ts); a replica has nothing to do with one.
+        return s.reject('unexpected');
+    }
+  }
+
+  snapshot(): PbftSnapshot {
+    const s = this.s;
+    return {
+      self: s.self,
+      replicas: [...s.set.ids],
+      n: s.set.n,
+      f: s.set.f,
+      quorum: s.set.quorum,
+      view: s.view,
+      primary: s.primary,
+      status: s.status,
+      targetView: s.targetView,
+      lastExecutedSeq: s.lastExecutedSeq,
+      stableCheckpointSeq: s.lowWatermark,
+      lowWatermark: s.lowWatermark,
+      highWatermark: s.highWatermark,
+      nextSeq: s.nextSeq,
+      slots: s.log.sorted().map((slot) => ({
+        seq: slot.seq,
+        view: slot.view,
+        digest: slot.committedDigest ?? slot.header?.digest ?? '',
+        requestCount: slot.requests?.length ?? 0,
+        prepares: slot.prepares.size,
+        commits: slot.commits.size,
+        phase: slot.executed
+          ? 'executed'
+          : slot.committed
+            ? 'committed'
+            : slot.prepared
+              ? 'prepared'
+              : 'pre-prepared',
+      })),
+      pendingRequests: s.pending.size,
+      flagged: [...s.flagged].sort(),
+      rejected: { ...s.rejected },
+      stats: { ...s.stats },
+    };
+  }
+
+  /** The invariants the simulator checks after every step. */
+  invariants(): void {
+    const s = this.s;
+    assert(s.lastExecutedSeq >= s.lowWatermark, 'executed below the stable checkpoint');
+    assert(s.log.size <= s.config.watermarkWindow + s.config.maxInFlightBatches, 'log over window');
+    for (const slot of s.log.values()) {
+      assert(slot.seq > s.lowWatermark, 'slot at or below the low watermark kept');
+      assert(slot.seq <= s.highWatermark + s.config.watermarkWindow, 'slot far above the window');
+      if (slot.executed) assert(slot.committed && slot.seq <= s.lastExecutedSeq, 'ran uncommitted');
+      if (slot.committed) assert(slot.committedDigest !== null, 'committed without a digest');
+    }
+    assert(s.pending.size <= s.config.maxPendingRequests, 'pending over its bound');
+    assert(s.viewChanges.size <= s.set.n, 'view changes over the replica count');
+    assert(s.checkpoints.heldCount <= 4 * s.set.n, 'checkpoints over their bound');
+    assert(s.status === 'view-change' || s.targetView === s.view, 'target view without a change');
+  }
+}
