@@ -59,7 +59,7 @@ const viewChangeFields = (vc: PbftViewChange): unknown[] => [
 
 export function viewChangeBytes(vc: Omit<PbftViewChange, 'sig'> & { sig?: string }): Uint8Array {
   return encoder.encode(
-    `pbft-view-change\n${JSON.stringify(viewChangeFields(vc as PbftViewChange))}`,
+    `${DOMAIN}\npbft-view-change\n${JSON.stringify(viewChangeFields(vc as PbftViewChange))}`,
   );
 }
 
