@@ -69,15 +69,42 @@ export class CatchUp {
     s.catchUp.askedAtMs = s.nowMs;
     for (const digest of s.wantedBatches.keys())
       s.broadcast({ type: 'pbft-batch-request', digest });
+    this.askEntries();
+    const others = s.set.others(s.self);
+    if (others.length === 0) return;
+    const target = others[s.catchUp.stateTurn++ % others.length] as AgentId;
+    s.send([target], { type: 'pbft-state-request', aboveSeq: s.lastExecutedSeq });
+  }
+
+  private askEntries(): void {
+    const s = this.s;
     s.broadcast({
       type: 'pbft-entries-request',
       fromSeq: s.lastExecutedSeq + 1,
       count: s.config.watermarkWindow,
     });
-    const others = s.set.others(s.self);
-    if (others.length === 0) return;
-    const target = others[s.catchUp.stateTurn++ % others.length] as AgentId;
-    s.send([target], { type: 'pbft-state-request', aboveSeq: s.lastExecutedSeq });
+  }
+
+  /**
+   * Checkpoint messages are sent once; one lost can hold the low watermark (and with it the
+   * primary, at the high one) forever. While this replica's newest checkpoint is not stable,
+   * it sends it again at the catch-up pace.
+   */
+  resendCheckpoint(): void {
+    const s = this.s;
+    if (s.nowMs - s.checkpointSentAtMs < s.config.catchUpAfterMs) return;
+    let newest = -1;
+    for (const seq of s.checkpoints.own.keys()) if (seq > newest) newest = seq;
+    const own = s.checkpoints.own.get(newest);
+    if (own === undefined) return;
+    s.checkpointSentAtMs = s.nowMs;
+    s.broadcast({
+      type: 'pbft-checkpoint',
+      seq: newest,
+      stateDigest: own.stateDigest,
+      replica: s.self,
+      sig: '',
+    });
   }
 
   onEntriesRequest(from: AgentId, msg: PbftEntriesRequestMessage): void {
@@ -181,6 +208,8 @@ export class CatchUp {
     });
     s.emit({ type: 'pbft-state-transferred', seq: msg.seq, from });
     this.execution.executeReady();
+    // Peers named later numbers: what was executed after this checkpoint comes next.
+    if (s.highestSeenSeq > s.lastExecutedSeq) this.askEntries();
   }
 }
 

@@ -73,6 +73,7 @@ export class Execution {
     const stateDigest = s.digestOf(encoder.encode(snapshot));
     s.checkpoints.own.set(seq, { snapshot, stateDigest });
     const checkpoint = { seq, stateDigest, replica: s.self, sig: '' };
+    s.checkpointSentAtMs = s.nowMs;
     s.broadcast({ type: 'pbft-checkpoint', ...checkpoint });
     this.addCheckpoint(checkpoint);
   }

@@ -91,6 +91,7 @@ export class PbftReplica {
         consider(slot.sentAtMs + s.config.retransmitMs);
       }
     }
+    if (s.checkpoints.own.size > 0) consider(s.checkpointSentAtMs + s.config.catchUpAfterMs);
     if (s.highestSeenSeq > s.lastExecutedSeq || s.wantedBatches.size > 0) {
       consider(Math.max(s.lastProgressMs, s.catchUp.askedAtMs) + s.config.catchUpAfterMs);
     }
@@ -111,6 +112,7 @@ export class PbftReplica {
     }
     this.normal.retransmit(MAX_RESENDS);
     this.catchUp.maybeAsk();
+    this.catchUp.resendCheckpoint();
   }
 
   private onMessage(from: AgentId, msg: PbftMessage): void {

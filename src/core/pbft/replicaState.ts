@@ -54,6 +54,8 @@ export class ReplicaState {
   /** View-change timer: no new view by then moves on to the next view. */
   viewChangeDeadlineMs: Millis | null = null;
   lastProgressMs: Millis = 0;
+  /** When this replica last sent its newest own checkpoint (sent again while not stable). */
+  checkpointSentAtMs: Millis = 0;
   /** The highest sequence number a replica's message named: evidence this one is behind. */
   highestSeenSeq = 0;
   readonly flagged = new Set<AgentId>();

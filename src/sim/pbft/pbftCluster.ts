@@ -17,6 +17,7 @@ import { Scheduler } from '../scheduler';
 import type { SimEvent } from '../simEvent';
 import { randomAgentIds, Stream, streamPrng } from '../seeds';
 import { SimCrypto } from '../simCrypto';
+import { Trace, TraceKind } from '../trace';
 import { RegisterApp } from './registerApp';
 import { sha256Hex } from './sha256';
 
@@ -69,6 +70,8 @@ export class PbftCluster {
   readonly nodes: PbftSimNode[] = [];
   readonly ids: AgentId[];
   readonly stats = { frames: 0, badFrames: 0, badSignatures: 0, replicaMessages: 0 };
+  /** Every delivery, drop and timer, hashed: two runs of one seed hash alike. */
+  readonly trace = new Trace();
   observer: PbftClusterObserver = {};
   private readonly byId = new Map<AgentId, PbftSimNode[]>();
   private readonly byzantinePrng: Prng;
@@ -149,6 +152,10 @@ export class PbftCluster {
     this.scheduler.at(atMs, callback);
   }
 
+  private indexOf(id: AgentId): number {
+    return this.ids.indexOf(id);
+  }
+
   private addNode(index: number, id: AgentId, twin: boolean): void {
     const node = this.makeNode(index, id, twin);
     this.nodes[index] = node;
@@ -191,6 +198,7 @@ export class PbftCluster {
     if (!node.up || this.nodes[node.index] !== node) return;
     node.wake = null;
     const nowMs = this.nowMs;
+    this.trace.record(nowMs, TraceKind.timer, node.index, -1, 0);
     node.ticksThisInstant = node.lastTickMs === nowMs ? node.ticksThisInstant + 1 : 0;
     node.lastTickMs = nowMs;
     if (node.ticksThisInstant > MAX_TICKS_PER_INSTANT) {
@@ -246,6 +254,8 @@ export class PbftCluster {
       return;
     }
     const copies = this.network.transmit(from.index, to.index);
+    if (copies === 0)
+      this.trace.record(this.nowMs, TraceKind.drop, to.index, from.index, frame[1] ?? 0);
     for (let i = 0; i < copies; i++) {
       const delayMs = this.network.delaysMs[i] as number;
       this.scheduler.at(this.nowMs + delayMs, () => this.deliver(from.id, to, frame));
@@ -255,6 +265,13 @@ export class PbftCluster {
   private deliver(fromId: AgentId, to: PbftSimNode, frame: Uint8Array): void {
     if (!to.up || this.nodes[to.index] !== to) return;
     this.stats.frames++;
+    this.trace.record(
+      this.nowMs,
+      TraceKind.deliver,
+      to.index,
+      this.indexOf(fromId),
+      (frame[1] ?? 0) | (frame.length << 8),
+    );
     const decoded = decodeFrame(frame, PBFT_MAX_MESSAGE_BYTES);
     if (!decoded.ok || !isPbftMessageType(decoded.msg.type)) {
       this.stats.badFrames++;

@@ -172,6 +172,7 @@ export function runPbftSeed(seed: number): PbftRunResult {
     );
   }
   hash.update(JSON.stringify(cluster.stats));
+  hash.update(`${cluster.trace.count}/${cluster.trace.hashHex()}`);
   const correctCount = correctNodes().filter((n) => !n.twin).length;
   return {
     seed,
