@@ -7,6 +7,7 @@ import { runBrowserBench } from './browserBench';
 import { runBrowserDocBench } from './browserDocBench';
 import { runBrowserPartitionBench } from './browserPartitionBench';
 import { runMemoryBench } from './memoryBench';
+import { runPbftSimBench } from './pbftSimBench';
 import { writeBenchReport, type BenchResult } from './report';
 import { runServerBench } from './serverBench';
 import { runSimBench } from './simBench';
@@ -16,6 +17,7 @@ import { runSwimBench } from './swimBench';
 const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   sim: runSimBench,
   swim: runSwimBench,
+  'pbft-sim': runPbftSimBench,
   memory: runMemoryBench,
   server: runServerBench,
   browser: runBrowserBench,

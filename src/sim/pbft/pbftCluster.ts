@@ -70,6 +70,8 @@ export class PbftCluster {
   readonly nodes: PbftSimNode[] = [];
   readonly ids: AgentId[];
   readonly stats = { frames: 0, badFrames: 0, badSignatures: 0, replicaMessages: 0 };
+  /** Messages replicas sent to other replicas (not replies, not to themselves), by type. */
+  readonly betweenReplicas = new Map<string, number>();
   /** Every delivery, drop and timer, hashed: two runs of one seed hash alike. */
   readonly trace = new Trace();
   observer: PbftClusterObserver = {};
@@ -242,6 +244,9 @@ export class PbftCluster {
       for (const target of to) {
         for (const receiver of this.byId.get(target) ?? []) {
           if (fromReplica) this.stats.replicaMessages++;
+          if (fromReplica && receiver !== node && signed.type !== 'pbft-reply') {
+            this.betweenReplicas.set(signed.type, (this.betweenReplicas.get(signed.type) ?? 0) + 1);
+          }
           this.carry(node, receiver, frame);
         }
       }
