@@ -76,6 +76,22 @@ export class CatchUp {
     s.send([target], { type: 'pbft-state-request', aboveSeq: s.lastExecutedSeq });
   }
 
+  /**
+   * A replica came within reach: ask it what it executed after this one and for its stable
+   * state if newer, so a replica that was cut off or restarted catches up even when no new
+   * request arrives to show it is behind. The entries count once f + 1 peers sent them.
+   */
+  onPeerUp(peer: AgentId): void {
+    const s = this.s;
+    if (!s.set.has(peer) || peer === s.self) return;
+    s.send([peer], {
+      type: 'pbft-entries-request',
+      fromSeq: s.lastExecutedSeq + 1,
+      count: s.config.watermarkWindow,
+    });
+    s.send([peer], { type: 'pbft-state-request', aboveSeq: s.lastExecutedSeq });
+  }
+
   private askEntries(): void {
     const s = this.s;
     s.broadcast({
@@ -128,6 +144,8 @@ export class CatchUp {
     const s = this.s;
     if (!s.set.has(from)) return s.reject('not-a-replica');
     for (const entry of msg.entries) {
+      // Even an entry beyond the window says peers are ahead (a state transfer comes first).
+      if (entry.seq > s.highestSeenSeq) s.highestSeenSeq = entry.seq;
       if (
         entry.seq <= s.lastExecutedSeq ||
         entry.seq > s.lastExecutedSeq + s.config.watermarkWindow
@@ -208,7 +226,9 @@ export class CatchUp {
     });
     s.emit({ type: 'pbft-state-transferred', seq: msg.seq, from });
     this.execution.executeReady();
-    // Peers named later numbers: what was executed after this checkpoint comes next.
+    // Entries already gathered for the numbers after the checkpoint can run now; if peers
+    // named later numbers still, ask for what was executed after it.
+    this.applyClaims();
     if (s.highestSeenSeq > s.lastExecutedSeq) this.askEntries();
   }
 }

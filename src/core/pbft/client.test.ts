@@ -66,7 +66,8 @@ describe('pBFT client', () => {
     expect(c.tick(1600)).toEqual([
       { kind: 'event', event: { type: 'proposal-failed', reqNo: 100, error: 'no-quorum' } },
     ]);
-    // New proposals fail at once while the quorum is missing, and go through once it is back.
+    // New proposals fail at once while the quorum is missing (nothing is sent), and go
+    // through once it is back.
     expect(c.propose('{"kind":"k"}', 1700).effects).toEqual([
       { kind: 'event', event: { type: 'proposal-failed', reqNo: 101, error: 'no-quorum' } },
     ]);

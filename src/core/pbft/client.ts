@@ -18,7 +18,11 @@ export interface PbftClientConfig {
   proposalTimeoutMs: number;
   /** Replicas that did not reply get the request again this often. */
   resendMs: number;
-  /** With fewer than a quorum of replicas reachable this long, proposals fail `no-quorum`. */
+  /**
+   * With fewer than a quorum of replicas reachable, new proposals fail `no-quorum` at once and
+   * outstanding ones after this long (they were sent and may still commit if the quorum
+   * returns in time; after it, their outcome is unknown to this client).
+   */
   noQuorumGraceMs: number;
   /** Proposals waiting for their result at once; more fail `busy`. */
   maxOutstanding: number;
@@ -85,12 +89,9 @@ export class PbftClient {
     if (this.outstanding.size >= this.config.maxOutstanding) {
       return { reqNo, effects: [this.failed(reqNo, 'busy')] };
     }
-    if (
-      this.noQuorumSinceMs !== null &&
-      nowMs - this.noQuorumSinceMs >= this.config.noQuorumGraceMs
-    ) {
-      return { reqNo, effects: [this.failed(reqNo, 'no-quorum')] };
-    }
+    // Known to be on a side without a quorum: the request is not sent at all, so it cannot
+    // commit later, after a heal, behind the caller's back.
+    if (this.noQuorumSinceMs !== null) return { reqNo, effects: [this.failed(reqNo, 'no-quorum')] };
     this.outstanding.set(reqNo, {
       action,
       startedMs: nowMs,

@@ -66,6 +66,7 @@ export class PbftReplica {
     assert(input.nowMs >= s.nowMs, 'time runs forward');
     s.nowMs = input.nowMs;
     if (input.kind === 'tick') this.onTick();
+    else if (input.kind === 'peerUp') this.catchUp.onPeerUp(input.peer);
     else this.onMessage(input.from, input.msg);
     const effects = s.effects;
     s.effects = [];

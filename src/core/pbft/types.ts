@@ -21,7 +21,9 @@ export type DigestFn = (bytes: Uint8Array) => string;
 /** Messages reaching a replica were decoded and had every signature verified by the host. */
 export type PbftInput =
   | { kind: 'message'; from: AgentId; msg: PbftMessage; nowMs: Millis }
-  | { kind: 'tick'; nowMs: Millis };
+  | { kind: 'tick'; nowMs: Millis }
+  /** A link to `peer` opened (first, or again after a cut or a restart): compare progress. */
+  | { kind: 'peerUp'; peer: AgentId; nowMs: Millis };
 
 export type PbftPhase = 'pre-prepared' | 'prepared' | 'committed';
 

@@ -114,6 +114,44 @@ export class PbftCluster {
     return reqNo;
   }
 
+  /** Tells the node's client how many replicas it reaches (the membership's reach, in an agent). */
+  setReachable(index: number, replicas: number): void {
+    const node = this.node(index);
+    this.runClientEffects(node, node.client.setReachable(replicas, this.nowMs));
+    this.rearm(node);
+  }
+
+  /**
+   * Links between nodes that could not reach each other open again (after a heal, a resume, a
+   * restart): each side's replica hears of the other, as an agent's would from its links.
+   */
+  linksUp(pairs: [number, number][]): void {
+    for (const [a, b] of pairs) {
+      for (const [self, peer] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const node = this.node(self);
+        if (!node.up) continue;
+        const peerId = this.node(peer).id;
+        if (peerId === node.id) continue;
+        this.runReplicaEffects(
+          node,
+          node.replica.step({ kind: 'peerUp', peer: peerId, nowMs: this.nowMs }),
+        );
+        this.rearm(node);
+      }
+    }
+  }
+
+  /** Every pair of nodes (a full mesh of links coming up). */
+  allPairs(of: number[] = this.nodes.map((n) => n.index)): [number, number][] {
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < of.length; i++)
+      for (let j = i + 1; j < of.length; j++) pairs.push([of[i] as number, of[j] as number]);
+    return pairs;
+  }
+
   crash(index: number): void {
     const node = this.node(index);
     node.up = false;
@@ -126,6 +164,7 @@ export class PbftCluster {
     const node = this.node(index);
     node.up = true;
     this.tick(node);
+    this.linksUp(this.nodes.filter((n) => n !== node).map((n) => [node.index, n.index]));
   }
 
   /** Back up with nothing: a fresh replica under the same key, which must catch up. */
@@ -140,6 +179,7 @@ export class PbftCluster {
     const copies = this.byId.get(old.id) as PbftSimNode[];
     copies[copies.indexOf(old)] = fresh;
     this.tick(fresh);
+    this.linksUp(this.nodes.filter((n) => n !== fresh).map((n) => [fresh.index, n.index]));
   }
 
   runUntil(untilMs: number): void {

@@ -104,9 +104,10 @@ export function runPbftSeed(seed: number): PbftRunResult {
           break;
         case 'partition':
           cluster.network.partition(fault.groups);
-          cluster.at(Math.min(plan.healAtMs, fault.atMs + fault.forMs), () =>
-            cluster.network.healPartition(),
-          );
+          cluster.at(Math.min(plan.healAtMs, fault.atMs + fault.forMs), () => {
+            cluster.network.healPartition();
+            cluster.linksUp(cluster.allPairs());
+          });
           break;
         case 'lossy':
           cluster.network.configure({
@@ -125,6 +126,7 @@ export function runPbftSeed(seed: number): PbftRunResult {
     cluster.network.healPartition();
     cluster.network.configure({ lossRate: 0, duplicateRate: 0, reorderRate: 0 });
     for (const node of cluster.nodes) if (!node.up) cluster.resume(node.index);
+    cluster.linksUp(cluster.allPairs());
   });
   const livenessAtMs = plan.healAtMs + 100;
   for (let index = 0; index < plan.replicas; index++) {
