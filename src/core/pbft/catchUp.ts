@@ -176,6 +176,7 @@ export class CatchUp {
       const slot = s.log.open(seq, s.log.get(seq)?.view ?? s.view, s.nowMs);
       if (!slot.committed) {
         slot.committed = true;
+        s.durable.touchSlot(slot);
         slot.committedDigest = digest;
         slot.requests = requests;
       }

@@ -112,6 +112,9 @@ export class Execution {
     const s = this.s;
     if (stable.seq <= s.checkpoints.stable.seq) return;
     s.checkpoints.makeStable(stable);
+    const dropped: number[] = [];
+    for (const slot of s.log.values()) if (slot.seq <= stable.seq) dropped.push(slot.seq);
+    s.durable.touchStable(stable, dropped);
     s.log.dropThrough(stable.seq);
     if (s.nextSeq <= stable.seq) s.nextSeq = stable.seq + 1;
     s.emit({ type: 'pbft-checkpoint-stable', seq: stable.seq, stateDigest: stable.stateDigest });

@@ -128,6 +128,7 @@ export class NormalCase {
     };
     if (!slot.committed) slot.requests = header.requests ?? s.batches.get(header.digest) ?? null;
     slot.sentAtMs = s.nowMs;
+    s.durable.touchSlot(slot);
     s.emit({
       type: 'pbft-phase',
       seq: slot.seq,
@@ -150,6 +151,7 @@ export class NormalCase {
     };
     slot.prepares.set(s.self, vote);
     slot.sentPrepare = true;
+    s.durable.touchSlot(slot);
     s.broadcast({ type: 'pbft-prepare', ...vote });
   }
 
@@ -202,6 +204,7 @@ export class NormalCase {
     );
     if (matching.length < s.set.quorum - 1) return;
     slot.prepared = true;
+    s.durable.touchSlot(slot);
     slot.proof = { header, prepares: matching.slice(0, s.set.quorum - 1) };
     s.emit({
       type: 'pbft-phase',
@@ -227,6 +230,7 @@ export class NormalCase {
     for (const digest of slot.commits.values()) if (digest === header.digest) matching++;
     if (matching < s.set.quorum) return;
     slot.committed = true;
+    s.durable.touchSlot(slot);
     slot.committedDigest = header.digest;
     s.emit({
       type: 'pbft-phase',

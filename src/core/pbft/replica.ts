@@ -9,6 +9,7 @@ import { NormalCase } from './normalCase';
 import { ReplicaState } from './replicaState';
 import type { DigestFn, PbftEffect, PbftInput, PbftSnapshot, ReplicatedApp } from './types';
 import { ViewChanges } from './viewChanges';
+import { readStored } from './durability';
 
 /** Own votes of an uncommitted slot are sent again at most this many times. */
 const MAX_RESENDS = 3;
@@ -19,6 +20,10 @@ export interface PbftReplicaOptions {
   app: ReplicatedApp;
   digestOf: DigestFn;
   config?: PbftOverrides;
+  /** Records a previous run of this replica persisted (`persist` effects): restart from them. */
+  stored?: ReadonlyMap<string, string>;
+  /** The time of a restart from `stored` (its timers start from it). */
+  nowMs?: Millis;
 }
 
 /**
@@ -55,6 +60,7 @@ export class PbftReplica {
       (digest) => this.catchUp.fetchBatch(digest),
       () => this.catchUp.ask(),
     );
+    if (options.stored !== undefined) this.restore(options.stored, options.nowMs ?? 0);
   }
 
   get selfId(): AgentId {
@@ -68,9 +74,96 @@ export class PbftReplica {
     if (input.kind === 'tick') this.onTick();
     else if (input.kind === 'peerUp') this.catchUp.onPeerUp(input.peer);
     else this.onMessage(input.from, input.msg);
+    return this.takeEffects();
+  }
+
+  /**
+   * The step's effects, with what changed durably written first: the host stores it before
+   * it sends anything that depends on it (Castro-Liskov keep this in memory with proactive
+   * recovery; a tab needs a disk).
+   */
+  private takeEffects(): PbftEffect[] {
+    const s = this.s;
     const effects = s.effects;
     s.effects = [];
+    const persist = s.durable.take(() => ({
+      view: s.view,
+      status: s.status,
+      targetView: s.targetView,
+      ownViewChange: s.status === 'view-change' ? (s.viewChanges.get(s.self) ?? null) : null,
+    }));
+    if (persist !== null) effects.unshift({ kind: 'persist', ...persist });
     return effects;
+  }
+
+  /**
+   * Back from storage: the stable checkpoint's state, the view (never an older one), the slots
+   * with the headers accepted and the votes sent, and committed batches executed again in
+   * order (deterministic, so the state and replies come out as before). Effects this produces
+   * (replies again, events) come out of the first step.
+   */
+  private restore(stored: ReadonlyMap<string, string>, nowMs: Millis): void {
+    const s = this.s;
+    s.nowMs = nowMs;
+    s.lastProgressMs = nowMs;
+    const { meta, stable, slots, batches } = readStored(stored);
+    if (stable !== null && stable.seq > 0 && stable.snapshot !== null) {
+      const parsed = JSON.parse(stable.snapshot) as { clients: unknown; app: string };
+      s.clients.restore(parsed.clients);
+      s.app.restore(parsed.app);
+      s.checkpoints.makeStable(stable);
+      s.lastExecutedSeq = stable.seq;
+    }
+    if (meta !== null) {
+      s.view = meta.view;
+      s.status = meta.status;
+      s.targetView = meta.targetView;
+      if (meta.status === 'view-change' && meta.ownViewChange !== null) {
+        s.viewChanges.set(s.self, meta.ownViewChange);
+        s.viewChangeDeadlineMs = nowMs + s.timeoutMs();
+      }
+    }
+    for (const stored of slots) {
+      if (stored.seq <= s.lowWatermark) continue;
+      const slot = s.log.open(stored.seq, stored.view, nowMs);
+      slot.header = stored.header;
+      slot.proof = stored.proof;
+      slot.prepared = stored.proof !== null && stored.proof.header.view === stored.view;
+      slot.sentPrepare = stored.sentPrepare;
+      slot.sentCommit = stored.sentCommit;
+      slot.committedDigest = stored.committedDigest;
+      slot.committed = stored.committedDigest !== null;
+      const requests =
+        stored.batch === null
+          ? undefined
+          : (batches.get(stored.batch) ?? s.batches.get(stored.batch));
+      slot.requests = requests ?? null;
+      if (requests !== undefined && stored.batch !== null) {
+        s.batches.put(stored.batch, requests);
+        s.durable.noteStoredBatch(stored.batch, stored.seq);
+      }
+      const digest = stored.header?.digest;
+      if (stored.sentPrepare && digest !== undefined) {
+        slot.prepares.set(s.self, {
+          view: stored.view,
+          seq: stored.seq,
+          digest,
+          replica: s.self,
+          sig: '',
+        });
+      }
+      if (stored.sentCommit && digest !== undefined) slot.commits.set(s.self, digest);
+      if (stored.seq >= s.nextSeq) s.nextSeq = stored.seq + 1;
+    }
+    if (s.nextSeq <= s.lowWatermark) s.nextSeq = s.lowWatermark + 1;
+    this.execution.executeReady();
+    // What was just read back is in storage already.
+    s.durable.take(() => ({
+      view: s.view,
+      status: s.status,
+      targetView: s.targetView,
+      ownViewChange: null,
+    }));
   }
 
   /** When the replica next needs a tick, or null when no timer runs. */

@@ -3,6 +3,7 @@ import type { Millis } from '../base/time';
 import type { PbftMessage, PbftNewViewMessage, PbftViewChange } from '../wire/pbftMessages';
 import { BatchStore, batchDigest } from './batch';
 import { Checkpoints } from './checkpoints';
+import { DurableChanges } from './durability';
 import { ClientTable } from './clientTable';
 import type { PbftConfig } from './config';
 import { PendingRequests } from './pendingRequests';
@@ -38,6 +39,7 @@ export class ReplicaState {
   readonly clients: ClientTable;
   readonly pending: PendingRequests;
   readonly batches: BatchStore;
+  readonly durable: DurableChanges;
   /** Requests the primary put in a batch of this view that is not executed yet. */
   readonly inFlight = new Set<string>();
   /** The newest view change from each replica. */
@@ -73,6 +75,7 @@ export class ReplicaState {
     this.clients = new ClientTable(config.clientWindow, config.maxClients);
     this.pending = new PendingRequests(config);
     this.batches = new BatchStore(config.maxStoredBatches, batchDigest([], digestOf));
+    this.durable = new DurableChanges(this.batches.nullDigest);
   }
 
   get self(): AgentId {

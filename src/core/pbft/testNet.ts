@@ -5,6 +5,7 @@ import type { PbftMessage } from '../wire/pbftMessages';
 import { ByzantineRewriter } from './byzantine';
 import { PbftClient, type PbftClientEvent } from './client';
 import type { PbftOverrides } from './config';
+import { applyPersist } from './durability';
 import { PbftReplica } from './replica';
 import type { DigestFn, PbftEvent, ReplicatedApp } from './types';
 
@@ -52,6 +53,8 @@ export interface TestAgent {
   rewriter: ByzantineRewriter;
   events: PbftEvent[];
   clientEvents: PbftClientEvent[];
+  /** What the replica persisted, as a key-value store. */
+  storage: Map<string, string>;
 }
 
 /**
@@ -98,6 +101,24 @@ export class TestNet {
       config,
       old.client.nextRequestNumber + 1000,
     );
+    this.agents.set(id, fresh);
+    return fresh;
+  }
+
+  /** Replaces an agent's replica by one restarted from what it persisted (a crash and reload). */
+  restartFromStorage(id: AgentId, digestOf: DigestFn, config: PbftOverrides = {}): TestAgent {
+    const old = this.agent(id);
+    const app = new ListApp();
+    const replica = new PbftReplica({
+      selfId: id,
+      replicas: this.ids,
+      app,
+      digestOf,
+      config,
+      stored: old.storage,
+      nowMs: this.nowMs,
+    });
+    const fresh: TestAgent = { ...old, app, replica, events: [], storage: new Map(old.storage) };
     this.agents.set(id, fresh);
     return fresh;
   }
@@ -169,6 +190,7 @@ export class TestNet {
       rewriter: new ByzantineRewriter(prng, digestOf),
       events: [],
       clientEvents: [],
+      storage: new Map(),
     };
   }
 
@@ -177,6 +199,7 @@ export class TestNet {
     agent.replica.invariants();
     for (const effect of effects) {
       if (effect.kind === 'event') agent.events.push(effect.event);
+      else if (effect.kind === 'persist') applyPersist(agent.storage, effect);
       else for (const to of effect.to) this.queue.push({ from: agent.id, to, msg: effect.msg });
     }
   }

@@ -55,7 +55,10 @@ export type PbftEvent =
  * empty `sig`; the host signs each copy before it leaves (pbftSigningPlan).
  */
 export type PbftEffect =
-  { kind: 'send'; to: AgentId[]; msg: PbftMessage } | { kind: 'event'; event: PbftEvent };
+  | { kind: 'send'; to: AgentId[]; msg: PbftMessage }
+  /** Write (and delete) these records before executing any effect after this one. */
+  | { kind: 'persist'; puts: { key: string; value: string }[]; deletes: string[] }
+  | { kind: 'event'; event: PbftEvent };
 
 /** Why a message was not taken, counted per reason; a message never makes a replica throw. */
 export type PbftRejection =

@@ -37,6 +37,7 @@ export class ViewChanges {
     const fromView = s.view;
     if (s.status === 'view-change') s.failedViewChanges++;
     s.status = 'view-change';
+    s.durable.touchMeta();
     s.targetView = toView;
     s.stats.viewChanges++;
     s.requestDeadlineMs = null;
@@ -194,6 +195,7 @@ export class ViewChanges {
     s.view = nv.view;
     s.targetView = nv.view;
     s.status = 'normal';
+    s.durable.touchMeta();
     s.lastNewView = nv;
     s.viewChangeDeadlineMs = null;
     for (const [replica, vc] of s.viewChanges)
@@ -243,6 +245,7 @@ export class ViewChanges {
     for (const slot of s.log.values()) {
       if (slot.header?.digest !== digest || slot.requests !== null) continue;
       slot.requests = requests;
+      s.durable.touchSlot(slot);
       if (slot.header.replica === s.self) this.markInFlight(slot);
       this.normal.sendPrepare(slot);
       this.normal.checkPrepared(slot);

@@ -3,6 +3,7 @@ import type { Prng } from '../../core/base/prng';
 import { ByzantineRewriter, type ByzantineBehaviour } from '../../core/pbft/byzantine';
 import { PbftClient, type PbftClientEvent } from '../../core/pbft/client';
 import type { PbftOverrides } from '../../core/pbft/config';
+import { applyPersist } from '../../core/pbft/durability';
 import { PbftReplica } from '../../core/pbft/replica';
 import type { PbftEffect, PbftEvent } from '../../core/pbft/types';
 import { decodeFrame, encodeFrame } from '../../core/wire/codec';
@@ -42,6 +43,8 @@ export interface PbftSimNode {
   app: RegisterApp;
   rewriter: ByzantineRewriter;
   up: boolean;
+  /** What its replica persisted: kept across a crash, lost in a restart without storage. */
+  storage: Map<string, string>;
   /** Restarted without its storage at some point: counts as faulty, like a Byzantine one. */
   amnesiac: boolean;
   twin: boolean;
@@ -167,6 +170,24 @@ export class PbftCluster {
     this.linksUp(this.nodes.filter((n) => n !== node).map((n) => [node.index, n.index]));
   }
 
+  /**
+   * A crash and a restart from what the replica persisted: a fresh replica object built from
+   * its storage, with a fresh client (request numbers from its clock). A correct replica.
+   */
+  restartFromStorage(index: number): void {
+    const old = this.node(index);
+    const fresh = this.makeNode(
+      index,
+      old.id,
+      old.twin,
+      old.client.nextRequestNumber + 1000,
+      old.storage,
+    );
+    fresh.rewriter.behaviour = old.rewriter.behaviour;
+    fresh.amnesiac = old.amnesiac;
+    this.replaceNode(old, fresh);
+  }
+
   /** Back up with nothing: a fresh replica under the same key, which must catch up. */
   restartEmpty(index: number): void {
     const old = this.node(index);
@@ -174,10 +195,15 @@ export class PbftCluster {
     const fresh = this.makeNode(index, old.id, old.twin, old.client.nextRequestNumber + 1000);
     fresh.amnesiac = true;
     fresh.rewriter.behaviour = old.rewriter.behaviour;
+    this.replaceNode(old, fresh);
+  }
+
+  private replaceNode(old: PbftSimNode, fresh: PbftSimNode): void {
     if (old.wake !== null) old.wake.cancelled = true;
-    this.nodes[index] = fresh;
+    this.nodes[old.index] = fresh;
     const copies = this.byId.get(old.id) as PbftSimNode[];
     copies[copies.indexOf(old)] = fresh;
+    // Effects of the restore (replies again, events) come out of its first step.
     this.tick(fresh);
     this.linksUp(this.nodes.filter((n) => n !== fresh).map((n) => [fresh.index, n.index]));
   }
@@ -212,6 +238,7 @@ export class PbftCluster {
     id: AgentId,
     twin: boolean,
     firstReqNo = 1 + index * 1_000_000,
+    stored?: Map<string, string>,
   ): PbftSimNode {
     const app = new RegisterApp();
     return {
@@ -224,6 +251,7 @@ export class PbftCluster {
         app,
         digestOf: sha256Hex,
         config: this.options.config,
+        ...(stored === undefined ? {} : { stored, nowMs: this.nowMs }),
       }),
       client: new PbftClient({ selfId: id, replicas: this.ids, firstReqNo }),
       rewriter: new ByzantineRewriter(this.byzantinePrng, sha256Hex),
@@ -231,6 +259,7 @@ export class PbftCluster {
       amnesiac: false,
       twin,
       wake: null,
+      storage: stored === undefined ? new Map() : new Map(stored),
       lastTickMs: -1,
       ticksThisInstant: 0,
     };
@@ -267,6 +296,7 @@ export class PbftCluster {
     this.observer.afterStep?.(node);
     for (const effect of node.rewriter.rewrite(effects)) {
       if (effect.kind === 'event') this.observer.onReplicaEvent?.(node, effect.event);
+      else if (effect.kind === 'persist') applyPersist(node.storage, effect);
       else this.send(node, effect.to, effect.msg, true);
     }
   }

@@ -6,6 +6,8 @@ import { byzantineFaultsTolerated } from '../../core/quorum/byzantine';
 export type PbftFault =
   | { atMs: number; kind: 'crash'; node: number; forMs: number }
   | { atMs: number; kind: 'restart-empty'; node: number }
+  /** A crash and a restart from the replica's own storage: still a correct replica. */
+  | { atMs: number; kind: 'restart-stored'; node: number; forMs: number }
   | { atMs: number; kind: 'partition'; groups: number[][]; forMs: number }
   | {
       atMs: number;
@@ -91,6 +93,16 @@ export function planPbftRun(prng: Prng): PbftPlan {
   }
   if (amnesiac !== null)
     faults.push({ atMs: prng.nextInt(healAtMs), kind: 'restart-empty', node: amnesiac });
+  // Drawn last, so the plans drawn before restarts from storage existed stay as they were.
+  if (prng.nextInt(3) === 0) {
+    const atMs = prng.nextInt(healAtMs - 500);
+    faults.push({
+      atMs,
+      kind: 'restart-stored',
+      node: prng.nextInt(replicas),
+      forMs: 100 + prng.nextInt(1500),
+    });
+  }
   faults.sort((a, b) => a.atMs - b.atMs);
   return {
     replicas,

@@ -102,6 +102,12 @@ export function runPbftSeed(seed: number): PbftRunResult {
         case 'restart-empty':
           cluster.restartEmpty(fault.node);
           break;
+        case 'restart-stored':
+          cluster.crash(fault.node);
+          cluster.at(Math.min(plan.healAtMs, fault.atMs + fault.forMs), () =>
+            cluster.restartFromStorage(fault.node),
+          );
+          break;
         case 'partition':
           cluster.network.partition(fault.groups);
           cluster.at(Math.min(plan.healAtMs, fault.atMs + fault.forMs), () => {

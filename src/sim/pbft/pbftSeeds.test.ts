@@ -36,7 +36,13 @@ describe('pBFT seeded runs', () => {
     expect(plans.some((p) => p.twinOf !== null)).toBe(true);
     expect(plans.some((p) => p.amnesiac !== null)).toBe(true);
     const kinds = new Set(plans.flatMap((p) => p.faults.map((f) => f.kind)));
-    expect([...kinds].sort()).toEqual(['crash', 'lossy', 'partition', 'restart-empty']);
+    expect([...kinds].sort()).toEqual([
+      'crash',
+      'lossy',
+      'partition',
+      'restart-empty',
+      'restart-stored',
+    ]);
     expect(new Set(plans.map((p) => p.replicas))).toEqual(new Set([4, 5, 6, 7]));
   }, 60_000);
 });
