@@ -5,17 +5,10 @@ import { testDigest, testPrng } from './testDigest';
 /** Small intervals so a few requests cross several checkpoints. */
 const SMALL = { checkpointInterval: 4, watermarkWindow: 8, maxInFlightBatches: 1 };
 
-function commitInOrder(net: TestNet, count: number, from = R2): void {
-  for (let i = 0; i < count; i++) {
-    net.propose(from, `{"kind":"n","i":${i}}`);
-    net.run();
-  }
-}
-
 describe('pBFT checkpoints and garbage collection', () => {
   it('a checkpoint every K becomes stable with a quorum and the log below it goes', () => {
     const net = new TestNet(FOUR, testDigest, testPrng, SMALL);
-    commitInOrder(net, 9);
+    net.commitInOrder(9, R2);
     for (const id of FOUR) {
       const s = net.agent(id).replica.snapshot();
       expect(s).toMatchObject({
@@ -59,7 +52,7 @@ describe('pBFT state transfer and catch-up', () => {
   it('a replica cut off past a garbage-collected checkpoint catches up by state transfer', () => {
     const net = new TestNet(FOUR, testDigest, testPrng, SMALL);
     net.filter = (s) => s.from !== R4 && s.to !== R4;
-    commitInOrder(net, 13);
+    net.commitInOrder(13, R2);
     expect(net.agent(R4).replica.snapshot().lastExecutedSeq).toBe(0);
     net.filter = () => true;
     net.propose(R2, '{"kind":"after"}');
@@ -75,7 +68,7 @@ describe('pBFT state transfer and catch-up', () => {
     const net = new TestNet(FOUR, testDigest, testPrng, SMALL);
     net.filter = (s) =>
       !(s.to === R4 && (s.msg.type === 'pbft-commit' || s.msg.type === 'pbft-prepare'));
-    commitInOrder(net, 3);
+    net.commitInOrder(3, R2);
     expect(net.agent(R4).replica.snapshot().lastExecutedSeq).toBe(0);
     net.filter = () => true;
     net.advanceBy(400);
@@ -87,10 +80,10 @@ describe('pBFT state transfer and catch-up', () => {
 
   it('a replica restarted without storage rejoins from the others', () => {
     const net = new TestNet(FOUR, testDigest, testPrng, SMALL);
-    commitInOrder(net, 10);
+    net.commitInOrder(10, R2);
     const fresh = net.restartEmpty(R3, testDigest, SMALL);
     expect(fresh.replica.snapshot().lastExecutedSeq).toBe(0);
-    commitInOrder(net, 1, R4);
+    net.commitInOrder(1, R4);
     net.advanceBy(400);
     expect(fresh.app.items).toEqual(net.agent(R1).app.items);
     expect(fresh.replica.snapshot().lastExecutedSeq).toBe(11);

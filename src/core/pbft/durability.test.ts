@@ -4,13 +4,6 @@ import { testDigest, testPrng } from './testDigest';
 
 const SMALL = { checkpointInterval: 4, watermarkWindow: 8, maxInFlightBatches: 1 };
 
-function commitInOrder(net: TestNet, count: number, from = R2): void {
-  for (let i = 0; i < count; i++) {
-    net.propose(from, `{"kind":"n","i":${i}}`);
-    net.run();
-  }
-}
-
 describe('pBFT durability', () => {
   it('writes before it sends: the persist effect comes first in a step that changed durable state', () => {
     const net = new TestNet(FOUR, testDigest, testPrng);
@@ -51,7 +44,7 @@ describe('pBFT durability', () => {
 
   it('a replica restarted from its storage has the same state, view and log, and goes on', () => {
     const net = new TestNet(FOUR, testDigest, testPrng, SMALL);
-    commitInOrder(net, 6);
+    net.commitInOrder(6, R2);
     const before = net.agent(R3).replica.snapshot();
     const restarted = net.restartFromStorage(R3, testDigest, SMALL);
     const after = restarted.replica.snapshot();
@@ -66,7 +59,7 @@ describe('pBFT durability', () => {
       [6, 'executed'],
     ]);
     expect(restarted.app.items).toEqual(net.agent(R1).app.items);
-    commitInOrder(net, 3, R4);
+    net.commitInOrder(3, R4);
     for (const id of FOUR) expect(net.agent(id).app.items).toHaveLength(9);
   });
 
@@ -111,7 +104,7 @@ describe('pBFT durability', () => {
 
   it('storage stays bounded: slots and batches below the stable checkpoint are deleted', () => {
     const net = new TestNet(FOUR, testDigest, testPrng, SMALL);
-    commitInOrder(net, 30);
+    net.commitInOrder(30, R2);
     for (const id of FOUR) {
       const keys = [...net.agent(id).storage.keys()];
       const slots = keys.filter((k) => k.startsWith('slot:'));

@@ -130,6 +130,14 @@ export class TestNet {
     return reqNo;
   }
 
+  /** Proposes `count` actions one after another, each delivered to the end before the next. */
+  commitInOrder(count: number, from: AgentId): void {
+    for (let i = 0; i < count; i++) {
+      this.propose(from, `{"kind":"n","i":${i}}`);
+      this.run();
+    }
+  }
+
   /** Delivers queued messages until none is left (or `limit` were delivered). */
   run(limit = 100_000): void {
     for (let delivered = 0; delivered < limit; delivered++) {

@@ -11,6 +11,7 @@ import {
   WIRE_VERSION,
   type PeerMessage,
 } from './messages';
+import { mutateFrame } from './frameMutation';
 
 const ID_A = 'a1'.repeat(32) as AgentId;
 const ID_B = '0b'.repeat(32) as AgentId;
@@ -368,35 +369,6 @@ describe('decode fuzz', () => {
     return text;
   }
 
-  function mutate(prng: Prng, frame: Uint8Array): Uint8Array {
-    let bytes = Array.from(frame);
-    const mutations = 1 + prng.nextInt(3);
-    for (let m = 0; m < mutations; m++) {
-      const at = bytes.length === 0 ? 0 : prng.nextInt(bytes.length);
-      switch (prng.nextInt(6)) {
-        case 0:
-          bytes[at] = prng.nextInt(256);
-          break;
-        case 1:
-          bytes[at] = (bytes[at] ?? 0) ^ (1 << prng.nextInt(8));
-          break;
-        case 2:
-          bytes = bytes.slice(0, at);
-          break;
-        case 3:
-          bytes.splice(at, 0, prng.nextInt(256));
-          break;
-        case 4:
-          bytes.splice(at, 1);
-          break;
-        case 5:
-          bytes.splice(at, 0, ...bytes.slice(at, at + 1 + prng.nextInt(20)));
-          break;
-      }
-    }
-    return Uint8Array.from(bytes);
-  }
-
   function generate(prng: Prng): Uint8Array {
     switch (prng.nextInt(4)) {
       case 0:
@@ -406,7 +378,7 @@ describe('decode fuzz', () => {
       case 2:
         return rawFrame(1 + prng.nextInt(5), randomJsonish(prng));
       default:
-        return mutate(prng, encodeFrame(SAMPLES[prng.nextInt(SAMPLES.length)] as PeerMessage));
+        return mutateFrame(prng, encodeFrame(SAMPLES[prng.nextInt(SAMPLES.length)] as PeerMessage));
     }
   }
 

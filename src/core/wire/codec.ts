@@ -57,6 +57,10 @@ const TYPE_CODES = {
   'pbft-entries': 46,
   'pbft-evidence': 47,
 } as const;
+/** The frame type code of a message type (the second byte of its frame). */
+export function typeCodeOf(type: PeerMessage['type']): number {
+  return TYPE_CODES[type];
+}
 const CODE_TYPES = new Map<number, PeerMessage['type']>(
   Object.entries(TYPE_CODES).map(([type, code]) => [code, type as PeerMessage['type']]),
 );

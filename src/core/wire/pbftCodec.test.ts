@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isAgentId } from '../base/ids';
 import { createSeededPrng, type Prng } from '../base/prng';
-import { decodeFrame, encodeFrame, FrameTooLargeError, type DecodeResult } from './codec';
+import {
+  decodeFrame,
+  encodeFrame,
+  FrameTooLargeError,
+  typeCodeOf,
+  type DecodeResult,
+} from './codec';
 import { CHAOS_LANE_TYPE_CODE, CRDT_LANE_TYPE_CODE } from './lanes';
 import { WIRE_VERSION } from './messages';
 import {
@@ -22,7 +28,6 @@ import {
   A,
   bodyOf,
   digestOf,
-  PBFT_CODES,
   PBFT_SAMPLES,
   PROOF,
   rawFrame,
@@ -32,6 +37,7 @@ import {
   VIEW_CHANGE,
 } from './pbftTestSupport';
 import { RELAY_TYPE_CODE } from './relayFrame';
+import { mutateFrame } from './frameMutation';
 
 const MAX = PBFT_MAX_MESSAGE_BYTES;
 
@@ -51,7 +57,7 @@ function patched(type: PbftMessageType, path: Path, value: unknown): Record<stri
 }
 
 const decodeBody = (type: PbftMessageType, body: unknown): DecodeResult =>
-  decodeFrame(rawFrame(PBFT_CODES[type], JSON.stringify(body)), MAX);
+  decodeFrame(rawFrame(typeCodeOf(type), JSON.stringify(body)), MAX);
 
 function expectInvalid(type: PbftMessageType, path: Path, value: unknown): void {
   const result = decodeBody(type, patched(type, path, value));
@@ -77,7 +83,7 @@ describe('pbft codec: round trips', () => {
   it.each(PBFT_SAMPLES.map((msg) => [msg.type, msg] as const))('%s', (_type, msg) => {
     const frame = encodeFrame(msg, MAX);
     expect(frame[0]).toBe(WIRE_VERSION);
-    expect(frame[1]).toBe(PBFT_CODES[msg.type]);
+    expect(frame[1]).toBe(typeCodeOf(msg.type));
     const result = decodeFrame(frame, MAX);
     expect(result).toEqual({ ok: true, msg });
     // Same keys in the same order: the decoded message re-encodes to the same bytes.
@@ -85,7 +91,7 @@ describe('pbft codec: round trips', () => {
   });
 
   it('uses codes 33-47, clear of the relay (0x20) and lane (0x30, 0x31) codes', () => {
-    const codes = Object.values(PBFT_CODES);
+    const codes = PBFT_MESSAGE_TYPES.map(typeCodeOf);
     expect([...codes].sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => 33 + i));
     for (const code of [RELAY_TYPE_CODE, CRDT_LANE_TYPE_CODE, CHAOS_LANE_TYPE_CODE]) {
       expect(codes).not.toContain(code);
@@ -385,31 +391,7 @@ describe('pbft codec fuzz', () => {
           ? VALUES[prng.nextInt(VALUES.length)]
           : JSON.parse(JSON.stringify(donor[0][donor[1]] ?? null));
     }
-    return rawFrame(PBFT_CODES[type], JSON.stringify(body));
-  }
-
-  function mutateBytes(prng: Prng, frame: Uint8Array): Uint8Array {
-    let bytes = Array.from(frame);
-    for (let m = 1 + prng.nextInt(3); m > 0; m--) {
-      const at = prng.nextInt(Math.max(1, bytes.length));
-      switch (prng.nextInt(5)) {
-        case 0:
-          bytes[at] = (bytes[at] ?? 0) ^ (1 << prng.nextInt(8));
-          break;
-        case 1:
-          bytes = bytes.slice(0, at);
-          break;
-        case 2:
-          bytes.splice(at, 1);
-          break;
-        case 3:
-          bytes.splice(at, 0, prng.nextInt(256));
-          break;
-        default:
-          bytes.splice(at, 0, ...bytes.slice(prng.nextInt(bytes.length + 1)).slice(0, 30));
-      }
-    }
-    return Uint8Array.from(bytes);
+    return rawFrame(typeCodeOf(type), JSON.stringify(body));
   }
 
   function generate(prng: Prng): Uint8Array {
@@ -427,7 +409,7 @@ describe('pbft codec fuzz', () => {
         return rawFrame(code, text);
       }
       case 2:
-        return mutateBytes(prng, encodeFrame(sample, MAX));
+        return mutateFrame(prng, encodeFrame(sample, MAX));
       case 3:
         return replaceValue(prng);
       default: {

@@ -23,24 +23,6 @@ export const sigOf = (n: number): string => n.toString(16).padStart(2, '0').repe
 /** A distinct, well-formed digest per n < 256. */
 export const digestOf = (n: number): string => n.toString(16).padStart(2, '0').repeat(32);
 
-export const PBFT_CODES: Record<PbftMessageType, number> = {
-  'pbft-request': 33,
-  'pbft-pre-prepare': 34,
-  'pbft-prepare': 35,
-  'pbft-commit': 36,
-  'pbft-reply': 37,
-  'pbft-checkpoint': 38,
-  'pbft-view-change': 39,
-  'pbft-new-view': 40,
-  'pbft-batch-request': 41,
-  'pbft-batch': 42,
-  'pbft-state-request': 43,
-  'pbft-state': 44,
-  'pbft-entries-request': 45,
-  'pbft-entries': 46,
-  'pbft-evidence': 47,
-};
-
 export const header = (
   view: number,
   seq: number,

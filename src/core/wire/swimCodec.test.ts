@@ -15,6 +15,7 @@ import {
   type SwimMessage,
 } from './swimMessages';
 import { aliveStatement, appStatement, leftStatement, loadStatement } from './swimStatements';
+import { mutateFrame } from './frameMutation';
 
 const A = 'a1'.repeat(32) as AgentId;
 const B = '0b'.repeat(32) as AgentId;
@@ -398,27 +399,6 @@ describe('swim codec fuzz', () => {
     '4294967296',
   ];
 
-  function mutate(prng: Prng, frame: Uint8Array): Uint8Array {
-    const bytes = Array.from(frame);
-    for (let m = 1 + prng.nextInt(3); m > 0; m--) {
-      const at = prng.nextInt(Math.max(1, bytes.length));
-      switch (prng.nextInt(4)) {
-        case 0:
-          bytes[at] = prng.nextInt(256);
-          break;
-        case 1:
-          bytes.splice(at, 1);
-          break;
-        case 2:
-          bytes.splice(at, 0, prng.nextInt(256));
-          break;
-        default:
-          bytes.length = at;
-      }
-    }
-    return Uint8Array.from(bytes);
-  }
-
   function generate(prng: Prng): Uint8Array {
     const code = 16 + prng.nextInt(8);
     switch (prng.nextInt(3)) {
@@ -428,7 +408,7 @@ describe('swim codec fuzz', () => {
         return rawFrame(code, text);
       }
       case 1:
-        return mutate(prng, encodeFrame(SAMPLES[prng.nextInt(SAMPLES.length)] as SwimMessage));
+        return mutateFrame(prng, encodeFrame(SAMPLES[prng.nextInt(SAMPLES.length)] as SwimMessage));
       default: {
         // A valid sample re-labelled with another SWIM type code.
         const frame = encodeFrame(SAMPLES[prng.nextInt(SAMPLES.length)] as SwimMessage);
