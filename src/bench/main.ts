@@ -7,6 +7,7 @@ import { runBrowserBench } from './browserBench';
 import { runBrowserDocBench } from './browserDocBench';
 import { runBrowserPartitionBench } from './browserPartitionBench';
 import { runMemoryBench } from './memoryBench';
+import { runPbftCryptoBench } from './pbftCryptoBench';
 import { runPbftSimBench } from './pbftSimBench';
 import { writeBenchReport, type BenchResult } from './report';
 import { runServerBench } from './serverBench';
@@ -17,7 +18,7 @@ import { runSwimBench } from './swimBench';
 const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   sim: runSimBench,
   swim: runSwimBench,
-  'pbft-sim': runPbftSimBench,
+  pbft: async () => [...(await runPbftCryptoBench()), ...(await runPbftSimBench())],
   memory: runMemoryBench,
   server: runServerBench,
   browser: runBrowserBench,
