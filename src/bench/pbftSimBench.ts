@@ -46,7 +46,10 @@ function sequentialRun(
   cluster.at(10, proposeNext);
   cluster.runUntil(10 + proposals * 50);
   let between = 0;
-  for (const count of cluster.betweenReplicas.values()) between += count;
+  for (const [type, count] of cluster.sentByType) {
+    // Between replicas: not the clients' requests nor the replicas' replies to them.
+    if (type !== 'pbft-request' && type !== 'pbft-reply') between += count;
+  }
   return { perRequest: between / Math.max(1, latenciesMs.length), latenciesMs };
 }
 

@@ -55,7 +55,8 @@ export class CatchUp {
   maybeAsk(): void {
     const s = this.s;
     const behind =
-      s.highestSeenSeq > s.lastExecutedSeq || s.checkpoints.highestClaimed() > s.lastExecutedSeq;
+      s.highestSeenSeq > s.lastExecutedSeq ||
+      s.checkpoints.highestClaimed(s.set.f + 1) > s.lastExecutedSeq;
     const waiting = behind || s.wantedBatches.size > 0;
     if (!waiting) return;
     const quietFor = s.nowMs - Math.max(s.lastProgressMs, s.catchUp.askedAtMs);
@@ -144,8 +145,6 @@ export class CatchUp {
     const s = this.s;
     if (!s.set.has(from)) return s.reject('not-a-replica');
     for (const entry of msg.entries) {
-      // Even an entry beyond the window says peers are ahead (a state transfer comes first).
-      if (entry.seq > s.highestSeenSeq) s.highestSeenSeq = entry.seq;
       if (
         entry.seq <= s.lastExecutedSeq ||
         entry.seq > s.lastExecutedSeq + s.config.watermarkWindow

@@ -43,12 +43,15 @@ export class Checkpoints {
     return matching.length >= quorum ? matching : null;
   }
 
-  /** The newest sequence number some replica claims a checkpoint at. */
-  highestClaimed(): number {
-    let highest = 0;
-    for (const list of this.byReplica.values())
-      if (list[0] && list[0].seq > highest) highest = list[0].seq;
-    return highest;
+  /**
+   * The newest sequence number at least `replicas` replicas claim checkpoints at or above
+   * (f + 1: one of them is correct, so the claim is true); 0 when none.
+   */
+  highestClaimed(replicas: number): number {
+    const newest: number[] = [];
+    for (const list of this.byReplica.values()) if (list[0] !== undefined) newest.push(list[0].seq);
+    newest.sort((a, b) => b - a);
+    return newest[replicas - 1] ?? 0;
   }
 
   /** Moves the stable checkpoint up and forgets everything at or below it. */

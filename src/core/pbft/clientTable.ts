@@ -86,8 +86,10 @@ export class ClientTable {
   private evictLeastRecent(): void {
     let victim: AgentId | null = null;
     let victimSeq = Infinity;
+    // Least recent first, then the smallest id: the same victim whatever order the table was
+    // built in (a replica restored from a snapshot holds it sorted by id).
     for (const [id, r] of this.clients) {
-      if (r.lastSeq < victimSeq) {
+      if (r.lastSeq < victimSeq || (r.lastSeq === victimSeq && victim !== null && id < victim)) {
         victim = id;
         victimSeq = r.lastSeq;
       }

@@ -34,8 +34,7 @@ export class Execution {
     if (!ran) return;
     s.lastProgressMs = s.nowMs;
     s.failedViewChanges = 0;
-    s.requestDeadlineMs =
-      s.pending.size > 0 && s.status === 'normal' ? s.nowMs + s.timeoutMs() : null;
+    s.restartRequestTimer(false);
     this.afterExecute();
   }
 
@@ -82,7 +81,6 @@ export class Execution {
     const s = this.s;
     if (!s.set.has(msg.replica)) return s.reject('not-a-replica');
     if (msg.seq % s.config.checkpointInterval !== 0) return s.reject('outside-watermarks');
-    if (msg.seq > s.highestSeenSeq) s.highestSeenSeq = msg.seq;
     const { type: _type, ...checkpoint } = msg;
     this.addCheckpoint(checkpoint);
   }

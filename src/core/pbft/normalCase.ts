@@ -44,9 +44,7 @@ export class NormalCase {
     if (status === 'stale') return s.reject('stale-request');
     const added = s.pending.add(request, s.nowMs);
     if (added === 'client-rate' || added === 'pending-full') return s.reject(added);
-    if (added === 'added' && s.status === 'normal' && s.requestDeadlineMs === null) {
-      s.requestDeadlineMs = s.nowMs + s.timeoutMs();
-    }
+    if (added === 'added') s.startRequestTimer(requestKey(request.client, request.reqNo));
     this.propose();
   }
 
@@ -85,13 +83,14 @@ export class NormalCase {
 
   onPrePrepare(from: AgentId, msg: PbftPrePrepareMessage): void {
     const s = this.s;
-    this.noteSeq(msg.seq);
+    if (msg.seq > s.lastExecutedSeq) s.noteAhead(msg.replica, msg.seq);
     if (s.status !== 'normal' || msg.view !== s.view) return s.reject('wrong-view');
     if (msg.replica !== s.primary) return s.reject('not-primary');
     if (msg.seq <= s.lowWatermark || msg.seq > s.highWatermark) {
       return s.reject('outside-watermarks');
     }
     if (batchDigest(msg.requests, s.digestOf) !== msg.digest) return s.reject('digest-mismatch');
+    this.noteSeq(msg.seq);
     const slot = s.log.open(msg.seq, s.view, s.nowMs);
     if (slot.header !== null) {
       if (slot.header.digest !== msg.digest) {
@@ -106,7 +105,7 @@ export class NormalCase {
     // Requests ordered here start the backups' timers even if the client's copy was lost.
     for (const r of msg.requests) {
       if (s.clients.status(r.client, r.reqNo) === 'new' && s.pending.add(r, s.nowMs) === 'added') {
-        s.requestDeadlineMs ??= s.nowMs + s.timeoutMs();
+        s.startRequestTimer(requestKey(r.client, r.reqNo));
       }
     }
     this.sendPrepare(slot);
@@ -157,13 +156,14 @@ export class NormalCase {
 
   onPrepare(from: AgentId, msg: PbftPrepareMessage): void {
     const s = this.s;
-    this.noteSeq(msg.seq);
+    if (msg.seq > s.lastExecutedSeq) s.noteAhead(msg.replica, msg.seq);
     if (s.status !== 'normal' || msg.view !== s.view) return s.reject('wrong-view');
     if (!s.set.has(msg.replica)) return s.reject('not-a-replica');
     if (msg.replica === s.primary) return s.reject('not-primary');
     if (msg.seq <= s.lowWatermark || msg.seq > s.highWatermark) {
       return s.reject('outside-watermarks');
     }
+    this.noteSeq(msg.seq);
     const slot = s.log.open(msg.seq, s.view, s.nowMs);
     if (slot.prepares.has(msg.replica)) return;
     const { type: _type, ...vote } = msg;
@@ -182,12 +182,13 @@ export class NormalCase {
 
   onCommit(from: AgentId, msg: PbftCommitMessage): void {
     const s = this.s;
-    this.noteSeq(msg.seq);
+    if (msg.seq > s.lastExecutedSeq) s.noteAhead(from, msg.seq);
     if (s.status !== 'normal' || msg.view !== s.view) return s.reject('wrong-view');
     if (!s.set.has(from)) return s.reject('not-a-replica');
     if (msg.seq <= s.lowWatermark || msg.seq > s.highWatermark) {
       return s.reject('outside-watermarks');
     }
+    this.noteSeq(msg.seq);
     const slot = s.log.open(msg.seq, s.view, s.nowMs);
     if (slot.commits.has(from)) return;
     slot.commits.set(from, msg.digest);
@@ -204,6 +205,9 @@ export class NormalCase {
     );
     if (matching.length < s.set.quorum - 1) return;
     slot.prepared = true;
+    // The commit phase gets its own retransmissions.
+    slot.resends = 0;
+    slot.sentAtMs = s.nowMs;
     s.durable.touchSlot(slot);
     slot.proof = { header, prepares: matching.slice(0, s.set.quorum - 1) };
     s.emit({
@@ -243,8 +247,8 @@ export class NormalCase {
   }
 
   /**
-   * Loss recovery: an uncommitted slot's own messages go again, a few times, to the replicas
-   * not heard from in this view; beyond that a lagging replica catches up (catchUp.ts).
+   * Loss recovery: an uncommitted slot's own messages go again, a few times per phase; beyond
+   * that a lagging replica catches up (catchUp.ts) or the request timer changes the view.
    */
   retransmit(maxResends: number): void {
     const s = this.s;
@@ -255,17 +259,20 @@ export class NormalCase {
       slot.resends++;
       slot.sentAtMs = s.nowMs;
       const header = slot.header;
-      const silent = s.set
-        .others(s.self)
-        .filter((id) => !slot.prepares.has(id) && id !== header.replica);
+      const others = s.set.others(s.self);
+      // A backup's prepare proves it has the pre-prepare; a commit proves its sender prepared.
+      // Nothing proves a replica got this one's own votes: they go to everyone left to convince.
       if (header.replica === s.self && slot.requests !== null) {
-        s.send(silent, { type: 'pbft-pre-prepare', ...header, requests: slot.requests });
+        const without = others.filter((id) => !slot.prepares.has(id));
+        s.send(without, { type: 'pbft-pre-prepare', ...header, requests: slot.requests });
       }
       const own = slot.prepares.get(s.self);
-      if (own !== undefined) s.send(silent, { type: 'pbft-prepare', ...own });
+      if (own !== undefined) {
+        const unprepared = others.filter((id) => id !== header.replica && !slot.commits.has(id));
+        s.send(unprepared, { type: 'pbft-prepare', ...own });
+      }
       if (slot.sentCommit) {
-        const uncommitted = s.set.others(s.self).filter((id) => !slot.commits.has(id));
-        s.send(uncommitted, {
+        s.send(others, {
           type: 'pbft-commit',
           view: slot.view,
           seq: slot.seq,

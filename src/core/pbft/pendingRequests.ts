@@ -27,6 +27,8 @@ export class PendingRequests {
   private readonly byClient = new Map<AgentId, Map<number, PbftRequest>>();
   private readonly buckets = new Map<AgentId, Bucket>();
   private total = 0;
+  /** Arrival order of the pending requests, by key (Maps iterate in insertion order). */
+  private readonly arrivals = new Map<string, true>();
   /** Where the next batch starts in the client order (round robin). */
   private turn = 0;
 
@@ -34,6 +36,15 @@ export class PendingRequests {
 
   get size(): number {
     return this.total;
+  }
+
+  hasKey(key: string): boolean {
+    return this.arrivals.has(key);
+  }
+
+  /** The key of the request waiting longest, or null when none waits. */
+  oldestKey(): string | null {
+    return (this.arrivals.keys().next().value as string | undefined) ?? null;
   }
 
   has(client: AgentId, reqNo: number): boolean {
@@ -52,6 +63,7 @@ export class PendingRequests {
     }
     if (mine === undefined) this.byClient.set(request.client, new Map([[request.reqNo, request]]));
     else mine.set(request.reqNo, request);
+    this.arrivals.set(requestKey(request.client, request.reqNo), true);
     this.total++;
     return 'added';
   }
@@ -59,6 +71,7 @@ export class PendingRequests {
   remove(client: AgentId, reqNo: number): void {
     const mine = this.byClient.get(client);
     if (mine === undefined || !mine.delete(reqNo)) return;
+    this.arrivals.delete(requestKey(client, reqNo));
     this.total--;
     if (mine.size === 0) this.byClient.delete(client);
   }

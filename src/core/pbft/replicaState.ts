@@ -51,15 +51,24 @@ export class ReplicaState {
   /** Digests named by a new view whose batch this replica still lacks, and when it asked. */
   readonly wantedBatches = new Map<string, Millis>();
   catchUp: CatchUp = { claims: new Map(), askedAtMs: -Infinity, stateTurn: 0 };
-  /** Request timer: a pending request not executed by then starts a view change. */
+  /**
+   * Request timer (Castro-Liskov 4.4): started for one pending request; a view change starts
+   * if that request is not executed by then. It moves on only when that request ran.
+   */
   requestDeadlineMs: Millis | null = null;
+  timedRequest: string | null = null;
   /** View-change timer: no new view by then moves on to the next view. */
   viewChangeDeadlineMs: Millis | null = null;
   lastProgressMs: Millis = 0;
   /** When this replica last sent its newest own checkpoint (sent again while not stable). */
   checkpointSentAtMs: Millis = 0;
-  /** The highest sequence number a replica's message named: evidence this one is behind. */
+  /**
+   * The highest sequence number this replica has reason to believe others reached: from
+   * messages it accepted, or named by f + 1 replicas in any view (one of them is correct).
+   */
   highestSeenSeq = 0;
+  /** Per replica, the highest sequence number it named in a normal-case message. */
+  private readonly aheadBy = new Map<AgentId, number>();
   readonly flagged = new Set<AgentId>();
   readonly rejected: Partial<Record<PbftRejection, number>> = {};
   readonly stats = { sent: 0, executedRequests: 0, viewChanges: 0, stateTransfers: 0 };
@@ -115,6 +124,44 @@ export class ReplicaState {
 
   reject(reason: PbftRejection): void {
     this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+  }
+
+  /**
+   * A replica named `seq` in a vote or pre-prepare, whatever its view: this replica is behind
+   * once f + 1 replicas named numbers it has not executed (a lone faulty one cannot make it
+   * ask for catch-up forever).
+   */
+  noteAhead(replica: AgentId, seq: number): void {
+    if (!this.set.has(replica) || seq <= (this.aheadBy.get(replica) ?? 0)) return;
+    this.aheadBy.set(replica, seq);
+    const claims = [...this.aheadBy.values()].sort((a, b) => b - a);
+    const agreed = claims[this.set.f] ?? 0;
+    if (agreed > this.highestSeenSeq) this.highestSeenSeq = agreed;
+  }
+
+  /** Starts the request timer for `key` unless it runs already (or the view is changing). */
+  startRequestTimer(key: string): void {
+    if (this.status !== 'normal' || this.requestDeadlineMs !== null) return;
+    this.requestDeadlineMs = this.nowMs + this.timeoutMs();
+    this.timedRequest = key;
+  }
+
+  /**
+   * After executions or a new view: if the timed request is no longer waiting, the timer
+   * restarts for the longest-waiting pending request, or stops when none is left.
+   */
+  restartRequestTimer(force: boolean): void {
+    const timed = this.timedRequest;
+    if (!force && timed !== null && this.pending.hasKey(timed)) return;
+    this.requestDeadlineMs = null;
+    this.timedRequest = null;
+    const oldest = this.pending.oldestKey();
+    if (oldest !== null) this.startRequestTimer(oldest);
+  }
+
+  stopRequestTimer(): void {
+    this.requestDeadlineMs = null;
+    this.timedRequest = null;
   }
 
   /** The current timeout: doubled for each view change in a row that brought no execution. */

@@ -40,7 +40,7 @@ export class ViewChanges {
     s.durable.touchMeta();
     s.targetView = toView;
     s.stats.viewChanges++;
-    s.requestDeadlineMs = null;
+    s.stopRequestTimer();
     s.viewChangeDeadlineMs = s.nowMs + s.timeoutMs();
     s.inFlight.clear();
     const stable = s.checkpoints.stable;
@@ -229,7 +229,7 @@ export class ViewChanges {
       this.normal.checkPrepared(slot);
     }
     s.emit({ type: 'pbft-new-view', view: nv.view, primary: nv.replica, reproposed });
-    s.requestDeadlineMs = s.pending.size > 0 ? s.nowMs + s.timeoutMs() : null;
+    s.restartRequestTimer(true);
     this.normal.propose();
   }
 

@@ -1,29 +1,28 @@
 import type { AgentId } from '../../core/base/ids';
 import type { Prng } from '../../core/base/prng';
-import { ByzantineRewriter, type ByzantineBehaviour } from '../../core/pbft/byzantine';
-import { PbftClient, type PbftClientEvent } from '../../core/pbft/client';
+import type { ByzantineBehaviour, ByzantineRewriter } from '../../core/pbft/byzantine';
+import type { PbftClient, PbftClientEvent } from '../../core/pbft/client';
 import type { PbftOverrides } from '../../core/pbft/config';
 import { applyPersist } from '../../core/pbft/durability';
-import { PbftReplica } from '../../core/pbft/replica';
-import type { PbftEffect, PbftEvent } from '../../core/pbft/types';
-import { decodeFrame, encodeFrame } from '../../core/wire/codec';
-import {
-  PBFT_MAX_MESSAGE_BYTES,
-  isPbftMessageType,
-  type PbftMessage,
-} from '../../core/wire/pbftMessages';
-import { signPbftMessage, verifyPbftMessage } from '../../host/pbftSigning';
+import type { PbftReplica } from '../../core/pbft/replica';
+import type { PbftEvent } from '../../core/pbft/types';
+import { typeCodeOf } from '../../core/wire/codec';
+import { PBFT_MESSAGE_TYPES } from '../../core/wire/pbftMessages';
+import { PbftHost } from '../../host/pbftHost';
+import type { Clock, TimerHandle, TransportHandler } from '../../host/ports';
 import { Network, type PathConfig } from '../network';
 import { Scheduler } from '../scheduler';
-import type { SimEvent } from '../simEvent';
+import { SimEvent } from '../simEvent';
 import { randomAgentIds, Stream, streamPrng } from '../seeds';
 import { SimCrypto } from '../simCrypto';
 import { Trace, TraceKind } from '../trace';
 import { RegisterApp } from './registerApp';
 import { sha256Hex } from './sha256';
 
-/** More ticks than this at one simulated instant mean a timer that never clears. */
-const MAX_TICKS_PER_INSTANT = 64;
+const TYPE_NAMES = new Map(PBFT_MESSAGE_TYPES.map((type) => [typeCodeOf(type), type]));
+
+/** More timer callbacks than this at one simulated instant mean a timer that never clears. */
+const MAX_TIMERS_PER_INSTANT = 256;
 
 export interface PbftClusterOptions {
   seed: number;
@@ -34,10 +33,11 @@ export interface PbftClusterOptions {
   config?: PbftOverrides;
 }
 
-/** One simulated agent: a replica and a client sharing an id, on one network index. */
+/** One simulated agent: the pBFT host (replica and client) of one id, on one network index. */
 export interface PbftSimNode {
   index: number;
   id: AgentId;
+  host: PbftHost;
   replica: PbftReplica;
   client: PbftClient;
   app: RegisterApp;
@@ -48,10 +48,11 @@ export interface PbftSimNode {
   /** Restarted without its storage at some point: counts as faulty, like a Byzantine one. */
   amnesiac: boolean;
   twin: boolean;
-  wake: SimEvent | null;
-  /** When the node was last ticked, and how many ticks it had at that instant. */
-  lastTickMs: number;
-  ticksThisInstant: number;
+  handler: TransportHandler | null;
+  /** Timers that came due while the node was down: they run when it resumes. */
+  deferred: (() => void)[];
+  lastTimerMs: number;
+  timersThisInstant: number;
 }
 
 export interface PbftClusterObserver {
@@ -62,9 +63,10 @@ export interface PbftClusterObserver {
 }
 
 /**
- * pBFT replicas and clients on the packet simulator: every message is signed, encoded by the
- * real codec, carried (or lost, duplicated, delayed, blocked) by the network, decoded and
- * verified before the receiving replica sees it, exactly as the browser host does.
+ * pBFT agents on the packet simulator, each the same `PbftHost` the browser runs, with
+ * simulated ports: a transport over `Network` (loss, duplication, delay, partitions), a clock on
+ * the scheduler, `SimCrypto` signatures and storage in memory. Every message is signed,
+ * encoded by the real codec, carried, decoded and verified before a replica sees it.
  */
 export class PbftCluster {
   readonly scheduler = new Scheduler();
@@ -72,9 +74,9 @@ export class PbftCluster {
   readonly crypto: SimCrypto;
   readonly nodes: PbftSimNode[] = [];
   readonly ids: AgentId[];
-  readonly stats = { frames: 0, badFrames: 0, badSignatures: 0, replicaMessages: 0 };
-  /** Messages replicas sent to other replicas (not replies, not to themselves), by type. */
-  readonly betweenReplicas = new Map<string, number>();
+  readonly stats = { frames: 0, dropped: 0 };
+  /** Messages the agents sent each other (each copy to each target), by type. */
+  readonly sentByType = new Map<string, number>();
   /** Every delivery, drop and timer, hashed: two runs of one seed hash alike. */
   readonly trace = new Trace();
   observer: PbftClusterObserver = {};
@@ -110,23 +112,17 @@ export class PbftCluster {
 
   /** The node's client proposes an action; its outcome comes as a client event. */
   propose(index: number, action: string): number {
-    const node = this.node(index);
-    const { reqNo, effects } = node.client.propose(action, this.nowMs);
-    this.runClientEffects(node, effects);
-    this.rearm(node);
-    return reqNo;
+    return this.node(index).host.propose(action);
   }
 
   /** Tells the node's client how many replicas it reaches (the membership's reach, in an agent). */
   setReachable(index: number, replicas: number): void {
-    const node = this.node(index);
-    this.runClientEffects(node, node.client.setReachable(replicas, this.nowMs));
-    this.rearm(node);
+    this.node(index).host.setReachable(replicas);
   }
 
   /**
    * Links between nodes that could not reach each other open again (after a heal, a resume, a
-   * restart): each side's replica hears of the other, as an agent's would from its links.
+   * restart): each side's host hears of the other, as it would from its links.
    */
   linksUp(pairs: [number, number][]): void {
     for (const [a, b] of pairs) {
@@ -135,14 +131,9 @@ export class PbftCluster {
         [b, a],
       ] as const) {
         const node = this.node(self);
-        if (!node.up) continue;
         const peerId = this.node(peer).id;
-        if (peerId === node.id) continue;
-        this.runReplicaEffects(
-          node,
-          node.replica.step({ kind: 'peerUp', peer: peerId, nowMs: this.nowMs }),
-        );
-        this.rearm(node);
+        if (!node.up || peerId === node.id) continue;
+        node.handler?.onLinkUp(peerId);
       }
     }
   }
@@ -150,29 +141,29 @@ export class PbftCluster {
   /** Every pair of nodes (a full mesh of links coming up). */
   allPairs(of: number[] = this.nodes.map((n) => n.index)): [number, number][] {
     const pairs: [number, number][] = [];
-    for (let i = 0; i < of.length; i++)
+    for (let i = 0; i < of.length; i++) {
       for (let j = i + 1; j < of.length; j++) pairs.push([of[i] as number, of[j] as number]);
+    }
     return pairs;
   }
 
+  /** Down: frames to it are lost, its timers wait. */
   crash(index: number): void {
-    const node = this.node(index);
-    node.up = false;
-    if (node.wake !== null) node.wake.cancelled = true;
-    node.wake = null;
+    this.node(index).up = false;
   }
 
-  /** Back up with its state (a pause, or a restart that kept its storage). */
+  /** Back up with its memory (a pause, or a restart that kept everything). */
   resume(index: number): void {
     const node = this.node(index);
     node.up = true;
-    this.tick(node);
+    const deferred = node.deferred.splice(0);
+    for (const callback of deferred) callback();
     this.linksUp(this.nodes.filter((n) => n !== node).map((n) => [node.index, n.index]));
   }
 
   /**
-   * A crash and a restart from what the replica persisted: a fresh replica object built from
-   * its storage, with a fresh client (request numbers from its clock). A correct replica.
+   * A crash and a restart from what the replica persisted: a fresh host built from its storage,
+   * with a fresh client (request numbers from its clock). A correct replica.
    */
   restartFromStorage(index: number): void {
     const old = this.node(index);
@@ -198,16 +189,6 @@ export class PbftCluster {
     this.replaceNode(old, fresh);
   }
 
-  private replaceNode(old: PbftSimNode, fresh: PbftSimNode): void {
-    if (old.wake !== null) old.wake.cancelled = true;
-    this.nodes[old.index] = fresh;
-    const copies = this.byId.get(old.id) as PbftSimNode[];
-    copies[copies.indexOf(old)] = fresh;
-    // Effects of the restore (replies again, events) come out of its first step.
-    this.tick(fresh);
-    this.linksUp(this.nodes.filter((n) => n !== fresh).map((n) => [fresh.index, n.index]));
-  }
-
   runUntil(untilMs: number): void {
     for (;;) {
       const event = this.scheduler.next(untilMs);
@@ -220,8 +201,12 @@ export class PbftCluster {
     this.scheduler.at(atMs, callback);
   }
 
-  private indexOf(id: AgentId): number {
-    return this.ids.indexOf(id);
+  private replaceNode(old: PbftSimNode, fresh: PbftSimNode): void {
+    old.host.stop();
+    this.nodes[old.index] = fresh;
+    const copies = this.byId.get(old.id) as PbftSimNode[];
+    copies[copies.indexOf(old)] = fresh;
+    this.linksUp(this.nodes.filter((n) => n !== fresh).map((n) => [fresh.index, n.index]));
   }
 
   private addNode(index: number, id: AgentId, twin: boolean): void {
@@ -230,7 +215,6 @@ export class PbftCluster {
     const copies = this.byId.get(id) ?? [];
     copies.push(node);
     this.byId.set(id, copies);
-    this.scheduler.at(0, () => this.tick(node));
   }
 
   private makeNode(
@@ -241,130 +225,103 @@ export class PbftCluster {
     stored?: Map<string, string>,
   ): PbftSimNode {
     const app = new RegisterApp();
-    return {
+    const storage = stored === undefined ? new Map<string, string>() : new Map(stored);
+    const node = {
       index,
       id,
       app,
-      replica: new PbftReplica({
-        selfId: id,
-        replicas: this.ids,
-        app,
-        digestOf: sha256Hex,
-        config: this.options.config,
-        ...(stored === undefined ? {} : { stored, nowMs: this.nowMs }),
-      }),
-      client: new PbftClient({ selfId: id, replicas: this.ids, firstReqNo }),
-      rewriter: new ByzantineRewriter(this.byzantinePrng, sha256Hex),
       up: true,
+      storage,
       amnesiac: false,
       twin,
-      wake: null,
-      storage: stored === undefined ? new Map() : new Map(stored),
-      lastTickMs: -1,
-      ticksThisInstant: 0,
+      handler: null,
+      deferred: [],
+      lastTimerMs: -1,
+      timersThisInstant: 0,
+    } as unknown as PbftSimNode;
+    const host = new PbftHost({
+      selfId: id,
+      replicas: this.ids,
+      app,
+      digestOf: sha256Hex,
+      transport: {
+        setHandler: (handler) => (node.handler = handler),
+        send: (peer, frame) => this.carry(node, peer, frame),
+        close: () => undefined,
+        connect: () => undefined,
+      },
+      clock: this.clockFor(node),
+      crypto: this.crypto.portFor(id),
+      prng: this.byzantinePrng,
+      firstReqNo,
+      storage: { write: (persist, done) => (applyPersist(node.storage, persist), done()) },
+      ...(stored === undefined ? {} : { stored }),
+      ...(this.options.config === undefined ? {} : { config: this.options.config }),
+      onReplicaEvent: (event) => this.observer.onReplicaEvent?.(node, event),
+      onClientEvent: (event) => this.observer.onClientEvent?.(node, event),
+      afterStep: () => this.observer.afterStep?.(node),
+    });
+    node.host = host;
+    node.replica = host.replica;
+    node.client = host.client;
+    node.rewriter = host.rewriter;
+    return node;
+  }
+
+  /** The node's clock: virtual time; a timer due while the node is down waits for its resume. */
+  private clockFor(node: PbftSimNode): Clock {
+    return {
+      nowMs: () => this.scheduler.nowMs(),
+      setTimer: (atMs, callback): TimerHandle =>
+        this.scheduler.at(atMs, () => {
+          if (this.nodes[node.index] !== node) return;
+          if (!node.up) {
+            node.deferred.push(callback);
+            return;
+          }
+          const nowMs = this.scheduler.nowMs();
+          node.timersThisInstant = node.lastTimerMs === nowMs ? node.timersThisInstant + 1 : 0;
+          node.lastTimerMs = nowMs;
+          if (node.timersThisInstant > MAX_TIMERS_PER_INSTANT) {
+            // A timer that stays due after it ran would spin forever at one instant.
+            throw new Error(`#${node.index} keeps asking to wake at ${nowMs}`);
+          }
+          this.trace.record(nowMs, TraceKind.timer, node.index, -1, 0);
+          callback();
+        }),
+      clearTimer: (handle) => {
+        if (handle instanceof SimEvent) handle.cancelled = true;
+      },
     };
   }
 
-  private tick(node: PbftSimNode): void {
-    if (!node.up || this.nodes[node.index] !== node) return;
-    node.wake = null;
-    const nowMs = this.nowMs;
-    this.trace.record(nowMs, TraceKind.timer, node.index, -1, 0);
-    node.ticksThisInstant = node.lastTickMs === nowMs ? node.ticksThisInstant + 1 : 0;
-    node.lastTickMs = nowMs;
-    if (node.ticksThisInstant > MAX_TICKS_PER_INSTANT) {
-      // A timer that stays due after its tick would spin forever at one instant.
-      throw new Error(`#${node.index} keeps asking to wake at ${nowMs}`);
-    }
-    this.runReplicaEffects(node, node.replica.step({ kind: 'tick', nowMs }));
-    this.runClientEffects(node, node.client.tick(nowMs));
-    this.rearm(node);
-  }
-
-  private rearm(node: PbftSimNode): void {
-    const replicaAt = node.replica.nextWakeMs();
-    const clientAt = node.client.nextWakeMs();
-    const at =
-      replicaAt === null ? clientAt : clientAt === null ? replicaAt : Math.min(replicaAt, clientAt);
-    if (node.wake !== null && (at === null || node.wake.atMs <= at)) return;
-    if (node.wake !== null) node.wake.cancelled = true;
-    node.wake =
-      at === null ? null : this.scheduler.at(Math.max(at, this.nowMs), () => this.tick(node));
-  }
-
-  private runReplicaEffects(node: PbftSimNode, effects: PbftEffect[]): void {
-    this.observer.afterStep?.(node);
-    for (const effect of node.rewriter.rewrite(effects)) {
-      if (effect.kind === 'event') this.observer.onReplicaEvent?.(node, effect.event);
-      else if (effect.kind === 'persist') applyPersist(node.storage, effect);
-      else this.send(node, effect.to, effect.msg, true);
-    }
-  }
-
-  private runClientEffects(node: PbftSimNode, effects: ReturnType<PbftClient['tick']>): void {
-    for (const effect of effects) {
-      if (effect.kind === 'event') this.observer.onClientEvent?.(node, effect.event);
-      else this.send(node, effect.to, effect.msg, false);
-    }
-  }
-
-  private send(node: PbftSimNode, to: AgentId[], msg: PbftMessage, fromReplica: boolean): void {
-    signPbftMessage(msg, node.id, this.crypto.portFor(node.id), (signed) => {
-      const frame = encodeFrame(signed, PBFT_MAX_MESSAGE_BYTES);
-      for (const target of to) {
-        for (const receiver of this.byId.get(target) ?? []) {
-          if (fromReplica) this.stats.replicaMessages++;
-          if (fromReplica && receiver !== node && signed.type !== 'pbft-reply') {
-            this.betweenReplicas.set(signed.type, (this.betweenReplicas.get(signed.type) ?? 0) + 1);
-          }
-          this.carry(node, receiver, frame);
-        }
+  private carry(from: PbftSimNode, peer: AgentId, frame: Uint8Array): void {
+    const type = frame[1] ?? 0;
+    const name = TYPE_NAMES.get(type) ?? String(type);
+    this.sentByType.set(name, (this.sentByType.get(name) ?? 0) + 1);
+    for (const to of this.byId.get(peer) ?? []) {
+      const copies = this.network.transmit(from.index, to.index);
+      if (copies === 0) {
+        this.stats.dropped++;
+        this.trace.record(this.nowMs, TraceKind.drop, to.index, from.index, type);
       }
-    });
-  }
-
-  private carry(from: PbftSimNode, to: PbftSimNode, frame: Uint8Array): void {
-    if (from === to) {
-      this.scheduler.at(this.nowMs, () => this.deliver(from.id, to, frame));
-      return;
-    }
-    const copies = this.network.transmit(from.index, to.index);
-    if (copies === 0)
-      this.trace.record(this.nowMs, TraceKind.drop, to.index, from.index, frame[1] ?? 0);
-    for (let i = 0; i < copies; i++) {
-      const delayMs = this.network.delaysMs[i] as number;
-      this.scheduler.at(this.nowMs + delayMs, () => this.deliver(from.id, to, frame));
+      for (let i = 0; i < copies; i++) {
+        const delayMs = this.network.delaysMs[i] as number;
+        this.scheduler.at(this.nowMs + delayMs, () => this.deliver(from, to, frame));
+      }
     }
   }
 
-  private deliver(fromId: AgentId, to: PbftSimNode, frame: Uint8Array): void {
+  private deliver(from: PbftSimNode, to: PbftSimNode, frame: Uint8Array): void {
     if (!to.up || this.nodes[to.index] !== to) return;
     this.stats.frames++;
     this.trace.record(
       this.nowMs,
       TraceKind.deliver,
       to.index,
-      this.indexOf(fromId),
+      from.index,
       (frame[1] ?? 0) | (frame.length << 8),
     );
-    const decoded = decodeFrame(frame, PBFT_MAX_MESSAGE_BYTES);
-    if (!decoded.ok || !isPbftMessageType(decoded.msg.type)) {
-      this.stats.badFrames++;
-      return;
-    }
-    const msg = decoded.msg as PbftMessage;
-    verifyPbftMessage(msg, this.crypto.portFor(to.id), (valid) => {
-      if (!valid) {
-        this.stats.badSignatures++;
-        return;
-      }
-      const nowMs = this.nowMs;
-      if (msg.type === 'pbft-reply') {
-        this.runClientEffects(to, to.client.onReply(fromId, msg));
-      } else {
-        this.runReplicaEffects(to, to.replica.step({ kind: 'message', from: fromId, msg, nowMs }));
-      }
-      this.rearm(to);
-    });
+    to.handler?.onFrame(from.id, frame);
   }
 }

@@ -15,8 +15,6 @@ export interface PbftRunResult {
   livenessFailures: string[];
   committed: number;
   executions: number;
-  /** Messages between replicas, per request executed by every correct replica. */
-  replicaMessages: number;
   /** SHA-256 over every replica's final state and log position: equal runs hash equal. */
   fingerprint: string;
   simulatedMs: number;
@@ -181,7 +179,6 @@ export function runPbftSeed(seed: number): PbftRunResult {
   }
   hash.update(JSON.stringify(cluster.stats));
   hash.update(`${cluster.trace.count}/${cluster.trace.hashHex()}`);
-  const correctCount = correctNodes().filter((n) => !n.twin).length;
   return {
     seed,
     plan,
@@ -189,8 +186,6 @@ export function runPbftSeed(seed: number): PbftRunResult {
     livenessFailures,
     committed,
     executions: checker.executions,
-    replicaMessages:
-      cluster.stats.replicaMessages / Math.max(1, checker.executions / Math.max(1, correctCount)),
     fingerprint: hash.digest('hex'),
     simulatedMs: endMs,
   };

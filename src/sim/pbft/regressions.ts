@@ -23,4 +23,8 @@ export const PBFT_REGRESSION_SEEDS: { seed: number; found: string }[] = [
   },
   { seed: 938, found: 'as 521, with a silent replica and a partition' },
   { seed: 74, found: 'as 591, n = 7 with a silent and a conflicting-votes replica' },
+  {
+    seed: 501753,
+    found: 'own votes re-sent only to replicas not heard from: one lost prepare held a slot',
+  },
 ];

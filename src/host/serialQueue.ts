@@ -1,0 +1,41 @@
+/**
+ * Runs operations one after another, each calling `done` when finished, at once (the
+ * simulator's ports) or later (IndexedDB, WebCrypto). Keeps the order of what was queued, and
+ * never recurses: an operation that finishes synchronously hands over to a loop.
+ */
+export class SerialQueue {
+  private readonly queue: ((done: () => void) => void)[] = [];
+  private busy = false;
+  private pumping = false;
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  push(operation: (done: () => void) => void): void {
+    this.queue.push(operation);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    while (!this.busy && this.queue.length > 0) {
+      const operation = this.queue.shift() as (done: () => void) => void;
+      this.busy = true;
+      let finishedAtOnce = true;
+      let returned = false;
+      operation(() => {
+        this.busy = false;
+        if (returned) {
+          finishedAtOnce = false;
+          this.pump();
+        }
+      });
+      returned = true;
+      if (this.busy) finishedAtOnce = false;
+      if (!finishedAtOnce) break;
+    }
+    this.pumping = false;
+  }
+}
