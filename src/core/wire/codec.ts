@@ -237,6 +237,11 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
   if (frame[0] !== WIRE_VERSION) return fail('bad-version', `version ${frame[0]}`);
   const type = CODE_TYPES.get(frame[1] as number);
   if (type === undefined) return fail('unknown-type', `type code ${frame[1]}`);
+  // A larger limit is for pBFT's containers (view changes, new views, state); every other
+  // type keeps the peer frame limit, whatever the caller allows.
+  if (frame.length > DEFAULT_MAX_FRAME_BYTES && !isPbftMessageType(type)) {
+    return fail('oversized', `${type} of ${frame.length} bytes over ${DEFAULT_MAX_FRAME_BYTES}`);
+  }
   if (type === 'ping' || type === 'pong') return decodeProbe(type, frame);
   if (type === 'links') return decodeLinks(frame);
   if (type === 'swim-digest') {

@@ -125,6 +125,15 @@ describe('pbft codec: round trips', () => {
     expect(decodeFrame(frame).ok).toBe(false);
     expect(decodeFrame(frame, MAX)).toEqual({ ok: true, msg: big });
   });
+
+  it('the larger limit is for pBFT frames only: other types stay within the peer frame limit', () => {
+    const hello = new TextEncoder().encode(
+      JSON.stringify({ id: 'a'.repeat(64), signature: 'b'.repeat(128), pad: 'x'.repeat(70_000) }),
+    );
+    const frame = new Uint8Array([WIRE_VERSION, 1, ...hello]);
+    const result = decodeFrame(frame, MAX);
+    expect(result.ok ? null : result.reason).toBe('oversized');
+  });
 });
 
 describe('pbft codec: strict validation', () => {
