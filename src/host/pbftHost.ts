@@ -12,7 +12,7 @@ import type { PbftOverrides } from '../core/pbft/config';
 import type { PbftPersist } from '../core/pbft/durability';
 import { PbftReplica } from '../core/pbft/replica';
 import type { DigestFn, PbftEffect, PbftEvent, ReplicatedApp } from '../core/pbft/types';
-import { decodeFrame, encodeFrame } from '../core/wire/codec';
+import { decodeFrame, encodeFrame, FrameTooLargeError } from '../core/wire/codec';
 import {
   isPbftMessageType,
   PBFT_MAX_MESSAGE_BYTES,
@@ -56,6 +56,8 @@ export interface PbftHostStats {
   /** Frames that did not decode as pBFT messages, and messages with a wrong signature. */
   badFrames: number;
   badSignatures: number;
+  /** Messages too large for a frame, dropped (README, "Known limits"). */
+  unsendable: number;
   /** Messages sent to other agents, by type (each target counts). */
   sent: Map<string, number>;
 }
@@ -73,7 +75,13 @@ export class PbftHost {
   readonly replica: PbftReplica;
   readonly client: PbftClient;
   readonly rewriter: ByzantineRewriter;
-  readonly stats: PbftHostStats = { framesIn: 0, badFrames: 0, badSignatures: 0, sent: new Map() };
+  readonly stats: PbftHostStats = {
+    framesIn: 0,
+    badFrames: 0,
+    badSignatures: 0,
+    unsendable: 0,
+    sent: new Map(),
+  };
   private readonly outbound = new SerialQueue();
   private readonly verified = new VerifiedSignatures();
   private timer: TimerHandle | null = null;
@@ -183,7 +191,9 @@ export class PbftHost {
           break;
         case 'persist': {
           const storage = this.options.storage;
-          if (storage !== undefined) this.outbound.push((done) => storage.write(effect, done));
+          if (storage === undefined) break;
+          // A stopped host writes nothing more: a new one may already have read the store.
+          this.outbound.push((done) => (this.stopped ? done() : storage.write(effect, done)));
           break;
         }
         case 'send':
@@ -201,7 +211,16 @@ export class PbftHost {
         crypto,
         (signed) => {
           if (this.stopped) return done();
-          const frame = encodeFrame(signed, PBFT_MAX_MESSAGE_BYTES);
+          let frame: Uint8Array;
+          try {
+            frame = encodeFrame(signed, PBFT_MAX_MESSAGE_BYTES);
+          } catch (error) {
+            // Too large to send (a state over the frame limit): counted and dropped; the queue
+            // goes on, or every later write and send would wait forever.
+            if (!(error instanceof FrameTooLargeError)) throw error;
+            this.stats.unsendable++;
+            return done();
+          }
           for (const peer of to) {
             if (peer === selfId) {
               clock.setTimer(clock.nowMs(), () => this.receive(selfId, signed));

@@ -25,13 +25,20 @@ export class SerialQueue {
       this.busy = true;
       let finishedAtOnce = true;
       let returned = false;
-      operation(() => {
+      try {
+        operation(() => {
+          this.busy = false;
+          if (returned) {
+            finishedAtOnce = false;
+            this.pump();
+          }
+        });
+      } catch (error) {
+        // An operation that throws has not finished, but must not hold the queue forever.
         this.busy = false;
-        if (returned) {
-          finishedAtOnce = false;
-          this.pump();
-        }
-      });
+        this.pumping = false;
+        throw error;
+      }
       returned = true;
       if (this.busy) finishedAtOnce = false;
       if (!finishedAtOnce) break;

@@ -218,6 +218,8 @@ export class CatchUp {
     s.lastProgressMs = s.nowMs;
     s.stats.stateTransfers++;
     s.pending.prune((r) => s.clients.status(r.client, r.reqNo) !== 'new');
+    // The timed request may have come in with the state: time another one, or none.
+    s.restartRequestTimer(false);
     this.execution.makeStable({
       seq: msg.seq,
       stateDigest: msg.stateDigest,

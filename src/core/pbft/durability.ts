@@ -109,6 +109,11 @@ export class DurableChanges {
     return { puts, deletes };
   }
 
+  /** A stored batch no stored slot names (left from an older view): deleted with the next write. */
+  dropStoredBatch(digest: string): void {
+    this.dropped.add(`batch:${digest}`);
+  }
+
   /** After a restore: the batches already in storage, so they are not written again. */
   noteStoredBatch(digest: string, seq: number): void {
     const users = this.writtenBatches.get(digest) ?? new Set<number>();

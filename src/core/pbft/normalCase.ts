@@ -163,7 +163,6 @@ export class NormalCase {
     if (msg.seq <= s.lowWatermark || msg.seq > s.highWatermark) {
       return s.reject('outside-watermarks');
     }
-    this.noteSeq(msg.seq);
     const slot = s.log.open(msg.seq, s.view, s.nowMs);
     if (slot.prepares.has(msg.replica)) return;
     const { type: _type, ...vote } = msg;
@@ -188,7 +187,6 @@ export class NormalCase {
     if (msg.seq <= s.lowWatermark || msg.seq > s.highWatermark) {
       return s.reject('outside-watermarks');
     }
-    this.noteSeq(msg.seq);
     const slot = s.log.open(msg.seq, s.view, s.nowMs);
     if (slot.commits.has(from)) return;
     slot.commits.set(from, msg.digest);
@@ -268,7 +266,8 @@ export class NormalCase {
       }
       const own = slot.prepares.get(s.self);
       if (own !== undefined) {
-        const unprepared = others.filter((id) => id !== header.replica && !slot.commits.has(id));
+        // The primary too: it needs quorum - 1 backups' prepares before it commits.
+        const unprepared = others.filter((id) => !slot.commits.has(id));
         s.send(unprepared, { type: 'pbft-prepare', ...own });
       }
       if (slot.sentCommit) {

@@ -157,13 +157,15 @@ export class PbftReplica {
     }
     if (s.nextSeq <= s.lowWatermark) s.nextSeq = s.lowWatermark + 1;
     this.execution.executeReady();
-    // What was just read back is in storage already.
+    // What was just read back is in storage already; batches no slot names any more go.
     s.durable.take(() => ({
       view: s.view,
       status: s.status,
       targetView: s.targetView,
       ownViewChange: null,
     }));
+    const named = new Set(slots.map((slot) => slot.batch));
+    for (const digest of batches.keys()) if (!named.has(digest)) s.durable.dropStoredBatch(digest);
   }
 
   /** When the replica next needs a tick, or null when no timer runs. */

@@ -5,7 +5,7 @@ import { ScenarioNet } from './scenarioNet';
 
 const C = fixedId('c');
 
-describe('review: request timer after a state transfer', () => {
+describe('request timer after a state transfer', () => {
   it('a request that came in by state transfer no longer times the primary', () => {
     const h = new ScenarioNet(FOUR);
     // R4 hears only the client, not the other replicas: it times C's first request.
