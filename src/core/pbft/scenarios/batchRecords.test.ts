@@ -18,7 +18,7 @@ function orphans(storage: Map<string, string>): string[] {
 }
 
 describe('batch records after a restart', () => {
-  it('a batch a slot named in an older view is never deleted once the replica restarted', () => {
+  it('a batch only a slot of an older view named is deleted after a restart', () => {
     const h = new ScenarioNet(FOUR);
     // View 0: R1 pre-prepares X's request at seq 1; every vote is lost.
     h.filter = (m) => m.msg.type !== 'pbft-prepare' && m.msg.type !== 'pbft-commit';

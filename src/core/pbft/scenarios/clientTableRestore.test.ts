@@ -10,7 +10,7 @@ const O1 = fixedId('d');
 const O2 = fixedId('e');
 
 describe('client table eviction after restore', () => {
-  it('a replica restored from storage evicts a different client than the others and executes a request they skip', () => {
+  it('a replica restored from storage evicts the same client as the others and skips what they skip', () => {
     const h = new ScenarioNet(FOUR, {
       checkpointInterval: 4,
       watermarkWindow: 8,
