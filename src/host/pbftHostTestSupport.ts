@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, type AgentId } from '../core/base/ids';
+import type { AgentId } from '../core/base/ids';
 import { createSeededPrng } from '../core/base/prng';
 import { fixedId } from '../core/base/testSupport';
 import { ListApp } from '../core/pbft/testNet';
@@ -7,6 +6,7 @@ import { decodeFrame, encodeFrame } from '../core/wire/codec';
 import { PBFT_MAX_MESSAGE_BYTES, type PbftMessage } from '../core/wire/pbftMessages';
 import { PbftHost, type PbftStorage } from './pbftHost';
 import type { Clock, CryptoPort, TransportHandler } from './ports';
+import { sha256Hex } from './sha256Hex';
 
 /** Test support for the PbftHost tests; nothing outside `*.test.ts` imports it. */
 
@@ -14,7 +14,7 @@ export const R1 = fixedId('1');
 export const R2 = fixedId('2');
 export const R3 = fixedId('3');
 export const R4 = fixedId('4');
-export const digestOf = (bytes: Uint8Array) => bytesToHex(sha256(bytes));
+export const digestOf = sha256Hex;
 /** The one signature the stand-in crypto makes and accepts. */
 export const SIG = 'a'.repeat(128);
 

@@ -15,7 +15,7 @@ export function batchDigest(requests: readonly PbftRequest[], digestOf: DigestFn
 }
 
 /** Bytes a batch costs on the wire, close enough to bound batches and replies. */
-export function requestBytes(request: PbftRequest): number {
+export function requestWireBytes(request: PbftRequest): number {
   return request.action.length + request.client.length + request.sig.length + 48;
 }
 

@@ -5,8 +5,8 @@ import type {
   PbftEntriesRequestMessage,
   PbftStateMessage,
 } from '../wire/pbftMessages';
-import { batchDigest, requestBytes } from './batch';
-import type { Execution } from './execution';
+import { batchDigest, requestWireBytes } from './batch';
+import { parseStateText, type Execution } from './execution';
 import { checkCheckpointCertificate } from './proofs';
 import type { ReplicaState } from './replicaState';
 
@@ -133,7 +133,7 @@ export class CatchUp {
     for (let seq = Math.max(msg.fromSeq, s.lowWatermark + 1); seq <= last; seq++) {
       const slot = s.log.get(seq);
       if (slot === undefined || !slot.executed || slot.requests === null) break;
-      const cost = slot.requests.reduce((sum, r) => sum + requestBytes(r), 64);
+      const cost = slot.requests.reduce((sum, r) => sum + requestWireBytes(r), 64);
       if (entries.length > 0 && bytes + cost > s.config.maxBatchBytes * 4) break;
       bytes += cost;
       entries.push({ seq, digest: slot.committedDigest as string, requests: slot.requests });
@@ -211,7 +211,7 @@ export class CatchUp {
       return s.reject('bad-certificate');
     }
     if (s.digestOf(encoder.encode(msg.snapshot)) !== msg.stateDigest) return s.reject('bad-state');
-    const parsed = parseState(msg.snapshot);
+    const parsed = parseStateText(msg.snapshot);
     if (parsed === null || !s.clients.restore(parsed.clients)) return s.reject('bad-state');
     s.app.restore(parsed.app);
     s.lastExecutedSeq = msg.seq;
@@ -243,13 +243,4 @@ function agreedDigest(claims: Map<AgentId, string>, needed: number): string | nu
     counts.set(digest, count);
   }
   return null;
-}
-
-function parseState(text: string): { clients: unknown; app: string } | null {
-  try {
-    const parsed = JSON.parse(text) as { clients?: unknown; app?: unknown };
-    return typeof parsed.app === 'string' ? { clients: parsed.clients, app: parsed.app } : null;
-  } catch {
-    return null;
-  }
 }

@@ -119,3 +119,13 @@ export class Execution {
     this.afterExecute();
   }
 }
+
+/** The replicated state text back in its parts, or null when it is not one (a bad record). */
+export function parseStateText(text: string): { clients: unknown; app: string } | null {
+  try {
+    const parsed = JSON.parse(text) as { clients?: unknown; app?: unknown };
+    return typeof parsed.app === 'string' ? { clients: parsed.clients, app: parsed.app } : null;
+  } catch {
+    return null;
+  }
+}

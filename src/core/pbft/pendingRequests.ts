@@ -1,7 +1,7 @@
 import type { AgentId } from '../base/ids';
 import type { Millis } from '../base/time';
 import type { PbftRequest } from '../wire/pbftMessages';
-import { requestBytes, requestKey } from './batch';
+import { requestKey, requestWireBytes } from './batch';
 
 interface Bucket {
   tokens: number;
@@ -107,7 +107,7 @@ export class PendingRequests {
         const queue = queues[(start + i) % clients.length] as PbftRequest[];
         const next = queue[0];
         if (next === undefined) continue;
-        const cost = requestBytes(next);
+        const cost = requestWireBytes(next);
         if (batch.length > 0 && bytes + cost > maxBytes) return batch;
         queue.shift();
         batch.push(next);

@@ -54,7 +54,7 @@ export function checkPreparedProof(set: ReplicaSet, proof: PbftPreparedProof): s
   return voters.size >= set.quorum - 1 ? null : `prepared proof of ${voters.size} prepares`;
 }
 
-/** A view change: from a replica, its checkpoint proven, its prepared proofs inside its window. */
+/** A view change: from a replica, its checkpoint proven, its proofs between its watermarks. */
 export function checkViewChange(
   set: ReplicaSet,
   vc: PbftViewChange,

@@ -4,7 +4,7 @@ import type { Millis } from '../base/time';
 import type { PbftMessage } from '../wire/pbftMessages';
 import { CatchUp } from './catchUp';
 import { resolvePbftConfig, type PbftOverrides } from './config';
-import { Execution } from './execution';
+import { Execution, parseStateText } from './execution';
 import { NormalCase } from './normalCase';
 import { ReplicaState } from './replicaState';
 import type { DigestFn, PbftEffect, PbftInput, PbftSnapshot, ReplicatedApp } from './types';
@@ -107,8 +107,8 @@ export class PbftReplica {
     s.nowMs = nowMs;
     s.lastProgressMs = nowMs;
     const { meta, stable, slots, batches } = readStored(stored);
-    if (stable !== null && stable.seq > 0 && stable.snapshot !== null) {
-      const parsed = JSON.parse(stable.snapshot) as { clients: unknown; app: string };
+    const parsed = stable?.snapshot == null ? null : parseStateText(stable.snapshot);
+    if (stable !== null && stable.seq > 0 && parsed !== null) {
       s.clients.restore(parsed.clients);
       s.app.restore(parsed.app);
       s.checkpoints.makeStable(stable);

@@ -87,7 +87,7 @@ export class SlotLog {
     for (const key of [...this.slots.keys()]) if (key <= seq) this.slots.delete(key);
   }
 
-  /** Forgets slots above `seq` that were never committed (a state transfer passed them). */
+  /** Every slot, in no particular order. */
   values(): IterableIterator<Slot> {
     return this.slots.values();
   }

@@ -8,6 +8,7 @@ import type {
   PbftViewChange,
   PbftViewChangeMessage,
 } from '../wire/pbftMessages';
+import { requestKey } from './batch';
 import type { Execution } from './execution';
 import type { NormalCase } from './normalCase';
 import { checkCheckpointCertificate, checkHeader, checkViewChange, planNewView } from './proofs';
@@ -234,7 +235,7 @@ export class ViewChanges {
   }
 
   private markInFlight(slot: Slot): void {
-    for (const r of slot.requests ?? []) this.s.inFlight.add(`${r.client}:${r.reqNo}`);
+    for (const r of slot.requests ?? []) this.s.inFlight.add(requestKey(r.client, r.reqNo));
   }
 
   /** A batch a new view named arrived: the slot can prepare now. */

@@ -17,7 +17,7 @@ import { randomAgentIds, Stream, streamPrng } from '../seeds';
 import { SimCrypto } from '../simCrypto';
 import { Trace, TraceKind } from '../trace';
 import { RegisterApp } from './registerApp';
-import { sha256Hex } from './sha256';
+import { sha256Hex } from '../../host/sha256Hex';
 
 const TYPE_NAMES = new Map(PBFT_MESSAGE_TYPES.map((type) => [typeCodeOf(type), type]));
 
