@@ -1,7 +1,8 @@
 /**
  * Layering rules from ARCHITECTURE.md ("may import" arrows). A violation fails `npm test`.
  * core/base <- core/wire <- core/quorum <- core/<protocol> <- core/agent; core <- host <- adapters;
- * host <- crdt; everything <- ui/main.tsx; core, host, crdt, adapters/node <- sim, bench.
+ * host <- crdt; core, host, crdt, adapters <- api <- ui/main.tsx, adapters/node/main.ts;
+ * everything <- ui/main.tsx; core, host, crdt, adapters/node <- sim, bench.
  * The simulator runs the shared document too (its checkers include CRDT convergence), and the
  * Node agent's entry point (adapters/node/main.ts) is a composition root like ui/main.tsx.
  */
@@ -119,6 +120,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^server/' },
       to: { path: '^src/(?!core/wire/|core/base/)' },
+    },
+    {
+      name: 'api-is-above-adapters',
+      comment: 'api/ builds on core, host, crdt and adapters; it imports no ui, sim or bench.',
+      severity: 'error',
+      from: { path: '^src/api/' },
+      to: { path: '^src/(ui|sim|bench)/' },
+    },
+    {
+      name: 'only-composition-roots-import-api',
+      comment: 'The page, the Node agent, the benches and the tests build on api/; nothing below.',
+      severity: 'error',
+      from: { path: '^src/(core|host|crdt|adapters)/', pathNot: '^src/adapters/node/main\\.ts$' },
+      to: { path: '^src/api/' },
     },
     {
       name: 'no-circular',

@@ -1,5 +1,5 @@
+import type { ReassemblyLimits } from '../core/wire/chunkReassembler';
 import { DEFAULT_MAX_FRAME_BYTES } from '../core/wire/messages';
-import type { ReassemblyLimits } from './chunks';
 import type { OutboxLimits } from './outbox';
 
 export interface DocSyncConfig {

@@ -3,10 +3,10 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { shortId, type AgentId } from '../core/base/ids';
 import type { Prng } from '../core/base/prng';
+import { Reassembler, type ChunkDropReason } from '../core/wire/chunkReassembler';
 import type { Clock, Observer, TimerHandle, Transport } from '../host/ports';
-import { framesOf, Reassembler } from './chunks';
 import { resolveDocSyncConfig, type DocSyncConfig } from './config';
-import { decodeCrdtFrame } from './crdtFrame';
+import { decodeCrdtFrame, framesOf } from './crdtFrame';
 import { Outbox } from './outbox';
 import {
   encodeAwareness,
@@ -95,7 +95,7 @@ export class DocSync {
    */
   private readonly awaitingStep2 = new Map<AgentId, number>();
   private readonly deferredStep1 = new Set<AgentId>();
-  private nextMessageId = 1;
+  private nextMessageId: number;
   private timer: TimerHandle | null = null;
   private stopped = false;
 
@@ -105,6 +105,9 @@ export class DocSync {
     this.transport = options.transport;
     this.clock = options.clock;
     this.outbox = new Outbox(options.transport, options.clock, this.config.outbox);
+    // From the clock, so a sync made again while links stay up does not reuse the chunked
+    // message ids its peers remember.
+    this.nextMessageId = Math.floor(options.clock.nowMs()) >>> 0;
   }
 
   start(): void {
@@ -143,7 +146,9 @@ export class DocSync {
 
   private onLinkUp(peer: AgentId): void {
     if (this.stopped) return;
-    this.peers.set(peer, new PeerState(new Reassembler(this.config.reassembly)));
+    const onDropped = (reason: ChunkDropReason, detail: string) =>
+      this.onChunkedMessageDropped(peer, reason, detail);
+    this.peers.set(peer, new PeerState(new Reassembler(this.config.reassembly, onDropped)));
     if (this.awaitingStep2.size > 0) this.deferredStep1.add(peer);
     else this.sendLinkUpStep1(peer);
     const awareness = this.options.awareness;
@@ -175,18 +180,16 @@ export class DocSync {
     if (!decoded.ok) return this.reject(peer, decoded.reason);
     const frame = decoded.frame;
     if (frame.kind === 'message') return this.onMessage(peer, state, frame.body);
-    const outcome = state.reassembler.add(
-      frame.messageId,
-      frame.index,
-      frame.count,
-      frame.part,
-      this.clock.nowMs(),
-    );
-    if (outcome.kind === 'dropped') {
-      this.stats.chunkedMessagesDropped++;
-      return this.reject(peer, outcome.reason);
+    const body = state.reassembler.add(frame, this.clock.nowMs());
+    if (body !== null) this.onMessage(peer, state, body);
+  }
+
+  /** Lost to limits: counted; refused for what the peer sent: also reported. */
+  private onChunkedMessageDropped(peer: AgentId, reason: ChunkDropReason, detail: string): void {
+    this.stats.chunkedMessagesDropped++;
+    if (reason === 'tooLarge' || reason === 'inconsistent' || reason === 'malformed') {
+      this.reject(peer, detail);
     }
-    if (outcome.kind === 'complete') this.onMessage(peer, state, outcome.body);
   }
 
   private onMessage(peer: AgentId, state: PeerState, body: Uint8Array): void {
@@ -353,9 +356,7 @@ export class DocSync {
     for (const [peer, sentAtMs] of this.awaitingStep2) {
       if (nowMs - sentAtMs >= 2 * this.config.antiEntropyIntervalMs) this.settleLinkUpSync(peer);
     }
-    for (const state of this.peers.values()) {
-      this.stats.chunkedMessagesDropped += state.reassembler.expire(nowMs);
-    }
+    for (const state of this.peers.values()) state.reassembler.expire(nowMs);
     let peer = this.roundRobin.pop();
     while (peer !== undefined && !this.peers.has(peer)) peer = this.roundRobin.pop();
     if (peer === undefined) {

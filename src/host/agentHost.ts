@@ -148,6 +148,11 @@ export class AgentHost {
     this.feed({ kind: 'publishFact', key, value, nowMs: this.clock.nowMs() });
   }
 
+  /** Applies an agreed gossip interval (a committed `mesh.config` action). */
+  setGossipIntervalMs(gossipIntervalMs: number): void {
+    this.feed({ kind: 'setGossipInterval', gossipIntervalMs, nowMs: this.clock.nowMs() });
+  }
+
   /** Says bye on every link, then stops driving the agent. */
   leave(): void {
     if (this.stopped) return;
@@ -169,6 +174,16 @@ export class AgentHost {
       agent: this.agent.snapshot(),
       stats: { ...this.stats, framesRejected: { ...this.stats.framesRejected } },
     };
+  }
+
+  /** The newest application fact `subject` published under `key`, as the agent knows it. */
+  appFact(subject: AgentId, key: string): string | null {
+    return this.agent.appFact(subject, key)?.value ?? null;
+  }
+
+  /** The agreed membership (the quorum denominator), sorted. */
+  agreedMembers(): AgentId[] {
+    return this.agent.agreedMembers();
   }
 
   /** For checkers: the agent's invariants, asserted. */

@@ -1,6 +1,8 @@
 import type { AgentId } from '../core/base/ids';
 import type { EdgeView } from '../core/links/types';
+import type { ByzantineBehaviour } from '../core/wire/byzantineBehaviours';
 import type { HostStats } from './agentHost';
+import type { ConsensusView } from './consensusView';
 
 /** Fault settings of one link, applied by the fault-injection layer on both directions. */
 export interface LinkFault {
@@ -66,10 +68,15 @@ export interface ChaosView {
   partition: AgentId[][] | null;
   /** When this agent's own freeze ends, or null. */
   frozenUntilMs: number | null;
+  /**
+   * The pBFT behaviour each agent was last set to, from the commands this agent saw; agents set
+   * back to honest (or never set) are left out.
+   */
+  behaviours: Record<AgentId, ByzantineBehaviour>;
   /** The newest chaos command this agent saw, and who acked applying it; null before any. */
   lastCommand: {
     id: string;
-    kind: 'partition' | 'heal' | 'freeze' | 'link-fault';
+    kind: 'partition' | 'heal' | 'freeze' | 'behaviour' | 'link-fault';
     issuer: AgentId;
     applied: AgentId[];
     /** On the issuer's dashboard: the agents it concerns that have not acked yet; else null. */
@@ -95,6 +102,8 @@ export interface MeshSnapshot {
   members: MemberView[];
   quorum: QuorumView;
   chaos: ChaosView;
+  /** The agent's pBFT replica and client (null when the agent runs without them). */
+  consensus: ConsensusView | null;
   stats: HostStats & {
     connectionsCreated: number;
     connectionBudget: number;
@@ -113,6 +122,8 @@ export interface MeshCommands {
   heal(): void;
   /** Makes `agent` stop answering for `seconds` (its page blocks), then return. */
   freeze(agent: AgentId, seconds: number): void;
+  /** Switches `agent`'s pBFT replica to `behaviour` ('honest' turns the fault off). */
+  setBehaviour(agent: AgentId, behaviour: ByzantineBehaviour): void;
   /** Adds one-way delay and loss to the link between `a` and `b` (both directions). */
   setLinkFault(a: AgentId, b: AgentId, fault: { delayMs: number; dropRate: number }): void;
 }

@@ -27,6 +27,11 @@ export interface PbftStorage {
   write(persist: PbftPersist, done: () => void): void;
 }
 
+/** A storage with its records as they stand (what a restarted replica reads). */
+export interface LoadedPbftStorage extends PbftStorage {
+  readonly records: ReadonlyMap<string, string>;
+}
+
 export interface PbftHostOptions {
   selfId: AgentId;
   replicas: readonly AgentId[];
@@ -47,6 +52,13 @@ export interface PbftHostOptions {
   client?: Partial<Omit<PbftClientConfig, 'selfId' | 'replicas' | 'firstReqNo'>>;
   onReplicaEvent?: (event: PbftEvent) => void;
   onClientEvent?: (event: PbftClientEvent) => void;
+  /**
+   * False for an agent outside the replica set: it proposes and reads replies but its replica
+   * never runs (it takes no messages and sends none). Default true.
+   */
+  votes?: boolean;
+  /** Every pBFT message sent to or verified from another agent (the dashboard's pulses). */
+  onMessage?: (direction: 'in' | 'out', peer: AgentId, msg: PbftMessage) => void;
   /** After every replica step (the simulator checks invariants here). */
   afterStep?: () => void;
 }
@@ -159,6 +171,7 @@ export class PbftHost {
           return;
         }
         const nowMs = this.options.clock.nowMs();
+        if (peer !== this.options.selfId) this.options.onMessage?.('in', peer, msg);
         if (msg.type === 'pbft-reply') this.runClient(this.client.onReply(peer, msg));
         else this.stepReplica({ kind: 'message', from: peer, msg, nowMs });
       },
@@ -167,7 +180,7 @@ export class PbftHost {
   }
 
   private stepReplica(input: Parameters<PbftReplica['step']>[0]): void {
-    if (this.stopped) return;
+    if (this.stopped || this.options.votes === false) return;
     const effects = this.rewriter.rewrite(this.replica.step(input));
     this.options.afterStep?.();
     this.run(effects);
@@ -228,6 +241,7 @@ export class PbftHost {
             }
             this.stats.sent.set(signed.type, (this.stats.sent.get(signed.type) ?? 0) + 1);
             transport.send(peer, frame);
+            this.options.onMessage?.('out', peer, signed);
           }
           done();
         },
@@ -239,7 +253,7 @@ export class PbftHost {
   private rearm(): void {
     if (this.stopped) return;
     const { clock } = this.options;
-    const replicaAt = this.replica.nextWakeMs();
+    const replicaAt = this.options.votes === false ? null : this.replica.nextWakeMs();
     const clientAt = this.client.nextWakeMs();
     const at =
       replicaAt === null ? clientAt : clientAt === null ? replicaAt : Math.min(replicaAt, clientAt);

@@ -2,9 +2,11 @@ import type { AgentId } from '../../core/base/ids';
 import type { LinkFault, MeshCommands, MeshSnapshot } from '../../host/meshSnapshot';
 import type { MeshEvent } from '../../host/ports';
 import type { LinkSetupTime } from '../webrtc/meshTransport';
-import type { WebRtcMesh } from '../webrtc/webRtcMesh';
 
-/** What `window.meshDebug` offers: the browser console and the end-to-end tests use it. */
+/**
+ * What `window.meshDebug` offers (the browser console and the end-to-end tests use it): a view
+ * of the same agent `window.mesh` is.
+ */
 export interface MeshDebugHook {
   selfId: AgentId;
   snapshot(): MeshSnapshot;
@@ -17,9 +19,23 @@ export interface MeshDebugHook {
   onEvent(listener: (event: MeshEvent) => void): () => void;
 }
 
-export function installDebugHook(target: { meshDebug?: MeshDebugHook }, mesh: WebRtcMesh): void {
+/** The parts of a mesh the debug hook shows (structurally `Mesh` from src/api). */
+export interface DebuggableMesh {
+  id: AgentId;
+  snapshot(): MeshSnapshot;
+  setFault(peer: AgentId, fault: LinkFault): void;
+  setupTimes(): LinkSetupTime[];
+  leave(): void;
+  commands: MeshCommands;
+  onEvent(listener: (event: MeshEvent) => void): () => void;
+}
+
+export function installDebugHook(
+  target: { meshDebug?: MeshDebugHook },
+  mesh: DebuggableMesh,
+): void {
   target.meshDebug = {
-    selfId: mesh.selfId,
+    selfId: mesh.id,
     snapshot: () => mesh.snapshot(),
     setFault: (peer, fault) => mesh.setFault(peer, fault),
     setupTimes: () => mesh.setupTimes(),

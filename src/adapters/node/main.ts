@@ -1,12 +1,10 @@
 import { parseArgs } from 'node:util';
 import { shortId } from '../../core/base/ids';
-import { createSeededPrng } from '../../core/base/prng';
-import { CRDT_LANE_TYPE_CODE } from '../../core/wire/lanes';
-import { SharedState } from '../../crdt/sharedState';
+import { createMesh } from '../../api/createMesh';
+import { memoryPbftStorage } from '../../host/memoryPbftStorage';
 import { generateIdentity } from '../webrtc/identity';
-import { wallClock } from '../webrtc/wallClock';
 import { fileDocPersistence } from './fileDocPersistence';
-import { WebRtcMesh } from '../webrtc/webRtcMesh';
+import { FilePbftStorage } from './filePbftStorage';
 import { loadOrCreateFileIdentity } from './fileIdentity';
 import { createNodePeer } from './nodePeer';
 import { createNodeSocket } from './nodeSocket';
@@ -15,12 +13,14 @@ const HELP = `mesh-coordinator Node agent: joins a room as one more agent of the
 
   npm run agent -- [--server http://localhost:4444] [--room default] [--identity-file agent.json]
                    [--ice stun:host:3478,...] [--ping-interval-ms 1000] [--status-every-ms 5000]
-                   [--state-file state.bin]
+                   [--state-file state.bin] [--pbft-file pbft.log] [--replicas 4]
 
 Without --identity-file the agent has a fresh identity each run. With --state-file the room's
-shared document (memory store included) is kept in that file between runs.`;
+shared document (memory store included) is kept in that file between runs; with --pbft-file
+its pBFT replica's records (keep it with the identity file: they belong to that identity).
+--replicas: agreed members needed before the first replica set forms.`;
 
-/** Composition root of a Node agent: the same WebRtcMesh as a tab, with Node's WebRTC and ws. */
+/** Composition root of a Node agent: the same createMesh as a tab, with Node's WebRTC and ws. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -31,6 +31,8 @@ async function main(): Promise<void> {
       'ping-interval-ms': { type: 'string' },
       'status-every-ms': { type: 'string', default: '5000' },
       'state-file': { type: 'string' },
+      'pbft-file': { type: 'string' },
+      replicas: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -49,12 +51,28 @@ async function main(): Promise<void> {
       ? (await generateIdentity()).identity
       : await loadOrCreateFileIdentity(values['identity-file']);
   const iceServers = values.ice === undefined ? [] : [{ urls: values.ice.split(',') }];
-  const mesh = new WebRtcMesh(
+  const stateFile = values['state-file'];
+  const pbftFile = values['pbft-file'];
+  const minReplicas = values.replicas === undefined ? undefined : Number(values.replicas);
+  if (minReplicas !== undefined && !(Number.isInteger(minReplicas) && minReplicas >= 1)) {
+    throw new Error('--replicas must be a positive integer');
+  }
+  const mesh = await createMesh({
+    room: values.room,
+    signalingUrl,
+    iceServers,
+    links,
     identity,
-    { room: values.room, signalingUrl, iceServers, links },
-    createNodePeer,
-    createNodeSocket,
-  );
+    critical: minReplicas === undefined ? {} : { minReplicas },
+    platform: {
+      createPeer: createNodePeer,
+      createSocket: createNodeSocket,
+      ...(stateFile === undefined ? {} : { docPersistence: fileDocPersistence(stateFile) }),
+      openPbftStorage: async () =>
+        pbftFile === undefined ? memoryPbftStorage() : new FilePbftStorage(pbftFile),
+      randomSeed: () => Math.floor(Math.random() * 2 ** 32),
+    },
+  });
   mesh.onEvent((event) => {
     const peer = event.peer === undefined ? '' : ` ${shortId(event.peer)}`;
     console.log(
@@ -62,20 +80,7 @@ async function main(): Promise<void> {
     );
   });
   console.log(`agent ${identity.id} joining room ${values.room} via ${signalingUrl}`);
-  mesh.start();
-  const stateFile = values['state-file'];
-  const shared = new SharedState({
-    room: values.room,
-    selfId: identity.id,
-    transport: mesh.openLane(CRDT_LANE_TYPE_CODE),
-    clock: wallClock,
-    random: createSeededPrng(Math.floor(Math.random() * 2 ** 32)),
-    observer: {
-      onEvent: (event) => console.log(`${event.level} ${event.kind} ${event.detail ?? ''}`),
-    },
-    meshSnapshot: () => mesh.snapshot(),
-    ...(stateFile === undefined ? {} : { persistence: fileDocPersistence(stateFile) }),
-  });
+  const shared = mesh.shared;
   const statusEveryMs = Number(values['status-every-ms']);
   const status = setInterval(() => {
     const snapshot = mesh.snapshot();
@@ -88,14 +93,15 @@ async function main(): Promise<void> {
       .peerStates()
       .map((p) => `${shortId(p.peer)}:${p.state}`)
       .join(' ');
+    const critical = mesh.critical.status();
     console.log(
       `status: ${open.length} open links, ${snapshot.edges.length} edges known; ${rtts}; ` +
-        `memory: ${entries} entries; sync: ${sync}`,
+        `memory: ${entries} entries; sync: ${sync}; ` +
+        `pbft: n=${critical.n} view=${critical.view} executed=${critical.lastExecutedSeq}`,
     );
   }, statusEveryMs);
   const stop = () => {
     clearInterval(status);
-    shared.stop();
     mesh.leave();
     // Let the bye frames leave before the process ends.
     setTimeout(() => process.exit(0), 200);

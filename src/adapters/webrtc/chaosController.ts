@@ -1,4 +1,4 @@
-import { bytesToHex, hexToBytes, shortId, type AgentId } from '../../core/base/ids';
+import { bytesToHex, compareIds, hexToBytes, shortId, type AgentId } from '../../core/base/ids';
 import {
   chaosAckBytes,
   chaosCommandBytes,
@@ -10,6 +10,7 @@ import {
   type ChaosAction,
   type ChaosCommand,
 } from '../../core/wire/chaosCommand';
+import type { ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
 import type { ChaosView, MeshCommands } from '../../host/meshSnapshot';
 import type { MeshEvent } from '../../host/ports';
 import { sign, verify, type Identity } from './identity';
@@ -21,6 +22,8 @@ import { randomHex } from './randomHex';
 const MAX_SEEN_COMMANDS = 256;
 /** Acks whose signature was checked (command id and agent). */
 const MAX_VERIFIED_ACKS = 1024;
+/** Agents whose Byzantine behaviour is remembered (any signed command can name a new one). */
+const MAX_BEHAVIOURS_KEPT = 256;
 
 export interface ChaosControllerOptions {
   identity: Identity;
@@ -38,22 +41,27 @@ export interface ChaosControllerOptions {
   nowMs(): number;
   /** Blocks this agent's thread for `ms` (the page stops answering, as a hung tab does). */
   blockFor(ms: number): void;
+  /** Switches this agent's pBFT replica to `behaviour`, when a command names this agent. */
+  applyBehaviour?: (behaviour: ByzantineBehaviour) => void;
   delivery?: ChaosDeliveryOptions;
 }
 
 /**
- * Dashboard chaos: partitions, freezes and link faults. Commands are signed by their issuer and
- * go by every path there is: the signaling server (outside the mesh, so a mesh partition never
- * cuts its own heal off), sibling tabs, and a flood over the mesh links that are not cut (so a
- * command issued while the server is out of reach still gets around). Each agent applies the
- * part that concerns it and answers with a signed ack; the issuer sends the command again, with
- * backoff, until every agent it concerns acked, a newer command replaced it, or a minute passed.
- * Agents relaying a retry publish it in the room too, so it crosses a partition even when the
- * issuer cannot reach the server. A partition also heals itself after `healAfterSeconds`.
+ * Dashboard chaos: partitions, freezes, Byzantine behaviours and link faults. Commands are signed
+ * by their issuer and go by every path there is: the signaling server (outside the mesh, so a
+ * mesh partition never cuts its own heal off), sibling tabs, and a flood over the mesh links that
+ * are not cut (so a command issued while the server is out of reach still gets around). Each
+ * agent applies the part that concerns it and answers with a signed ack; the issuer sends the
+ * command again, with backoff, until every agent it concerns acked, a newer command replaced it,
+ * or a minute passed. Agents relaying a retry publish it in the room too, so it crosses a
+ * partition even when the issuer cannot reach the server. A partition also heals itself after
+ * `healAfterSeconds`.
  */
 export class ChaosController implements MeshCommands {
   private partitionGroups: AgentId[][] | null = null;
   private frozenUntilMs: number | null = null;
+  /** Non-honest behaviours in force as far as this agent heard, oldest command first. */
+  private readonly behaviours = new Map<AgentId, ByzantineBehaviour>();
   private autoHeal: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   /** Commands verified and applied: id -> the signature that verified (copies must match it). */
@@ -73,6 +81,9 @@ export class ChaosController implements MeshCommands {
     return {
       partition: this.partitionGroups,
       frozenUntilMs: frozen ? this.frozenUntilMs : null,
+      behaviours: Object.fromEntries(
+        [...this.behaviours].sort(([a], [b]) => compareIds(a, b)),
+      ) as Record<AgentId, ByzantineBehaviour>,
       lastCommand: this.delivery.view(),
     };
   }
@@ -87,6 +98,10 @@ export class ChaosController implements MeshCommands {
 
   freeze(agent: AgentId, seconds: number): void {
     void this.issue({ kind: 'freeze', agent, seconds });
+  }
+
+  setBehaviour(agent: AgentId, behaviour: ByzantineBehaviour): void {
+    void this.issue({ kind: 'behaviour', agent, behaviour });
   }
 
   setLinkFault(a: AgentId, b: AgentId, fault: { delayMs: number; dropRate: number }): void {
@@ -289,6 +304,9 @@ export class ChaosController implements MeshCommands {
         setTimeout(() => this.options.blockFor(ms), 0);
         return;
       }
+      case 'behaviour':
+        this.noteBehaviour(action.agent, action.behaviour, by);
+        return;
       case 'link-fault': {
         // One end's fault layer covers both directions; the lower id applies it.
         const [low, high] = action.a < action.b ? [action.a, action.b] : [action.b, action.a];
@@ -316,6 +334,28 @@ export class ChaosController implements MeshCommands {
         return;
       }
     }
+  }
+
+  /** Every agent records the behaviour for its dashboard; only the one it names switches. */
+  private noteBehaviour(agent: AgentId, behaviour: ByzantineBehaviour, by: string): void {
+    this.behaviours.delete(agent);
+    if (behaviour !== 'honest') this.behaviours.set(agent, behaviour);
+    if (this.behaviours.size > MAX_BEHAVIOURS_KEPT) {
+      this.behaviours.delete(this.behaviours.keys().next().value as AgentId);
+    }
+    if (agent !== this.options.identity.id) return;
+    try {
+      this.options.applyBehaviour?.(behaviour);
+    } catch (error) {
+      // The command is still acked: it reached this agent; the event says the switch failed.
+      this.options.emit({ level: 'warn', kind: 'chaos-rejected', detail: String(error) });
+      return;
+    }
+    this.options.emit({
+      level: behaviour === 'honest' ? 'info' : 'warn',
+      kind: 'chaos-behaviour',
+      detail: `${behaviour} ${by}`,
+    });
   }
 
   private healLocally(why: string): void {

@@ -17,6 +17,7 @@ import {
   type ChaosAck,
   type ChaosCommand,
 } from '../../core/wire/chaosCommand';
+import type { ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
 import { CHAOS_LANE_TYPE_CODE } from '../../core/wire/lanes';
 import type { MeshEvent, Transport } from '../../host/ports';
 import { ChaosController } from './chaosController';
@@ -79,6 +80,9 @@ export class WebRtcMesh {
   /** Neighbours the chaos lane can reach: links up now. */
   private readonly chaosPeers = new Set<AgentId>();
   private loadMonitor: LoadMonitor | null = null;
+  private behaviourHandler: ((behaviour: ByzantineBehaviour) => void) | null = null;
+  /** The latest behaviour commanded for this agent before any handler was set. */
+  private unhandledBehaviour: ByzantineBehaviour | null = null;
   private loadTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -140,6 +144,7 @@ export class WebRtcMesh {
           // A hung tab: nothing runs, nothing answers.
         }
       },
+      applyBehaviour: (behaviour) => this.applyBehaviour(behaviour),
     });
     // The seed only shapes ping order; it need not be secret.
     const seed = parseInt(identity.id.slice(0, 8), 16) ^ Math.floor(Math.random() * 2 ** 32);
@@ -216,9 +221,50 @@ export class WebRtcMesh {
     return this.lanes.lane(typeCode);
   }
 
+  /** Publishes a small fact (≤ 256 characters) under `key`, gossiped to every member. */
+  publishFact(key: string, value: string): void {
+    this.host.publishFact(key, value);
+  }
+
+  /** Applies an agreed gossip interval to membership, from now on. */
+  setGossipIntervalMs(gossipIntervalMs: number): void {
+    this.host.setGossipIntervalMs(gossipIntervalMs);
+  }
+
+  /** A Transport over this agent's links for the frames with any of `typeCodes`. */
+  openLanes(typeCodes: readonly number[]): Transport {
+    return this.lanes.lanes(typeCodes);
+  }
+
+  /** The newest fact `subject` published under `key`, as this agent knows it, or null. */
+  appFact(subject: AgentId, key: string): string | null {
+    return this.host.appFact(subject, key);
+  }
+
+  /** The agreed membership (the quorum denominator), sorted. */
+  agreedMembers(): AgentId[] {
+    return this.host.agreedMembers();
+  }
+
   /** The dashboard's chaos commands. */
   get commands(): MeshCommands {
     return this.chaos;
+  }
+
+  /**
+   * Who switches this agent's pBFT replica when a signed command sets its behaviour. A command
+   * that came before the handler (the replica starts after the mesh) is handed over at once.
+   */
+  onBehaviourCommand(handler: (behaviour: ByzantineBehaviour) => void): void {
+    this.behaviourHandler = handler;
+    const early = this.unhandledBehaviour;
+    this.unhandledBehaviour = null;
+    if (early !== null) handler(early);
+  }
+
+  private applyBehaviour(behaviour: ByzantineBehaviour): void {
+    if (this.behaviourHandler === null) this.unhandledBehaviour = behaviour;
+    else this.behaviourHandler(behaviour);
   }
 
   private onRoomData(data: unknown): void {
@@ -310,6 +356,7 @@ export class WebRtcMesh {
       })),
       quorum: { ...host.agent.swim.quorum },
       chaos: this.chaos.view(),
+      consensus: null,
       stats: {
         ...host.stats,
         connectionsCreated: this.transport.connectionsCreated,

@@ -101,6 +101,7 @@ export class Agent {
       case 'signed':
       case 'setLoad':
       case 'publishFact':
+      case 'setGossipInterval':
         return this.fromSwim(this.swim.step(input), input.nowMs);
     }
   }

@@ -1,24 +1,15 @@
 import type { AgentId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import type { PbftMessage, PbftPrePrepareMessage } from '../wire/pbftMessages';
+import {
+  BYZANTINE_BEHAVIOURS,
+  isByzantineBehaviour,
+  type ByzantineBehaviour,
+} from '../wire/byzantineBehaviours';
 import { batchDigest } from './batch';
 import type { DigestFn, PbftEffect } from './types';
 
-/** What a replica does with its outgoing messages (README.md, "Byzantine behaviours"). */
-export const BYZANTINE_BEHAVIOURS = [
-  'honest',
-  'equivocate',
-  'wrong-digest',
-  'silent',
-  'replay',
-  'conflicting-votes',
-  'forge-view-change',
-] as const;
-export type ByzantineBehaviour = (typeof BYZANTINE_BEHAVIOURS)[number];
-
-export function isByzantineBehaviour(value: unknown): value is ByzantineBehaviour {
-  return typeof value === 'string' && (BYZANTINE_BEHAVIOURS as readonly string[]).includes(value);
-}
+export { BYZANTINE_BEHAVIOURS, isByzantineBehaviour, type ByzantineBehaviour };
 
 /** Old messages a replaying replica keeps to send again. */
 const REPLAY_RING = 64;

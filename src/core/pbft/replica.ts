@@ -277,6 +277,8 @@ export class PbftReplica {
         requestCount: slot.requests?.length ?? 0,
         prepares: slot.prepares.size,
         commits: slot.commits.size,
+        preparedBy: votersFor(slot.prepares, slot.header?.digest, (vote) => vote.digest),
+        committedBy: votersFor(slot.commits, slot.header?.digest, (digest) => digest),
         phase: slot.executed
           ? 'executed'
           : slot.committed
@@ -308,4 +310,16 @@ export class PbftReplica {
     assert(s.checkpoints.heldCount <= 4 * s.set.n, 'checkpoints over their bound');
     assert(s.status === 'view-change' || s.targetView === s.view, 'target view without a change');
   }
+}
+
+/** The replicas whose vote matches the slot's digest, sorted (what the dashboard shows). */
+function votersFor<V>(
+  votes: ReadonlyMap<AgentId, V>,
+  digest: string | undefined,
+  digestOf: (vote: V) => string,
+): AgentId[] {
+  if (digest === undefined) return [];
+  const out: AgentId[] = [];
+  for (const [replica, vote] of votes) if (digestOf(vote) === digest) out.push(replica);
+  return out.sort();
 }

@@ -85,6 +85,9 @@ export interface PbftSlotView {
   requestCount: number;
   prepares: number;
   commits: number;
+  /** Replicas whose prepare, and whose commit, match the slot's digest (sorted). */
+  preparedBy: AgentId[];
+  committedBy: AgentId[];
   phase: PbftPhase | 'executed';
 }
 

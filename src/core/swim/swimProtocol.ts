@@ -1,3 +1,4 @@
+import { assert } from '../base/assert';
 import { compareIds, type AgentId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import type { Millis } from '../base/time';
@@ -107,6 +108,9 @@ export class SwimProtocol {
         break;
       case 'reach':
         this.onReach(input.peer, input.via);
+        break;
+      case 'setGossipInterval':
+        this.onSetGossipInterval(input.gossipIntervalMs);
         break;
     }
     this.afterStep();
@@ -409,6 +413,20 @@ export class SwimProtocol {
         ? `holds ${reachable} of ${membershipSize} agreed members: agreement-based actions may proceed`
         : `holds ${reachable} of ${membershipSize} agreed members: read-only for agreement-based state`,
     });
+  }
+
+  /** The next round comes at most one new interval from now. */
+  private onSetGossipInterval(gossipIntervalMs: number): void {
+    const s = this.s;
+    assert(
+      Number.isInteger(gossipIntervalMs) && gossipIntervalMs >= 100,
+      'gossipIntervalMs must be an integer of at least 100 ms',
+    );
+    s.config.gossipIntervalMs = gossipIntervalMs;
+    const latestMs = s.nowMs + gossipIntervalMs;
+    if (this.nextGossipAtMs !== null && this.nextGossipAtMs > latestMs) {
+      this.nextGossipAtMs = latestMs;
+    }
   }
 
   /** Every gossip interval: push, one push-pull, view upkeep, agreed-membership housekeeping. */

@@ -20,6 +20,8 @@ export type SwimInput =
   | { kind: 'setLoad'; load: LoadSummary; nowMs: Millis }
   /** A small application fact to gossip under `key` (bounded: see README LIMITS). */
   | { kind: 'publishFact'; key: string; value: string; nowMs: Millis }
+  /** A gossip interval the mesh agreed on (a committed configuration change), from now on. */
+  | { kind: 'setGossipInterval'; gossipIntervalMs: number; nowMs: Millis }
   /**
    * How the links protocol now hears `peer` within its reach window: on its own link, through a
    * neighbour, or not at all (null). Reached members are what the quorum counts; members heard

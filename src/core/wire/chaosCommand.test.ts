@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentId } from '../base/ids';
+import { isAgentId, type AgentId } from '../base/ids';
+import { createSeededPrng } from '../base/prng';
+import { BYZANTINE_BEHAVIOURS, type ByzantineBehaviour } from './byzantineBehaviours';
 import {
   chaosAckBytes,
   chaosCommandBytes,
   chaosScope,
   concernsAgent,
+  decodeChaosFrame,
+  encodeChaosFrame,
   MAX_CHAOS_COPIES,
   MAX_FREEZE_SECONDS,
   parseChaosAck,
   parseChaosCommand,
   type ChaosAction,
 } from './chaosCommand';
+import { mutateFrame } from './frameMutation';
 
 const A = 'a'.repeat(64) as AgentId;
 const B = 'b'.repeat(64) as AgentId;
@@ -23,6 +28,8 @@ describe('chaos commands', () => {
       { kind: 'partition', groups: [[A], [B, C]], healAfterSeconds: 60 },
       { kind: 'heal' },
       { kind: 'freeze', agent: B, seconds: 5 },
+      { kind: 'behaviour', agent: B, behaviour: 'equivocate' },
+      { kind: 'behaviour', agent: C, behaviour: 'honest' },
       { kind: 'link-fault', a: A, b: B, delayMs: 150, dropRate: 0.2 },
     ]) {
       // A command without a copy number is the first copy.
@@ -40,6 +47,13 @@ describe('chaos commands', () => {
       { ...base, action: { kind: 'link-fault', a: A, b: A, delayMs: 0, dropRate: 0 } },
       { ...base, action: { kind: 'link-fault', a: A, b: B, delayMs: 0, dropRate: 2 } },
       { ...base, action: { kind: 'reboot' } },
+      { ...base, action: { kind: 'behaviour', agent: B, behaviour: 'lying' } },
+      { ...base, action: { kind: 'behaviour', agent: B, behaviour: 'Honest' } },
+      { ...base, action: { kind: 'behaviour', agent: B, behaviour: 'toString' } },
+      { ...base, action: { kind: 'behaviour', agent: B } },
+      { ...base, action: { kind: 'behaviour', agent: 'b', behaviour: 'silent' } },
+      { ...base, action: { kind: 'behaviour', agent: B.toUpperCase(), behaviour: 'silent' } },
+      { ...base, action: { kind: 'behaviour', behaviour: 'silent' } },
       { ...base, id: 'short', action: { kind: 'heal' } },
       { ...base, signature: 'abc', action: { kind: 'heal' } },
       { ...base, issuer: 'me', action: { kind: 'heal' } },
@@ -58,6 +72,50 @@ describe('chaos commands', () => {
     expect(
       chaosCommandBytes('0123456789abcdef', A, { kind: 'freeze', agent: B, seconds: 1 }),
     ).not.toEqual(heal);
+    const behaviour = (behaviour: ByzantineBehaviour): ChaosAction => ({
+      kind: 'behaviour',
+      agent: B,
+      behaviour,
+    });
+    expect(chaosCommandBytes(base.id, A, behaviour('silent'))).not.toEqual(
+      chaosCommandBytes(base.id, A, behaviour('replay')),
+    );
+  });
+
+  it('rebuilds a behaviour action in the order it was signed, whatever order it came in', () => {
+    const signed: ChaosAction = { kind: 'behaviour', agent: B, behaviour: 'wrong-digest' };
+    const reordered = { behaviour: 'wrong-digest', agent: B, kind: 'behaviour', extra: 1 };
+    const parsed = parseChaosCommand({ ...base, action: reordered });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(chaosCommandBytes(base.id, A, parsed.command.action)).toEqual(
+      chaosCommandBytes(base.id, A, signed),
+    );
+  });
+
+  it('never throws on mutated behaviour frames, and accepts only known behaviours', () => {
+    const prng = createSeededPrng(0xbe4a);
+    const samples = BYZANTINE_BEHAVIOURS.map((behaviour) =>
+      encodeChaosFrame({
+        ...base,
+        type: 'chaos',
+        copy: 0,
+        action: { kind: 'behaviour', agent: B, behaviour },
+      }),
+    );
+    let accepted = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const sample = samples[prng.nextInt(samples.length)];
+      if (sample === undefined || sample === null) throw new Error('sample did not encode');
+      const parsed = parseChaosCommand(decodeChaosFrame(mutateFrame(prng, sample)));
+      if (!parsed.ok) continue;
+      accepted++;
+      const { action } = parsed.command;
+      if (action.kind !== 'behaviour') continue;
+      expect(isAgentId(action.agent)).toBe(true);
+      expect(BYZANTINE_BEHAVIOURS).toContain(action.behaviour);
+    }
+    // Some edits keep the frame valid (a signature or id byte for another hex digit).
+    expect(accepted).toBeGreaterThan(0);
   });
 });
 
@@ -92,6 +150,14 @@ describe('chaos acks, scopes and who a command concerns', () => {
     expect(chaosScope(partition)).toBe(chaosScope({ kind: 'heal' }));
     const freeze = (agent: AgentId): ChaosAction => ({ kind: 'freeze', agent, seconds: 1 });
     expect(chaosScope(freeze(A))).not.toBe(chaosScope(freeze(B)));
+    const behaviour = (agent: AgentId, b: ByzantineBehaviour): ChaosAction => ({
+      kind: 'behaviour',
+      agent,
+      behaviour: b,
+    });
+    expect(chaosScope(behaviour(A, 'silent'))).toBe(chaosScope(behaviour(A, 'honest')));
+    expect(chaosScope(behaviour(A, 'silent'))).not.toBe(chaosScope(behaviour(B, 'silent')));
+    expect(chaosScope(behaviour(A, 'silent'))).not.toBe(chaosScope(freeze(A)));
     const fault = (a: AgentId, b: AgentId): ChaosAction => ({
       kind: 'link-fault',
       a,
@@ -109,6 +175,8 @@ describe('chaos acks, scopes and who a command concerns', () => {
     expect([A, B, C].map((x) => concernsAgent({ kind: 'heal' }, x))).toEqual([true, true, true]);
     const freeze: ChaosAction = { kind: 'freeze', agent: C, seconds: 1 };
     expect([A, B, C].map((x) => concernsAgent(freeze, x))).toEqual([false, false, true]);
+    const behaviour: ChaosAction = { kind: 'behaviour', agent: A, behaviour: 'replay' };
+    expect([A, B, C].map((x) => concernsAgent(behaviour, x))).toEqual([true, false, false]);
     const fault: ChaosAction = { kind: 'link-fault', a: C, b: B, delayMs: 1, dropRate: 0 };
     expect([A, B, C].map((x) => concernsAgent(fault, x))).toEqual([false, true, false]);
   });

@@ -1,4 +1,5 @@
 import { isAgentId, type AgentId } from '../base/ids';
+import { isByzantineBehaviour, type ByzantineBehaviour } from './byzantineBehaviours';
 import { CHAOS_LANE_TYPE_CODE } from './lanes';
 import { DEFAULT_MAX_FRAME_BYTES, WIRE_VERSION } from './messages';
 
@@ -13,6 +14,7 @@ export type ChaosAction =
   | { kind: 'partition'; groups: AgentId[][]; healAfterSeconds: number }
   | { kind: 'heal' }
   | { kind: 'freeze'; agent: AgentId; seconds: number }
+  | { kind: 'behaviour'; agent: AgentId; behaviour: ByzantineBehaviour }
   | { kind: 'link-fault'; a: AgentId; b: AgentId; delayMs: number; dropRate: number };
 
 /**
@@ -51,7 +53,7 @@ export function chaosAckBytes(id: string, agent: AgentId): Uint8Array<ArrayBuffe
 
 /**
  * Commands in one scope replace each other: a heal ends the retries of the partition before it,
- * a second freeze of an agent those of the first.
+ * a second freeze (or behaviour) of an agent those of the first.
  */
 export function chaosScope(action: ChaosAction): string {
   switch (action.kind) {
@@ -60,6 +62,8 @@ export function chaosScope(action: ChaosAction): string {
       return 'partition';
     case 'freeze':
       return `freeze:${action.agent}`;
+    case 'behaviour':
+      return `behaviour:${action.agent}`;
     case 'link-fault':
       return `link:${[action.a, action.b].sort().join('|')}`;
   }
@@ -67,8 +71,8 @@ export function chaosScope(action: ChaosAction): string {
 
 /**
  * Whether `agent` has a part in `action` (and so applies it and acks it): the members of a
- * partition's groups, every agent for a heal, the frozen agent, the lower id of a faulty link
- * (one end's fault layer covers both directions).
+ * partition's groups, every agent for a heal, the frozen agent, the agent whose behaviour is
+ * set, the lower id of a faulty link (one end's fault layer covers both directions).
  */
 export function concernsAgent(action: ChaosAction, agent: AgentId): boolean {
   switch (action.kind) {
@@ -77,6 +81,7 @@ export function concernsAgent(action: ChaosAction, agent: AgentId): boolean {
     case 'heal':
       return true;
     case 'freeze':
+    case 'behaviour':
       return action.agent === agent;
     case 'link-fault':
       return (action.a < action.b ? action.a : action.b) === agent;
@@ -118,6 +123,12 @@ function parseAction(value: unknown): ChaosAction | null {
       const { agent, seconds } = action;
       if (!isAgentId(agent) || !isNumberIn(seconds, 1, MAX_FREEZE_SECONDS)) return null;
       return { kind: 'freeze', agent, seconds };
+    }
+    case 'behaviour': {
+      const { agent, behaviour } = action;
+      if (!isAgentId(agent) || !isByzantineBehaviour(behaviour)) return null;
+      // Key order as the issuer builds it: the signed bytes are this object's JSON.
+      return { kind: 'behaviour', agent, behaviour };
     }
     case 'link-fault': {
       const { a, b, delayMs, dropRate } = action;

@@ -26,7 +26,25 @@ export type MemoryErrorCode =
   | 'invalid-ttl'
   | 'invalid-request'
   | 'agreement-unavailable'
-  | 'agreement-failed';
+  | 'agreement-failed'
+  | AgreementErrorCode;
+
+/** Why the consensus layer did not agree a write (its error's `code`, passed on as it is). */
+export type AgreementErrorCode =
+  'no-quorum' | 'timeout' | 'invalid' | 'too-large' | 'busy' | 'failed';
+
+const AGREEMENT_CODES: readonly string[] = [
+  'no-quorum',
+  'timeout',
+  'invalid',
+  'too-large',
+  'busy',
+  'failed',
+];
+
+export function isAgreementCode(code: unknown): code is AgreementErrorCode {
+  return typeof code === 'string' && AGREEMENT_CODES.includes(code);
+}
 
 /** Why a request was refused; nothing was written. */
 export class MemoryError extends Error {

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { TestClock } from '../testNet';
 import { MemoryError } from './limits';
 import { MEMORY_MAP_NAME, MemoryStore, type MemoryStoreOptions } from './memoryStore';
+import type { MemoryEntry } from './memoryIndex';
 
 const W1 = '1'.repeat(64);
 const W2 = '2'.repeat(64);
@@ -193,25 +194,82 @@ describe('MemoryStore', () => {
     });
     await plain.store.store('free', 'k', 1);
     const proposed: unknown[] = [];
-    let refuse = false;
+    let refusal: Error | null = null;
+    // A stand-in for the consensus layer: agreed writes land in its own table.
+    const agreed = new Map<string, MemoryEntry>();
+    const listeners = new Set<() => void>();
     const hooked = replica(W1, new TestClock(), {
       agreedNamespaces: ['critical'],
       agreement: {
         propose: async (write) => {
           proposed.push(write);
-          if (refuse) throw new Error('no quorum');
+          if (refusal !== null) throw refusal;
+          if (write.action === 'delete') agreed.delete(write.key);
+          else agreed.set(write.key, agreedEntry(write.key, write.value));
+          for (const listener of listeners) listener();
+        },
+        entries: () => [...agreed.values()].sort((a, b) => (a.key < b.key ? -1 : 1)),
+        onChange: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
         },
       },
     });
-    await hooked.store.store('critical', 'k', 'agreed', { ttlSeconds: 60 });
+    let changes = 0;
+    hooked.store.onChange(() => changes++);
+    const entry = await hooked.store.store('critical', 'k', 'agreed', { ttlSeconds: 60 });
+    expect(entry.value).toBe('agreed');
+    expect(changes).toBe(1);
     expect(proposed).toEqual([
       { action: 'store', namespace: 'critical', key: 'k', value: 'agreed', ttlSeconds: 60 },
     ]);
     expect(hooked.store.retrieve('critical', 'k')?.value).toBe('agreed');
-    refuse = true;
+    expect(hooked.store.list('critical').map((e) => e.key)).toEqual(['k']);
+    expect(hooked.store.search({ text: 'agreed' }).map((e) => e.namespace)).toEqual(['critical']);
+    expect(hooked.store.namespaces()).toEqual([{ namespace: 'critical', count: 1 }]);
+    // The consensus layer's reason reaches the caller as the error's code; nothing changes.
+    refusal = Object.assign(new Error('no quorum here'), { code: 'no-quorum' });
+    await expect(hooked.store.delete('critical', 'k')).rejects.toMatchObject({
+      code: 'no-quorum',
+    });
+    refusal = new Error('anything else');
     await expect(hooked.store.delete('critical', 'k')).rejects.toMatchObject({
       code: 'agreement-failed',
     });
     expect(hooked.store.retrieve('critical', 'k')?.value).toBe('agreed');
+    refusal = null;
+    await expect(hooked.store.delete('critical', 'k')).resolves.toBe(true);
+    expect(hooked.store.retrieve('critical', 'k')).toBeNull();
+  });
+
+  it('never shows shared-document slots in an agreed namespace: only agreement writes there', () => {
+    const clock = new TestClock();
+    const { store, doc } = replica(W1, clock, {
+      agreedNamespaces: ['critical'],
+      agreement: { propose: async () => undefined, entries: () => [], onChange: () => () => {} },
+    });
+    // Any agent can write the document: a slot planted there must not read as agreed.
+    doc.getMap('memory').set(`critical\u0000k\u0000${W2}`, {
+      v: 'forged',
+      w: W2,
+      ms: 1,
+      c: 0,
+      x: null,
+      d: false,
+    });
+    expect(store.retrieve('critical', 'k')).toBeNull();
+    expect(store.search({})).toEqual([]);
   });
 });
+
+function agreedEntry(key: string, value: unknown): MemoryEntry {
+  return {
+    namespace: 'critical',
+    key,
+    value: value as MemoryEntry['value'],
+    writer: W1,
+    writtenAtMs: 0,
+    expiresAtMs: null,
+    stamp: { ms: 0, counter: 1, writer: W1 },
+  };
+}

@@ -6,6 +6,7 @@ import {
   checkNamespace,
   checkTtl,
   DEFAULT_MEMORY_LIMITS,
+  isAgreementCode,
   MemoryError,
   type MemoryLimits,
 } from './limits';
@@ -22,11 +23,17 @@ export interface AgreedWrite {
 }
 
 /**
- * The hook the consensus layer (pBFT or Raft) plugs in: resolve once the write is agreed,
- * reject to refuse it. Without a hook, writes to such namespaces are refused.
+ * The hook the consensus layer (pBFT or Raft) plugs in. Writes to agreed namespaces go through
+ * `propose` (resolve once agreed and applied, reject to refuse); their entries are read from the
+ * agreed state through `entries`, never from the shared document, where any agent could write.
+ * Without a hook, writes to such namespaces are refused and they read as empty.
  */
 export interface AgreementHook {
   propose(write: AgreedWrite): Promise<void>;
+  /** The namespace's agreed entries visible at `nowMs`, in key order. */
+  entries(namespace: string, nowMs: number): MemoryEntry[];
+  /** Called after every agreed change; returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
 }
 
 export interface MemoryStoreOptions {
@@ -76,6 +83,7 @@ export class MemoryStore {
   private readonly sweepIntervalMs: number;
   private readonly tombstoneRetentionMs: number;
   private readonly expiredGraceMs: number;
+  private readonly unsubscribeAgreed: (() => void) | null;
 
   constructor(private readonly options: MemoryStoreOptions) {
     this.map = options.doc.getMap(MEMORY_MAP_NAME);
@@ -87,6 +95,10 @@ export class MemoryStore {
     this.expiredGraceMs = options.expiredGraceMs ?? 60_000;
     for (const [slotKey, raw] of this.map.entries()) this.take(slotKey, raw);
     this.map.observe(this.onMapChange);
+    this.unsubscribeAgreed =
+      options.agreement?.onChange(() => {
+        for (const listener of this.listeners) listener();
+      }) ?? null;
   }
 
   /** Starts the periodic sweep. */
@@ -106,6 +118,7 @@ export class MemoryStore {
     if (this.timer !== null) this.options.clock.clearTimer(this.timer);
     this.timer = null;
     this.map.unobserve(this.onMapChange);
+    this.unsubscribeAgreed?.();
   }
 
   /** Called after every change to the store's content, local or remote. */
@@ -135,7 +148,11 @@ export class MemoryStore {
       const json = this.normalise(value);
       const write = () => this.writeSlot(namespace, key, json, ttlSeconds, false);
       if (!this.agreed.has(namespace)) return Promise.resolve(write());
-      return this.agree({ action: 'store', namespace, key, value: json, ttlSeconds }).then(write);
+      return this.agree({ action: 'store', namespace, key, value: json, ttlSeconds }).then(
+        // An agent that is not a replica holds no agreed state: the entry as it was written.
+        () =>
+          this.agreedEntry(namespace, key) ?? this.entryOfWrite(namespace, key, json, ttlSeconds),
+      );
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -145,6 +162,7 @@ export class MemoryStore {
   retrieve(namespace: string, key: string): MemoryEntry | null {
     checkNamespace(namespace);
     checkKey(key, this.limits);
+    if (this.agreed.has(namespace)) return this.agreedEntry(namespace, key);
     const winner = this.index.winner(namespace, key);
     return winner !== undefined && this.isVisible(winner, this.options.clock.nowMs())
       ? entryOf(winner)
@@ -155,11 +173,10 @@ export class MemoryStore {
   delete(namespace: string, key: string): Promise<boolean> {
     try {
       const existed = this.retrieve(namespace, key) !== null;
-      const write = () => {
+      if (!this.agreed.has(namespace)) {
         this.writeSlot(namespace, key, null, null, true);
-        return existed;
-      };
-      if (!this.agreed.has(namespace)) return Promise.resolve(write());
+        return Promise.resolve(existed);
+      }
       const agreed: AgreedWrite = {
         action: 'delete',
         namespace,
@@ -167,7 +184,7 @@ export class MemoryStore {
         value: null,
         ttlSeconds: null,
       };
-      return this.agree(agreed).then(write);
+      return this.agree(agreed).then(() => existed);
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -184,15 +201,23 @@ export class MemoryStore {
     const limit = Math.min(query.limit ?? 100, this.limits.maxResults);
     if (!(limit >= 0)) throw new MemoryError('invalid-request', 'limit must be a number ≥ 0');
     const namespaces =
-      query.namespace === undefined ? this.index.namespaces() : [checkNamespace(query.namespace)];
+      query.namespace === undefined ? this.allNamespaces() : [checkNamespace(query.namespace)];
     const text = query.text?.toLowerCase();
     const nowMs = this.options.clock.nowMs();
-    const found: Winner[] = [];
+    const found: MemoryEntry[] = [];
     for (const namespace of namespaces) {
+      if (this.agreed.has(namespace)) {
+        for (const entry of this.options.agreement?.entries(namespace, nowMs) ?? []) {
+          if (query.prefix !== undefined && !entry.key.startsWith(query.prefix)) continue;
+          if (text !== undefined && !searchTextOf(entry).includes(text)) continue;
+          found.push(entry);
+        }
+        continue;
+      }
       for (const winner of this.index.liveWinners(namespace)) {
         if (query.prefix !== undefined && !winner.key.startsWith(query.prefix)) continue;
         if (text !== undefined && !winner.searchText.includes(text)) continue;
-        if (this.isVisible(winner, nowMs)) found.push(winner);
+        if (this.isVisible(winner, nowMs)) found.push(entryOf(winner));
       }
     }
     found.sort((a, b) =>
@@ -200,19 +225,35 @@ export class MemoryStore {
         ? compareText(a.key, b.key)
         : compareText(a.namespace, b.namespace),
     );
-    return found.slice(0, limit).map(entryOf);
+    return found.slice(0, limit);
   }
 
   /** Namespaces with visible entries, and how many each has. */
   namespaces(): { namespace: string; count: number }[] {
     const nowMs = this.options.clock.nowMs();
-    return this.index.namespaces().map((namespace) => {
+    const counts = this.allNamespaces().map((namespace) => {
+      if (this.agreed.has(namespace)) {
+        return { namespace, count: this.options.agreement?.entries(namespace, nowMs).length ?? 0 };
+      }
       let count = 0;
       for (const winner of this.index.liveWinners(namespace)) {
         if (this.isVisible(winner, nowMs)) count++;
       }
       return { namespace, count };
     });
+    return counts.filter((n) => n.count > 0 || !this.agreed.has(n.namespace));
+  }
+
+  /** The shared document's namespaces, and the agreed ones that hold entries, sorted. */
+  private allNamespaces(): string[] {
+    const names = new Set(this.index.namespaces().filter((n) => !this.agreed.has(n)));
+    for (const namespace of this.agreed) names.add(namespace);
+    return [...names].sort(compareText);
+  }
+
+  private agreedEntry(namespace: string, key: string): MemoryEntry | null {
+    const entries = this.options.agreement?.entries(namespace, this.options.clock.nowMs()) ?? [];
+    return entries.find((entry) => entry.key === key) ?? null;
   }
 
   /**
@@ -238,6 +279,26 @@ export class MemoryStore {
       for (const slotKey of doomed) this.map.delete(slotKey);
     });
     return doomed.length;
+  }
+
+  private entryOfWrite(
+    namespace: string,
+    key: string,
+    value: JsonValue,
+    ttlSeconds: number | null,
+  ): MemoryEntry {
+    const nowMs = this.options.clock.nowMs();
+    const expiresAtMs = ttlSeconds === null ? null : nowMs + Math.round(ttlSeconds * 1000);
+    const writer = this.options.selfId;
+    return {
+      namespace,
+      key,
+      value,
+      writer,
+      writtenAtMs: nowMs,
+      expiresAtMs,
+      stamp: { ms: nowMs, counter: 0, writer },
+    };
   }
 
   private writeSlot(
@@ -296,7 +357,13 @@ export class MemoryStore {
     try {
       await hook.propose(write);
     } catch (error) {
-      throw new MemoryError('agreement-failed', `not agreed: ${String(error)}`);
+      // The consensus layer's own reason (no-quorum, timeout, ...) is the caller's to see.
+      const code = (error as { code?: unknown } | null)?.code;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new MemoryError(
+        isAgreementCode(code) ? code : 'agreement-failed',
+        `not agreed: ${message}`,
+      );
     }
   }
 
@@ -309,6 +376,10 @@ export class MemoryStore {
     for (const slotKey of event.keysChanged) this.take(slotKey, this.map.get(slotKey));
     for (const listener of this.listeners) listener();
   };
+}
+
+function searchTextOf(entry: MemoryEntry): string {
+  return (entry.key + '\n' + JSON.stringify(entry.value)).toLowerCase();
 }
 
 function compareText(a: string, b: string): number {

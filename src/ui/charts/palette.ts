@@ -1,3 +1,4 @@
+import type { ReplicaSlotStatus } from '../../host/consensusView';
 import type { LinkState } from '../../host/meshSnapshot';
 
 /**
@@ -64,4 +65,35 @@ export function nodeLook(
   }
   if (node.health === 'unknown') return { fill: HEALTH_COLOURS.unknown, hollow: true };
   return { fill: HEALTH_COLOURS[node.health], hollow: false };
+}
+
+/** pBFT marks on the graph: the primary's badge and the ring of a replica proven faulty. */
+export const PRIMARY_COLOUR = '#1e293b';
+export const FLAGGED_COLOUR = '#be123c';
+
+/**
+ * A replica's progress on one sequence number, lightest to darkest as it moves on; executed
+ * takes the alive teal (done). 'none' is the empty cell.
+ */
+export const SLOT_STATUS_COLOURS: Readonly<Record<ReplicaSlotStatus, string>> = {
+  none: '#eef2f7',
+  'pre-prepared': '#bae6fd',
+  prepared: '#38bdf8',
+  committed: '#0369a1',
+  executed: '#0d9488',
+};
+
+/** Pulse colours of the pBFT message types; other types (fetches, ...) are grey. */
+export const PULSE_COLOURS: Readonly<Record<string, string>> = {
+  'pre-prepare': '#7c3aed',
+  prepare: '#0284c7',
+  commit: '#16a34a',
+  checkpoint: '#64748b',
+  'view-change': '#ea580c',
+  'new-view': '#db2777',
+};
+export const OTHER_PULSE_COLOUR = '#9aa5b4';
+
+export function pulseColour(type: string): string {
+  return Object.hasOwn(PULSE_COLOURS, type) ? (PULSE_COLOURS[type] as string) : OTHER_PULSE_COLOUR;
 }

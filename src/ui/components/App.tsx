@@ -3,6 +3,7 @@ import { isMemberEvent } from '../store/membershipSelectors';
 import { useMeshStore } from '../store/useMeshStore';
 import { PANEL_TABS, shownTab, type PanelTab } from '../store/viewSlice';
 import { ChaosPanel } from './ChaosPanel';
+import { ConsensusPanel } from './ConsensusPanel';
 import { EventLog } from './EventLog';
 import { Header } from './Header';
 import { MemberList } from './MemberList';
@@ -17,6 +18,7 @@ const TAB_TITLES: Record<PanelTab, string> = {
   members: 'Members',
   timeline: 'Timeline',
   memory: 'Memory',
+  consensus: 'Consensus',
   events: 'Events',
 };
 
@@ -25,6 +27,7 @@ const TAB_CONTENT: Record<PanelTab, () => ReactNode> = {
   members: () => <MemberList />,
   timeline: () => <MembershipTimeline />,
   memory: () => <MemoryBrowser />,
+  consensus: () => <ConsensusPanel />,
   events: () => <EventLog />,
 };
 
@@ -35,18 +38,24 @@ function TabCount({ tab }: { tab: PanelTab }) {
     if (tab === 'memory') return s.memory?.namespaces.reduce((n, ns) => n + ns.count, 0) ?? 0;
     if (s.snapshot === null) return 0;
     if (tab === 'peers') return s.snapshot.links.length;
+    if (tab === 'consensus') return s.snapshot.consensus?.log.length ?? 0;
     return s.snapshot.members.length;
   });
-  const alerts = useMeshStore((s) =>
-    tab === 'members' && s.snapshot !== null
-      ? s.snapshot.members.filter((m) => m.status === 'suspect' || m.status === 'dead').length
-      : 0,
-  );
+  const alerts = useMeshStore((s) => {
+    if (s.snapshot === null) return 0;
+    if (tab === 'members')
+      return s.snapshot.members.filter((m) => m.status === 'suspect' || m.status === 'dead').length;
+    if (tab === 'consensus')
+      return new Set(s.snapshot.consensus?.flagged.map((f) => f.replica)).size;
+    return 0;
+  });
+  const alertTitle =
+    tab === 'consensus' ? `${alerts} replicas flagged` : `${alerts} suspect or dead`;
   return (
     <span className="tab-count">
       {count}
       {alerts > 0 && (
-        <span className="tab-alert" title={`${alerts} suspect or dead`}>
+        <span className="tab-alert" title={alertTitle}>
           {alerts}
         </span>
       )}
@@ -54,7 +63,7 @@ function TabCount({ tab }: { tab: PanelTab }) {
   );
 }
 
-/** Peers | Members | Timeline | Events. Every panel stays mounted (hidden when not shown). */
+/** The tabs under the topology (PANEL_TABS). Every panel stays mounted, hidden when not shown. */
 function TabbedPanels() {
   const activeTab = useMeshStore((s) =>
     shownTab(s.activeTab, s.snapshot !== null && s.snapshot.members.length > 0),

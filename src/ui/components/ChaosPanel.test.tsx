@@ -1,10 +1,13 @@
+import { isValidElement, type ReactElement, type ReactNode } from 'react';
 import { describe, expect, it } from 'vitest';
-import type { AgentId } from '../../core/base/ids';
+import { shortId, type AgentId } from '../../core/base/ids';
+import type { ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
 import type { ChaosView, MeshCommands } from '../../host/meshSnapshot';
 import { buildSnapshot, fixtureId } from '../dev/fixtures';
 import { count, renderStatic } from '../dev/renderStatic';
 import { chaosControls, NOT_WIRED } from '../store/chaosControls';
 import { createMeshStore, type MeshStore } from '../store/meshStore';
+import { BehaviourSelect } from './BehaviourSelect';
 import { ChaosPanel } from './ChaosPanel';
 import { MemberList } from './MemberList';
 
@@ -14,6 +17,7 @@ const noop: MeshCommands = {
   partition: () => {},
   heal: () => {},
   freeze: () => {},
+  setBehaviour: () => {},
   setLinkFault: () => {},
 };
 
@@ -157,5 +161,86 @@ describe('ChaosPanel', () => {
     html = renderStatic(s, <ChaosPanel />);
     expect(html).toContain('data-status="heard"');
     expect(html).not.toContain('data-testid="chaos-awaiting"');
+  });
+});
+
+type SelectProps = { 'data-testid'?: string; onChange?: (event: unknown) => void };
+
+/** The first element under `node` whose test id starts with `prefix` (no DOM in these tests). */
+function findByTestId(node: ReactNode, prefix: string): ReactElement<SelectProps> | null {
+  if (Array.isArray(node)) {
+    for (const child of node as ReactNode[]) {
+      const found = findByTestId(child, prefix);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (!isValidElement<SelectProps & { children?: ReactNode }>(node)) return null;
+  if (node.props['data-testid']?.startsWith(prefix) === true) return node;
+  return findByTestId(node.props.children, prefix);
+}
+
+describe('ChaosPanel behaviour selects', () => {
+  function withBehaviours(behaviours: Record<AgentId, ByzantineBehaviour>): MeshStore {
+    const s = createMeshStore();
+    s.getState().ingest({
+      snapshot: buildSnapshot({
+        selfId: self,
+        peers: [{ id: a }, { id: b }],
+        members: [{ id: self }, { id: a }, { id: b, status: 'dead' }],
+        chaos: { behaviours },
+      }),
+      events: [],
+      eventsDroppedBeforeIngest: 0,
+    });
+    return s;
+  }
+
+  /** The markup of the behaviour select of `agent`, up to its closing tag. */
+  function selectOf(html: string, agent: AgentId): string {
+    const start = html.indexOf(`data-testid="behaviour-select-${agent}"`);
+    if (start < 0) throw new Error(`no behaviour select for ${agent}`);
+    return html.slice(start, html.indexOf('</select>', start));
+  }
+
+  it('shows one select per alive member, labelled with its short id, with the behaviour in force', () => {
+    const s = withBehaviours({ [a]: 'conflicting-votes' });
+    s.getState().setCommands(noop);
+    const html = renderStatic(s, <ChaosPanel />);
+    expect(count(html, 'data-testid="behaviour-select-')).toBe(2);
+    expect(html).not.toContain(`behaviour-select-${b}`);
+    expect(html).toContain(
+      `<span class="mono">${shortId(a)}</span><select data-testid="behaviour-select-${a}"`,
+    );
+    expect(selectOf(html, a)).toContain('data-behaviour="conflicting-votes"');
+    expect(selectOf(html, a)).toContain('<option value="conflicting-votes" title="');
+    expect(selectOf(html, a)).toMatch(/<option value="conflicting-votes"[^>]*selected=""/);
+    expect(selectOf(html, a)).not.toMatch(/<option value="honest"[^>]*selected=""/);
+    expect(selectOf(html, self)).toMatch(/<option value="honest"[^>]*selected=""/);
+    expect(count(selectOf(html, self), '<option ')).toBe(7);
+    expect(selectOf(html, self)).not.toContain('disabled');
+  });
+
+  it('disables the selects while commands are not wired', () => {
+    const html = renderStatic(withBehaviours({}), <ChaosPanel />);
+    expect(selectOf(html, a)).toContain('disabled=""');
+  });
+
+  it('sends setBehaviour for the agent when another behaviour is selected', () => {
+    const s = withBehaviours({ [a]: 'silent' });
+    const calls: [AgentId, ByzantineBehaviour][] = [];
+    s.getState().setCommands({ ...noop, setBehaviour: (agent, b) => void calls.push([agent, b]) });
+    const control = chaosControls(s.getState()).behaviours.find((c) => c.agent === a);
+    if (control === undefined) throw new Error('no behaviour control for a');
+    const select = findByTestId(BehaviourSelect({ control }), 'behaviour-select-');
+    expect(select?.props['data-testid']).toBe(`behaviour-select-${a}`);
+
+    select?.props.onChange?.({ target: { value: 'replay' } });
+    select?.props.onChange?.({ target: { value: 'not-a-behaviour' } });
+    expect(calls).toEqual([[a, 'replay']]);
+    expect(s.getState().lastCommand).toEqual({
+      ok: true,
+      text: `Behaviour sent: ${shortId(a)} replay`,
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { BehaviourSelect } from './BehaviourSelect';
 import { CommandDelivery } from './CommandDelivery';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -128,8 +129,9 @@ function chaosInput(s: MeshState): ChaosControlsInput {
 const GROUP_COUNTS = Array.from({ length: MAX_GROUPS - MIN_GROUPS + 1 }, (_, i) => MIN_GROUPS + i);
 
 /**
- * Chaos controls: draw up and cut a partition, heal, freeze an agent, add delay or loss to a
- * link. Every button sends one of the injected MeshCommands (see store/chaosControls).
+ * Chaos controls: draw up and cut a partition, heal, freeze an agent, switch an agent's pBFT
+ * behaviour, add delay or loss to a link. Every control sends one of the injected MeshCommands
+ * (see store/chaosControls).
  */
 export function ChaosPanel() {
   const input = useMeshStore(useShallow(chaosInput));
@@ -306,6 +308,19 @@ export function ChaosPanel() {
             Freeze
           </ControlButton>
         </div>
+      </section>
+
+      <section className="chaos-section" aria-labelledby="chaos-behaviour-title">
+        <h3 id="chaos-behaviour-title">Byzantine behaviour</h3>
+        {controls.behaviours.length === 0 ? (
+          <p className="chaos-hint muted">No alive members yet.</p>
+        ) : (
+          <ul className="fault-list" data-testid="chaos-behaviours">
+            {controls.behaviours.map((control) => (
+              <BehaviourSelect key={control.agent} control={control} />
+            ))}
+          </ul>
+        )}
       </section>
 
       <section className="chaos-section" aria-labelledby="chaos-link-title">

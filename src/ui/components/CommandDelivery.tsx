@@ -5,6 +5,7 @@ const KIND_LABEL: Record<NonNullable<ChaosView['lastCommand']>['kind'], string> 
   partition: 'Partition',
   heal: 'Heal',
   freeze: 'Freeze',
+  behaviour: 'Behaviour',
   'link-fault': 'Link fault',
 };
 

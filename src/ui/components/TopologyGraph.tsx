@@ -1,9 +1,12 @@
-import { useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { AgentId } from '../../core/base/ids';
 import { fitToView, project } from '../charts/fitToView';
 import { createTopologyLayout, type Point } from '../charts/topologyLayout';
 import { effectiveGroup } from '../store/chaosSlice';
+import { selectConsensusMarks, type ConsensusMark } from '../store/consensusSelectors';
 import {
   membershipKnown as hasMembership,
+  pairKey,
   selectGraphEdges,
   selectGraphNodes,
   selectIslands,
@@ -13,6 +16,7 @@ import { useMeshStore } from '../store/useMeshStore';
 import { TopologyEdge, type TopologyEdgeProps } from './TopologyEdge';
 import { TopologyIslands } from './TopologyIslands';
 import { TopologyNode } from './TopologyNode';
+import { TopologyPulses } from './TopologyPulses';
 import { useElementSize } from './useElementSize';
 
 const FALLBACK_SIZE = { width: 640, height: 420 };
@@ -36,6 +40,16 @@ export function TopologyGraph() {
   const nodes = useMemo(() => (snapshot === null ? [] : selectGraphNodes(snapshot)), [snapshot]);
   const edges = useMemo(() => (snapshot === null ? [] : selectGraphEdges(snapshot)), [snapshot]);
   const colourByHealth = snapshot !== null && hasMembership(snapshot);
+  const marks = useMemo(
+    () => (snapshot === null ? new Map<AgentId, ConsensusMark>() : selectConsensusMarks(snapshot)),
+    [snapshot],
+  );
+  // Pulses travel only where traffic can pass: a drawn edge that is not cut.
+  const liveEdges = useMemo(() => new Set(edges.filter((e) => !e.cut).map((e) => e.key)), [edges]);
+  const hasLiveEdge = useCallback(
+    (from: AgentId, to: AgentId) => liveEdges.has(pairKey(from, to)),
+    [liveEdges],
+  );
   const [layout] = useState(() => createTopologyLayout());
   const positions = useMemo(
     () =>
@@ -54,7 +68,10 @@ export function TopologyGraph() {
       fitToView(positions.values(), { width, height, padding: 56, maxScale: 4, maxStretch: 1.6 }),
     [positions, width, height],
   );
-  const at = (id: string) => project(positions.get(id) ?? ORIGIN, view);
+  const at = useCallback(
+    (id: string) => project(positions.get(id) ?? ORIGIN, view),
+    [positions, view],
+  );
 
   const islands = useMemo(() => {
     if (snapshot === null) return [];
@@ -105,6 +122,11 @@ export function TopologyGraph() {
             );
           })}
         </g>
+        <TopologyPulses
+          messages={snapshot?.consensus?.recentMessages ?? null}
+          drawn={hasLiveEdge}
+          at={at}
+        />
         <g className="nodes">
           {nodes.map((node) => (
             <TopologyNode
@@ -115,6 +137,7 @@ export function TopologyGraph() {
               membershipKnown={colourByHealth}
               group={effectiveGroup(groupOf, groupCount, node.id)}
               partitionMode={partitionMode}
+              consensus={marks.get(node.id)}
               onActivate={activateNode}
             />
           ))}

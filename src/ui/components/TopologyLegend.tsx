@@ -1,4 +1,10 @@
-import { HEALTH_COLOURS, SELF_COLOUR, type NodeHealth } from '../charts/palette';
+import {
+  HEALTH_COLOURS,
+  OTHER_PULSE_COLOUR,
+  PULSE_COLOURS,
+  SELF_COLOUR,
+  type NodeHealth,
+} from '../charts/palette';
 import { membershipKnown } from '../store/selectors';
 import { useMeshStore } from '../store/useMeshStore';
 
@@ -31,9 +37,34 @@ const LINE_ITEMS = [
   { modifier: 'cut', label: 'cut' },
 ];
 
+const PULSE_TITLE = `pBFT messages: ${Object.keys(PULSE_COLOURS).join(', ')}, other`;
+
+/** The pBFT marks, shown while the agent runs pBFT. */
+function ConsensusItems() {
+  return (
+    <>
+      <li>
+        <span className="primary-mark legend-primary">P</span> primary
+      </li>
+      <li>
+        <span className="legend-flagged" /> flagged
+      </li>
+      <li title={PULSE_TITLE}>
+        <span className="legend-pulses">
+          {[...Object.values(PULSE_COLOURS), OTHER_PULSE_COLOUR].map((colour) => (
+            <Dot key={colour} colour={colour} />
+          ))}
+        </span>{' '}
+        pBFT messages
+      </li>
+    </>
+  );
+}
+
 /** Explains the colours and line styles of the topology graph. */
 export function TopologyLegend() {
   const byHealth = useMeshStore((s) => s.snapshot !== null && membershipKnown(s.snapshot));
+  const pbft = useMeshStore((s) => s.snapshot !== null && s.snapshot.consensus !== null);
   return (
     <ul className="legend" aria-label="Legend">
       <li>
@@ -60,6 +91,7 @@ export function TopologyLegend() {
           <span className={`legend-line legend-line--${modifier}`} /> {label}
         </li>
       ))}
+      {pbft && <ConsensusItems />}
     </ul>
   );
 }

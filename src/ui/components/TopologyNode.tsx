@@ -2,12 +2,15 @@ import type { KeyboardEvent } from 'react';
 import type { AgentId } from '../../core/base/ids';
 import {
   CUT_COLOUR,
+  FLAGGED_COLOUR,
   FROZEN_COLOUR,
   groupColour,
   HEALTH_COLOURS,
   nodeLook,
+  PRIMARY_COLOUR,
 } from '../charts/palette';
 import type { Point } from '../charts/topologyLayout';
+import { flagLines, type ConsensusMark } from '../store/consensusSelectors';
 import type { GraphNode } from '../store/selectors';
 
 export const NODE_RADIUS = 15;
@@ -23,21 +26,47 @@ export interface TopologyNodeProps {
   group: number;
   /** Partition mode: the group ring is shown and a click cycles the group. */
   partitionMode: boolean;
+  /** pBFT primary and flags, when the agent runs pBFT and the node has either. */
+  consensus?: ConsensusMark;
   onActivate(id: AgentId): void;
 }
+
+const NO_MARK: ConsensusMark = { primary: false, flags: [] };
 
 function stateClass(node: GraphNode): string {
   if (node.isSelf) return 'node--self';
   return node.linkState === null ? 'node--remote' : `node--${node.linkState}`;
 }
 
-function describe(node: GraphNode, membershipKnown: boolean): string {
+function describe(node: GraphNode, membershipKnown: boolean, mark: ConsensusMark): string {
   const parts: string[] = [node.isSelf ? 'this agent' : (node.linkState ?? 'known from adverts')];
   if (membershipKnown)
     parts.push(node.health === 'unknown' ? 'not in membership yet' : node.health);
   if (node.suspicions > 0) parts.push(`suspected by ${node.suspicions}`);
   if (node.frozen) parts.push('frozen');
+  if (mark.primary) parts.push('pBFT primary');
+  if (mark.flags.length > 0) parts.push('flagged as faulty');
   return parts.join(', ');
+}
+
+interface BadgeProps {
+  at: Point;
+  colour: string;
+  text: string;
+  className?: string;
+}
+
+/** A small lettered disc at a corner of the node. */
+function Badge({ at, colour, text, className }: BadgeProps) {
+  const classes = className === undefined ? 'node-badge' : `node-badge ${className}`;
+  return (
+    <g className={classes} transform={`translate(${at.x},${at.y})`}>
+      <circle r={8} fill={colour} />
+      <text dy="0.35em" textAnchor="middle">
+        {text}
+      </text>
+    </g>
+  );
 }
 
 /** Three crossing strokes: a small snowflake for a frozen agent. */
@@ -59,6 +88,7 @@ export function TopologyNode({
   membershipKnown,
   group,
   partitionMode,
+  consensus = NO_MARK,
   onActivate,
 }: TopologyNodeProps) {
   const radius = node.isSelf ? SELF_RADIUS : NODE_RADIUS;
@@ -68,7 +98,14 @@ export function TopologyNode({
     event.preventDefault();
     onActivate(node.id);
   };
-  const description = describe(node, membershipKnown);
+  const description = describe(node, membershipKnown, consensus);
+  const flagged = consensus.flags.length > 0;
+  const tooltip = [
+    node.id,
+    description,
+    ...(node.reason !== null ? [node.reason] : []),
+    ...flagLines(consensus.flags),
+  ].join('\n');
   const badgeAt = { x: radius * 0.8, y: -radius * 0.8 };
   const showStatus =
     membershipKnown &&
@@ -86,6 +123,8 @@ export function TopologyNode({
       data-island={node.island ?? undefined}
       data-suspicions={node.suspicions > 0 ? node.suspicions : undefined}
       data-frozen={node.frozen ? 'true' : undefined}
+      data-primary={consensus.primary ? 'true' : undefined}
+      data-flagged={flagged ? 'true' : undefined}
       role="button"
       tabIndex={0}
       aria-pressed={partitionMode ? undefined : selected}
@@ -97,7 +136,7 @@ export function TopologyNode({
       onClick={() => onActivate(node.id)}
       onKeyDown={onKeyDown}
     >
-      <title>{`${node.id}\n${description}${node.reason !== null ? `\n${node.reason}` : ''}`}</title>
+      <title>{tooltip}</title>
       {selected && <circle className="node-selection" r={radius + 10} />}
       {partitionMode ? (
         <circle className="node-group-ring" r={radius + 6} stroke={groupColour(group)} />
@@ -108,6 +147,7 @@ export function TopologyNode({
         <circle className="node-suspect-ring" r={radius + (partitionMode ? 11 : 6)} />
       )}
       {node.frozen && <circle className="node-frozen-ring" r={radius + 3} />}
+      {flagged && <circle className="node-flagged-ring" r={radius + (partitionMode ? 15 : 9)} />}
       <circle
         className={`node-dot${look.hollow ? ' node-dot--hollow' : ''}`}
         r={radius}
@@ -125,14 +165,25 @@ export function TopologyNode({
         </g>
       )}
       {node.suspicions > 0 && (
-        <g className="node-badge" transform={`translate(${badgeAt.x},${badgeAt.y})`}>
-          <circle r={8} fill={HEALTH_COLOURS.suspect} />
-          <text dy="0.35em" textAnchor="middle">
-            {node.suspicions}
-          </text>
-        </g>
+        <Badge at={badgeAt} colour={HEALTH_COLOURS.suspect} text={String(node.suspicions)} />
       )}
       {node.frozen && <Snowflake x={-badgeAt.x} y={badgeAt.y} />}
+      {consensus.primary && (
+        <Badge
+          at={{ x: -badgeAt.x, y: -badgeAt.y }}
+          colour={PRIMARY_COLOUR}
+          text="P"
+          className="node-primary-badge"
+        />
+      )}
+      {flagged && (
+        <Badge
+          at={{ x: badgeAt.x, y: -badgeAt.y }}
+          colour={FLAGGED_COLOUR}
+          text="!"
+          className="node-flagged-badge"
+        />
+      )}
       <text className="node-label" y={radius + 15} textAnchor="middle">
         {node.shortId}
       </text>

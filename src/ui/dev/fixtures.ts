@@ -1,8 +1,9 @@
+import type { ConsensusView, ReplicaSlotStatus } from '../../host/consensusView';
 /**
  * Builds MeshSnapshots from arguments, for unit tests (and a temporary screenshot harness).
  * Nothing in the app imports this: the dashboard never shows made-up data.
  */
-import { asAgentId, type AgentId } from '../../core/base/ids';
+import { asAgentId, shortId, type AgentId } from '../../core/base/ids';
 import type { EdgeView } from '../../core/links/types';
 import type {
   ChaosView,
@@ -52,6 +53,7 @@ export interface SnapshotFixture {
   /** Defaults to what `members` implies (see defaultQuorum). */
   quorum?: Partial<QuorumView>;
   chaos?: Partial<ChaosView>;
+  consensus?: ConsensusView | null;
 }
 
 export interface MemberFixture {
@@ -135,7 +137,14 @@ export function buildSnapshot(fixture: SnapshotFixture): MeshSnapshot {
     edges: [...ownEdges, ...advertised],
     members,
     quorum: { ...defaultQuorum(members), ...fixture.quorum },
-    chaos: { partition: null, frozenUntilMs: null, lastCommand: null, ...fixture.chaos },
+    chaos: {
+      partition: null,
+      frozenUntilMs: null,
+      behaviours: {},
+      lastCommand: null,
+      ...fixture.chaos,
+    },
+    consensus: fixture.consensus ?? null,
     stats: {
       framesIn: 0,
       framesOut: 0,
@@ -323,4 +332,116 @@ export function minorityPartitionScenario(): Scenario {
     ),
   ];
   return { snapshot, events };
+}
+
+/** A deterministic 64-digit hex digest, different for every n. */
+export function fixtureDigest(n: number): string {
+  return (Math.imul(n + 7, 2246822519) >>> 0).toString(16).padStart(8, '0').repeat(8);
+}
+
+/**
+ * Four pBFT replicas as replica 2 sees them in view 1. The view-0 primary (replica 0) sent two
+ * pre-prepares for seq 4, was flagged, and the replicas moved to view 1 (primary replica 1).
+ * Seqs 5..8 are in the window at different phases; 1..5 are executed, 4 is a stable checkpoint.
+ */
+export function consensusScenario(): Scenario {
+  const ids = [0, 1, 2, 3].map(fixtureId) as [AgentId, AgentId, AgentId, AgentId];
+  const [r0, r1, self, r3] = ids;
+  const now = SCENARIO_NOW_MS;
+  const slot = (
+    seq: number,
+    phase: ConsensusView['slots'][number]['phase'],
+    others: [ReplicaSlotStatus, ReplicaSlotStatus, ReplicaSlotStatus],
+  ): ConsensusView['slots'][number] => ({
+    seq,
+    view: 1,
+    digest: fixtureDigest(seq),
+    requestCount: 1,
+    kinds: ['demo.increment'],
+    phase,
+    replicas: { [r0]: others[0], [r1]: others[1], [self]: phase, [r3]: others[2] },
+  });
+  const executed = (seq: number, view: number, proposer: AgentId) => ({
+    seq,
+    index: 0,
+    view,
+    digest: fixtureDigest(100 + seq),
+    kind: 'demo.increment',
+    proposer,
+  });
+  const consensus: ConsensusView = {
+    role: 'replica',
+    formingDetail: null,
+    status: {
+      replicas: ids,
+      n: 4,
+      f: 1,
+      quorum: 3,
+      view: 1,
+      primary: r1,
+      lastExecutedSeq: 5,
+      stableCheckpointSeq: 4,
+      behaviour: 'honest',
+    },
+    viewStatus: 'normal',
+    targetView: 1,
+    slots: [
+      slot(5, 'executed', ['none', 'prepared', 'prepared']),
+      slot(6, 'committed', ['none', 'prepared', 'pre-prepared']),
+      slot(7, 'prepared', ['none', 'prepared', 'pre-prepared']),
+      slot(8, 'pre-prepared', ['none', 'pre-prepared', 'none']),
+    ],
+    log: [
+      executed(1, 0, self),
+      executed(2, 0, r1),
+      executed(3, 0, r3),
+      executed(4, 1, self),
+      executed(5, 1, r1),
+    ],
+    checkpoints: [{ atMs: 104_000, seq: 4, stateDigest: fixtureDigest(40) }],
+    viewChanges: [
+      {
+        atMs: 96_000,
+        fromView: 0,
+        toView: 1,
+        reason: `primary ${shortId(r0)} equivocated on seq 4; 3 view-change messages`,
+      },
+    ],
+    flagged: [
+      {
+        atMs: 95_500,
+        replica: r0,
+        kind: 'equivocation',
+        evidence: `two signed pre-prepares for view 0 seq 4: digests ${fixtureDigest(1).slice(0, 16)} and ${fixtureDigest(2).slice(0, 16)}`,
+      },
+    ],
+    recentMessages: [
+      { atMs: now - 900, from: r1, to: self, type: 'pre-prepare', seq: 8 },
+      { atMs: now - 700, from: self, to: r1, type: 'prepare', seq: 7 },
+      { atMs: now - 650, from: r3, to: self, type: 'prepare', seq: 7 },
+      { atMs: now - 400, from: self, to: r3, type: 'commit', seq: 6 },
+      { atMs: now - 300, from: r1, to: self, type: 'commit', seq: 6 },
+    ],
+    rejected: { 'stale-view': 3 },
+    pendingRequests: 1,
+    outstandingProposals: 0,
+  };
+  const snapshot = buildSnapshot({
+    selfId: self,
+    room: 'lab',
+    nowMs: now,
+    peers: [
+      { id: r0, rttMs: 0.9, openSinceMs: 10_000 },
+      { id: r1, rttMs: 1.2, openSinceMs: 10_500 },
+      { id: r3, rttMs: 0.8, openSinceMs: 11_000 },
+    ],
+    advertised: [
+      { a: r0, b: r1, rttMs: 1.1 },
+      { a: r0, b: r3, rttMs: 1.0 },
+      { a: r1, b: r3, rttMs: 1.3 },
+    ],
+    members: ids.map((id) => ({ id, sinceMs: 10_000 })),
+    consensus,
+  });
+  return { snapshot, events: [] };
 }

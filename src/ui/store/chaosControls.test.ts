@@ -23,6 +23,7 @@ function recorder(): { commands: MeshCommands; calls: Call[] } {
       partition: (groups) => void calls.push(['partition', groups]),
       heal: () => void calls.push(['heal']),
       freeze: (agent, seconds) => void calls.push(['freeze', agent, seconds]),
+      setBehaviour: (agent, behaviour) => void calls.push(['setBehaviour', agent, behaviour]),
       setLinkFault: (x, y, fault) => void calls.push(['setLinkFault', x, y, fault]),
     },
   };
@@ -134,6 +135,36 @@ describe('chaos controls with commands wired', () => {
     expect(controls(store).linkApply.enabled).toBe(true);
   });
 
+  it('offers a behaviour picker per alive member, showing the behaviour in force', () => {
+    const store = meshStore();
+    const { commands, calls } = recorder();
+    store.getState().setCommands(commands);
+    store.getState().ingest({
+      snapshot: buildSnapshot({
+        selfId: self,
+        members: [{ id: self }, { id: a }, { id: b, status: 'suspect' }, { id: c }],
+        chaos: { behaviours: { [c]: 'equivocate' } },
+      }),
+      events: [],
+      eventsDroppedBeforeIngest: 0,
+    });
+    const pickers = controls(store).behaviours;
+    // The suspect member gets none; ids in order.
+    expect(pickers.map((p) => p.agent)).toEqual([self, a, c].sort());
+    const byAgent = new Map(pickers.map((p) => [p.agent, p]));
+    expect(byAgent.get(c)?.current).toBe('equivocate');
+    expect(byAgent.get(a)?.current).toBe('honest');
+    expect(byAgent.get(self)?.self).toBe(true);
+    expect(pickers.every((p) => p.enabled)).toBe(true);
+    byAgent.get(c)?.choose('honest');
+    byAgent.get(a)?.choose('forge-view-change');
+    expect(calls).toEqual([
+      ['setBehaviour', c, 'honest'],
+      ['setBehaviour', a, 'forge-view-change'],
+    ]);
+    expect(store.getState().lastCommand?.text).toMatch(/^Behaviour sent: .* forge-view-change$/);
+  });
+
   it('notes a command that throws instead of letting it escape', () => {
     const store = meshStore();
     const { commands } = recorder();
@@ -159,6 +190,12 @@ describe('chaos controls without commands', () => {
       expect(control.enabled).toBe(false);
       expect(control.title).toBe(NOT_WIRED);
       control.run();
+    }
+    expect(all.behaviours.length).toBeGreaterThan(0);
+    for (const picker of all.behaviours) {
+      expect(picker.enabled).toBe(false);
+      expect(picker.title).toBe(NOT_WIRED);
+      picker.choose('silent');
     }
     expect(store.getState().lastCommand).toBeNull();
   });

@@ -1,4 +1,5 @@
 import { compareIds, shortId, type AgentId } from '../../core/base/ids';
+import type { ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
 import type { MeshCommands, MeshSnapshot } from '../../host/meshSnapshot';
 import { effectiveGroup, type CommandNote } from './chaosSlice';
 import type { MeshState } from './meshStore';
@@ -18,6 +19,19 @@ export interface Control {
   run(): void;
 }
 
+/** One alive member's Byzantine behaviour picker. */
+export interface BehaviourControl {
+  agent: AgentId;
+  self: boolean;
+  /** The behaviour in force as this agent heard it: honest unless a command said otherwise. */
+  current: ByzantineBehaviour;
+  enabled: boolean;
+  /** Tooltip: the reason it is disabled, or what a change does. */
+  title: string;
+  /** Sends setBehaviour (a no-op while disabled) and notes the outcome in the store. */
+  choose(behaviour: ByzantineBehaviour): void;
+}
+
 export interface ChaosControls {
   /** Every agent a partition can place: the drawn agents and members that have not left. */
   agents: AgentId[];
@@ -27,6 +41,8 @@ export interface ChaosControls {
   heal: Control;
   freeze: Control;
   linkApply: Control;
+  /** One per alive member, ids sorted. */
+  behaviours: BehaviourControl[];
   /** Parsed inputs, null while invalid. */
   freezeSeconds: number | null;
   delayMs: number | null;
@@ -94,6 +110,37 @@ function control(
       }
     },
   };
+}
+
+/** A behaviour picker per alive member, showing what the snapshot says is in force. */
+export function behaviourControls(
+  snapshot: MeshSnapshot | null,
+  wired: MeshCommands | null,
+  note: (note: CommandNote) => void,
+): BehaviourControl[] {
+  if (snapshot === null) return [];
+  const alive = snapshot.members.filter((m) => m.status === 'alive').map((m) => m.id);
+  return alive.sort(compareIds).map((agent) => {
+    const current = snapshot.chaos.behaviours[agent] ?? 'honest';
+    const title = `${shortId(agent)}'s pBFT replica is ${current}; pick another behaviour to switch it.`;
+    return {
+      agent,
+      self: agent === snapshot.selfId,
+      current,
+      enabled: wired !== null,
+      title: wired === null ? NOT_WIRED : title,
+      choose: (behaviour) =>
+        control(
+          wired === null ? NOT_WIRED : null,
+          title,
+          () => {
+            wired?.setBehaviour(agent, behaviour);
+            return `Behaviour sent: ${shortId(agent)} ${behaviour}`;
+          },
+          note,
+        ).run(),
+    };
+  });
 }
 
 /**
@@ -192,5 +239,17 @@ export function chaosControls(input: ChaosControlsInput): ChaosControls {
     note,
   );
 
-  return { agents, groups, cut, heal, freeze, linkApply, freezeSeconds, delayMs, lossPercent };
+  const behaviours = behaviourControls(snapshot, wired, note);
+  return {
+    agents,
+    groups,
+    cut,
+    heal,
+    freeze,
+    linkApply,
+    behaviours,
+    freezeSeconds,
+    delayMs,
+    lossPercent,
+  };
 }

@@ -3,6 +3,7 @@ import type { MeshSnapshot } from '../../host/meshSnapshot';
 import type { MeshEvent } from '../../host/ports';
 import { createChaosSlice, type ChaosSlice } from './chaosSlice';
 import { createCommandsSlice, type CommandsSlice } from './commandsSlice';
+import { createConsensusSlice, type ConsensusSlice } from './consensusSlice';
 import { appendBounded, createEventsSlice, EVENT_LOG_LIMIT, type EventsSlice } from './eventsSlice';
 import { createMemorySlice, type MemorySlice } from './memorySlice';
 import { createSelectionSlice, type SelectionSlice } from './selectionSlice';
@@ -31,6 +32,7 @@ export type MeshState = SnapshotSlice &
   ChaosSlice &
   ViewSlice &
   MemorySlice &
+  ConsensusSlice &
   IngestSlice;
 export type MeshStore = StoreApi<MeshState>;
 
@@ -49,6 +51,7 @@ export function createMeshStore(options: MeshStoreOptions = {}): MeshStore {
     ...createChaosSlice(set, get, api),
     ...createViewSlice(set, get, api),
     ...createMemorySlice(set, get, api),
+    ...createConsensusSlice(set, get, api),
     ingest: (batch) =>
       set((state) => {
         const log = appendBounded(state, batch.events, eventLimit, batch.eventsDroppedBeforeIngest);

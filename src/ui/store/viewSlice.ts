@@ -1,6 +1,13 @@
 import type { StateCreator } from 'zustand/vanilla';
 
-export const PANEL_TABS = ['peers', 'members', 'timeline', 'memory', 'events'] as const;
+export const PANEL_TABS = [
+  'peers',
+  'members',
+  'timeline',
+  'memory',
+  'consensus',
+  'events',
+] as const;
 export type PanelTab = (typeof PANEL_TABS)[number];
 
 /** Which of the tabbed panels under the topology is shown. */

@@ -1,0 +1,131 @@
+import { shortId } from '../core/base/ids';
+import { createSeededPrng } from '../core/base/prng';
+import { CRDT_LANE_TYPE_CODE } from '../core/wire/lanes';
+import { SharedState } from '../crdt/sharedState';
+import { chunkedTransport } from '../host/chunkedTransport';
+import type { MeshEvent } from '../host/ports';
+import { PBFT_CHUNKING, PBFT_LANE_TYPE_CODES } from '../host/pbftLane';
+import { generateIdentity } from '../adapters/webrtc/identity';
+import { wallClock } from '../adapters/webrtc/wallClock';
+import { webCryptoPort } from '../adapters/webrtc/webCryptoPort';
+import { WebRtcMesh } from '../adapters/webrtc/webRtcMesh';
+import { agreedMemoryHook } from './critical/agreedMemory';
+import { Critical } from './critical/critical';
+import { GenesisDriver } from './critical/genesisDriver';
+import { pbftEventOf } from './critical/pbftEvents';
+import type { CreateMeshOptions, Mesh } from './mesh';
+
+/**
+ * pBFT settings for real links: a request timer of 1 s (the simulator's 500 ms is tight for a
+ * loaded page or a link across the internet, and every expiry is a view change).
+ */
+export const MESH_PBFT_DEFAULTS = { requestTimeoutMs: 1000 } as const;
+
+/** The memory namespace whose writes commit through pBFT unless a room names others. */
+export const DEFAULT_AGREED_NAMESPACES = ['critical'] as const;
+
+/**
+ * Builds one agent: its links and membership (WebRtcMesh), the shared document and memory store
+ * (SharedState), and pBFT (`critical`), whose replica set forms from the agreed membership. The
+ * page, the Node agent and apps all start here.
+ */
+export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
+  const { platform } = options;
+  const identity = options.identity ?? (await generateIdentity()).identity;
+  const listeners = new Set<(event: MeshEvent) => void>();
+  const emit = (event: MeshEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+  const mesh = new WebRtcMesh(identity, options, platform.createPeer, platform.createSocket);
+  mesh.onEvent(emit);
+  const storage = await platform.openPbftStorage(options.room, identity.id);
+  const agreedNamespaces = options.agreedNamespaces ?? DEFAULT_AGREED_NAMESPACES;
+  const critical = new Critical({
+    selfId: identity.id,
+    transport: chunkedTransport(mesh.openLanes(PBFT_LANE_TYPE_CODES), {
+      ...PBFT_CHUNKING,
+      clock: wallClock,
+    }),
+    clock: wallClock,
+    crypto: webCryptoPort(identity, (detail) =>
+      emit({ atMs: wallClock.nowMs(), level: 'error', kind: 'crypto-error', detail }),
+    ),
+    prng: createSeededPrng(platform.randomSeed()),
+    storage,
+    agreedNamespaces,
+    ...(options.critical?.proposalTimeoutMs === undefined
+      ? {}
+      : { proposalTimeoutMs: options.critical.proposalTimeoutMs }),
+    ...(options.critical?.formingWaitMs === undefined
+      ? {}
+      : { formingWaitMs: options.critical.formingWaitMs }),
+    config: { ...MESH_PBFT_DEFAULTS, ...options.critical?.pbft },
+    onEvent: (event) => emit({ atMs: wallClock.nowMs(), ...pbftEventOf(event) }),
+  });
+  critical.onExecuted((entry) => {
+    if (entry.kind !== 'mesh.config') return;
+    const value = critical.app.stateOf('mesh.config').gossipIntervalMs;
+    if (typeof value === 'number') mesh.setGossipIntervalMs(value);
+  });
+  mesh.onBehaviourCommand((behaviour) => critical.setBehaviour(behaviour));
+  const genesis = new GenesisDriver({
+    membership: mesh,
+    critical,
+    storage,
+    clock: wallClock,
+    ...(options.critical?.minReplicas === undefined
+      ? {}
+      : { minReplicas: options.critical.minReplicas }),
+  });
+  const shared = new SharedState({
+    room: options.room,
+    selfId: identity.id,
+    transport: mesh.openLane(CRDT_LANE_TYPE_CODE),
+    clock: wallClock,
+    random: createSeededPrng(platform.randomSeed()),
+    observer: { onEvent: emit },
+    meshSnapshot: () => mesh.snapshot(),
+    awareness: options.awareness === true,
+    memory: { agreedNamespaces, agreement: agreedMemoryHook(critical, wallClock) },
+    ...(platform.docPersistence === undefined ? {} : { persistence: platform.docPersistence }),
+  });
+  shared.awareness?.setLocalState({ agent: identity.id });
+  mesh.start();
+  genesis.start();
+  emit({
+    atMs: wallClock.nowMs(),
+    level: 'info',
+    kind: 'mesh-created',
+    detail: `agent ${shortId(identity.id)} in room ${options.room}`,
+  });
+  let left = false;
+  return {
+    id: identity.id,
+    room: options.room,
+    memory: shared.memory,
+    shared,
+    ready: shared.ready,
+    commands: mesh.commands,
+    critical: {
+      propose: (action) => critical.propose(action),
+      status: () => critical.status(),
+      log: (query) => critical.log(query),
+      register: (kind, definition) => critical.register(kind, definition),
+    },
+    snapshot: () => ({ ...mesh.snapshot(), consensus: critical.view() }),
+    onEvent: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    setFault: (peer, fault) => mesh.setFault(peer, fault),
+    setupTimes: () => mesh.setupTimes(),
+    leave: () => {
+      if (left) return;
+      left = true;
+      genesis.stop();
+      critical.stop();
+      shared.stop();
+      mesh.leave();
+    },
+  };
+}

@@ -1,0 +1,377 @@
+import type { AgentId } from '../../core/base/ids';
+import type { Prng } from '../../core/base/prng';
+import type { ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
+import type { PbftClientEvent, ProposalError } from '../../core/pbft/client';
+import type { PbftOverrides } from '../../core/pbft/config';
+import type { PbftEvent } from '../../core/pbft/types';
+import { PBFT_MAX_ACTION_BYTES } from '../../core/wire/pbftMessages';
+import type { ConsensusView, CriticalLogEntry, CriticalStatus } from '../../host/consensusView';
+import { PbftHost, type LoadedPbftStorage } from '../../host/pbftHost';
+import type { Clock, CryptoPort, TimerHandle, Transport } from '../../host/ports';
+import { sha256Hex } from '../../host/sha256Hex';
+import { builtinKinds } from './builtinKinds';
+import {
+  CriticalApp,
+  type CriticalAction,
+  type CriticalKind,
+  type ExecutedAction,
+} from './criticalApp';
+import { CriticalError, type CriticalErrorCode } from './criticalError';
+import { ConsensusRecorder } from './consensusRecorder';
+
+export interface CriticalResult {
+  seq: number;
+  view: number;
+  result: unknown;
+}
+
+export interface CriticalOptions {
+  selfId: AgentId;
+  /** The pBFT lane of the agent's links (big frames already cut into chunks). */
+  transport: Transport;
+  clock: Clock;
+  crypto: CryptoPort;
+  prng: Prng;
+  storage: LoadedPbftStorage;
+  agreedNamespaces: readonly string[];
+  /** How long a proposal waits for a replica set to form before it fails `no-quorum`. */
+  formingWaitMs?: number;
+  /** How long a proposal waits for its result in all. */
+  proposalTimeoutMs?: number;
+  config?: PbftOverrides;
+  /** Called when an event worth logging happens (view changes, misbehaviour, ...). */
+  onEvent?: (event: PbftEvent) => void;
+}
+
+interface Waiting {
+  action: CriticalAction;
+  text: string;
+  startedMs: number;
+  resolve: (result: CriticalResult) => void;
+  reject: (error: Error) => void;
+}
+
+const DEFAULT_PROPOSAL_TIMEOUT_MS = 10_000;
+const QUIET_EVENTS: ReadonlySet<PbftEvent['type']> = new Set([
+  'pbft-phase',
+  'pbft-executed',
+  'pbft-checkpoint-stable',
+]);
+/** Proposals held while the replica set forms; more fail `busy`. */
+const MAX_HELD_WHILE_FORMING = 64;
+
+/**
+ * `mesh.critical`: actions every replica executes in one order, once a Byzantine quorum agreed.
+ * Owns the replicated app (the kind registry), and the pBFT host once the replica set is known
+ * (core/agent/pbftGenesis.ts decides it); before that, proposals wait up to `formingWaitMs`.
+ */
+export class Critical {
+  readonly app: CriticalApp;
+  private host: PbftHost | null = null;
+  private role: ConsensusView['role'] = 'forming';
+  private formingDetail = 'starting';
+  private behaviour: ByzantineBehaviour = 'honest';
+  private readonly recorder: ConsensusRecorder;
+  private readonly held: Waiting[] = [];
+  private readonly inFlight = new Map<number, Waiting>();
+  /** Committed proposals waiting for this agent's own replica to execute them. */
+  private readonly awaitingExecution = new Map<
+    number,
+    { seq: number; view: number; result: unknown; waiting: Waiting }[]
+  >();
+  private readonly executedListeners = new Set<(entry: ExecutedAction) => void>();
+  private timer: TimerHandle | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: CriticalOptions) {
+    this.app = new CriticalApp(sha256Hex);
+    this.recorder = new ConsensusRecorder(options.selfId);
+    for (const [kind, definition] of Object.entries(builtinKinds(options.agreedNamespaces))) {
+      this.app.register(kind, definition);
+    }
+    this.app.onExecuted((entry) => {
+      for (const listener of this.executedListeners) listener(entry);
+    });
+    this.armTimer();
+  }
+
+  get formed(): boolean {
+    return this.host !== null;
+  }
+
+  /** Starts the replica (or only the client) for the decided replica set. */
+  start(replicas: readonly AgentId[], role: 'replica' | 'client'): void {
+    if (this.host !== null || this.stopped) return;
+    const { options } = this;
+    const nowMs = options.clock.nowMs();
+    this.role = role;
+    this.host = new PbftHost({
+      selfId: options.selfId,
+      replicas,
+      app: this.app,
+      digestOf: sha256Hex,
+      transport: options.transport,
+      clock: options.clock,
+      crypto: options.crypto,
+      prng: options.prng,
+      // From the clock, so a reloaded tab never reuses a request number.
+      firstReqNo: Math.floor(nowMs) * 1000,
+      storage: options.storage,
+      stored: options.storage.records,
+      votes: role === 'replica',
+      ...(options.config === undefined ? {} : { config: options.config }),
+      client: { proposalTimeoutMs: options.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS },
+      onReplicaEvent: (event) => this.onReplicaEvent(event),
+      onClientEvent: (event) => this.onClientEvent(event),
+      onMessage: (direction, peer, msg) =>
+        this.recorder.onMessage(direction, peer, msg, options.clock.nowMs()),
+    });
+    this.host.rewriter.behaviour = this.behaviour;
+    for (const waiting of this.held.splice(0)) this.send(waiting);
+  }
+
+  /** Still forming: what the genesis waits for. */
+  setForming(detail: string): void {
+    this.formingDetail = detail;
+  }
+
+  /** How many replicas this agent reaches now (self included), from the membership. */
+  setReachable(count: number): void {
+    this.host?.setReachable(count);
+  }
+
+  setBehaviour(behaviour: ByzantineBehaviour): void {
+    this.behaviour = behaviour;
+    if (this.host !== null) this.host.rewriter.behaviour = behaviour;
+  }
+
+  register(kind: string, definition: CriticalKind): void {
+    this.app.register(kind, definition);
+  }
+
+  propose(action: unknown): Promise<CriticalResult> {
+    return new Promise((resolve, reject) => {
+      if (this.stopped)
+        return reject(new CriticalError('no-quorum', 'this agent has left the mesh'));
+      if (!isActionShape(action)) {
+        return reject(
+          new CriticalError('invalid', 'an action is a JSON object with a string kind'),
+        );
+      }
+      let text: string;
+      try {
+        text = JSON.stringify(action);
+      } catch (error) {
+        return reject(new CriticalError('invalid', `the action is not JSON: ${String(error)}`));
+      }
+      const bytes = new TextEncoder().encode(text).length;
+      if (bytes > PBFT_MAX_ACTION_BYTES) {
+        return reject(
+          new CriticalError(
+            'too-large',
+            `action of ${bytes} bytes, limit ${PBFT_MAX_ACTION_BYTES}`,
+          ),
+        );
+      }
+      const refusal = this.app.refusal(action);
+      if (refusal !== null) return reject(new CriticalError('invalid', refusal));
+      const waiting: Waiting = {
+        action,
+        text,
+        startedMs: this.options.clock.nowMs(),
+        resolve,
+        reject,
+      };
+      if (this.host !== null) return this.send(waiting);
+      if (this.held.length >= MAX_HELD_WHILE_FORMING) {
+        return reject(new CriticalError('busy', 'too many proposals wait for the replica set'));
+      }
+      this.held.push(waiting);
+    });
+  }
+
+  status(): CriticalStatus {
+    const snapshot = this.host?.replica.snapshot() ?? null;
+    if (snapshot === null) {
+      return {
+        replicas: [],
+        n: 0,
+        f: 0,
+        quorum: 0,
+        view: 0,
+        primary: null,
+        lastExecutedSeq: 0,
+        stableCheckpointSeq: 0,
+        behaviour: this.behaviour,
+      };
+    }
+    return {
+      replicas: snapshot.replicas,
+      n: snapshot.n,
+      f: snapshot.f,
+      quorum: snapshot.quorum,
+      view: snapshot.view,
+      primary: snapshot.primary,
+      lastExecutedSeq: snapshot.lastExecutedSeq,
+      stableCheckpointSeq: snapshot.stableCheckpointSeq,
+      behaviour: this.behaviour,
+    };
+  }
+
+  log(options: { fromSeq?: number; limit?: number } = {}): CriticalLogEntry[] {
+    const fromSeq = options.fromSeq ?? 0;
+    const limit = Math.max(0, Math.min(options.limit ?? 100, 1000));
+    const view = this.status().view;
+    return this.app.log(fromSeq, limit).map((entry) => ({
+      ...entry,
+      view: this.recorder.viewOf(entry.seq) ?? view,
+    }));
+  }
+
+  /** Every action executed from now on, in order (replicas only). */
+  onExecuted(listener: (entry: ExecutedAction) => void): () => void {
+    this.executedListeners.add(listener);
+    return () => this.executedListeners.delete(listener);
+  }
+
+  view(): ConsensusView {
+    const snapshot = this.host?.replica.snapshot() ?? null;
+    return this.recorder.view(
+      {
+        role: this.role,
+        formingDetail: this.role === 'forming' ? this.formingDetail : null,
+        status: this.status(),
+        snapshot: this.role === 'replica' ? snapshot : null,
+        log: this.log({ fromSeq: 0, limit: 1000 }).slice(-50),
+        outstandingProposals: this.inFlight.size + this.held.length,
+      },
+      this.options.clock.nowMs(),
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.host?.stop();
+    if (this.timer !== null) this.options.clock.clearTimer(this.timer);
+    for (const waiting of [...this.held.splice(0), ...this.inFlight.values()]) {
+      waiting.reject(new CriticalError('no-quorum', 'this agent has left the mesh'));
+    }
+    this.inFlight.clear();
+  }
+
+  private send(waiting: Waiting): void {
+    const host = this.host as PbftHost;
+    const reqNo = host.client.nextRequestNumber;
+    this.inFlight.set(reqNo, waiting);
+    host.propose(waiting.text);
+  }
+
+  private onClientEvent(event: PbftClientEvent): void {
+    const waiting = this.inFlight.get(event.reqNo);
+    if (waiting === undefined) return;
+    this.inFlight.delete(event.reqNo);
+    if (event.type === 'proposal-failed') {
+      waiting.reject(new CriticalError(event.error, failureMessage(event.error)));
+      return;
+    }
+    let outcome: { ok: boolean; value?: unknown; error?: CriticalErrorCode; reason?: string };
+    try {
+      outcome = JSON.parse(event.result) as typeof outcome;
+    } catch {
+      waiting.reject(
+        new CriticalError('failed', 'the replicas returned a result that is not JSON'),
+      );
+      return;
+    }
+    if (!outcome.ok) {
+      waiting.reject(new CriticalError(outcome.error ?? 'failed', outcome.reason ?? 'refused'));
+      return;
+    }
+    const committed = { seq: event.seq, view: event.view, result: outcome.value ?? null };
+    const executed = this.host?.replica.snapshot().lastExecutedSeq ?? 0;
+    if (this.role !== 'replica' || executed >= event.seq) {
+      waiting.resolve(committed);
+      return;
+    }
+    const list = this.awaitingExecution.get(event.seq) ?? [];
+    list.push({ ...committed, waiting });
+    this.awaitingExecution.set(event.seq, list);
+  }
+
+  private onReplicaEvent(event: PbftEvent): void {
+    const nowMs = this.options.clock.nowMs();
+    this.recorder.onReplicaEvent(event, nowMs);
+    if (event.type === 'pbft-executed' || event.type === 'pbft-state-transferred') {
+      this.settleExecuted(event.seq);
+    }
+    // Phases, executions and checkpoints come many a second: the Consensus tab shows them.
+    if (!QUIET_EVENTS.has(event.type)) this.options.onEvent?.(event);
+  }
+
+  /** Resolves the proposals that committed at or below `seq`, now executed here too. */
+  private settleExecuted(seq: number): void {
+    for (const [at, list] of this.awaitingExecution) {
+      if (at > seq) continue;
+      this.awaitingExecution.delete(at);
+      for (const { waiting, ...result } of list) waiting.resolve(result);
+    }
+  }
+
+  /**
+   * Held proposals fail `no-quorum` once no replica set formed within the wait; committed ones
+   * whose execution here lags fail `timeout` once their time is up.
+   */
+  private armTimer(): void {
+    const { clock } = this.options;
+    this.timer = clock.setTimer(clock.nowMs() + 250, () => {
+      this.timer = null;
+      if (this.stopped) return;
+      const nowMs = clock.nowMs();
+      const formingWaitMs = this.options.formingWaitMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS;
+      for (let i = this.held.length - 1; i >= 0; i--) {
+        const waiting = this.held[i] as Waiting;
+        if (nowMs - waiting.startedMs < formingWaitMs) continue;
+        this.held.splice(i, 1);
+        waiting.reject(
+          new CriticalError('no-quorum', `no replica set formed yet: ${this.formingDetail}`),
+        );
+      }
+      const timeoutMs = this.options.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS;
+      for (const [seq, list] of this.awaitingExecution) {
+        const late = list.filter(({ waiting }) => nowMs - waiting.startedMs >= timeoutMs);
+        if (late.length === 0) continue;
+        const kept = list.filter((entry) => !late.includes(entry));
+        if (kept.length === 0) this.awaitingExecution.delete(seq);
+        else this.awaitingExecution.set(seq, kept);
+        for (const { waiting } of late) {
+          waiting.reject(
+            new CriticalError('timeout', `committed at seq ${seq}; not yet executed by this agent`),
+          );
+        }
+      }
+      this.armTimer();
+    });
+  }
+}
+
+function isActionShape(action: unknown): action is CriticalAction {
+  return (
+    typeof action === 'object' &&
+    action !== null &&
+    !Array.isArray(action) &&
+    typeof (action as { kind?: unknown }).kind === 'string'
+  );
+}
+
+function failureMessage(error: ProposalError): string {
+  switch (error) {
+    case 'no-quorum':
+      return 'this side of the mesh cannot reach a quorum of replicas';
+    case 'timeout':
+      return 'no result from f + 1 replicas in time; the outcome is unknown';
+    case 'too-large':
+      return `the action is over ${PBFT_MAX_ACTION_BYTES} bytes`;
+    case 'busy':
+      return 'too many proposals of this agent wait for their result';
+  }
+}

@@ -1,0 +1,194 @@
+import type { AgentId } from '../../core/base/ids';
+import type { DigestFn, ReplicatedApp } from '../../core/pbft/types';
+import { PBFT_MAX_RESULT_BYTES } from '../../core/wire/pbftMessages';
+
+/** A critical action: JSON with a `kind`. */
+export type CriticalAction = { kind: string } & Record<string, unknown>;
+
+/** What `apply` sees besides the action. `state` is the kind's own, kept in every checkpoint. */
+export interface CriticalContext {
+  seq: number;
+  proposer: AgentId;
+  state: Record<string, unknown>;
+}
+
+/**
+ * One kind of critical action. `validate` runs where the action is proposed and again on every
+ * replica before `apply` (return false or a reason, or throw, to refuse); `apply` runs on every
+ * replica in sequence order and must be deterministic: same actions, same state, same results.
+ */
+export interface CriticalKind {
+  validate?(action: CriticalAction): boolean | string | void;
+  apply(action: CriticalAction, context: CriticalContext): unknown;
+  /** Kinds sharing a state name share one state object (default: the kind). */
+  stateName?: string;
+}
+
+/** One executed action as every replica records it (the view is added by each agent). */
+export interface ExecutedAction {
+  seq: number;
+  index: number;
+  digest: string;
+  kind: string;
+  proposer: AgentId;
+}
+
+/** The result a replica returns for an action: its value, or why it was refused. */
+export type CriticalOutcome =
+  | { ok: true; value: unknown }
+  | { ok: false; error: 'invalid' | 'failed' | 'too-large'; reason: string };
+
+interface AppState {
+  kinds: Record<string, Record<string, unknown>>;
+  log: ExecutedAction[];
+}
+
+/** Executed actions every replica keeps (and sends in a state transfer), newest last. */
+export const EXECUTED_LOG_KEPT = 1000;
+
+const text = new TextEncoder();
+
+/**
+ * The replicated state machine behind `mesh.critical`: a registry of action kinds, each with
+ * its own state, and the log of executed actions. Unknown kinds, refused actions and throwing
+ * kinds all execute as a refusal, so every replica returns the same result and the order stays
+ * one. The state is a JSON object: a checkpoint is its text.
+ */
+export class CriticalApp implements ReplicatedApp {
+  private readonly kinds = new Map<string, CriticalKind>();
+  private state: AppState = { kinds: {}, log: [] };
+  private readonly executedListeners = new Set<(entry: ExecutedAction) => void>();
+
+  constructor(private readonly digestOf: DigestFn) {}
+
+  register(kind: string, definition: CriticalKind): void {
+    if (typeof kind !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(kind)) {
+      throw new TypeError('a kind is 1-64 of A-Z a-z 0-9 . _ -');
+    }
+    if (this.kinds.has(kind)) throw new Error(`kind ${kind} is registered already`);
+    if (typeof definition?.apply !== 'function') throw new TypeError('a kind needs apply()');
+    this.kinds.set(kind, definition);
+  }
+
+  has(kind: string): boolean {
+    return this.kinds.has(kind);
+  }
+
+  /** Why `action` would be refused where it is proposed, or null when it passes. */
+  refusal(action: CriticalAction): string | null {
+    const definition = this.kinds.get(action.kind);
+    if (definition === undefined) return `unknown kind ${action.kind}`;
+    return validationRefusal(definition, action);
+  }
+
+  /** The state a kind keeps (read-only use: the agreed memory reads it). */
+  stateOf(name: string): Readonly<Record<string, unknown>> {
+    return this.state.kinds[name] ?? {};
+  }
+
+  /** The executed actions from `fromSeq` on, at most `limit`. */
+  log(fromSeq: number, limit: number): ExecutedAction[] {
+    const out: ExecutedAction[] = [];
+    for (const entry of this.state.log) {
+      if (entry.seq < fromSeq) continue;
+      if (out.length >= limit) break;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  /** Called after every executed action (not after a restore). */
+  onExecuted(listener: (entry: ExecutedAction) => void): () => void {
+    this.executedListeners.add(listener);
+    return () => this.executedListeners.delete(listener);
+  }
+
+  apply(actionText: string, client: AgentId, seq: number): string {
+    let action: CriticalAction | null = null;
+    try {
+      const parsed: unknown = JSON.parse(actionText);
+      if (isAction(parsed)) action = parsed;
+    } catch {
+      // Not JSON: refused below, like any malformed action.
+    }
+    const log = this.state.log;
+    const last = log[log.length - 1];
+    const entry: ExecutedAction = {
+      seq,
+      index: last !== undefined && last.seq === seq ? last.index + 1 : 0,
+      digest: this.digestOf(text.encode(actionText)),
+      kind: action?.kind ?? '',
+      proposer: client,
+    };
+    log.push(entry);
+    if (log.length > EXECUTED_LOG_KEPT) log.splice(0, log.length - EXECUTED_LOG_KEPT);
+    const outcome =
+      action === null
+        ? refused('invalid', 'not a JSON action with a kind')
+        : this.run(action, client, seq);
+    for (const listener of this.executedListeners) listener(entry);
+    return resultText(outcome);
+  }
+
+  snapshot(): string {
+    return JSON.stringify(this.state);
+  }
+
+  restore(snapshot: string): void {
+    const parsed = JSON.parse(snapshot) as AppState;
+    this.state = { kinds: parsed.kinds ?? {}, log: parsed.log ?? [] };
+  }
+
+  private run(action: CriticalAction, proposer: AgentId, seq: number): CriticalOutcome {
+    const definition = this.kinds.get(action.kind);
+    if (definition === undefined) return refused('invalid', `unknown kind ${action.kind}`);
+    const refusal = validationRefusal(definition, action);
+    if (refusal !== null) return refused('invalid', refusal);
+    const name = definition.stateName ?? action.kind;
+    const state = (this.state.kinds[name] ??= {});
+    try {
+      const value = definition.apply(action, { seq, proposer, state });
+      return { ok: true, value: value === undefined ? null : value };
+    } catch (error) {
+      return refused('failed', error instanceof Error ? error.message : String(error));
+    }
+  }
+}
+
+function validationRefusal(definition: CriticalKind, action: CriticalAction): string | null {
+  try {
+    const verdict = definition.validate?.(action);
+    if (verdict === false) return 'refused by its validator';
+    if (typeof verdict === 'string') return verdict;
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+function refused(error: 'invalid' | 'failed' | 'too-large', reason: string): CriticalOutcome {
+  return { ok: false, error, reason: reason.slice(0, 512) };
+}
+
+/** The outcome as JSON text, within the reply's limit (a larger result is refused). */
+function resultText(outcome: CriticalOutcome): string {
+  let result: string;
+  try {
+    result = JSON.stringify(outcome);
+  } catch {
+    return JSON.stringify(refused('failed', 'the result is not JSON'));
+  }
+  if (text.encode(result).length > PBFT_MAX_RESULT_BYTES) {
+    return JSON.stringify(refused('too-large', `result over ${PBFT_MAX_RESULT_BYTES} bytes`));
+  }
+  return result;
+}
+
+function isAction(value: unknown): value is CriticalAction {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { kind?: unknown }).kind === 'string'
+  );
+}

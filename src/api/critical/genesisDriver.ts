@@ -1,0 +1,132 @@
+import type { AgentId } from '../../core/base/ids';
+import {
+  GENESIS_FACT_KEY,
+  PbftGenesis,
+  type GenesisMember,
+  type GenesisRecord,
+} from '../../core/agent/pbftGenesis';
+import { PBFT_MAX_REPLICAS } from '../../core/wire/pbftMessages';
+import type { LoadedPbftStorage } from '../../host/pbftHost';
+import type { MeshSnapshot } from '../../host/meshSnapshot';
+import type { Clock, TimerHandle } from '../../host/ports';
+import { sha256Hex } from '../../host/sha256Hex';
+import type { Critical } from './critical';
+
+/** The record under which the genesis lock or decision is kept, beside the replica's own. */
+export const GENESIS_RECORD_KEY = 'genesis';
+
+/** What the driver reads of the agent's membership and writes into its gossip. */
+export interface MembershipPort {
+  selfId: AgentId;
+  agreedMembers(): AgentId[];
+  appFact(subject: AgentId, key: string): string | null;
+  publishFact(key: string, value: string): void;
+  snapshot(): Pick<MeshSnapshot, 'members'>;
+}
+
+export interface GenesisDriverOptions {
+  membership: MembershipPort;
+  critical: Critical;
+  storage: LoadedPbftStorage;
+  clock: Clock;
+  /** Agreed members needed before the first replica set forms (default 4). */
+  minReplicas?: number;
+  settleMs?: number;
+  /** How often membership is read (and the replicas' reach handed to pBFT). */
+  everyMs?: number;
+}
+
+const text = new TextEncoder();
+
+/**
+ * Runs the genesis agreement over the membership's gossip until a replica set is decided, then
+ * starts pBFT with it; from then on hands pBFT the number of replicas this agent reaches, so a
+ * proposal on a minority side fails `no-quorum` early.
+ */
+export class GenesisDriver {
+  private readonly genesis: PbftGenesis;
+  private timer: TimerHandle | null = null;
+  private replicas: AgentId[] | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: GenesisDriverOptions) {
+    const stored = readRecord(options.storage.records.get(GENESIS_RECORD_KEY));
+    this.genesis = new PbftGenesis(
+      {
+        selfId: options.membership.selfId,
+        minReplicas: options.minReplicas ?? 4,
+        maxReplicas: PBFT_MAX_REPLICAS,
+        settleMs: options.settleMs ?? 1000,
+        digestOf: (value) => sha256Hex(text.encode(value)),
+      },
+      stored,
+    );
+  }
+
+  start(): void {
+    this.poll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) this.options.clock.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  private poll(): void {
+    if (this.stopped) return;
+    const { membership, critical, clock, storage } = this.options;
+    const snapshot = membership.snapshot();
+    const members: GenesisMember[] = snapshot.members.map((member) => ({
+      id: member.id,
+      status: member.status,
+      fact: membership.appFact(member.id, GENESIS_FACT_KEY),
+    }));
+    const step = this.genesis.step({
+      nowMs: clock.nowMs(),
+      agreed: membership.agreedMembers(),
+      members,
+    });
+    const publish = () => {
+      if (step.publish !== null) membership.publishFact(GENESIS_FACT_KEY, step.publish);
+    };
+    // A lock or a decision is stored before it is announced: a reloaded tab keeps its word.
+    if (step.store !== null) {
+      storage.write(
+        { puts: [{ key: GENESIS_RECORD_KEY, value: JSON.stringify(step.store) }], deletes: [] },
+        publish,
+      );
+    } else {
+      publish();
+    }
+    if (step.outcome.kind === 'forming') {
+      critical.setForming(step.outcome.detail);
+    } else if (this.replicas === null) {
+      this.replicas = step.outcome.replicas;
+      critical.start(step.outcome.replicas, step.outcome.role);
+    }
+    if (this.replicas !== null) {
+      const reached = new Set(
+        snapshot.members
+          .filter((m) => m.self || (m.reached && m.status !== 'dead' && m.status !== 'left'))
+          .map((m) => m.id),
+      );
+      critical.setReachable(this.replicas.filter((id) => reached.has(id)).length);
+    }
+    this.timer = clock.setTimer(clock.nowMs() + (this.options.everyMs ?? 250), () => this.poll());
+  }
+}
+
+function readRecord(value: string | undefined): GenesisRecord | null {
+  if (value === undefined) return null;
+  try {
+    const parsed = JSON.parse(value) as GenesisRecord;
+    const valid =
+      (parsed.phase === 'locked' || parsed.phase === 'decided') &&
+      Array.isArray(parsed.replicas) &&
+      parsed.replicas.every((id) => typeof id === 'string');
+    return valid ? parsed : null;
+  } catch {
+    return null;
+  }
+}

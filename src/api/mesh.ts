@@ -1,0 +1,85 @@
+import type { AgentId } from '../core/base/ids';
+import type { PbftOverrides } from '../core/pbft/config';
+import type { MemoryStore } from '../crdt/memory/memoryStore';
+import type { PersistenceFactory } from '../crdt/persistence';
+import type { SharedState } from '../crdt/sharedState';
+import type { CriticalLogEntry, CriticalStatus } from '../host/consensusView';
+import type { LinkFault, MeshCommands, MeshSnapshot } from '../host/meshSnapshot';
+import type { LoadedPbftStorage } from '../host/pbftHost';
+import type { MeshEvent } from '../host/ports';
+import type { Identity } from '../adapters/webrtc/identity';
+import type { LinkSetupTime } from '../adapters/webrtc/meshTransport';
+import type { SocketFactory } from '../adapters/webrtc/signalingClient';
+import type { PeerFactory } from '../adapters/webrtc/simplePeerTypes';
+import type { MeshOptions } from '../adapters/webrtc/webRtcMesh';
+import type { CriticalKind } from './critical/criticalApp';
+import type { CriticalResult } from './critical/critical';
+
+/** What differs between a page and a Node process; the rest of the mesh is the same code. */
+export interface MeshPlatform {
+  createPeer: PeerFactory;
+  /** The WebSocket to the signaling server (default: the global WebSocket). */
+  createSocket?: SocketFactory;
+  /** Where the shared document is kept between runs (none: memory only). */
+  docPersistence?: PersistenceFactory;
+  /** Where the pBFT replica keeps its records (written before anything depending on them). */
+  openPbftStorage(room: string, selfId: AgentId): Promise<LoadedPbftStorage>;
+  /** A random 32-bit seed (it shapes probe order and document client ids, not secrets). */
+  randomSeed(): number;
+}
+
+export interface CreateMeshOptions extends MeshOptions {
+  platform: MeshPlatform;
+  /** This agent's key pair (default: a fresh one). */
+  identity?: Identity;
+  /** Memory namespaces whose writes go through pBFT (default: `critical`). */
+  agreedNamespaces?: readonly string[];
+  critical?: {
+    /** Agreed members needed before the first replica set forms (default 4). */
+    minReplicas?: number;
+    /** How long a proposal waits for its result (default 10 s). */
+    proposalTimeoutMs?: number;
+    /** How long a proposal waits for the replica set to form (default 10 s). */
+    formingWaitMs?: number;
+    pbft?: PbftOverrides;
+  };
+  /** Keep presence states in the shared document (pages do). */
+  awareness?: boolean;
+}
+
+/** `mesh.critical`: actions executed in one agreed order by every replica. */
+export interface CriticalApi {
+  /**
+   * Resolves once a Byzantine quorum committed `action` and this agent executed it (its result
+   * is one f + 1 replicas agree on); rejects with a CriticalError whose `code` says why.
+   */
+  propose(action: { kind: string } & Record<string, unknown>): Promise<CriticalResult>;
+  status(): CriticalStatus;
+  /** Executed actions in order, from `fromSeq`, at most `limit` (default 100, up to 1000). */
+  log(options?: { fromSeq?: number; limit?: number }): CriticalLogEntry[];
+  /** Adds an action kind; every agent that proposes or executes it must register it alike. */
+  register(kind: string, definition: CriticalKind): void;
+}
+
+/** One agent of the mesh: what `createMesh` returns and a page exposes as `window.mesh`. */
+export interface Mesh {
+  readonly id: AgentId;
+  readonly room: string;
+  /** The namespaced memory store; agreed namespaces commit through pBFT first. */
+  readonly memory: MemoryStore;
+  readonly critical: CriticalApi;
+  /** The chaos commands (partition, heal, freeze, link faults, Byzantine behaviours). */
+  readonly commands: MeshCommands;
+  /** The shared document behind the memory store. */
+  readonly shared: SharedState;
+  /** Resolves once the shared document was loaded from storage. */
+  readonly ready: Promise<void>;
+  snapshot(): MeshSnapshot;
+  /** Calls `listener` with every event from now on; returns the unsubscribe. */
+  onEvent(listener: (event: MeshEvent) => void): () => void;
+  /** Cuts, delays or drops this agent's traffic to one peer (the fault-injection layer). */
+  setFault(peer: AgentId, fault: LinkFault): void;
+  setupTimes(): LinkSetupTime[];
+  /** Says bye to every peer and stops. */
+  leave(): void;
+}
