@@ -139,3 +139,31 @@ declare global {
     mesh?: import('../src/api/mesh').Mesh;
   }
 }
+
+/** Resolves when `page`'s replica is in a view above `view` and back in normal operation. */
+export async function waitForViewAbove(
+  page: Page,
+  view: number,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await page.waitForFunction(
+    (v) => {
+      const consensus = window.mesh?.snapshot().consensus;
+      return (
+        consensus !== null &&
+        consensus !== undefined &&
+        consensus.status.view > v &&
+        consensus.viewStatus === 'normal'
+      );
+    },
+    view,
+    { timeout: timeoutMs, polling: 100 },
+  );
+}
+
+/** The replicas `page` holds proven misbehaving. */
+export async function flaggedBy(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () => window.mesh?.snapshot().consensus?.flagged.map((f) => f.replica) ?? [],
+  );
+}

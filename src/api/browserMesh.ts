@@ -10,8 +10,10 @@ import type { CreateMeshOptions, Mesh } from './mesh';
 /**
  * A page's agent, set up from its address: `?room=`, `?signaling=`, `?ice=` / `?iceServers=`,
  * `?pingIntervalMs=` (adapters/browser/meshOptions.ts), `?agreed=a,b` (memory namespaces whose
- * writes commit through pBFT; default `critical`) and `?replicas=N` (agreed members needed
- * before the first replica set forms; default 4). Its identity and records survive a reload.
+ * writes commit through pBFT; default `critical`), `?replicas=N` (agreed members needed
+ * before the first replica set forms; default 4) and `?pbftBatch=N` (most requests per pBFT
+ * batch, 1-64; default 64; 1 is unbatched, as the browser bench measures it). Its identity and
+ * records survive a reload.
  */
 export async function createBrowserMesh(
   location: Location,
@@ -27,6 +29,14 @@ export async function createBrowserMesh(
       throw new Error('replicas must be an integer from 1 to 16');
     }
     critical.minReplicas = value;
+  }
+  const pbftBatch = params.get('pbftBatch');
+  if (pbftBatch !== null) {
+    const value = Number(pbftBatch);
+    if (!(Number.isInteger(value) && value >= 1 && value <= 64)) {
+      throw new Error('pbftBatch must be an integer from 1 to 64 (requests per pBFT batch)');
+    }
+    critical.pbft = { maxBatchRequests: value };
   }
   const agreed = params.get('agreed');
   let agreedNamespaces: string[] | undefined;
