@@ -1,20 +1,18 @@
 import { expect, test } from '@playwright/test';
 import { createNodePeer } from '../src/adapters/node/nodePeer';
 import { createNodeSocket } from '../src/adapters/node/nodeSocket';
+import { FilePbftStorage } from '../src/adapters/node/filePbftStorage';
 import { generateIdentity } from '../src/adapters/webrtc/identity';
-import { WebRtcMesh } from '../src/adapters/webrtc/webRtcMesh';
-import { wallClock } from '../src/adapters/webrtc/wallClock';
 import { fileDocPersistence } from '../src/adapters/node/fileDocPersistence';
-import { createSeededPrng } from '../src/core/base/prng';
-import { CRDT_LANE_TYPE_CODE } from '../src/core/wire/lanes';
-import { SharedState } from '../src/crdt/sharedState';
+import { createMesh } from '../src/api/createMesh';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { closeAll, openMesh, waitForDrawnTopology, waitForOpenLinks } from './mesh';
+import { expectLogsMatch, propose, waitForReplicas } from './consensus';
 
-test('a Node agent joins two browser tabs in one mesh and shares their document, kept in its file', async ({
+test('a Node agent joins three browser tabs in one mesh: it shares their document, kept in its file, and is one of their four pBFT replicas', async ({
   playwright,
   browserName,
   baseURL,
@@ -22,21 +20,24 @@ test('a Node agent joins two browser tabs in one mesh and shares their document,
   const room = `node-and-tabs-${Date.now()}`;
   const { identity } = await generateIdentity();
   const signalingUrl = `${(baseURL as string).replace(/^http/, 'ws')}/signal`;
-  const nodeAgent = new WebRtcMesh(
-    identity,
-    { room, signalingUrl, iceServers: [], links: {} },
-    createNodePeer,
-    createNodeSocket,
-  );
-  nodeAgent.start();
-  const stateFile = join(mkdtempSync(join(tmpdir(), 'node-agent-')), 'state.bin');
-  const shared = new SharedState({
+  const folder = mkdtempSync(join(tmpdir(), 'node-agent-'));
+  const stateFile = join(folder, 'state.bin');
+  const pbftFile = join(folder, 'pbft.log');
+  const opened: { storage?: FilePbftStorage } = {};
+  // The Node agent's composition root does the same (src/adapters/node/main.ts).
+  const nodeAgent = await createMesh({
     room,
-    selfId: identity.id,
-    transport: nodeAgent.openLane(CRDT_LANE_TYPE_CODE),
-    clock: wallClock,
-    random: createSeededPrng(7),
-    persistence: fileDocPersistence(stateFile),
+    signalingUrl,
+    iceServers: [],
+    links: {},
+    identity,
+    platform: {
+      createPeer: createNodePeer,
+      createSocket: createNodeSocket,
+      docPersistence: fileDocPersistence(stateFile),
+      openPbftStorage: async () => (opened.storage = new FilePbftStorage(pbftFile)),
+      randomSeed: () => 7,
+    },
   });
   const launchOptions = testInfo.project.use.launchOptions ?? {};
   const { browsers, tabs } = await openMesh(
@@ -44,16 +45,16 @@ test('a Node agent joins two browser tabs in one mesh and shares their document,
     launchOptions,
     baseURL as string,
     room,
-    [1, 1],
+    [1, 1, 1],
   );
   try {
-    const ids = [...tabs.map((tab) => tab.id), nodeAgent.selfId];
+    const ids = [...tabs.map((tab) => tab.id), nodeAgent.id];
     for (const tab of tabs)
       await waitForOpenLinks(
         tab.page,
         ids.filter((id) => id !== tab.id),
       );
-    for (const tab of tabs) await waitForDrawnTopology(tab.page, 3, 3);
+    for (const tab of tabs) await waitForDrawnTopology(tab.page, 4, 6);
     await expect
       .poll(() =>
         nodeAgent
@@ -64,25 +65,48 @@ test('a Node agent joins two browser tabs in one mesh and shares their document,
       )
       .toEqual(tabs.map((tab) => tab.id).sort());
     await expect(
-      tabs[0]!.page.locator(`[data-testid="topology-node"][data-agent-id="${nodeAgent.selfId}"]`),
+      tabs[0]!.page.locator(`[data-testid="topology-node"][data-agent-id="${nodeAgent.id}"]`),
     ).toHaveCount(1);
 
     // The shared document flows both ways between the tabs and the Node agent.
-    await shared.memory.store('demo', 'from-node', 'hello tabs');
+    await nodeAgent.memory.store('demo', 'from-node', 'hello tabs');
     for (const tab of tabs) {
       await tab.page.waitForFunction(
         () => window.meshShared?.memory.retrieve('demo', 'from-node')?.value === 'hello tabs',
       );
     }
     await tabs[1]!.page.evaluate(() => window.meshShared?.memory.store('demo', 'from-tab', 42));
-    await expect.poll(() => shared.memory.retrieve('demo', 'from-tab')?.value).toBe(42);
-    shared.stop();
+    await expect.poll(() => nodeAgent.memory.retrieve('demo', 'from-tab')?.value).toBe(42);
+
+    // The four agents form one replica set; the Node agent proposes and votes like a tab.
+    for (const tab of tabs) await waitForReplicas(tab.page, 4);
+    await expect.poll(() => nodeAgent.critical.status().n).toBe(4);
+    const fromNode = await nodeAgent.critical.propose({ kind: 'demo.increment', by: 5 });
+    expect(fromNode.result).toEqual({ value: 5 });
+    expect(await propose(tabs[0]!.page, 2)).toMatchObject({ ok: true });
+    await expectLogsMatch(tabs, 2);
+    await expect
+      .poll(() =>
+        nodeAgent.critical.log().map((entry) => `${entry.seq}.${entry.index} ${entry.digest}`),
+      )
+      .toEqual(
+        await tabs[2]!.page.evaluate(() =>
+          (window.mesh?.critical.log() ?? []).map(
+            (entry) => `${entry.seq}.${entry.index} ${entry.digest}`,
+          ),
+        ),
+      );
+    // Its replica's records went to its file before it voted.
+    expect(opened.storage!.records.get('genesis')).toContain('decided');
+    expect([...opened.storage!.records.keys()].some((key) => key.startsWith('slot:'))).toBe(true);
+
+    nodeAgent.shared.stop();
     const reloaded = new Y.Doc();
     void fileDocPersistence(stateFile)(reloaded).destroy();
     expect(Object.keys(reloaded.getMap('memory').toJSON()).length).toBeGreaterThanOrEqual(2);
   } finally {
-    shared.stop();
     nodeAgent.leave();
+    opened.storage?.close();
     await closeAll(browsers);
   }
 });

@@ -1,9 +1,8 @@
 import type { AgentId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import type { Millis } from '../base/time';
-import type { PeerMessage } from '../wire/messages';
-import { isPbftMessageType } from '../wire/pbftMessages';
-import { isSwimMessageType } from '../wire/swimMessages';
+import type { PeerMessage, PeerMessageType } from '../wire/messages';
+import { SWIM_MESSAGE_TYPES } from '../wire/swimMessages';
 import type { LinksConfig } from '../links/config';
 import { LinksProtocol } from '../links/linksProtocol';
 import type { LinksEffect, LinksEvent, LinksInput, LinksSnapshot } from '../links/types';
@@ -49,41 +48,58 @@ export interface AgentSnapshot {
   swim: SwimSnapshot;
 }
 
+type MessageInput = Extract<AgentInput, { kind: 'message' }>;
 type LinksMessageInput = Extract<LinksInput, { kind: 'message' }>;
 type SwimMessageInput = Extract<SwimInput, { kind: 'message' }>;
 
+/** The links protocol's messages; SWIM's are SWIM_MESSAGE_TYPES. */
+const LINKS_MESSAGE_TYPES: readonly PeerMessageType[] = ['ping', 'pong', 'links', 'bye'];
+
+/** What the agent asks of every protocol module it composes besides its inputs. */
+interface AgentModule {
+  nextWakeMs(): Millis | null;
+  invariants(): void;
+}
+
 /**
  * One agent: routes each input to the protocols it concerns and returns their effects in one
- * list, in the order they were produced. Links measure and keep links; membership (SWIM) runs
- * beside them, told of every link that comes or goes, and probes over those links. Neither
- * sees the other's state: the agent only forwards link events and membership's requests to
- * drop a link. Later protocols (consensus, tasks) plug in here the same way.
+ * list, in the order they were produced. Messages go by type through one table built from each
+ * module's message types; wake-ups and invariants go over the module list. Links measure and
+ * keep links; membership (SWIM) runs beside them, told of every link that comes or goes, and
+ * probes over those links. Neither sees the other's state: the agent only forwards link events
+ * and membership's requests to drop a link. Messages no module claims stop here: the hello (the
+ * host's handshake) and pBFT's, whose replica has a host of its own (host/pbftHost.ts) because
+ * its effects wait for storage and signatures in order (README.md).
  */
 export class Agent {
   readonly selfId: AgentId;
   private readonly links: LinksProtocol;
   private readonly swim: SwimProtocol;
+  private readonly modules: readonly AgentModule[];
+  private readonly routes = new Map<PeerMessageType, (input: MessageInput) => AgentEffect[]>();
 
   constructor(config: AgentConfig) {
     this.selfId = config.selfId;
     this.links = new LinksProtocol(config.selfId, config.prng, config.links);
     this.swim = new SwimProtocol(config.selfId, config.prng, config.swim);
+    this.modules = [this.links, this.swim];
+    // Passing the input on as it is saves a copy per frame on the hottest path.
+    for (const type of LINKS_MESSAGE_TYPES) {
+      this.routes.set(type, (input) =>
+        this.fromLinks(this.links.step(input as LinksMessageInput), input.nowMs),
+      );
+    }
+    for (const type of SWIM_MESSAGE_TYPES) {
+      this.routes.set(type, (input) =>
+        this.fromSwim(this.swim.step(input as SwimMessageInput), input.nowMs),
+      );
+    }
   }
 
   step(input: AgentInput): AgentEffect[] {
     switch (input.kind) {
-      case 'message': {
-        const { msg } = input;
-        // The handshake is the host's business; a hello after it is a protocol error to ignore.
-        if (msg.type === 'hello') return [];
-        // The pBFT replica is composed beside the agent, not inside it: its messages stop here.
-        if (isPbftMessageType(msg.type)) return [];
-        // Passing the input on as it is saves a copy per frame on the hottest path.
-        if (isSwimMessageType(msg.type)) {
-          return this.fromSwim(this.swim.step(input as SwimMessageInput), input.nowMs);
-        }
-        return this.fromLinks(this.links.step(input as LinksMessageInput), input.nowMs);
-      }
+      case 'message':
+        return this.routes.get(input.msg.type)?.(input) ?? [];
       case 'linkUp':
       case 'linkDown':
         // Membership hears of links through the links protocol's events, so it only ever
@@ -107,10 +123,12 @@ export class Agent {
   }
 
   nextWakeMs(): Millis | null {
-    const links = this.links.nextWakeMs();
-    const swim = this.swim.nextWakeMs();
-    if (links === null) return swim;
-    return swim === null || links < swim ? links : swim;
+    let wake: Millis | null = null;
+    for (const module of this.modules) {
+      const at = module.nextWakeMs();
+      if (at !== null && (wake === null || at < wake)) wake = at;
+    }
+    return wake;
   }
 
   snapshot(): AgentSnapshot {
@@ -143,8 +161,7 @@ export class Agent {
   }
 
   invariants(): void {
-    this.links.invariants();
-    this.swim.invariants();
+    for (const module of this.modules) module.invariants();
   }
 
   /** Links effects, with every link and every reach that came or went reported to membership. */
