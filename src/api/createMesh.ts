@@ -10,6 +10,8 @@ import { wallClock } from '../adapters/webrtc/wallClock';
 import { webCryptoPort } from '../adapters/webrtc/webCryptoPort';
 import { WebRtcMesh } from '../adapters/webrtc/webRtcMesh';
 import { agreedMemoryHook } from './critical/agreedMemory';
+import { CONFIG_KIND } from './critical/builtinKinds';
+import { memoryReplicaListBoard } from './critical/replicaListBoard';
 import { Critical } from './critical/critical';
 import { GenesisDriver } from './critical/genesisDriver';
 import { pbftEventOf } from './critical/pbftEvents';
@@ -52,7 +54,6 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     ),
     prng: createSeededPrng(platform.randomSeed()),
     storage,
-    agreedNamespaces,
     ...(options.critical?.proposalTimeoutMs === undefined
       ? {}
       : { proposalTimeoutMs: options.critical.proposalTimeoutMs }),
@@ -62,21 +63,20 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     config: { ...MESH_PBFT_DEFAULTS, ...options.critical?.pbft },
     onEvent: (event) => emit({ atMs: wallClock.nowMs(), ...pbftEventOf(event) }),
   });
-  critical.onExecuted((entry) => {
-    if (entry.kind !== 'mesh.config') return;
-    const value = critical.app.stateOf('mesh.config').gossipIntervalMs;
+  // Every replica applies an agreed configuration at the sequence number that set it, and
+  // again from the state it restored (a reload, a state transfer).
+  const applyConfig = () => {
+    const value = critical.app.stateOf(CONFIG_KIND).gossipIntervalMs;
     if (typeof value === 'number') mesh.setGossipIntervalMs(value);
+  };
+  critical.onExecuted((entry) => {
+    if (entry.kind === CONFIG_KIND) applyConfig();
   });
+  critical.app.onRestored(applyConfig);
   mesh.onBehaviourCommand((behaviour) => critical.setBehaviour(behaviour));
-  const genesis = new GenesisDriver({
-    membership: mesh,
-    critical,
-    storage,
-    clock: wallClock,
-    ...(options.critical?.minReplicas === undefined
-      ? {}
-      : { minReplicas: options.critical.minReplicas }),
-  });
+  for (const [kind, definition] of Object.entries(options.kinds ?? {})) {
+    critical.register(kind, definition);
+  }
   const shared = new SharedState({
     room: options.room,
     selfId: identity.id,
@@ -88,6 +88,16 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     awareness: options.awareness === true,
     memory: { agreedNamespaces, agreement: agreedMemoryHook(critical, wallClock) },
     ...(platform.docPersistence === undefined ? {} : { persistence: platform.docPersistence }),
+  });
+  const genesis = new GenesisDriver({
+    membership: mesh,
+    board: memoryReplicaListBoard(shared.memory),
+    critical,
+    storage,
+    clock: wallClock,
+    ...(options.critical?.minReplicas === undefined
+      ? {}
+      : { minReplicas: options.critical.minReplicas }),
   });
   shared.awareness?.setLocalState({ agent: identity.id });
   mesh.start();

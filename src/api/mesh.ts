@@ -43,6 +43,11 @@ export interface CreateMeshOptions extends MeshOptions {
     formingWaitMs?: number;
     pbft?: PbftOverrides;
   };
+  /**
+   * Critical action kinds of the app, registered before anything executes (a restored replica
+   * re-executes its log as it starts). `mesh.critical.register` right after creation works too.
+   */
+  kinds?: Record<string, CriticalKind>;
   /** Keep presence states in the shared document (pages do). */
   awareness?: boolean;
 }

@@ -1,7 +1,7 @@
 import type { AgreedWrite, AgreementHook } from '../../crdt/memory/memoryStore';
 import type { MemoryEntry } from '../../crdt/memory/memoryIndex';
 import type { Clock } from '../../host/ports';
-import { MEMORY_STATE, type AgreedMemoryState } from './builtinKinds';
+import { MEMORY_STATE, namespaceSlot, type AgreedMemoryState } from './builtinKinds';
 import type { Critical } from './critical';
 
 /**
@@ -33,13 +33,13 @@ export function agreedMemoryHook(critical: Critical, clock: Clock): AgreementHoo
     },
     entries: (namespace: string, nowMs: number): MemoryEntry[] => {
       const state = critical.app.stateOf(MEMORY_STATE) as Partial<AgreedMemoryState>;
-      const records = state.entries?.[namespace] ?? {};
+      const records = state.entries?.[namespaceSlot(namespace)] ?? {};
       const out: MemoryEntry[] = [];
-      for (const [key, record] of Object.entries(records)) {
+      for (const [slot, record] of Object.entries(records)) {
         if (record.x !== null && nowMs >= record.x) continue;
         out.push({
           namespace,
-          key,
+          key: slot.slice(2),
           value: record.v,
           writer: record.w,
           writtenAtMs: record.at,

@@ -18,13 +18,25 @@ export interface AgreedRecord {
   seq: number;
 }
 
+/**
+ * Entries by `n:<namespace>` then `k:<key>`: prefixed, so no key (`__proto__`, `constructor`)
+ * can meet an object's own machinery.
+ */
 export interface AgreedMemoryState {
   entries: Record<string, Record<string, AgreedRecord>>;
   bytes: number;
 }
 
-/** The agreed memory's whole size (it travels in every state transfer). */
-export const MAX_AGREED_MEMORY_BYTES = 256 * 1024;
+/** The agreed memory's whole size in UTF-8 (it travels in every state transfer). */
+export const MAX_AGREED_MEMORY_BYTES = 192 * 1024;
+
+export function namespaceSlot(namespace: string): string {
+  return 'n:' + namespace;
+}
+
+export function keySlot(key: string): string {
+  return 'k:' + key;
+}
 
 /** Bounds of the agreed gossip interval. */
 export const GOSSIP_INTERVAL_RANGE_MS = { min: 500, max: 10_000 } as const;
@@ -42,39 +54,43 @@ function memoryState(state: Record<string, unknown>): AgreedMemoryState {
   return state as unknown as AgreedMemoryState;
 }
 
+const utf8 = new TextEncoder();
+
 function recordBytes(namespace: string, key: string, record: AgreedRecord): number {
-  return namespace.length + key.length + JSON.stringify(record).length;
+  return utf8.encode(namespace + key + JSON.stringify(record)).length;
 }
 
 /** Drops the namespace's entries expired by `atMs` (the proposer's time: deterministic). */
 function dropExpired(memory: AgreedMemoryState, namespace: string, atMs: number): void {
-  const entries = memory.entries[namespace];
+  const entries = memory.entries[namespaceSlot(namespace)];
   if (entries === undefined) return;
-  for (const [key, record] of Object.entries(entries)) {
+  for (const [slot, record] of Object.entries(entries)) {
     if (record.x !== null && record.x <= atMs) {
-      memory.bytes -= recordBytes(namespace, key, record);
-      delete entries[key];
+      memory.bytes -= recordBytes(namespace, slot, record);
+      delete entries[slot];
     }
   }
 }
 
-function checkAgreedTarget(action: CriticalAction, agreed: ReadonlySet<string>): string | null {
-  const namespace = checkNamespace(action.namespace);
+/**
+ * Whether the namespace is agreed is the proposer's business (its memory store routes only agreed
+ * namespaces here): replicas must not refuse by their own configuration, which may differ.
+ */
+function checkTarget(action: CriticalAction): string | null {
+  checkNamespace(action.namespace);
   checkKey(action.key, DEFAULT_MEMORY_LIMITS);
-  if (!agreed.has(namespace)) return `namespace ${namespace} is not agreed`;
   if (typeof action.atMs !== 'number' || !Number.isFinite(action.atMs))
     return 'atMs must be a number';
   return null;
 }
 
 /** The built-in kinds: agreed memory writes, mesh configuration and the dashboard's demo. */
-export function builtinKinds(agreedNamespaces: readonly string[]): Record<string, CriticalKind> {
-  const agreed = new Set(agreedNamespaces);
+export function builtinKinds(): Record<string, CriticalKind> {
   return {
     'memory.store': {
       stateName: MEMORY_STATE,
       validate: (action) => {
-        const refusal = checkAgreedTarget(action, agreed);
+        const refusal = checkTarget(action);
         if (refusal !== null) return refusal;
         checkTtl(action.ttlSeconds, DEFAULT_MEMORY_LIMITS);
         return 'value' in action ? undefined : 'a store needs a value';
@@ -93,31 +109,33 @@ export function builtinKinds(agreedNamespaces: readonly string[]): Record<string
           w: proposer,
           seq,
         };
-        const entries = (memory.entries[namespace] ??= {});
-        const old = entries[key];
+        const slot = keySlot(key);
+        const entries = (memory.entries[namespaceSlot(namespace)] ??= {});
+        const old = Object.hasOwn(entries, slot) ? entries[slot] : undefined;
         const delta =
-          recordBytes(namespace, key, record) -
-          (old === undefined ? 0 : recordBytes(namespace, key, old));
+          recordBytes(namespace, slot, record) -
+          (old === undefined ? 0 : recordBytes(namespace, slot, old));
         if (memory.bytes + delta > MAX_AGREED_MEMORY_BYTES) {
           throw new Error(`agreed memory is full (${MAX_AGREED_MEMORY_BYTES} bytes)`);
         }
-        entries[key] = record;
+        entries[slot] = record;
         memory.bytes += delta;
         return { stored: true };
       },
     },
     'memory.delete': {
       stateName: MEMORY_STATE,
-      validate: (action) => checkAgreedTarget(action, agreed) ?? undefined,
+      validate: (action) => checkTarget(action) ?? undefined,
       apply: (action, { state }) => {
         const memory = memoryState(state);
         const namespace = action.namespace as string;
         const key = action.key as string;
         dropExpired(memory, namespace, action.atMs as number);
-        const old = memory.entries[namespace]?.[key];
-        if (old === undefined) return { existed: false };
-        memory.bytes -= recordBytes(namespace, key, old);
-        delete memory.entries[namespace]?.[key];
+        const entries = memory.entries[namespaceSlot(namespace)];
+        const slot = keySlot(key);
+        if (entries === undefined || !Object.hasOwn(entries, slot)) return { existed: false };
+        memory.bytes -= recordBytes(namespace, slot, entries[slot] as AgreedRecord);
+        delete entries[slot];
         return { existed: true };
       },
     },

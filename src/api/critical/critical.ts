@@ -33,7 +33,6 @@ export interface CriticalOptions {
   crypto: CryptoPort;
   prng: Prng;
   storage: LoadedPbftStorage;
-  agreedNamespaces: readonly string[];
   /** How long a proposal waits for a replica set to form before it fails `no-quorum`. */
   formingWaitMs?: number;
   /** How long a proposal waits for its result in all. */
@@ -71,6 +70,7 @@ export class Critical {
   private role: ConsensusView['role'] = 'forming';
   private formingDetail = 'starting';
   private behaviour: ByzantineBehaviour = 'honest';
+  private clientView = 0;
   private readonly recorder: ConsensusRecorder;
   private readonly held: Waiting[] = [];
   private readonly inFlight = new Map<number, Waiting>();
@@ -84,11 +84,8 @@ export class Critical {
   private stopped = false;
 
   constructor(private readonly options: CriticalOptions) {
-    this.app = new CriticalApp(sha256Hex);
+    this.app = new CriticalApp(sha256Hex, builtinKinds());
     this.recorder = new ConsensusRecorder(options.selfId);
-    for (const [kind, definition] of Object.entries(builtinKinds(options.agreedNamespaces))) {
-      this.app.register(kind, definition);
-    }
     this.app.onExecuted((entry) => {
       for (const listener of this.executedListeners) listener(entry);
     });
@@ -115,7 +112,7 @@ export class Critical {
       crypto: options.crypto,
       prng: options.prng,
       // From the clock, so a reloaded tab never reuses a request number.
-      firstReqNo: Math.floor(nowMs) * 1000,
+      firstReqNo: Math.floor(nowMs) * 1000 + 1,
       storage: options.storage,
       stored: options.storage.records,
       votes: role === 'replica',
@@ -173,7 +170,8 @@ export class Critical {
           ),
         );
       }
-      const refusal = this.app.refusal(action);
+      // Validated as the replicas will see it: the JSON text, parsed (undefined fields gone).
+      const refusal = this.app.refusal(JSON.parse(text) as CriticalAction);
       if (refusal !== null) return reject(new CriticalError('invalid', refusal));
       const waiting: Waiting = {
         action,
@@ -205,13 +203,16 @@ export class Critical {
         behaviour: this.behaviour,
       };
     }
+    // A client runs no replica: the newest view a reply certificate named is what it knows.
+    const view = this.role === 'replica' ? snapshot.view : this.clientView;
     return {
       replicas: snapshot.replicas,
       n: snapshot.n,
       f: snapshot.f,
       quorum: snapshot.quorum,
-      view: snapshot.view,
-      primary: snapshot.primary,
+      view,
+      primary:
+        this.role === 'replica' ? snapshot.primary : (snapshot.replicas[view % snapshot.n] ?? null),
       lastExecutedSeq: snapshot.lastExecutedSeq,
       stableCheckpointSeq: snapshot.stableCheckpointSeq,
       behaviour: this.behaviour,
@@ -253,10 +254,12 @@ export class Critical {
     this.stopped = true;
     this.host?.stop();
     if (this.timer !== null) this.options.clock.clearTimer(this.timer);
-    for (const waiting of [...this.held.splice(0), ...this.inFlight.values()]) {
+    const committed = [...this.awaitingExecution.values()].flat().map((entry) => entry.waiting);
+    for (const waiting of [...this.held.splice(0), ...this.inFlight.values(), ...committed]) {
       waiting.reject(new CriticalError('no-quorum', 'this agent has left the mesh'));
     }
     this.inFlight.clear();
+    this.awaitingExecution.clear();
   }
 
   private send(waiting: Waiting): void {
@@ -287,6 +290,7 @@ export class Critical {
       waiting.reject(new CriticalError(outcome.error ?? 'failed', outcome.reason ?? 'refused'));
       return;
     }
+    this.clientView = Math.max(this.clientView, event.view);
     const committed = { seq: event.seq, view: event.view, result: outcome.value ?? null };
     const executed = this.host?.replica.snapshot().lastExecutedSeq ?? 0;
     if (this.role !== 'replica' || executed >= event.seq) {

@@ -22,6 +22,11 @@ export interface CriticalKind {
   apply(action: CriticalAction, context: CriticalContext): unknown;
   /** Kinds sharing a state name share one state object (default: the kind). */
   stateName?: string;
+  /**
+   * The most JSON text the kind's state may hold (default 64 KiB); an action that would take it
+   * past is refused `too-large` and its changes undone. Built-in kinds keep their own bounds.
+   */
+  maxStateChars?: number;
 }
 
 /** One executed action as every replica records it (the view is added by each agent). */
@@ -38,13 +43,20 @@ export type CriticalOutcome =
   | { ok: true; value: unknown }
   | { ok: false; error: 'invalid' | 'failed' | 'too-large'; reason: string };
 
-interface AppState {
-  kinds: Record<string, Record<string, unknown>>;
+/** Executed actions every replica keeps (and sends in a state transfer), newest last. */
+export const EXECUTED_LOG_KEPT = 512;
+/** A kind's state by default; the whole state must fit a state transfer (512 KiB). */
+export const DEFAULT_MAX_STATE_CHARS = 64 * 1024;
+/** Kinds an app may register besides the built-in ones. */
+export const MAX_REGISTERED_KINDS = 16;
+/** A refused action's kind is logged cut to this. */
+const LOGGED_KIND_CHARS = 64;
+
+/** The replicated state's text: kinds' states as pairs (no object keys: `__proto__` is a kind name). */
+interface StateText {
+  kinds: [string, Record<string, unknown>][];
   log: ExecutedAction[];
 }
-
-/** Executed actions every replica keeps (and sends in a state transfer), newest last. */
-export const EXECUTED_LOG_KEPT = 1000;
 
 const text = new TextEncoder();
 
@@ -56,12 +68,28 @@ const text = new TextEncoder();
  */
 export class CriticalApp implements ReplicatedApp {
   private readonly kinds = new Map<string, CriticalKind>();
-  private state: AppState = { kinds: {}, log: [] };
+  private states = new Map<string, Record<string, unknown>>();
+  private executedLog: ExecutedAction[] = [];
   private readonly executedListeners = new Set<(entry: ExecutedAction) => void>();
+  private readonly restoredListeners = new Set<() => void>();
+  private readonly builtins: ReadonlySet<string>;
 
-  constructor(private readonly digestOf: DigestFn) {}
+  constructor(
+    private readonly digestOf: DigestFn,
+    builtins: Record<string, CriticalKind> = {},
+  ) {
+    for (const [kind, definition] of Object.entries(builtins)) this.add(kind, definition);
+    this.builtins = new Set(Object.keys(builtins));
+  }
 
   register(kind: string, definition: CriticalKind): void {
+    if (this.kinds.size - this.builtins.size >= MAX_REGISTERED_KINDS) {
+      throw new Error(`at most ${MAX_REGISTERED_KINDS} kinds may be registered`);
+    }
+    this.add(kind, definition);
+  }
+
+  private add(kind: string, definition: CriticalKind): void {
     if (typeof kind !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(kind)) {
       throw new TypeError('a kind is 1-64 of A-Z a-z 0-9 . _ -');
     }
@@ -83,13 +111,13 @@ export class CriticalApp implements ReplicatedApp {
 
   /** The state a kind keeps (read-only use: the agreed memory reads it). */
   stateOf(name: string): Readonly<Record<string, unknown>> {
-    return this.state.kinds[name] ?? {};
+    return this.states.get(name) ?? {};
   }
 
   /** The executed actions from `fromSeq` on, at most `limit`. */
   log(fromSeq: number, limit: number): ExecutedAction[] {
     const out: ExecutedAction[] = [];
-    for (const entry of this.state.log) {
+    for (const entry of this.executedLog) {
       if (entry.seq < fromSeq) continue;
       if (out.length >= limit) break;
       out.push(entry);
@@ -103,6 +131,12 @@ export class CriticalApp implements ReplicatedApp {
     return () => this.executedListeners.delete(listener);
   }
 
+  /** Called after the state was replaced (a restart from records, a state transfer). */
+  onRestored(listener: () => void): () => void {
+    this.restoredListeners.add(listener);
+    return () => this.restoredListeners.delete(listener);
+  }
+
   apply(actionText: string, client: AgentId, seq: number): string {
     let action: CriticalAction | null = null;
     try {
@@ -111,13 +145,13 @@ export class CriticalApp implements ReplicatedApp {
     } catch {
       // Not JSON: refused below, like any malformed action.
     }
-    const log = this.state.log;
+    const log = this.executedLog;
     const last = log[log.length - 1];
     const entry: ExecutedAction = {
       seq,
       index: last !== undefined && last.seq === seq ? last.index + 1 : 0,
       digest: this.digestOf(text.encode(actionText)),
-      kind: action?.kind ?? '',
+      kind: (action?.kind ?? '').slice(0, LOGGED_KIND_CHARS),
       proposer: client,
     };
     log.push(entry);
@@ -126,17 +160,20 @@ export class CriticalApp implements ReplicatedApp {
       action === null
         ? refused('invalid', 'not a JSON action with a kind')
         : this.run(action, client, seq);
-    for (const listener of this.executedListeners) listener(entry);
+    notify(this.executedListeners, entry);
     return resultText(outcome);
   }
 
   snapshot(): string {
-    return JSON.stringify(this.state);
+    const state: StateText = { kinds: [...this.states], log: this.executedLog };
+    return JSON.stringify(state);
   }
 
   restore(snapshot: string): void {
-    const parsed = JSON.parse(snapshot) as AppState;
-    this.state = { kinds: parsed.kinds ?? {}, log: parsed.log ?? [] };
+    const parsed = JSON.parse(snapshot) as Partial<StateText>;
+    this.states = new Map(Array.isArray(parsed.kinds) ? parsed.kinds : []);
+    this.executedLog = Array.isArray(parsed.log) ? parsed.log : [];
+    notify(this.restoredListeners, undefined);
   }
 
   private run(action: CriticalAction, proposer: AgentId, seq: number): CriticalOutcome {
@@ -145,12 +182,41 @@ export class CriticalApp implements ReplicatedApp {
     const refusal = validationRefusal(definition, action);
     if (refusal !== null) return refused('invalid', refusal);
     const name = definition.stateName ?? action.kind;
-    const state = (this.state.kinds[name] ??= {});
+    let state = this.states.get(name);
+    if (state === undefined) {
+      state = {};
+      this.states.set(name, state);
+    }
+    // An app's kind is measured, and undone when it throws or grows past its bound.
+    const before = this.builtins.has(action.kind) ? null : JSON.stringify(state);
+    const undo = () => {
+      if (before !== null) this.states.set(name, JSON.parse(before) as Record<string, unknown>);
+    };
     try {
       const value = definition.apply(action, { seq, proposer, state });
+      const maxChars = definition.maxStateChars ?? DEFAULT_MAX_STATE_CHARS;
+      if (before !== null && JSON.stringify(state).length > maxChars) {
+        undo();
+        return refused(
+          'too-large',
+          `the state of ${action.kind} would pass ${maxChars} characters`,
+        );
+      }
       return { ok: true, value: value === undefined ? null : value };
     } catch (error) {
+      undo();
       return refused('failed', error instanceof Error ? error.message : String(error));
+    }
+  }
+}
+
+/** Listeners run after the replica's work is done; one that throws does not stop the others. */
+function notify<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void {
+  for (const listener of listeners) {
+    try {
+      listener(value);
+    } catch (error) {
+      console.error('a critical-action listener threw', error);
     }
   }
 }

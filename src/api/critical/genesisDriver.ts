@@ -24,8 +24,18 @@ export interface MembershipPort {
   snapshot(): Pick<MeshSnapshot, 'members'>;
 }
 
+/**
+ * Where decided replica lists are published for agents that come later (the shared document):
+ * untrusted storage, since a list counts only when it hashes to a name f + 1 replicas announce.
+ */
+export interface ReplicaListBoard {
+  lists(): ReadonlyMap<string, readonly AgentId[]>;
+  publish(name: string, replicas: readonly AgentId[]): void;
+}
+
 export interface GenesisDriverOptions {
   membership: MembershipPort;
+  board: ReplicaListBoard;
   critical: Critical;
   storage: LoadedPbftStorage;
   clock: Clock;
@@ -63,8 +73,11 @@ export class GenesisDriver {
     );
   }
 
+  /** Starts on the next timer turn, so kinds an app registers right after createMesh exist
+   * before a restored replica re-executes its log. */
   start(): void {
-    this.poll();
+    const { clock } = this.options;
+    this.timer = clock.setTimer(clock.nowMs(), () => this.poll());
   }
 
   stop(): void {
@@ -86,6 +99,7 @@ export class GenesisDriver {
       nowMs: clock.nowMs(),
       agreed: membership.agreedMembers(),
       members,
+      knownSets: this.options.board.lists(),
     });
     const publish = () => {
       if (step.publish !== null) membership.publishFact(GENESIS_FACT_KEY, step.publish);
@@ -103,6 +117,9 @@ export class GenesisDriver {
       critical.setForming(step.outcome.detail);
     } else if (this.replicas === null) {
       this.replicas = step.outcome.replicas;
+      if (step.outcome.role === 'replica') {
+        this.options.board.publish(this.genesis.nameOf(this.replicas), this.replicas);
+      }
       critical.start(step.outcome.replicas, step.outcome.role);
     }
     if (this.replicas !== null) {

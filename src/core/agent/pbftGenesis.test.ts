@@ -21,15 +21,19 @@ class Room {
   readonly stored = new Map<string, GenesisRecord>();
   nowMs = 0;
 
+  readonly knownSets = new Map<string, AgentId[]>();
+
   constructor(
     readonly agents: Map<string, PbftGenesis>,
     readonly views: Map<string, readonly string[]>,
   ) {}
 
-  round(): void {
+  round(only?: readonly string[]): void {
     this.nowMs += 500;
     for (const [id, agent] of this.agents) {
+      if (only !== undefined && !only.includes(id)) continue;
       const step = agent.step({
+        knownSets: this.knownSets,
         nowMs: this.nowMs,
         agreed: (this.views.get(id) ?? []) as AgentId[],
         members: [...this.agents.keys()].map((m) => ({
@@ -39,6 +43,9 @@ class Room {
         })),
       });
       if (step.store !== null) this.stored.set(id, step.store);
+      if (step.store?.phase === 'decided') {
+        this.knownSets.set(agent.nameOf(step.store.replicas), step.store.replicas);
+      }
       if (step.publish !== null) this.facts.set(id, step.publish);
       this.outcomes.set(id, step.outcome);
     }
@@ -141,6 +148,87 @@ describe('PbftGenesis', () => {
     expect(step.outcome).toEqual({
       kind: 'forming',
       detail: 'locked on 4 replicas; 3 still to lock',
+    });
+  });
+
+  it('an agent whose members moved on after another locked joins that lock: genesis completes', () => {
+    const four = ids.slice(0, 4);
+    const room = roomOf(four);
+    room.rounds(2);
+    // a1 locks first; then e5 arrives and the other three see five members before they lock.
+    room.round(['a1']);
+    expect(room.facts.get('a1')).toMatch(/^l:4:/);
+    room.agents.set('e5', genesis('e5'));
+    for (const id of ids) room.views.set(id, id === 'a1' ? four : ids);
+    room.rounds(6);
+    for (const id of four) expect(room.outcomes.get(id)).toMatchObject({ replicas: four });
+    expect(room.outcomes.get('e5')).toMatchObject({ kind: 'decided', role: 'client' });
+  });
+
+  it('a replica that flips after others decided does not leave a locked honest one behind', () => {
+    const four = ids.slice(0, 4);
+    const room = roomOf(four);
+    room.rounds(2);
+    room.round(['a1', 'b2', 'c3', 'd4']);
+    room.round(['a1', 'b2']);
+    expect(room.outcomes.get('a1')?.kind).toBe('decided');
+    // d4 lies from now on: it publishes a proposal for another set instead of its lock.
+    room.agents.delete('d4');
+    room.facts.set('d4', 'p:5:' + '0'.repeat(32));
+    room.rounds(3);
+    expect(room.outcomes.get('c3')).toMatchObject({ kind: 'decided', replicas: four });
+  });
+
+  it('never adopts a set smaller than the minimum, however it is announced', () => {
+    const lone = genesis('e5');
+    const z = 'z9' as AgentId;
+    const step = lone.step({
+      nowMs: 0,
+      agreed: ids,
+      members: [
+        ...ids.map((id) => ({ id, status: 'alive' as const, fact: null })),
+        { id: z, status: 'alive' as const, fact: `s:1:${lone.nameOf([z])}` },
+      ],
+    });
+    expect(step.outcome.kind).toBe('forming');
+  });
+
+  it('adopts from a listed set when a stranger names the digest or a member was forgotten', () => {
+    const four = ids.slice(0, 4);
+    const room = roomOf(four);
+    room.rounds(10);
+    const name = room.agents.get('a1')!.nameOf(four);
+    const late = genesis('e5');
+    const step = late.step({
+      nowMs: 0,
+      agreed: ['a1', 'b2', 'e5'] as AgentId[],
+      // d4 is forgotten; x0 is a stranger that names the set as locked.
+      members: [
+        ...['a1', 'b2', 'c3'].map((id) => ({
+          id: id as AgentId,
+          status: 'alive' as const,
+          fact: room.facts.get(id) ?? null,
+        })),
+        { id: 'x0' as AgentId, status: 'alive' as const, fact: `l:4:${name}` },
+        { id: 'e5' as AgentId, status: 'alive' as const, fact: null },
+      ],
+      knownSets: new Map([[name, four]]),
+    });
+    expect(step.outcome).toEqual({ kind: 'decided', replicas: four, role: 'client' });
+  });
+
+  it('an agent outside the smallest ids proposes nothing and waits to adopt', () => {
+    const config = { minReplicas: 2, maxReplicas: 2, settleMs: 0, digestOf };
+    const outsider = new PbftGenesis({ ...config, selfId: 'e5' as AgentId });
+    const step = outsider.step({
+      nowMs: 0,
+      agreed: ids,
+      members: ids.map((id) => ({ id, status: 'alive' as const, fact: null })),
+    });
+    expect(step.publish).toBeNull();
+    expect(step.outcome).toEqual({
+      kind: 'forming',
+      detail: 'waiting for the replica set of the smallest ids to form',
     });
   });
 
