@@ -20,15 +20,7 @@ export interface MeshDebugHook {
 }
 
 /** The parts of a mesh the debug hook shows (structurally `Mesh` from src/api). */
-export interface DebuggableMesh {
-  id: AgentId;
-  snapshot(): MeshSnapshot;
-  setFault(peer: AgentId, fault: LinkFault): void;
-  setupTimes(): LinkSetupTime[];
-  leave(): void;
-  commands: MeshCommands;
-  onEvent(listener: (event: MeshEvent) => void): () => void;
-}
+export type DebuggableMesh = Omit<MeshDebugHook, 'selfId'> & { id: AgentId };
 
 export function installDebugHook(
   target: { meshDebug?: MeshDebugHook },

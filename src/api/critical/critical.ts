@@ -12,6 +12,7 @@ import { sha256Hex } from '../../host/sha256Hex';
 import { builtinKinds } from './builtinKinds';
 import {
   CriticalApp,
+  isCriticalAction,
   type CriticalAction,
   type CriticalKind,
   type ExecutedAction,
@@ -150,7 +151,7 @@ export class Critical {
     return new Promise((resolve, reject) => {
       if (this.stopped)
         return reject(new CriticalError('no-quorum', 'this agent has left the mesh'));
-      if (!isActionShape(action)) {
+      if (!isCriticalAction(action)) {
         return reject(
           new CriticalError('invalid', 'an action is a JSON object with a string kind'),
         );
@@ -356,15 +357,6 @@ export class Critical {
       this.armTimer();
     });
   }
-}
-
-function isActionShape(action: unknown): action is CriticalAction {
-  return (
-    typeof action === 'object' &&
-    action !== null &&
-    !Array.isArray(action) &&
-    typeof (action as { kind?: unknown }).kind === 'string'
-  );
 }
 
 function failureMessage(error: ProposalError): string {

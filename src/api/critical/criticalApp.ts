@@ -141,7 +141,7 @@ export class CriticalApp implements ReplicatedApp {
     let action: CriticalAction | null = null;
     try {
       const parsed: unknown = JSON.parse(actionText);
-      if (isAction(parsed)) action = parsed;
+      if (isCriticalAction(parsed)) action = parsed;
     } catch {
       // Not JSON: refused below, like any malformed action.
     }
@@ -250,7 +250,8 @@ function resultText(outcome: CriticalOutcome): string {
   return result;
 }
 
-function isAction(value: unknown): value is CriticalAction {
+/** JSON with a string `kind`: the shape of every critical action. */
+export function isCriticalAction(value: unknown): value is CriticalAction {
   return (
     typeof value === 'object' &&
     value !== null &&
