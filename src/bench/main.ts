@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBrowserBench } from './browserBench';
 import { runBrowserDocBench } from './browserDocBench';
+import { runBrowserPbftBench } from './browserPbftBench';
 import { runBrowserPartitionBench } from './browserPartitionBench';
 import { runMemoryBench } from './memoryBench';
 import { runPbftCryptoBench } from './pbftCryptoBench';
@@ -24,6 +25,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   browser: runBrowserBench,
   partition: runBrowserPartitionBench,
   doc: runBrowserDocBench,
+  'pbft-browser': runBrowserPbftBench,
 };
 
 function argument(name: string): string | undefined {

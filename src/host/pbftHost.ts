@@ -20,10 +20,11 @@ import {
 } from '../core/wire/pbftMessages';
 import { signPbftMessage, verifyPbftMessage, VerifiedSignatures } from './pbftSigning';
 import type { Clock, CryptoPort, TimerHandle, Transport } from './ports';
-import { SerialQueue } from './serialQueue';
+import { SerialQueue, startNow } from './serialQueue';
 
 /** Where a replica's records go: `done` once they are durable (IndexedDB, a file, memory). */
 export interface PbftStorage {
+  /** Writes may overlap; they must complete (call `done`) in the order they were issued. */
   write(persist: PbftPersist, done: () => void): void;
 }
 
@@ -79,7 +80,8 @@ export interface PbftHostStats {
  * the simulator. Effect order: a step's effects run strictly in order through one queue: a
  * `persist` is written before anything after it (the sends that depend on it), each send is
  * signed (inner statements first) and encoded once, then handed to the transport for each
- * target; a message to itself goes through the same path on the next timer turn. Incoming
+ * target. Writes and signatures start as soon as they are queued and overlap (the store
+ * completes writes in the order issued); only their outcomes are taken in order; a message to itself goes through the same path on the next timer turn. Incoming
  * frames are decoded and every signature verified (cached) before the replica or the client
  * sees them; one that fails is counted and dropped.
  */
@@ -205,8 +207,12 @@ export class PbftHost {
         case 'persist': {
           const storage = this.options.storage;
           if (storage === undefined) break;
+          // Issued at once (a store completes writes in the order issued), awaited in turn.
           // A stopped host writes nothing more: a new one may already have read the store.
-          this.outbound.push((done) => (this.stopped ? done() : storage.write(effect, done)));
+          const write = startNow<void>((done) =>
+            this.stopped ? done() : storage.write(effect, done),
+          );
+          this.outbound.push((done) => write.then(done));
           break;
         }
         case 'send':
@@ -217,36 +223,34 @@ export class PbftHost {
 
   private queueSend(to: AgentId[], msg: PbftMessage): void {
     const { selfId, crypto, transport, clock } = this.options;
+    // Signed at once, beside the writes and signatures queued before it; sent in turn.
+    const signing = startNow<PbftMessage>((done) =>
+      signPbftMessage(msg, selfId, crypto, done, this.verified),
+    );
     this.outbound.push((done) =>
-      signPbftMessage(
-        msg,
-        selfId,
-        crypto,
-        (signed) => {
-          if (this.stopped) return done();
-          let frame: Uint8Array;
-          try {
-            frame = encodeFrame(signed, PBFT_MAX_MESSAGE_BYTES);
-          } catch (error) {
-            // Too large to send (a state over the frame limit): counted and dropped; the queue
-            // goes on, or every later write and send would wait forever.
-            if (!(error instanceof FrameTooLargeError)) throw error;
-            this.stats.unsendable++;
-            return done();
+      signing.then((signed) => {
+        if (this.stopped) return done();
+        let frame: Uint8Array;
+        try {
+          frame = encodeFrame(signed, PBFT_MAX_MESSAGE_BYTES);
+        } catch (error) {
+          // Too large to send (a state over the frame limit): counted and dropped; the queue
+          // goes on, or every later write and send would wait forever.
+          if (!(error instanceof FrameTooLargeError)) throw error;
+          this.stats.unsendable++;
+          return done();
+        }
+        for (const peer of to) {
+          if (peer === selfId) {
+            clock.setTimer(clock.nowMs(), () => this.receive(selfId, signed));
+            continue;
           }
-          for (const peer of to) {
-            if (peer === selfId) {
-              clock.setTimer(clock.nowMs(), () => this.receive(selfId, signed));
-              continue;
-            }
-            this.stats.sent.set(signed.type, (this.stats.sent.get(signed.type) ?? 0) + 1);
-            transport.send(peer, frame);
-            this.options.onMessage?.('out', peer, signed);
-          }
-          done();
-        },
-        this.verified,
-      ),
+          this.stats.sent.set(signed.type, (this.stats.sent.get(signed.type) ?? 0) + 1);
+          transport.send(peer, frame);
+          this.options.onMessage?.('out', peer, signed);
+        }
+        done();
+      }),
     );
   }
 

@@ -29,6 +29,21 @@ describe('PbftHost', () => {
     expect(h.sent).toEqual(['pbft-prepare>1', 'pbft-prepare>3', 'pbft-prepare>4']);
   });
 
+  it('writes overlap, yet each step sends only once its own records and all before are written', () => {
+    const pending: (() => void)[] = [];
+    const h = backupHost({ storage: { write: (_persist, done) => pending.push(done) } });
+    h.deliver(R1, frameOf(prePrepare(1)));
+    h.deliver(R1, frameOf(prePrepare(2)));
+    expect(pending).toHaveLength(2);
+    expect(h.sent).toEqual([]);
+    pending[0]!();
+    const afterFirst = [...h.sent];
+    expect(afterFirst.length).toBeGreaterThan(0);
+    expect(afterFirst.every((line) => line.startsWith('pbft-prepare>'))).toBe(true);
+    pending[1]!();
+    expect(h.sent.length).toBe(afterFirst.length * 2);
+  });
+
   it('after stop() a stopped host writes no more records (a restarted host owns the storage)', () => {
     const pending: { persist: PbftPersist; done: () => void }[] = [];
     const written: PbftPersist[] = [];
@@ -41,13 +56,16 @@ describe('PbftHost', () => {
       },
     });
     h.deliver(R1, frameOf(prePrepare(1)));
-    // A second step's records wait behind the first write.
+    // A second step's records are issued at once, beside the first (the store keeps the order).
     h.deliver(R1, frameOf(prePrepare(2)));
-    expect(written).toHaveLength(1);
-    h.host.stop();
-    // The first write completes after the crash: the queue goes on with the second one.
-    pending[0]!.done();
+    expect(written).toHaveLength(2);
+    // Nothing is sent before the records it depends on are written.
     expect(h.sent).toEqual([]);
-    expect(written).toHaveLength(1);
+    h.host.stop();
+    // The first write completes after the crash: nothing is sent, and nothing more is written.
+    pending[0]!.done();
+    h.deliver(R1, frameOf(prePrepare(3)));
+    expect(h.sent).toEqual([]);
+    expect(written).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SerialQueue } from './serialQueue';
+import { SerialQueue, startNow } from './serialQueue';
 
 describe('SerialQueue', () => {
   it('runs operations in order, synchronous ones in a loop, asynchronous ones after their done', () => {
@@ -33,5 +33,25 @@ describe('SerialQueue', () => {
     let count = 0;
     for (let i = 0; i < 100_000; i++) queue.push((done) => (count++, done()));
     expect(count).toBe(100_000);
+  });
+});
+
+describe('startNow', () => {
+  it('starts at once and hands the result to a later reader, or to one already waiting', () => {
+    let finish: ((value: number) => void) | null = null;
+    let started = 0;
+    const later = startNow<number>((done) => {
+      started++;
+      finish = done;
+    });
+    expect(started).toBe(1);
+    const seen: number[] = [];
+    later.then((value) => seen.push(value));
+    expect(seen).toEqual([]);
+    finish!(7);
+    expect(seen).toEqual([7]);
+    const ready = startNow<number>((done) => done(3));
+    ready.then((value) => seen.push(value));
+    expect(seen).toEqual([7, 3]);
   });
 });

@@ -46,3 +46,31 @@ export class SerialQueue {
     this.pumping = false;
   }
 }
+
+/** An operation started now whose result a queued step waits for (see PbftHost). */
+export interface Started<T> {
+  /** Calls `use` with the result once there is one (at once when there already is). */
+  then(use: (value: T) => void): void;
+}
+
+/**
+ * Starts `operation` at once and keeps its result for whoever asks: work that may overlap
+ * (signatures, writes a store completes in order) runs in parallel, while the queue still
+ * hands out the results strictly in order.
+ */
+export function startNow<T>(operation: (done: (value: T) => void) => void): Started<T> {
+  let result: { value: T } | null = null;
+  let waiting: ((value: T) => void) | null = null;
+  operation((value) => {
+    result = { value };
+    const use = waiting;
+    waiting = null;
+    use?.(value);
+  });
+  return {
+    then(use) {
+      if (result !== null) use(result.value);
+      else waiting = use;
+    },
+  };
+}

@@ -11,12 +11,19 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
+interface Waiting {
+  persist: PbftPersist;
+  done: () => void;
+}
+
 /**
- * A tab's pBFT records in IndexedDB, one database per room and agent. Each `persist` effect is
- * one read-write transaction; `done` runs when it has committed (with `durability: 'strict'`,
- * flushed), so nothing the replica sends runs ahead of what a reloaded tab reads back. A failed
- * write is reported and the replica's queue stops there: sending on after a lost write could
- * make it vote differently after a reload.
+ * A tab's pBFT records in IndexedDB, one database per room and agent. Writes are group-committed:
+ * while one read-write transaction (with `durability: 'strict'`, flushed) is under way, the
+ * writes that arrive wait and then go together in the next one, in order, so a busy replica pays
+ * one flush for many records instead of one each. Each `done` runs once its transaction has
+ * committed, in the order the writes were issued, so nothing the replica sends runs ahead of
+ * what a reloaded tab reads back. A failed write is reported and its `done` never runs: sending
+ * on after a lost write could make the replica vote differently after a reload.
  */
 export async function openIndexedDbPbftStorage(
   room: string,
@@ -30,17 +37,34 @@ export async function openIndexedDbPbftStorage(
   const read = db.transaction(STORE, 'readonly').objectStore(STORE);
   const [keys, values] = await Promise.all([request(read.getAllKeys()), request(read.getAll())]);
   keys.forEach((key, i) => records.set(String(key), String(values[i])));
+
+  let waiting: Waiting[] = [];
+  let committing = false;
+  const commitWaiting = () => {
+    if (committing || waiting.length === 0) return;
+    committing = true;
+    const group = waiting;
+    waiting = [];
+    const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
+    const store = tx.objectStore(STORE);
+    for (const { persist } of group) {
+      for (const key of persist.deletes) store.delete(key);
+      for (const { key, value } of persist.puts) store.put(value, key);
+    }
+    tx.oncomplete = () => {
+      committing = false;
+      for (const { done } of group) done();
+      commitWaiting();
+    };
+    tx.onerror = () => onError(`pBFT record write failed: ${String(tx.error)}`);
+    tx.onabort = () => onError(`pBFT record write aborted: ${String(tx.error)}`);
+  };
   return {
     records,
     write(persist: PbftPersist, done: () => void): void {
       applyPersist(records, persist);
-      const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
-      const store = tx.objectStore(STORE);
-      for (const key of persist.deletes) store.delete(key);
-      for (const { key, value } of persist.puts) store.put(value, key);
-      tx.oncomplete = () => done();
-      tx.onerror = () => onError(`pBFT record write failed: ${String(tx.error)}`);
-      tx.onabort = () => onError(`pBFT record write aborted: ${String(tx.error)}`);
+      waiting.push({ persist, done });
+      commitWaiting();
     },
   };
 }

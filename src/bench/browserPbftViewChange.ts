@@ -1,0 +1,231 @@
+import type { LaunchOptions, Page } from '@playwright/test';
+import { performance } from 'node:perf_hooks';
+import { createSeededPrng } from '../core/base/prng';
+import { clockOffset } from './browserMesh';
+import {
+  openPbftRoom,
+  reviveTabs,
+  waitPbftFormed,
+  type PbftTab,
+  type PbftWindow,
+} from './browserPbftMesh';
+
+/**
+ * View change between browser tabs: a fresh room per trial, four replicas, one surviving tab
+ * proposing without pause; then the primary's browser is killed (SIGKILL to its process group,
+ * so no pagehide, no bye, no channel close) and the bench times, on the proposing page's clock,
+ * from the kill to the first proposal that tab sees committed in a later view. Commits of the
+ * old view that finish after the kill (prepared before it) do not count: they need no new
+ * primary. The kill instant is mapped onto the page's clock by a bracketed read.
+ */
+
+export interface ViewChangeOptions {
+  baseUrl: string;
+  launch: LaunchOptions;
+  trials: number;
+  seed: number;
+  /** A room whose replica set has not formed by then is skipped (no kill). */
+  formTimeoutMs: number;
+  /** A kill not followed by a commit in a later view by then counts as missed. */
+  commitTimeoutMs: number;
+  /** No new trial starts after this long (the bench's time budget); the count says how many ran. */
+  budgetMs: number;
+  progress?: (text: string) => void;
+}
+
+export interface ViewChangeResult {
+  trials: number;
+  /** Per trial: kill to the first commit in a later view at the proposing tab. */
+  gapsMs: number[];
+  /** The view of that commit, per trial (1 is one view change, more is a failed one first). */
+  newViews: number[];
+  missed: number;
+  unformed: number;
+  /** Why each unformed trial did not get to a kill. */
+  unformedReasons: string[];
+  /** Per formed trial: from every tab having the room open to an agreed replica set. */
+  formMs: number[];
+  /** Failed proposals at the proposing tab over all trials, by error code. */
+  failures: Record<string, number>;
+  maxClockBracketMs: number;
+  wallMs: number;
+}
+
+interface ProposerRecord {
+  commits: { atMs: number; view: number }[];
+  failures: Record<string, number>;
+  stop: boolean;
+}
+
+type BenchWindow = PbftWindow & { pbftViewChangeBench?: ProposerRecord };
+
+/** Runs in the page: proposes one action after another until told to stop, recording each. */
+function startProposing(): void {
+  const mesh = (window as BenchWindow).mesh;
+  if (mesh === undefined) throw new Error('window.mesh is not there');
+  const record: ProposerRecord = { commits: [], failures: {}, stop: false };
+  (window as BenchWindow).pbftViewChangeBench = record;
+  void (async () => {
+    while (!record.stop) {
+      try {
+        const { view } = await mesh.critical.propose({ kind: 'demo.increment', by: 1 });
+        record.commits.push({ atMs: performance.timeOrigin + performance.now(), view });
+      } catch (error) {
+        const code = String((error as { code?: unknown }).code ?? 'error');
+        record.failures[code] = (record.failures[code] ?? 0) + 1;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+  })();
+}
+
+async function waitCommits(page: Page, count: number, timeoutMs: number): Promise<void> {
+  await page.waitForFunction(
+    (least) => ((window as BenchWindow).pbftViewChangeBench?.commits.length ?? 0) >= least,
+    count,
+    { polling: 20, timeout: timeoutMs },
+  );
+}
+
+/** The page time of the first commit in a view above `view` at or after `afterMs`. */
+async function waitCommitAbove(
+  page: Page,
+  view: number,
+  afterMs: number,
+  timeoutMs: number,
+): Promise<{ atMs: number; view: number }> {
+  const handle = await page.waitForFunction(
+    ([above, after]) =>
+      (window as BenchWindow).pbftViewChangeBench?.commits.find(
+        (commit) => commit.view > above && commit.atMs >= after,
+      ) ?? false,
+    [view, afterMs] as const,
+    // The commit's time is recorded by the page, so the poll's period costs no precision.
+    { polling: 50, timeout: timeoutMs },
+  );
+  return (await handle.jsonValue()) as { atMs: number; view: number };
+}
+
+async function stopProposing(page: Page): Promise<Record<string, number>> {
+  return page
+    .evaluate(() => {
+      const record = (window as BenchWindow).pbftViewChangeBench;
+      if (record === undefined) return {};
+      record.stop = true;
+      return record.failures;
+    })
+    .catch(() => ({}));
+}
+
+type TrialOutcome =
+  | { kind: 'measured'; gapMs: number; view: number; formMs: number; bracketMs: number }
+  | { kind: 'missed'; formMs: number; bracketMs: number }
+  | { kind: 'unformed'; reason: string };
+
+/** One trial in a fresh room: form, propose, kill the primary, wait for a later view's commit. */
+async function runTrial(
+  tabs: PbftTab[],
+  options: ViewChangeOptions,
+  room: string,
+  phaseMs: number,
+  failures: Record<string, number>,
+): Promise<TrialOutcome> {
+  await reviveTabs(tabs, options.launch);
+  const ids = await openPbftRoom(tabs, options.baseUrl, room);
+  const opened = performance.now();
+  const statuses = await waitPbftFormed(
+    tabs.map((tab) => tab.page),
+    tabs.length,
+    options.formTimeoutMs,
+  ).catch(() => null);
+  const status = statuses?.[0];
+  const victim = ids.indexOf(status?.primary ?? '');
+  if (status === undefined || victim < 0) return { kind: 'unformed', reason: 'no replica set' };
+  const formMs = performance.now() - opened;
+  // A plain backup proposes: neither the victim nor the next view's primary.
+  const nextPrimary = status.replicas[(status.view + 1) % status.n];
+  const proposer = (
+    tabs[ids.findIndex((id) => id !== status.primary && id !== nextPrimary)] as PbftTab
+  ).page;
+  await proposer.evaluate(startProposing);
+  try {
+    const warm = await waitCommits(proposer, 5, 10_000).then(
+      () => true,
+      () => false,
+    );
+    if (!warm) return { kind: 'unformed', reason: 'no commits before the kill' };
+    // A seeded phase, so the kill does not always fall at the same point of the agents' timers.
+    await new Promise((resolve) => setTimeout(resolve, phaseMs));
+    const offset = await clockOffset(proposer);
+    const killedAt = performance.timeOrigin + performance.now();
+    await (tabs[victim] as PbftTab).server.kill();
+    const killedAtPageMs = killedAt + offset.offsetMs;
+    const commit = await waitCommitAbove(
+      proposer,
+      status.view,
+      killedAtPageMs,
+      options.commitTimeoutMs,
+    ).catch(() => null);
+    if (commit === null) return { kind: 'missed', formMs, bracketMs: offset.bracketMs };
+    return {
+      kind: 'measured',
+      gapMs: commit.atMs - killedAtPageMs,
+      view: commit.view,
+      formMs,
+      bracketMs: offset.bracketMs,
+    };
+  } finally {
+    for (const [code, count] of Object.entries(await stopProposing(proposer))) {
+      failures[code] = (failures[code] ?? 0) + count;
+    }
+  }
+}
+
+export async function measurePbftViewChange(
+  tabs: PbftTab[],
+  options: ViewChangeOptions,
+): Promise<ViewChangeResult> {
+  const progress = options.progress ?? (() => undefined);
+  const prng = createSeededPrng(options.seed);
+  const started = performance.now();
+  const result: ViewChangeResult = {
+    trials: 0,
+    gapsMs: [],
+    newViews: [],
+    missed: 0,
+    unformed: 0,
+    unformedReasons: [],
+    formMs: [],
+    failures: {},
+    maxClockBracketMs: 0,
+    wallMs: 0,
+  };
+  for (let trial = 0; trial < options.trials; trial++) {
+    if (performance.now() - started > options.budgetMs) break;
+    result.trials++;
+    const room = `bench-pbft-vc-${options.seed}-${trial}-${Date.now()}`;
+    const phaseMs = prng.nextFloat() * 1000;
+    // One trial's error (a page gone, a room that never opened) costs that trial only.
+    const outcome = await runTrial(tabs, options, room, phaseMs, result.failures).catch(
+      (error: unknown): TrialOutcome => ({ kind: 'unformed', reason: String(error).slice(0, 120) }),
+    );
+    if (outcome.kind === 'unformed') {
+      result.unformed++;
+      result.unformedReasons.push(outcome.reason);
+      progress('u');
+      continue;
+    }
+    result.formMs.push(outcome.formMs);
+    result.maxClockBracketMs = Math.max(result.maxClockBracketMs, outcome.bracketMs);
+    if (outcome.kind === 'missed') {
+      result.missed++;
+      progress('x');
+      continue;
+    }
+    result.gapsMs.push(outcome.gapMs);
+    result.newViews.push(outcome.view);
+    progress('.');
+  }
+  result.wallMs = performance.now() - started;
+  return result;
+}
