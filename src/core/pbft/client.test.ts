@@ -90,4 +90,28 @@ describe('pBFT client', () => {
       { kind: 'event', event: { type: 'proposal-failed', reqNo: 3, error: 'busy' } },
     ]);
   });
+
+  it("keeps new request numbers within the replicas' reply window of the oldest waiting one", () => {
+    // A request still waiting while 64 later ones executed would fall below the replicas'
+    // window and count as a replay: new proposals wait for it (fail busy) instead.
+    const c = new PbftClient({
+      selfId: OUTSIDER,
+      replicas: FOUR,
+      firstReqNo: 1,
+      maxRequestSpan: 3,
+    });
+    const first = c.propose('{"kind":"k"}', 0).reqNo;
+    const second = c.propose('{"kind":"k"}', 0).reqNo;
+    for (const replica of FOUR.slice(0, 2)) {
+      c.onReply(replica, { type: 'pbft-reply', view: 0, seq: 1, reqNo: second, result: 'r' });
+    }
+    c.propose('{"kind":"k"}', 0);
+    expect(c.propose('{"kind":"k"}', 0).effects).toEqual([
+      { kind: 'event', event: { type: 'proposal-failed', reqNo: first + 3, error: 'busy' } },
+    ]);
+    for (const replica of FOUR.slice(0, 2)) {
+      c.onReply(replica, { type: 'pbft-reply', view: 0, seq: 2, reqNo: first, result: 'r' });
+    }
+    expect(c.propose('{"kind":"k"}', 0).effects[0]).toMatchObject({ kind: 'send' });
+  });
 });

@@ -26,6 +26,13 @@ export interface PbftClientConfig {
   noQuorumGraceMs: number;
   /** Proposals waiting for their result at once; more fail `busy`. */
   maxOutstanding: number;
+  /**
+   * A new request number stays within this many of the oldest one still waiting; past it new
+   * proposals fail `busy`. It must not exceed the replicas' `clientWindow`: their reply cache
+   * keeps that many executed numbers per client, and a waiting request older than all of them
+   * would count as a replay and never execute.
+   */
+  maxRequestSpan: number;
 }
 
 export const DEFAULT_PBFT_CLIENT = {
@@ -33,6 +40,7 @@ export const DEFAULT_PBFT_CLIENT = {
   resendMs: 1000,
   noQuorumGraceMs: 1500,
   maxOutstanding: 64,
+  maxRequestSpan: 64,
 };
 
 export type PbftClientEvent =
@@ -86,7 +94,10 @@ export class PbftClient {
     const reqNo = this.nextReqNo++;
     const bytes = new TextEncoder().encode(action).length;
     if (bytes > PBFT_MAX_ACTION_BYTES) return { reqNo, effects: [this.failed(reqNo, 'too-large')] };
-    if (this.outstanding.size >= this.config.maxOutstanding) {
+    if (
+      this.outstanding.size >= this.config.maxOutstanding ||
+      reqNo - this.oldestWaiting(reqNo) >= this.config.maxRequestSpan
+    ) {
       return { reqNo, effects: [this.failed(reqNo, 'busy')] };
     }
     // Known to be on a side without a quorum: the request is not sent at all, so it cannot
@@ -161,6 +172,13 @@ export class PbftClient {
       next = Math.min(next, this.noQuorumSinceMs + this.config.noQuorumGraceMs);
     }
     return next;
+  }
+
+  /** The oldest request number still waiting for its result, or `otherwise` when none is. */
+  private oldestWaiting(otherwise: number): number {
+    // Requests are kept in the order they were made: the first one is the oldest.
+    const first = this.outstanding.keys().next();
+    return first.done === true ? otherwise : first.value;
   }
 
   private sendRequest(reqNo: number, action: string, to: AgentId[]): void {
