@@ -29,7 +29,7 @@ export function agreedMemoryHook(critical: Critical, clock: Clock): AgreementHoo
               atMs,
             }
           : { kind: 'memory.delete', namespace: write.namespace, key: write.key, atMs };
-      await critical.propose(action);
+      return (await critical.propose(action)).result;
     },
     entries: (namespace: string, nowMs: number): MemoryEntry[] => {
       const state = critical.app.stateOf(MEMORY_STATE) as Partial<AgreedMemoryState>;

@@ -135,5 +135,10 @@ describe('mesh.critical over four replicas', () => {
     });
     mesh.clock.advance(100);
     for (const store of stores) expect(store.retrieve('critical', '__proto__')).toBeNull();
+    // Whether a key existed is the replicas' answer.
+    expect(await settle(stores[0]!.delete('critical', 'never-there'), mesh.clock)).toEqual({
+      ok: true,
+      value: false,
+    });
   });
 });

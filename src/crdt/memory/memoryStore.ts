@@ -29,7 +29,8 @@ export interface AgreedWrite {
  * Without a hook, writes to such namespaces are refused and they read as empty.
  */
 export interface AgreementHook {
-  propose(write: AgreedWrite): Promise<void>;
+  /** Resolves with the agreed outcome (a delete's `{ existed }`), once applied here. */
+  propose(write: AgreedWrite): Promise<unknown>;
   /** The namespace's agreed entries visible at `nowMs`, in key order. */
   entries(namespace: string, nowMs: number): MemoryEntry[];
   /** Called after every agreed change; returns the unsubscribe. */
@@ -184,7 +185,11 @@ export class MemoryStore {
         value: null,
         ttlSeconds: null,
       };
-      return this.agree(agreed).then(() => existed);
+      // Whether it existed is the replicas' answer, as of the agreed order.
+      return this.agree(agreed).then((outcome) => {
+        const agreedExisted = (outcome as { existed?: unknown } | null)?.existed;
+        return typeof agreedExisted === 'boolean' ? agreedExisted : existed;
+      });
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -346,7 +351,7 @@ export class MemoryStore {
     return JSON.parse(text) as JsonValue;
   }
 
-  private async agree(write: AgreedWrite): Promise<void> {
+  private async agree(write: AgreedWrite): Promise<unknown> {
     const hook = this.options.agreement;
     if (hook === undefined) {
       throw new MemoryError(
@@ -355,7 +360,7 @@ export class MemoryStore {
       );
     }
     try {
-      await hook.propose(write);
+      return await hook.propose(write);
     } catch (error) {
       // The consensus layer's own reason (no-quorum, timeout, ...) is the caller's to see.
       const code = (error as { code?: unknown } | null)?.code;
