@@ -12,6 +12,26 @@ import { peerConnectionOf, type PeerFactory } from './simplePeerTypes';
 /** Frames held while the handshake completes; a peer sending more is misbehaving. */
 export const MAX_EARLY_FRAMES = 64;
 
+/**
+ * Sent by the side that closes a link that is not cut, before it tears its data channel down
+ * (past any injected delay or loss: it is the link's own signal); the peer stops sending and
+ * tears down first. Wire frames start with WIRE_VERSION, never 0.
+ *
+ * Why: in @roamhq/wrtc 0.10.0, RTCDataChannel.send() checks the native channel, then reloads it
+ * after copying the payload; a close arriving from the remote side nulls it on the signaling
+ * thread in between, and the process dies of SIGSEGV. No JS flag can see that remote close in
+ * time, so a channel must never be closed under a peer that may still send on it.
+ */
+const LINK_CLOSE_FRAME = Uint8Array.of(0x00, 0x6c, 0x63, 0x6c);
+/** How long the closing side waits for the peer to tear down first, before doing it itself. */
+export const CLOSE_LINGER_MS = 1000;
+
+function isLinkCloseFrame(frame: Uint8Array): boolean {
+  return (
+    frame.length === LINK_CLOSE_FRAME.length && LINK_CLOSE_FRAME.every((b, i) => frame[i] === b)
+  );
+}
+
 export interface PeerLinkOptions {
   identity: Identity;
   room: string;
@@ -54,6 +74,9 @@ export class PeerLink {
   private earlyFrames: Uint8Array[] = [];
   private handshakeTimer: ReturnType<typeof setTimeout>;
   private answerTimer: ReturnType<typeof setTimeout> | null = null;
+  /** 'connect' seen and neither 'close' nor 'error' since, nor a close frame either way. */
+  private channelUsable = false;
+  private lingerTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: PeerLinkOptions) {
     this.createdAtMs = options.nowMs();
@@ -69,15 +92,23 @@ export class PeerLink {
     });
     this.simplePeer.on('connect', () => {
       this.channelOpenAtMs = options.nowMs();
+      this.channelUsable = true;
       void this.sendHello();
     });
     this.simplePeer.on('data', (data: Uint8Array) => {
       const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (isLinkCloseFrame(frame)) {
+        // The peer is quiet and waits for us to tear down: never send again, tear down now.
+        this.channelUsable = false;
+        if (this.state === 'closed') this.tearDown();
+        else this.finish('data channel closed', false);
+        return;
+      }
       this.fault.pass(frame, (passed) => void this.onInbound(passed));
     });
-    this.simplePeer.on('close', () => this.finish('data channel closed', false));
+    this.simplePeer.on('close', () => this.onChannelGone('data channel closed'));
     this.simplePeer.on('error', (error: Error) =>
-      this.finish(`webrtc error: ${error.message}`, false),
+      this.onChannelGone(`webrtc error: ${error.message}`),
     );
     this.handshakeTimer = setTimeout(() => {
       if (this.state !== 'open')
@@ -114,6 +145,7 @@ export class PeerLink {
 
   /** Bytes the data channel still holds to send. */
   get bufferedBytes(): number {
+    if (!this.channelUsable) return 0;
     return this.simplePeer.bufferSize;
   }
 
@@ -127,12 +159,15 @@ export class PeerLink {
   }
 
   private sendRaw(frame: Uint8Array): boolean {
+    if (!this.channelUsable) return false;
     if (this.simplePeer.bufferSize > this.options.maxBufferedBytes) {
       this.framesDroppedBackpressure++;
       return false;
     }
     let sent = false;
     this.fault.pass(frame, (passed) => {
+      // A frame held back by an injected delay must not go out once the link is closing.
+      if (!this.channelUsable || this.state === 'closed') return;
       try {
         this.simplePeer.send(passed);
         sent = true;
@@ -222,12 +257,41 @@ export class PeerLink {
     }
   }
 
+  /** simple-peer saw the channel close or fail: it is tearing down already. */
+  private onChannelGone(reason: string): void {
+    this.channelUsable = false;
+    if (this.state === 'closed') this.tearDown();
+    else this.finish(reason, false);
+  }
+
   private finish(reason: string, handshakeFailed: boolean): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
     if (this.answerTimer !== null) clearTimeout(this.answerTimer);
-    this.simplePeer.destroy();
+    // A cut link stays cut: its peer's own fault layer holds back what it sends (a partition is
+    // cut at both ends), so nothing reaches the native channel and it can go at once.
+    if (this.channelUsable && !this.fault.fault.cut) {
+      // Tell the peer, then let it tear down first (see LINK_CLOSE_FRAME); this is our last send.
+      this.channelUsable = false;
+      let told = false;
+      try {
+        this.simplePeer.send(LINK_CLOSE_FRAME);
+        told = true;
+      } catch {
+        // The channel closed under us; tear down now.
+      }
+      if (told) this.lingerTimer = setTimeout(() => this.tearDown(), CLOSE_LINGER_MS);
+      else this.tearDown();
+    } else {
+      this.tearDown();
+    }
     this.options.onClose(this, reason, handshakeFailed);
+  }
+
+  private tearDown(): void {
+    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    this.simplePeer.destroy();
   }
 }
