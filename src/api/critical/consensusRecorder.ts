@@ -19,7 +19,8 @@ const MESSAGES_KEPT = 200;
 const MESSAGE_AGE_MS = 3000;
 /** Sequence numbers whose commit view and kinds are remembered for the log. */
 const SEQS_KEPT = 2048;
-const LOG_SHOWN = 50;
+/** Executed actions the Consensus view carries. */
+export const CONSENSUS_LOG_SHOWN = 50;
 
 const RANK: Record<ReplicaSlotStatus, number> = {
   none: 0,
@@ -128,7 +129,7 @@ export class ConsensusRecorder {
         snapshot === null
           ? []
           : snapshot.slots.map((slot) => this.slotView(snapshot, slot, kindsBySeq)),
-      log: inputs.log.slice(-LOG_SHOWN),
+      log: inputs.log.slice(-CONSENSUS_LOG_SHOWN),
       checkpoints: [...this.checkpoints],
       viewChanges: [...this.viewChanges],
       flagged: [...this.flagged.values()],

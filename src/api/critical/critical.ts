@@ -3,7 +3,7 @@ import type { Prng } from '../../core/base/prng';
 import type { ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
 import type { PbftClientEvent, ProposalError } from '../../core/pbft/client';
 import type { PbftOverrides } from '../../core/pbft/config';
-import type { PbftEvent } from '../../core/pbft/types';
+import type { PbftEvent, PbftSnapshot } from '../../core/pbft/types';
 import { PBFT_MAX_ACTION_BYTES } from '../../core/wire/pbftMessages';
 import type { ConsensusView, CriticalLogEntry, CriticalStatus } from '../../host/consensusView';
 import { PbftHost, type LoadedPbftStorage } from '../../host/pbftHost';
@@ -18,7 +18,7 @@ import {
   type ExecutedAction,
 } from './criticalApp';
 import { CriticalError, type CriticalErrorCode } from './criticalError';
-import { ConsensusRecorder } from './consensusRecorder';
+import { CONSENSUS_LOG_SHOWN, ConsensusRecorder } from './consensusRecorder';
 
 export interface CriticalResult {
   seq: number;
@@ -189,8 +189,7 @@ export class Critical {
     });
   }
 
-  status(): CriticalStatus {
-    const snapshot = this.host?.replica.snapshot() ?? null;
+  status(snapshot: PbftSnapshot | null = this.host?.replica.snapshot() ?? null): CriticalStatus {
     if (snapshot === null) {
       return {
         replicas: [],
@@ -223,11 +222,7 @@ export class Critical {
   log(options: { fromSeq?: number; limit?: number } = {}): CriticalLogEntry[] {
     const fromSeq = options.fromSeq ?? 0;
     const limit = Math.max(0, Math.min(options.limit ?? 100, 1000));
-    const view = this.status().view;
-    return this.app.log(fromSeq, limit).map((entry) => ({
-      ...entry,
-      view: this.recorder.viewOf(entry.seq) ?? view,
-    }));
+    return this.withViews(this.app.log(fromSeq, limit), this.status().view);
   }
 
   /** Every action executed from now on, in order (replicas only). */
@@ -237,14 +232,16 @@ export class Critical {
   }
 
   view(): ConsensusView {
+    // One snapshot per view: the dashboard asks four times a second.
     const snapshot = this.host?.replica.snapshot() ?? null;
+    const status = this.status(snapshot);
     return this.recorder.view(
       {
         role: this.role,
         formingDetail: this.role === 'forming' ? this.formingDetail : null,
-        status: this.status(),
+        status,
         snapshot: this.role === 'replica' ? snapshot : null,
-        log: this.log({ fromSeq: 0, limit: 1000 }).slice(-50),
+        log: this.withViews(this.app.recent(CONSENSUS_LOG_SHOWN), status.view),
         outstandingProposals: this.inFlight.size + this.held.length,
       },
       this.options.clock.nowMs(),
@@ -261,6 +258,14 @@ export class Critical {
     }
     this.inFlight.clear();
     this.awaitingExecution.clear();
+  }
+
+  /** Executed entries with the view this agent saw each commit in (else the current one). */
+  private withViews(entries: ExecutedAction[], currentView: number): CriticalLogEntry[] {
+    return entries.map((entry) => ({
+      ...entry,
+      view: this.recorder.viewOf(entry.seq) ?? currentView,
+    }));
   }
 
   private send(waiting: Waiting): void {
@@ -293,7 +298,7 @@ export class Critical {
     }
     this.clientView = Math.max(this.clientView, event.view);
     const committed = { seq: event.seq, view: event.view, result: outcome.value ?? null };
-    const executed = this.host?.replica.snapshot().lastExecutedSeq ?? 0;
+    const executed = this.host?.replica.lastExecutedSeq ?? 0;
     if (this.role !== 'replica' || executed >= event.seq) {
       waiting.resolve(committed);
       return;

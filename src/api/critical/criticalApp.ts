@@ -125,6 +125,11 @@ export class CriticalApp implements ReplicatedApp {
     return out;
   }
 
+  /** The newest `limit` executed actions, oldest first. */
+  recent(limit: number): ExecutedAction[] {
+    return this.executedLog.slice(-limit);
+  }
+
   /** Called after every executed action (not after a restore). */
   onExecuted(listener: (entry: ExecutedAction) => void): () => void {
     this.executedListeners.add(listener);

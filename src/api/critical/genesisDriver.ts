@@ -88,8 +88,16 @@ export class GenesisDriver {
 
   private poll(): void {
     if (this.stopped) return;
+    const { clock } = this.options;
+    const snapshot = this.options.membership.snapshot();
+    // Genesis runs until the set is decided; from then on only the replicas' reach matters.
+    if (this.replicas === null) this.form(snapshot);
+    if (this.replicas !== null) this.reportReach(snapshot, this.replicas);
+    this.timer = clock.setTimer(clock.nowMs() + (this.options.everyMs ?? 250), () => this.poll());
+  }
+
+  private form(snapshot: Pick<MeshSnapshot, 'members'>): void {
     const { membership, critical, clock, storage } = this.options;
-    const snapshot = membership.snapshot();
     const members: GenesisMember[] = snapshot.members.map((member) => ({
       id: member.id,
       status: member.status,
@@ -115,22 +123,22 @@ export class GenesisDriver {
     }
     if (step.outcome.kind === 'forming') {
       critical.setForming(step.outcome.detail);
-    } else if (this.replicas === null) {
-      this.replicas = step.outcome.replicas;
-      if (step.outcome.role === 'replica') {
-        this.options.board.publish(this.genesis.nameOf(this.replicas), this.replicas);
-      }
-      critical.start(step.outcome.replicas, step.outcome.role);
+      return;
     }
-    if (this.replicas !== null) {
-      const reached = new Set(
-        snapshot.members
-          .filter((m) => m.self || (m.reached && m.status !== 'dead' && m.status !== 'left'))
-          .map((m) => m.id),
-      );
-      critical.setReachable(this.replicas.filter((id) => reached.has(id)).length);
+    this.replicas = step.outcome.replicas;
+    if (step.outcome.role === 'replica') {
+      this.options.board.publish(this.genesis.nameOf(this.replicas), this.replicas);
     }
-    this.timer = clock.setTimer(clock.nowMs() + (this.options.everyMs ?? 250), () => this.poll());
+    critical.start(step.outcome.replicas, step.outcome.role);
+  }
+
+  private reportReach(snapshot: Pick<MeshSnapshot, 'members'>, replicas: readonly AgentId[]): void {
+    const reached = new Set(
+      snapshot.members
+        .filter((m) => m.self || (m.reached && m.status !== 'dead' && m.status !== 'left'))
+        .map((m) => m.id),
+    );
+    this.options.critical.setReachable(replicas.filter((id) => reached.has(id)).length);
   }
 }
 

@@ -67,6 +67,11 @@ export class PbftReplica {
     return this.s.self;
   }
 
+  /** The last sequence number executed, without building a snapshot. */
+  get lastExecutedSeq(): number {
+    return this.s.lastExecutedSeq;
+  }
+
   step(input: PbftInput): PbftEffect[] {
     const s = this.s;
     assert(input.nowMs >= s.nowMs, 'time runs forward');
