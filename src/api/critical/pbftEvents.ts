@@ -32,6 +32,14 @@ export function pbftEventOf(event: PbftEvent): Omit<MeshEvent, 'atMs'> {
         peer: event.from,
         detail: `state at seq ${event.seq}`,
       };
+    case 'pbft-reconfigured':
+      return {
+        level: 'info',
+        kind: event.type,
+        detail:
+          `epoch ${event.epoch} from seq ${event.seq}: ${event.replicas.length} replicas` +
+          (event.member ? '' : ', this agent left out'),
+      };
     case 'pbft-checkpoint-stable':
       return { level: 'info', kind: event.type, detail: `seq ${event.seq}` };
     case 'pbft-caught-up':

@@ -8,6 +8,7 @@ import type {
 import { batchDigest, requestWireBytes } from './batch';
 import { parseStateText, type Execution } from './execution';
 import { checkCheckpointCertificate } from './proofs';
+import type { Reconfiguration } from './reconfiguration';
 import type { ReplicaState } from './replicaState';
 
 const encoder = new TextEncoder();
@@ -23,8 +24,17 @@ export class CatchUp {
   constructor(
     private readonly s: ReplicaState,
     private readonly execution: Execution,
+    private readonly reconfiguration: Reconfiguration,
     private readonly onBatchArrived: (digest: string) => void,
   ) {}
+
+  /** A joiner, at the catch-up pace: asks every replica of its set for its stable state. */
+  askToJoin(): void {
+    const s = this.s;
+    if (s.nowMs - s.catchUp.askedAtMs < s.config.catchUpAfterMs) return;
+    s.catchUp.askedAtMs = s.nowMs;
+    s.broadcast({ type: 'pbft-state-request', aboveSeq: s.lastExecutedSeq });
+  }
 
   fetchBatch(digest: string): void {
     const s = this.s;
@@ -204,34 +214,61 @@ export class CatchUp {
     });
   }
 
+  /**
+   * A stable state from a replica: taken when a quorum certificate of this set proves it, or
+   * once f + 1 replicas of this set sent the same one (an epoch's base has no certificate, and
+   * a replica an epoch behind cannot check the newer set's): one of them is correct.
+   */
   onState(from: AgentId, msg: PbftStateMessage): void {
     const s = this.s;
     if (msg.seq <= s.lastExecutedSeq) return;
-    if (checkCheckpointCertificate(s.set, msg.seq, msg.stateDigest, msg.checkpoints) !== null) {
-      return s.reject('bad-certificate');
-    }
+    if (!s.set.has(msg.replica)) return s.reject('not-a-replica');
     if (s.digestOf(encoder.encode(msg.snapshot)) !== msg.stateDigest) return s.reject('bad-state');
+    const certified =
+      checkCheckpointCertificate(s.set, msg.seq, msg.stateDigest, msg.checkpoints) === null;
+    if (!certified && !this.vouched(msg)) return;
     const parsed = parseStateText(msg.snapshot);
-    if (parsed === null || !s.clients.restore(parsed.clients)) return s.reject('bad-state');
+    if (parsed === null) return s.reject('bad-state');
+    // A joiner waits for a state of the epoch that added it, not an older one.
+    if (s.joining && (parsed.config?.epoch ?? 0) < s.configuration.epoch) return;
+    if (!s.clients.restore(parsed.clients)) return s.reject('bad-state');
     s.app.restore(parsed.app);
     s.lastExecutedSeq = msg.seq;
     s.lastProgressMs = s.nowMs;
     s.stats.stateTransfers++;
+    s.stateClaims.clear();
     s.pending.prune((r) => s.clients.status(r.client, r.reqNo) !== 'new');
-    // The timed request may have come in with the state: time another one, or none.
-    s.restartRequestTimer(false);
-    this.execution.makeStable({
+    const stable = {
       seq: msg.seq,
       stateDigest: msg.stateDigest,
       certificate: msg.checkpoints,
       snapshot: msg.snapshot,
-    });
+    };
+    this.reconfiguration.installed(parsed.config, stable);
+    // The timed request may have come in with the state: time another one, or none.
+    s.restartRequestTimer(false);
+    this.execution.makeStable(stable);
     s.emit({ type: 'pbft-state-transferred', seq: msg.seq, from });
     this.execution.executeReady();
     // Entries already gathered for the numbers after the checkpoint can run now; if peers
     // named later numbers still, ask for what was executed after it.
     this.applyClaims();
     if (s.highestSeenSeq > s.lastExecutedSeq) this.askEntries();
+  }
+
+  /** Keeps the state as one replica's claim; true once f + 1 replicas claim the same one. */
+  private vouched(msg: PbftStateMessage): boolean {
+    const s = this.s;
+    s.stateClaims.set(msg.replica, {
+      seq: msg.seq,
+      stateDigest: msg.stateDigest,
+      snapshot: msg.snapshot,
+    });
+    let matching = 0;
+    for (const claim of s.stateClaims.values()) {
+      if (claim.seq === msg.seq && claim.stateDigest === msg.stateDigest) matching++;
+    }
+    return matching >= s.set.f + 1;
   }
 }
 

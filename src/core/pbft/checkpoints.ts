@@ -65,6 +65,13 @@ export class Checkpoints {
     }
   }
 
+  /** A new epoch: its base is the stable checkpoint; the old set's checkpoints count no more. */
+  reset(base: StableCheckpoint): void {
+    this.stable = base;
+    this.own.clear();
+    this.byReplica.clear();
+  }
+
   /** Replicas whose checkpoint at `seq` matches `stateDigest`: who to ask for that state. */
   holders(seq: number, stateDigest: string): AgentId[] {
     const out: AgentId[] = [];

@@ -89,6 +89,25 @@ export class PbftClient {
     return this.outstanding.size;
   }
 
+  get replicas(): readonly AgentId[] {
+    return this.set.ids;
+  }
+
+  /**
+   * A committed change named another replica set: replies count from its replicas only, and
+   * each waiting request goes to those not heard from (a joiner, or a replica that had not
+   * reached the change yet, answers from its cached reply).
+   */
+  reconfigure(replicas: readonly AgentId[]): PbftClientEffect[] {
+    this.set = new ReplicaSet(replicas);
+    for (const [reqNo, entry] of this.outstanding) {
+      for (const id of [...entry.replies.keys()]) if (!this.set.has(id)) entry.replies.delete(id);
+      const silent = this.set.ids.filter((id) => !entry.replies.has(id));
+      this.sendRequest(reqNo, entry.action, silent);
+    }
+    return this.take();
+  }
+
   /** Sends `action` (JSON text) for ordering; the result comes as an event with the reqNo. */
   propose(action: string, nowMs: Millis): { reqNo: number; effects: PbftClientEffect[] } {
     const reqNo = this.nextReqNo++;

@@ -2,6 +2,7 @@ import type { AgentId } from '../base/ids';
 import type { PbftCheckpointMessage, PbftRequest } from '../wire/pbftMessages';
 import { actionKind, requestKey } from './batch';
 import type { StableCheckpoint } from './checkpoints';
+import { parseConfiguration, type PbftConfiguration } from './epochs';
 import type { ReplicaState } from './replicaState';
 
 const encoder = new TextEncoder();
@@ -17,6 +18,8 @@ export class Execution {
     private readonly afterExecute: () => void,
     /** A quorum certified a checkpoint this replica has not reached: fetch the state. */
     private readonly onBehind: () => void,
+    /** After a batch: true when the state asked for a new replica set (a new epoch began). */
+    private readonly reconfigured: (seq: number) => boolean,
   ) {}
 
   executeReady(): void {
@@ -29,6 +32,8 @@ export class Execution {
       s.lastExecutedSeq = slot.seq;
       this.runBatch(slot.seq, slot.view, slot.committedDigest as string, slot.requests);
       ran = true;
+      // A new epoch starts from this state (its own checkpoint); the old epoch's log is gone.
+      if (this.reconfigured(slot.seq)) continue;
       if (slot.seq % s.config.checkpointInterval === 0) this.takeCheckpoint(slot.seq);
     }
     if (!ran) return;
@@ -61,9 +66,14 @@ export class Execution {
     s.emit({ type: 'pbft-executed', seq, view, digest, requests: done });
   }
 
-  /** The replicated state as text: the application's and the client table's. */
+  /** The replicated state as text: the application's, the client table's, the configuration. */
   stateText(): string {
-    return JSON.stringify({ clients: this.s.clients.snapshot(), app: this.s.app.snapshot() });
+    const s = this.s;
+    return JSON.stringify({
+      clients: s.clients.snapshot(),
+      app: s.app.snapshot(),
+      config: s.configuration,
+    });
   }
 
   takeCheckpoint(seq: number): void {
@@ -120,11 +130,19 @@ export class Execution {
   }
 }
 
-/** The replicated state text back in its parts, or null when it is not one (a bad record). */
-export function parseStateText(text: string): { clients: unknown; app: string } | null {
+/**
+ * The replicated state text back in its parts, or null when it is not one (a bad record). A
+ * text without a configuration is from before reconfiguration: the genesis one holds.
+ */
+export function parseStateText(
+  text: string,
+): { clients: unknown; app: string; config: PbftConfiguration | null } | null {
   try {
-    const parsed = JSON.parse(text) as { clients?: unknown; app?: unknown };
-    return typeof parsed.app === 'string' ? { clients: parsed.clients, app: parsed.app } : null;
+    const parsed = JSON.parse(text) as { clients?: unknown; app?: unknown; config?: unknown };
+    if (typeof parsed.app !== 'string') return null;
+    const config = parseConfiguration(parsed.config);
+    if (parsed.config !== undefined && config === null) return null;
+    return { clients: parsed.clients, app: parsed.app, config };
   } catch {
     return null;
   }

@@ -6,24 +6,30 @@ import type {
 } from '../wire/pbftMessages';
 import type { ReplicaSet } from './replicaSet';
 
+export { GENESIS_DIGEST } from './epochs';
+
 /**
  * Checks of the certificates that travel (Castro-Liskov 4.3-4.4). Signatures were verified by
  * the host; these check who signed what: distinct replicas of the set, the right primary, and
  * matching contents. Each returns null when the certificate holds, else what is wrong.
  */
 
-/** The stable checkpoint everyone starts from: sequence 0, a digest of zeros, no certificate. */
-export const GENESIS_DIGEST = '0'.repeat(64);
-
+/**
+ * A stable checkpoint's proof: a quorum of the set's matching checkpoints, or nothing for the
+ * checkpoint the set's epoch starts from (genesis, or the state after the change that made
+ * this set: every replica of the epoch computed it or took it from f + 1 of them).
+ */
 export function checkCheckpointCertificate(
   set: ReplicaSet,
   seq: number,
   stateDigest: string,
   certificate: readonly PbftCheckpoint[],
 ): string | null {
-  if (seq === 0) {
-    return stateDigest === GENESIS_DIGEST && certificate.length === 0 ? null : 'bad genesis';
+  const { base } = set;
+  if (seq === base.seq) {
+    return stateDigest === base.stateDigest && certificate.length === 0 ? null : 'bad epoch base';
   }
+  if (seq < base.seq) return 'checkpoint before the epoch';
   const signers = new Set<string>();
   for (const c of certificate) {
     if (c.seq !== seq || c.stateDigest !== stateDigest) return 'checkpoint does not match';

@@ -10,6 +10,9 @@ import { ReplicaState } from './replicaState';
 import type { DigestFn, PbftEffect, PbftInput, PbftSnapshot, ReplicatedApp } from './types';
 import { ViewChanges } from './viewChanges';
 import { readStored } from './durability';
+import { firstViewOf } from './epochs';
+import { Reconfiguration } from './reconfiguration';
+import { ReplicaSet } from './replicaSet';
 
 /** Own votes of an uncommitted slot are sent again at most this many times. */
 const MAX_RESENDS = 3;
@@ -24,6 +27,11 @@ export interface PbftReplicaOptions {
   stored?: ReadonlyMap<string, string>;
   /** The time of a restart from `stored` (its timers start from it). */
   nowMs?: Millis;
+  /**
+   * A replica a committed change added to the set of `epoch`: it starts without state, takes
+   * it by state transfer from f + 1 replicas that agree on it, and votes only after that.
+   */
+  join?: { epoch: number; replicas: readonly AgentId[] };
 }
 
 /**
@@ -37,6 +45,7 @@ export class PbftReplica {
   private readonly execution: Execution;
   private readonly views: ViewChanges;
   private readonly catchUp: CatchUp;
+  private readonly reconfiguration: Reconfiguration;
 
   constructor(options: PbftReplicaOptions) {
     const config = resolvePbftConfig(options.selfId, options.replicas, options.config);
@@ -46,13 +55,17 @@ export class PbftReplica {
       s,
       () => this.normal.propose(),
       () => this.catchUp.ask(),
+      (seq) => this.reconfiguration.afterBatch(seq),
     );
+    this.reconfiguration = new Reconfiguration(s, this.execution);
     this.normal = new NormalCase(
       s,
       () => this.execution.executeReady(),
       (slot, other) => this.views.onEquivocation(slot, other),
     );
-    this.catchUp = new CatchUp(s, this.execution, (digest) => this.views.onBatchArrived(digest));
+    this.catchUp = new CatchUp(s, this.execution, this.reconfiguration, (digest) =>
+      this.views.onBatchArrived(digest),
+    );
     this.views = new ViewChanges(
       s,
       this.normal,
@@ -60,7 +73,22 @@ export class PbftReplica {
       (digest) => this.catchUp.fetchBatch(digest),
       () => this.catchUp.ask(),
     );
+    if (options.join !== undefined) this.startJoining(options.join);
     if (options.stored !== undefined) this.restore(options.stored, options.nowMs ?? 0);
+  }
+
+  private startJoining(join: NonNullable<PbftReplicaOptions['join']>): void {
+    const s = this.s;
+    s.joining = true;
+    s.configuration = {
+      epoch: join.epoch,
+      replicas: [...join.replicas],
+      startSeq: 0,
+      startDigest: '',
+    };
+    s.set = new ReplicaSet(join.replicas, { seq: -1, stateDigest: '' });
+    s.view = firstViewOf(join.epoch);
+    s.targetView = s.view;
   }
 
   get selfId(): AgentId {
@@ -76,10 +104,31 @@ export class PbftReplica {
     const s = this.s;
     assert(input.nowMs >= s.nowMs, 'time runs forward');
     s.nowMs = input.nowMs;
-    if (input.kind === 'tick') this.onTick();
+    if (s.joining || s.retired) this.stepOutsideSet(input);
+    else if (input.kind === 'tick') this.onTick();
     else if (input.kind === 'peerUp') this.catchUp.onPeerUp(input.peer);
     else this.onMessage(input.from, input.msg);
     return this.takeEffects();
+  }
+
+  /**
+   * A joiner asks the set for its state and takes nothing else; a retired replica only serves
+   * what the replicas that go on may still need from it (state, executed entries, batches).
+   */
+  private stepOutsideSet(input: PbftInput): void {
+    const s = this.s;
+    if (s.joining) {
+      if (input.kind === 'tick') this.catchUp.askToJoin();
+      else if (input.kind === 'message' && input.msg.type === 'pbft-state') {
+        this.catchUp.onState(input.from, input.msg);
+      }
+      return;
+    }
+    if (input.kind !== 'message') return;
+    const { from, msg } = input;
+    if (msg.type === 'pbft-state-request') this.catchUp.onStateRequest(from, msg.aboveSeq);
+    else if (msg.type === 'pbft-entries-request') this.catchUp.onEntriesRequest(from, msg);
+    else if (msg.type === 'pbft-batch-request') this.catchUp.onBatchRequest(from, msg.digest);
   }
 
   /**
@@ -118,6 +167,7 @@ export class PbftReplica {
       s.app.restore(parsed.app);
       s.checkpoints.makeStable(stable);
       s.lastExecutedSeq = stable.seq;
+      this.reconfiguration.installed(parsed.config, stable);
     }
     if (meta !== null) {
       s.view = meta.view;
@@ -161,7 +211,9 @@ export class PbftReplica {
       if (stored.seq >= s.nextSeq) s.nextSeq = stored.seq + 1;
     }
     if (s.nextSeq <= s.lowWatermark) s.nextSeq = s.lowWatermark + 1;
+    const epochBefore = s.configuration.epoch;
     this.execution.executeReady();
+    const epochChanged = s.configuration.epoch !== epochBefore;
     // What was just read back is in storage already; batches no slot names any more go.
     s.durable.take(() => ({
       view: s.view,
@@ -171,11 +223,22 @@ export class PbftReplica {
     }));
     const named = new Set(slots.map((slot) => slot.batch));
     for (const digest of batches.keys()) if (!named.has(digest)) s.durable.dropStoredBatch(digest);
+    // Re-executing the log crossed into a new epoch: its base and view are not stored yet,
+    // and the old epoch's slots above it are to go.
+    if (epochChanged) {
+      s.durable.touchStable(
+        s.checkpoints.stable,
+        slots.map((slot) => slot.seq),
+      );
+      s.durable.touchMeta();
+    }
   }
 
   /** When the replica next needs a tick, or null when no timer runs. */
   nextWakeMs(): Millis | null {
     const s = this.s;
+    if (s.retired) return null;
+    if (s.joining) return s.catchUp.askedAtMs + s.config.catchUpAfterMs;
     let next: Millis | null = null;
     const consider = (at: Millis | null): void => {
       if (at !== null && (next === null || at < next)) next = at;
@@ -262,6 +325,9 @@ export class PbftReplica {
     const s = this.s;
     return {
       self: s.self,
+      role: s.joining ? 'joining' : s.retired ? 'retired' : 'replica',
+      epoch: s.configuration.epoch,
+      epochStartSeq: s.configuration.startSeq,
       replicas: [...s.set.ids],
       n: s.set.n,
       f: s.set.f,

@@ -6,6 +6,7 @@ import { Checkpoints } from './checkpoints';
 import { DurableChanges } from './durability';
 import { ClientTable } from './clientTable';
 import type { PbftConfig } from './config';
+import { GENESIS_DIGEST, type PbftConfiguration } from './epochs';
 import { PendingRequests } from './pendingRequests';
 import { ReplicaSet } from './replicaSet';
 import { SlotLog } from './slotLog';
@@ -24,7 +25,21 @@ export interface CatchUp {
  * step collect in `effects`; the replica returns and clears them.
  */
 export class ReplicaState {
-  readonly set: ReplicaSet;
+  /** The running configuration's set; replaced when a committed change starts a new epoch. */
+  set: ReplicaSet;
+  /** The running configuration, as the replicated state records it. */
+  configuration: PbftConfiguration;
+  /**
+   * A replica added by a change: until it holds the epoch's state (taken by state transfer)
+   * it only asks for it, and votes on nothing.
+   */
+  joining = false;
+  /**
+   * States other replicas sent without a certificate this set checks (an epoch's base, or a
+   * checkpoint of an epoch this replica has not reached): one each, newest; taken once f + 1
+   * of them match, since one of those is correct.
+   */
+  readonly stateClaims = new Map<AgentId, { seq: number; stateDigest: string; snapshot: string }>();
   view = 0;
   status: 'normal' | 'view-change' = 'normal';
   /** While changing views: the view this replica is moving to. */
@@ -81,6 +96,12 @@ export class ReplicaState {
     readonly digestOf: DigestFn,
   ) {
     this.set = new ReplicaSet(config.replicas);
+    this.configuration = {
+      epoch: 0,
+      replicas: [...config.replicas],
+      startSeq: 0,
+      startDigest: GENESIS_DIGEST,
+    };
     this.clients = new ClientTable(config.clientWindow, config.maxClients);
     this.pending = new PendingRequests(config);
     this.batches = new BatchStore(config.maxStoredBatches, batchDigest([], digestOf));
@@ -89,6 +110,19 @@ export class ReplicaState {
 
   get self(): AgentId {
     return this.config.selfId;
+  }
+
+  /** A committed change left this replica out: it only serves state to the replicas now. */
+  get retired(): boolean {
+    return !this.joining && !this.set.has(this.self);
+  }
+
+  /**
+   * A new epoch: per-replica claims start again under the new set; the number f + 1 of the old
+   * set named stays true (one of them was correct), so catch-up still knows how far to go.
+   */
+  forgetAhead(): void {
+    this.aheadBy.clear();
   }
 
   get lowWatermark(): number {

@@ -29,6 +29,35 @@ export class ListApp implements ReplicatedApp {
   }
 }
 
+/**
+ * A ListApp whose state also names a replica set: `{"kind":"replicas","ids":[...]}` sets it
+ * (a reconfiguration), anything else is appended.
+ */
+export class ConfigurableListApp extends ListApp {
+  replicas: AgentId[] | null = null;
+
+  override apply(action: string): string {
+    const parsed = JSON.parse(action) as { kind?: string; ids?: AgentId[] };
+    if (parsed.kind !== 'replicas' || !Array.isArray(parsed.ids)) return super.apply(action);
+    this.replicas = parsed.ids;
+    return JSON.stringify({ ok: true, value: 'set' });
+  }
+
+  override snapshot(): string {
+    return JSON.stringify({ items: this.items, replicas: this.replicas });
+  }
+
+  override restore(snapshot: string): void {
+    const parsed = JSON.parse(snapshot) as { items: string[]; replicas: AgentId[] | null };
+    this.items = parsed.items;
+    this.replicas = parsed.replicas;
+  }
+
+  replicaSet(): readonly AgentId[] | null {
+    return this.replicas;
+  }
+}
+
 export const R1 = fixedId('1');
 export const R2 = fixedId('2');
 export const R3 = fixedId('3');
@@ -79,6 +108,7 @@ export class TestNet {
       nextInt(b: number): number;
     },
     config: PbftOverrides = {},
+    private readonly makeApp: () => ListApp = () => new ListApp(),
   ) {
     ids.forEach((id, index) =>
       this.agents.set(id, this.makeAgent(id, index, digestOf, prngFor(index), config)),
@@ -108,7 +138,7 @@ export class TestNet {
   /** Replaces an agent's replica by one restarted from what it persisted (a crash and reload). */
   restartFromStorage(id: AgentId, digestOf: DigestFn, config: PbftOverrides = {}): TestAgent {
     const old = this.agent(id);
-    const app = new ListApp();
+    const app = this.makeApp();
     const replica = new PbftReplica({
       selfId: id,
       replicas: this.ids,
@@ -121,6 +151,40 @@ export class TestNet {
     const fresh: TestAgent = { ...old, app, replica, events: [], storage: new Map(old.storage) };
     this.agents.set(id, fresh);
     return fresh;
+  }
+
+  /**
+   * Adds an agent a committed change made a replica of `epoch`: it joins by state transfer
+   * (its client already knows the new set).
+   */
+  addJoiner(
+    id: AgentId,
+    join: { epoch: number; replicas: AgentId[] },
+    digestOf: DigestFn,
+    config: PbftOverrides = {},
+  ): TestAgent {
+    const app = this.makeApp();
+    const agent: TestAgent = {
+      id,
+      app,
+      replica: new PbftReplica({ selfId: id, replicas: this.ids, app, digestOf, config, join }),
+      client: new PbftClient({ selfId: id, replicas: join.replicas, firstReqNo: 90_000 }),
+      rewriter: new ByzantineRewriter(
+        { nextU32: () => 0, nextFloat: () => 0, nextInt: () => 0 },
+        digestOf,
+      ),
+      events: [],
+      clientEvents: [],
+      storage: new Map(),
+    };
+    this.agents.set(id, agent);
+    return agent;
+  }
+
+  /** Points every agent's client at `replicas` (what the agents learn from the change). */
+  reconfigureClients(replicas: AgentId[]): void {
+    for (const agent of this.agents.values())
+      this.clientEffects(agent, agent.client.reconfigure(replicas));
   }
 
   propose(id: AgentId, action: string): number {
@@ -189,7 +253,7 @@ export class TestNet {
     config: PbftOverrides,
     firstReqNo = 1 + index * 1000,
   ): TestAgent {
-    const app = new ListApp();
+    const app = this.makeApp();
     return {
       id,
       app,

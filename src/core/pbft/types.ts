@@ -13,6 +13,12 @@ export interface ReplicatedApp {
   snapshot(): string;
   /** Replaces the state with a snapshot taken by `snapshot` (state transfer). */
   restore(snapshot: string): void;
+  /**
+   * The replica set the state names after the last `apply`, in primary order, or null for no
+   * opinion. When it differs from the running set, a new epoch with it starts after that
+   * batch (README.md, "Reconfiguration"). Without this method the set never changes.
+   */
+  replicaSet?(): readonly AgentId[] | null;
 }
 
 /** Hex SHA-256 of some bytes; injected so the core needs no crypto library. */
@@ -42,6 +48,8 @@ export type PbftEvent =
   | { type: 'pbft-view-change'; fromView: number; toView: number; reason: ViewChangeReason }
   | { type: 'pbft-new-view'; view: number; primary: AgentId; reproposed: number }
   | { type: 'pbft-state-transferred'; seq: number; from: AgentId }
+  /** A new epoch: `replicas` from after `seq`; `member` false when this replica was left out. */
+  | { type: 'pbft-reconfigured'; epoch: number; seq: number; replicas: AgentId[]; member: boolean }
   | { type: 'pbft-caught-up'; seq: number }
   | {
       type: 'pbft-misbehaviour';
@@ -93,6 +101,11 @@ export interface PbftSlotView {
 
 export interface PbftSnapshot {
   self: AgentId;
+  /** `joining` until a joiner holds the state; `retired` once a change left this one out. */
+  role: 'replica' | 'joining' | 'retired';
+  /** The configuration's epoch, and the sequence number it started after. */
+  epoch: number;
+  epochStartSeq: number;
   replicas: AgentId[];
   n: number;
   f: number;

@@ -15,6 +15,7 @@ import { checkCheckpointCertificate, checkHeader, checkViewChange, planNewView }
 import type { ReplicaState } from './replicaState';
 import type { Slot } from './slotLog';
 import type { ViewChangeReason } from './types';
+import { epochOf } from './epochs';
 
 /**
  * View changes (Castro-Liskov 4.4-4.5): a replica that times out, joins f + 1 others, or holds
@@ -90,6 +91,8 @@ export class ViewChanges {
   onViewChange(from: AgentId, msg: PbftViewChangeMessage): void {
     const s = this.s;
     const { type: _type, ...vc } = msg;
+    // Views of another epoch belong to another replica set: nothing of them counts here.
+    if (epochOf(vc.newView) !== s.configuration.epoch) return s.reject('wrong-view');
     const wrong = checkViewChange(s.set, vc, s.config.watermarkWindow);
     if (wrong !== null) return s.reject('bad-view-change');
     if (vc.newView <= s.view && s.status === 'normal') {
@@ -113,6 +116,8 @@ export class ViewChanges {
   noteHigherView(from: AgentId, view: number): void {
     const s = this.s;
     if (!s.set.has(from) || s.status !== 'normal' || view <= s.view) return;
+    // A later epoch's view: this replica is behind by a reconfiguration, which catch-up mends.
+    if (epochOf(view) !== s.configuration.epoch) return;
     s.higherViews.set(from, view);
     const above = [...s.higherViews.values()].filter((v) => v > s.view).sort((a, b) => b - a);
     if (above.length < s.set.f + 1) return;
@@ -162,6 +167,7 @@ export class ViewChanges {
     const s = this.s;
     const floor = s.status === 'view-change' ? s.targetView : s.view + 1;
     if (msg.view < floor) return;
+    if (epochOf(msg.view) !== s.configuration.epoch) return s.reject('wrong-view');
     if (msg.replica !== s.set.primaryOf(msg.view)) return s.reject('bad-new-view');
     const signers = new Set<AgentId>();
     for (const vc of msg.viewChanges) {
