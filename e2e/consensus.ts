@@ -2,6 +2,7 @@ import {
   chromium,
   expect,
   type Browser,
+  type BrowserContext,
   type BrowserServer,
   type Page,
   type TestInfo,
@@ -26,12 +27,30 @@ export interface KillableBrowser {
   browser: Browser;
 }
 
-/** One browser instance per entry of `layout`, `layout[i]` tabs in it, all in `room`. */
+/** Opens one more tab of the app in `context`, in `room`; resolves once its mesh exists. */
+export async function openConsensusTab(
+  context: BrowserContext,
+  baseURL: string,
+  room: string,
+  query = '',
+): Promise<MeshTab> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  await page.goto(`${baseURL}/?room=${encodeURIComponent(room)}${query}`);
+  const id = await page.waitForFunction(() => window.mesh?.id).then((handle) => handle.jsonValue());
+  return { page, id: id as string };
+}
+
+/**
+ * One browser instance per entry of `layout`, `layout[i]` tabs in it, all in `room`; `query`
+ * (`&name=value...`) is added to every tab's address.
+ */
 export async function openConsensusMesh(
   testInfo: TestInfo,
   baseURL: string,
   room: string,
   layout: number[],
+  query = '',
 ): Promise<{ browsers: KillableBrowser[]; tabs: MeshTab[] }> {
   const launchOptions = testInfo.project.use.launchOptions ?? {};
   const browsers: KillableBrowser[] = [];
@@ -42,15 +61,8 @@ export async function openConsensusMesh(
       const browser = await chromium.connect(server.wsEndpoint());
       browsers.push({ server, browser });
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-      for (let i = 0; i < count; i++) {
-        const page = await context.newPage();
-        page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
-        await page.goto(`${baseURL}/?room=${encodeURIComponent(room)}`);
-        const id = await page
-          .waitForFunction(() => window.mesh?.id)
-          .then((handle) => handle.jsonValue());
-        tabs.push({ page, id: id as string });
-      }
+      for (let i = 0; i < count; i++)
+        tabs.push(await openConsensusTab(context, baseURL, room, query));
     }
     await waitForFullMesh(tabs);
     for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));

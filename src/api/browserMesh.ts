@@ -11,9 +11,11 @@ import type { CreateMeshOptions, Mesh } from './mesh';
  * A page's agent, set up from its address: `?room=`, `?signaling=`, `?ice=` / `?iceServers=`,
  * `?pingIntervalMs=` (adapters/browser/meshOptions.ts), `?agreed=a,b` (memory namespaces whose
  * writes commit through pBFT; default `critical`), `?replicas=N` (agreed members needed
- * before the first replica set forms; default 4) and `?pbftBatch=N` (most requests per pBFT
- * batch, 1-64; default 64; 1 is unbatched, as the browser bench measures it). Its identity and
- * records survive a reload.
+ * before the first replica set forms; default 4), `?maxReplicas=N` (the set grows by live
+ * members up to N; default 16), `?removeAfterMs=` / `?addAfterMs=` (how long a replica must be
+ * gone before it is voted out, default 10000, and a member alive before it is voted in,
+ * default 3000) and `?pbftBatch=N` (most requests per pBFT batch, 1-64; default 64; 1 is
+ * unbatched, as the browser bench measures it). Its identity and records survive a reload.
  */
 export async function createBrowserMesh(
   location: Location,
@@ -22,22 +24,25 @@ export async function createBrowserMesh(
   const options = meshOptionsFromLocation(location);
   const params = new URLSearchParams(location.search);
   const critical: NonNullable<CreateMeshOptions['critical']> = {};
-  const replicas = params.get('replicas');
-  if (replicas !== null) {
-    const value = Number(replicas);
-    if (!(Number.isInteger(value) && value >= 1 && value <= 16)) {
-      throw new Error('replicas must be an integer from 1 to 16');
+  const integer = (name: string, min: number, max: number, what: string): number | undefined => {
+    const text = params.get(name);
+    if (text === null) return undefined;
+    const value = Number(text);
+    if (!(Number.isInteger(value) && value >= min && value <= max)) {
+      throw new Error(`${name} must be an integer from ${min} to ${max} (${what})`);
     }
-    critical.minReplicas = value;
-  }
-  const pbftBatch = params.get('pbftBatch');
-  if (pbftBatch !== null) {
-    const value = Number(pbftBatch);
-    if (!(Number.isInteger(value) && value >= 1 && value <= 64)) {
-      throw new Error('pbftBatch must be an integer from 1 to 64 (requests per pBFT batch)');
-    }
-    critical.pbft = { maxBatchRequests: value };
-  }
+    return value;
+  };
+  const minReplicas = integer('replicas', 1, 16, 'agreed members the first replica set needs');
+  if (minReplicas !== undefined) critical.minReplicas = minReplicas;
+  const maxReplicas = integer('maxReplicas', 1, 16, 'the most replicas the set grows to');
+  if (maxReplicas !== undefined) critical.maxReplicas = maxReplicas;
+  const removeAfterMs = integer('removeAfterMs', 0, 3_600_000, 'ms a gone replica stays in');
+  if (removeAfterMs !== undefined) critical.removeAfterMs = removeAfterMs;
+  const addAfterMs = integer('addAfterMs', 0, 3_600_000, 'ms a new member waits to be added');
+  if (addAfterMs !== undefined) critical.addAfterMs = addAfterMs;
+  const pbftBatch = integer('pbftBatch', 1, 64, 'requests per pBFT batch');
+  if (pbftBatch !== undefined) critical.pbft = { maxBatchRequests: pbftBatch };
   const agreed = params.get('agreed');
   let agreedNamespaces: string[] | undefined;
   if (agreed !== null) {

@@ -14,6 +14,7 @@ import { CONFIG_KIND } from './critical/builtinKinds';
 import { memoryReplicaListBoard } from './critical/replicaListBoard';
 import { Critical } from './critical/critical';
 import { GenesisDriver } from './critical/genesisDriver';
+import { ReconfigurationDriver } from './critical/reconfigurationDriver';
 import { pbftEventOf } from './critical/pbftEvents';
 import type { CreateMeshOptions, Mesh } from './mesh';
 
@@ -91,9 +92,10 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     memory: { agreedNamespaces, agreement: agreedMemoryHook(critical, wallClock) },
     ...(platform.docPersistence === undefined ? {} : { persistence: platform.docPersistence }),
   });
+  const board = memoryReplicaListBoard(shared.memory);
   const genesis = new GenesisDriver({
     membership: mesh,
-    board: memoryReplicaListBoard(shared.memory),
+    board,
     critical,
     storage,
     clock: wallClock,
@@ -101,9 +103,20 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
       ? {}
       : { minReplicas: options.critical.minReplicas }),
   });
+  const { maxReplicas, removeAfterMs, addAfterMs } = options.critical ?? {};
+  const reconfiguration = new ReconfigurationDriver({
+    membership: mesh,
+    board,
+    critical,
+    clock: wallClock,
+    ...(maxReplicas === undefined ? {} : { maxReplicas }),
+    ...(removeAfterMs === undefined ? {} : { removeAfterMs }),
+    ...(addAfterMs === undefined ? {} : { addAfterMs }),
+  });
   shared.awareness?.setLocalState({ agent: identity.id });
   mesh.start();
   genesis.start();
+  reconfiguration.start();
   emit({
     atMs: wallClock.nowMs(),
     level: 'info',
@@ -135,6 +148,7 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
       if (left) return;
       left = true;
       genesis.stop();
+      reconfiguration.stop();
       critical.stop();
       shared.stop();
       mesh.leave();

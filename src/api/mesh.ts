@@ -14,6 +14,7 @@ import type { PeerFactory } from '../adapters/webrtc/simplePeerTypes';
 import type { MeshOptions } from '../adapters/webrtc/webRtcMesh';
 import type { CriticalKind } from './critical/criticalApp';
 import type { CriticalResult } from './critical/critical';
+import type { ReconfigurationOptions } from './critical/reconfigurationDriver';
 
 /** What differs between a page and a Node process; the rest of the mesh is the same code. */
 export interface MeshPlatform {
@@ -42,7 +43,7 @@ export interface CreateMeshOptions extends MeshOptions {
     /** How long a proposal waits for the replica set to form (default 10 s). */
     formingWaitMs?: number;
     pbft?: PbftOverrides;
-  };
+  } & ReconfigurationOptions;
   /**
    * Critical action kinds of the app, registered before anything executes (a restored replica
    * re-executes its log as it starts). `mesh.critical.register` right after creation works too.

@@ -24,6 +24,8 @@ export interface ConsensusSlotView {
 
 /** What `mesh.critical.status()` returns. */
 export interface CriticalStatus {
+  /** The configuration: each committed change of the replica set starts the next epoch. */
+  epoch: number;
   replicas: AgentId[];
   n: number;
   f: number;
@@ -76,10 +78,12 @@ export interface ConsensusMisbehaviour {
 
 /**
  * The Consensus tab's data for one agent. `forming` until the mesh agreed on its first replica
- * set; `client` when this agent is not a replica (it proposes but does not vote).
+ * set; `client` when this agent is not a replica (it proposes but does not vote); `joining`
+ * while a change that added it waits for its state.
  */
 export interface ConsensusView {
-  role: 'forming' | 'replica' | 'client';
+  /** `joining` while a replica a change added takes the state by transfer. */
+  role: 'forming' | 'replica' | 'joining' | 'client';
   /** While forming, what it waits for, in words; else null. */
   formingDetail: string | null;
   status: CriticalStatus;

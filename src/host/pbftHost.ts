@@ -86,7 +86,8 @@ export interface PbftHostStats {
  * sees them; one that fails is counted and dropped.
  */
 export class PbftHost {
-  readonly replica: PbftReplica;
+  private current: PbftReplica;
+  private voting: boolean;
   readonly client: PbftClient;
   readonly rewriter: ByzantineRewriter;
   readonly stats: PbftHostStats = {
@@ -105,7 +106,8 @@ export class PbftHost {
   constructor(private readonly options: PbftHostOptions) {
     const { selfId, replicas, app, digestOf, config, clock } = options;
     this.rewriter = new ByzantineRewriter(options.prng, digestOf);
-    this.replica = new PbftReplica({
+    this.voting = options.votes !== false;
+    this.current = new PbftReplica({
       selfId,
       replicas,
       app,
@@ -130,6 +132,34 @@ export class PbftHost {
 
   get selfId(): AgentId {
     return this.options.selfId;
+  }
+
+  get replica(): PbftReplica {
+    return this.current;
+  }
+
+  /**
+   * A committed change added this agent to the set of `epoch`: a fresh replica that joins by
+   * state transfer takes over (the caller cleared the old records from storage first).
+   */
+  join(join: { epoch: number; replicas: readonly AgentId[] }): void {
+    if (this.stopped) return;
+    const { selfId, app, digestOf, config } = this.options;
+    this.current = new PbftReplica({
+      selfId,
+      replicas: join.replicas,
+      app,
+      digestOf,
+      join,
+      ...(config === undefined ? {} : { config }),
+    });
+    this.voting = true;
+    this.stepReplica({ kind: 'tick', nowMs: this.options.clock.nowMs() });
+  }
+
+  /** The replica set changed: the client sends to, and counts replies from, the new one. */
+  reconfigureClient(replicas: readonly AgentId[]): void {
+    this.runClient(this.client.reconfigure(replicas));
   }
 
   /** Proposes an action (JSON text); the outcome comes as a client event with this reqNo. */
@@ -182,8 +212,8 @@ export class PbftHost {
   }
 
   private stepReplica(input: Parameters<PbftReplica['step']>[0]): void {
-    if (this.stopped || this.options.votes === false) return;
-    const effects = this.rewriter.rewrite(this.replica.step(input));
+    if (this.stopped || !this.voting) return;
+    const effects = this.rewriter.rewrite(this.current.step(input));
     this.options.afterStep?.();
     this.run(effects);
     this.rearm();
@@ -257,7 +287,7 @@ export class PbftHost {
   private rearm(): void {
     if (this.stopped) return;
     const { clock } = this.options;
-    const replicaAt = this.options.votes === false ? null : this.replica.nextWakeMs();
+    const replicaAt = this.voting ? this.current.nextWakeMs() : null;
     const clientAt = this.client.nextWakeMs();
     const at =
       replicaAt === null ? clientAt : clientAt === null ? replicaAt : Math.min(replicaAt, clientAt);

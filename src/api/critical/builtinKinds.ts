@@ -6,6 +6,7 @@ import {
 } from '../../crdt/memory/limits';
 import type { JsonValue } from '../../crdt/memory/slot';
 import type { CriticalAction, CriticalKind } from './criticalApp';
+import { REPLICA_CHANGE_KIND, replicaChangeKind } from './replicaChanges';
 
 /** One agreed memory entry in the replicated state. */
 export interface AgreedRecord {
@@ -84,9 +85,13 @@ function checkTarget(action: CriticalAction): string | null {
   return null;
 }
 
-/** The built-in kinds: agreed memory writes, mesh configuration and the dashboard's demo. */
+/**
+ * The built-in kinds: agreed memory writes, mesh configuration, votes on the replica set and
+ * the dashboard's demo.
+ */
 export function builtinKinds(): Record<string, CriticalKind> {
   return {
+    [REPLICA_CHANGE_KIND]: replicaChangeKind(),
     'memory.store': {
       stateName: MEMORY_STATE,
       validate: (action) => {

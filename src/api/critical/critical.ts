@@ -19,6 +19,14 @@ import {
 } from './criticalApp';
 import { CriticalError, type CriticalErrorCode } from './criticalError';
 import { CONSENSUS_LOG_SHOWN, ConsensusRecorder } from './consensusRecorder';
+import { GENESIS_RECORD_KEY } from './recordKeys';
+import { ReplicaSet } from '../../core/pbft/replicaSet';
+
+/** A replica set and the epoch it belongs to, as this agent knows it. */
+export interface KnownConfiguration {
+  epoch: number;
+  replicas: AgentId[];
+}
 
 export interface CriticalResult {
   seq: number;
@@ -81,6 +89,8 @@ export class Critical {
     { seq: number; view: number; result: unknown; waiting: Waiting }[]
   >();
   private readonly executedListeners = new Set<(entry: ExecutedAction) => void>();
+  private readonly configurationListeners = new Set<(known: KnownConfiguration) => void>();
+  private known: KnownConfiguration | null = null;
   private timer: TimerHandle | null = null;
   private stopped = false;
 
@@ -97,12 +107,18 @@ export class Critical {
     return this.host !== null;
   }
 
-  /** Starts the replica (or only the client) for the decided replica set. */
+  /**
+   * Starts the replica (or only the client) for the decided replica set. Records of an earlier
+   * run win over the genesis role: a replica a change added (or removed) comes back as one.
+   */
   start(replicas: readonly AgentId[], role: 'replica' | 'client'): void {
     if (this.host !== null || this.stopped) return;
     const { options } = this;
     const nowMs = options.clock.nowMs();
-    this.role = role;
+    const restarting = [...options.storage.records.keys()].some(
+      (key) => key !== GENESIS_RECORD_KEY,
+    );
+    this.app.seedReplicas(replicas);
     this.host = new PbftHost({
       selfId: options.selfId,
       replicas,
@@ -116,7 +132,7 @@ export class Critical {
       firstReqNo: Math.floor(nowMs) * 1000 + 1,
       storage: options.storage,
       stored: options.storage.records,
-      votes: role === 'replica',
+      votes: role === 'replica' || restarting,
       ...(options.config === undefined ? {} : { config: options.config }),
       client: { proposalTimeoutMs: options.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS },
       onReplicaEvent: (event) => this.onReplicaEvent(event),
@@ -125,7 +141,56 @@ export class Critical {
         this.recorder.onMessage(direction, peer, msg, options.clock.nowMs()),
     });
     this.host.rewriter.behaviour = this.behaviour;
+    const restored = this.host.replica.snapshot();
+    this.role = role === 'replica' || restarting ? roleOf(restored.role) : 'client';
+    const known = { epoch: restored.epoch, replicas: restored.replicas };
+    this.known = role === 'replica' || restarting ? known : { epoch: 0, replicas: [...replicas] };
+    this.host.reconfigureClient(this.known.replicas);
     for (const waiting of this.held.splice(0)) this.send(waiting);
+    this.announce();
+  }
+
+  /** The replica set this agent follows, or null before one formed. */
+  configuration(): KnownConfiguration | null {
+    return this.known;
+  }
+
+  /** Called whenever the replica set this agent follows changes (and once it formed). */
+  onConfiguration(listener: (known: KnownConfiguration) => void): () => void {
+    this.configurationListeners.add(listener);
+    return () => this.configurationListeners.delete(listener);
+  }
+
+  /** The role this agent holds in the set it follows. */
+  get currentRole(): ConsensusView['role'] {
+    return this.role;
+  }
+
+  /**
+   * A newer configuration f + 1 replicas of the one this agent follows announced (the
+   * reconfiguration driver checks that): a client follows it; if it names this agent, the agent
+   * clears its old records and joins by state transfer.
+   */
+  follow(next: KnownConfiguration): void {
+    const host = this.host;
+    if (host === null || this.stopped || this.known === null) return;
+    if (next.epoch <= this.known.epoch || this.role === 'replica' || this.role === 'joining')
+      return;
+    this.known = { epoch: next.epoch, replicas: [...next.replicas] };
+    host.reconfigureClient(next.replicas);
+    if (next.replicas.includes(this.options.selfId)) {
+      this.role = 'joining';
+      const { storage } = this.options;
+      const stale = [...storage.records.keys()].filter((key) => key !== GENESIS_RECORD_KEY);
+      storage.write({ puts: [], deletes: stale }, () => host.join(next));
+    }
+    this.announce();
+  }
+
+  private announce(): void {
+    const known = this.known;
+    if (known === null) return;
+    for (const listener of this.configurationListeners) listener(known);
   }
 
   /** Still forming: what the genesis waits for. */
@@ -190,8 +255,10 @@ export class Critical {
   }
 
   status(snapshot: PbftSnapshot | null = this.host?.replica.snapshot() ?? null): CriticalStatus {
-    if (snapshot === null) {
+    const known = this.known;
+    if (snapshot === null || known === null) {
       return {
+        epoch: 0,
         replicas: [],
         n: 0,
         f: 0,
@@ -203,16 +270,32 @@ export class Critical {
         behaviour: this.behaviour,
       };
     }
-    // A client runs no replica: the newest view a reply certificate named is what it knows.
-    const view = this.role === 'replica' ? snapshot.view : this.clientView;
+    if (this.role === 'replica') {
+      return {
+        epoch: snapshot.epoch,
+        replicas: snapshot.replicas,
+        n: snapshot.n,
+        f: snapshot.f,
+        quorum: snapshot.quorum,
+        view: snapshot.view,
+        primary: snapshot.primary,
+        lastExecutedSeq: snapshot.lastExecutedSeq,
+        stableCheckpointSeq: snapshot.stableCheckpointSeq,
+        behaviour: this.behaviour,
+      };
+    }
+    // A client (or a joiner) votes on nothing: the set it follows, and the newest view a reply
+    // certificate named, are what it knows.
+    const set = new ReplicaSet(known.replicas);
+    const view = Math.max(this.clientView, snapshot.epoch === known.epoch ? snapshot.view : 0);
     return {
-      replicas: snapshot.replicas,
-      n: snapshot.n,
-      f: snapshot.f,
-      quorum: snapshot.quorum,
+      epoch: known.epoch,
+      replicas: [...known.replicas],
+      n: set.n,
+      f: set.f,
+      quorum: set.quorum,
       view,
-      primary:
-        this.role === 'replica' ? snapshot.primary : (snapshot.replicas[view % snapshot.n] ?? null),
+      primary: set.primaryOf(view),
       lastExecutedSeq: snapshot.lastExecutedSeq,
       stableCheckpointSeq: snapshot.stableCheckpointSeq,
       behaviour: this.behaviour,
@@ -311,11 +394,22 @@ export class Critical {
   private onReplicaEvent(event: PbftEvent): void {
     const nowMs = this.options.clock.nowMs();
     this.recorder.onReplicaEvent(event, nowMs);
+    if (event.type === 'pbft-reconfigured') this.onReconfigured(event);
     if (event.type === 'pbft-executed' || event.type === 'pbft-state-transferred') {
       this.settleExecuted(event.seq);
     }
     // Phases, executions and checkpoints come many a second: the Consensus tab shows them.
     if (!QUIET_EVENTS.has(event.type)) this.options.onEvent?.(event);
+  }
+
+  /** This agent's replica entered a new epoch (executed the change, or took its state). */
+  private onReconfigured(event: Extract<PbftEvent, { type: 'pbft-reconfigured' }>): void {
+    const known = this.known;
+    if (known !== null && event.epoch < known.epoch) return;
+    this.known = { epoch: event.epoch, replicas: [...event.replicas] };
+    this.role = event.member ? 'replica' : 'client';
+    this.host?.reconfigureClient(event.replicas);
+    this.announce();
   }
 
   /** Resolves the proposals that committed at or below `seq`, now executed here too. */
@@ -362,6 +456,10 @@ export class Critical {
       this.armTimer();
     });
   }
+}
+
+function roleOf(role: PbftSnapshot['role']): ConsensusView['role'] {
+  return role === 'retired' ? 'client' : role;
 }
 
 function failureMessage(error: ProposalError): string {

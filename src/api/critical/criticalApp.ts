@@ -1,33 +1,10 @@
 import type { AgentId } from '../../core/base/ids';
 import type { DigestFn, ReplicatedApp } from '../../core/pbft/types';
 import { PBFT_MAX_RESULT_BYTES } from '../../core/wire/pbftMessages';
+import type { CriticalAction, CriticalKind } from './criticalKind';
+import { REPLICA_SET_STATE, replicaSetState, seedReplicaSet } from './replicaChanges';
 
-/** A critical action: JSON with a `kind`. */
-export type CriticalAction = { kind: string } & Record<string, unknown>;
-
-/** What `apply` sees besides the action. `state` is the kind's own, kept in every checkpoint. */
-export interface CriticalContext {
-  seq: number;
-  proposer: AgentId;
-  state: Record<string, unknown>;
-}
-
-/**
- * One kind of critical action. `validate` runs where the action is proposed and again on every
- * replica before `apply` (return false or a reason, or throw, to refuse); `apply` runs on every
- * replica in sequence order and must be deterministic: same actions, same state, same results.
- */
-export interface CriticalKind {
-  validate?(action: CriticalAction): boolean | string | void;
-  apply(action: CriticalAction, context: CriticalContext): unknown;
-  /** Kinds sharing a state name share one state object (default: the kind). */
-  stateName?: string;
-  /**
-   * The most JSON text the kind's state may hold (default 64 KiB); an action that would take it
-   * past is refused `too-large` and its changes undone. Built-in kinds keep their own bounds.
-   */
-  maxStateChars?: number;
-}
+export type { CriticalAction, CriticalContext, CriticalKind } from './criticalKind';
 
 /** One executed action as every replica records it (the view is added by each agent). */
 export interface ExecutedAction {
@@ -112,6 +89,18 @@ export class CriticalApp implements ReplicatedApp {
   /** The state a kind keeps (read-only use: the agreed memory reads it). */
   stateOf(name: string): Readonly<Record<string, unknown>> {
     return this.states.get(name) ?? {};
+  }
+
+  /** The genesis replica set, unless the state names one already (restored, transferred). */
+  seedReplicas(replicas: readonly AgentId[]): void {
+    let state = this.states.get(REPLICA_SET_STATE);
+    if (state === undefined) this.states.set(REPLICA_SET_STATE, (state = {}));
+    seedReplicaSet(state, replicas);
+  }
+
+  /** The replica set the state names (`replicas.change` votes move it); pBFT follows it. */
+  replicaSet(): readonly AgentId[] | null {
+    return replicaSetState(this.stateOf(REPLICA_SET_STATE))?.replicas ?? null;
   }
 
   /** The executed actions from `fromSeq` on, at most `limit`. */

@@ -11,9 +11,7 @@ import type { MeshSnapshot } from '../../host/meshSnapshot';
 import type { Clock, TimerHandle } from '../../host/ports';
 import { sha256Hex } from '../../host/sha256Hex';
 import type { Critical } from './critical';
-
-/** The record under which the genesis lock or decision is kept, beside the replica's own. */
-export const GENESIS_RECORD_KEY = 'genesis';
+import { GENESIS_RECORD_KEY } from './recordKeys';
 
 /** What the driver reads of the agent's membership and writes into its gossip. */
 export interface MembershipPort {
@@ -92,7 +90,9 @@ export class GenesisDriver {
     const snapshot = this.options.membership.snapshot();
     // Genesis runs until the set is decided; from then on only the replicas' reach matters.
     if (this.replicas === null) this.form(snapshot);
-    if (this.replicas !== null) this.reportReach(snapshot, this.replicas);
+    // The set reconfiguration moved to, once there is one.
+    const replicas = this.options.critical.configuration()?.replicas ?? this.replicas;
+    if (replicas !== null) this.reportReach(snapshot, replicas);
     this.timer = clock.setTimer(clock.nowMs() + (this.options.everyMs ?? 250), () => this.poll());
   }
 

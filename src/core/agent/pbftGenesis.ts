@@ -102,7 +102,7 @@ export class PbftGenesis {
 
   /** The name a replica list goes by in facts (and in the shared document). */
   nameOf(replicas: readonly AgentId[]): string {
-    return this.config.digestOf(replicas.join('\n')).slice(0, 32);
+    return replicaListName(replicas, this.config.digestOf);
   }
 
   step(input: GenesisInput): GenesisStep {
@@ -244,6 +244,14 @@ export class PbftGenesis {
     }
     return `proposing ${this.candidate.length} replicas; waiting for every member to agree`;
   }
+}
+
+/** The name of a replica list: its digest's first 32 hex digits. */
+export function replicaListName(
+  replicas: readonly AgentId[],
+  digestOf: (text: string) => string,
+): string {
+  return digestOf(replicas.join('\n')).slice(0, 32);
 }
 
 function parseFact(text: string | null): ParsedFact | null {

@@ -250,10 +250,10 @@ export class CatchUp {
     this.execution.makeStable(stable);
     s.emit({ type: 'pbft-state-transferred', seq: msg.seq, from });
     this.execution.executeReady();
-    // Entries already gathered for the numbers after the checkpoint can run now; if peers
-    // named later numbers still, ask for what was executed after it.
+    // Entries already gathered for the numbers after the checkpoint can run now; then ask
+    // what was executed after it (a joiner has seen nothing that would tell it).
     this.applyClaims();
-    if (s.highestSeenSeq > s.lastExecutedSeq) this.askEntries();
+    this.askEntries();
   }
 
   /** Keeps the state as one replica's claim; true once f + 1 replicas claim the same one. */

@@ -52,6 +52,7 @@ export class Reconfiguration {
     const known =
       config.startSeq === stable.seq ? { ...config, startDigest: stable.stateDigest } : config;
     const changed =
+      s.joining ||
       known.epoch !== s.configuration.epoch ||
       !sameReplicas(known.replicas, s.set.ids) ||
       s.view < firstViewOf(known.epoch);

@@ -373,6 +373,7 @@ export function consensusScenario(): Scenario {
     role: 'replica',
     formingDetail: null,
     status: {
+      epoch: 0,
       replicas: ids,
       n: 4,
       f: 1,
