@@ -108,7 +108,10 @@ test.describe('pBFT under faults, four agents in four browser instances', () => 
       // Every survivor's proposal commits, in a view after the crash.
       for (const tab of survivors) {
         const outcome = await propose(tab.page);
-        expect(outcome).toMatchObject({ ok: true });
+        expect(
+          outcome,
+          `after the crash, from ${tab.id}: ${JSON.stringify(outcome)}`,
+        ).toMatchObject({ ok: true });
         if (outcome.ok) expect(outcome.view).toBeGreaterThan(viewBefore);
       }
       for (const tab of survivors) await waitForViewAbove(tab.page, viewBefore);

@@ -43,15 +43,16 @@ export async function openConsensusTab(
 
 /**
  * One browser instance per entry of `layout`, `layout[i]` tabs in it, all in `room`; `query`
- * (`&name=value...`) is added to every tab's address.
+ * (`&name=value...`, or one per tab by its index) is added to the tabs' addresses.
  */
 export async function openConsensusMesh(
   testInfo: TestInfo,
   baseURL: string,
   room: string,
   layout: number[],
-  query = '',
+  query: string | ((index: number) => string) = '',
 ): Promise<{ browsers: KillableBrowser[]; tabs: MeshTab[] }> {
+  const queryOf = typeof query === 'string' ? () => query : query;
   const launchOptions = testInfo.project.use.launchOptions ?? {};
   const browsers: KillableBrowser[] = [];
   const tabs: MeshTab[] = [];

@@ -30,7 +30,9 @@ export interface CriticalStatus {
   n: number;
   f: number;
   quorum: number;
+  /** The view as pBFT numbers it (epoch * 2^20 + v), and v, the view within the epoch. */
   view: number;
+  viewInEpoch: number;
   primary: AgentId | null;
   lastExecutedSeq: number;
   stableCheckpointSeq: number;

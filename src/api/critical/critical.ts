@@ -21,6 +21,7 @@ import { CriticalError, type CriticalErrorCode } from './criticalError';
 import { CONSENSUS_LOG_SHOWN, ConsensusRecorder } from './consensusRecorder';
 import { GENESIS_RECORD_KEY } from './recordKeys';
 import { ReplicaSet } from '../../core/pbft/replicaSet';
+import { firstViewOf } from '../../core/pbft/epochs';
 
 /** A replica set and the epoch it belongs to, as this agent knows it. */
 export interface KnownConfiguration {
@@ -264,6 +265,7 @@ export class Critical {
         f: 0,
         quorum: 0,
         view: 0,
+        viewInEpoch: 0,
         primary: null,
         lastExecutedSeq: 0,
         stableCheckpointSeq: 0,
@@ -278,6 +280,7 @@ export class Critical {
         f: snapshot.f,
         quorum: snapshot.quorum,
         view: snapshot.view,
+        viewInEpoch: snapshot.view - firstViewOf(snapshot.epoch),
         primary: snapshot.primary,
         lastExecutedSeq: snapshot.lastExecutedSeq,
         stableCheckpointSeq: snapshot.stableCheckpointSeq,
@@ -295,6 +298,7 @@ export class Critical {
       f: set.f,
       quorum: set.quorum,
       view,
+      viewInEpoch: Math.max(0, view - firstViewOf(known.epoch)),
       primary: set.primaryOf(view),
       lastExecutedSeq: snapshot.lastExecutedSeq,
       stableCheckpointSeq: snapshot.stableCheckpointSeq,

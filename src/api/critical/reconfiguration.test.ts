@@ -88,6 +88,9 @@ describe('reconfiguration in the agent', () => {
     }
     const after = await settle(mesh.of(R3).propose({ kind: 'demo.increment' }), mesh.clock);
     expect(after).toMatchObject({ ok: true, value: { result: { value: 2 } } });
+    await runFor(mesh.clock, 3000);
+    // The new epoch's first view goes on: no view change was needed.
+    for (const id of [R1, R2, R3]) expect(mesh.of(id).status().viewInEpoch).toBe(0);
     const kinds = mesh
       .of(R1)
       .log()
@@ -108,6 +111,8 @@ describe('reconfiguration in the agent', () => {
     expect(mesh.of(R5).view().role).toBe('replica');
     const joined = await settle(mesh.of(R5).propose({ kind: 'demo.increment' }), mesh.clock);
     expect(joined).toMatchObject({ ok: true, value: { result: { value: 6 } } });
+    await runFor(mesh.clock, 3000);
+    for (const id of FIVE) expect(mesh.of(id).status().viewInEpoch).toBe(0);
     const r5 = mesh.of(R5).status();
     expect(r5.lastExecutedSeq).toBe(mesh.of(R1).status().lastExecutedSeq);
     // The same log; each entry's view is the one this agent saw it commit in (a joiner saw

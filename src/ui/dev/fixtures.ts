@@ -379,6 +379,7 @@ export function consensusScenario(): Scenario {
       f: 1,
       quorum: 3,
       view: 1,
+      viewInEpoch: 1,
       primary: r1,
       lastExecutedSeq: 5,
       stableCheckpointSeq: 4,

@@ -16,8 +16,8 @@ export function shortDigest(digest: string): string {
 
 /** "n=4 f=1 quorum=3 view=0": the numbers the pBFT run rests on. */
 export function consensusSummary(view: ConsensusView): string {
-  const { n, f, quorum } = view.status;
-  return `n=${n} f=${f} quorum=${quorum} view=${view.status.view}`;
+  const { n, f, quorum, epoch, viewInEpoch } = view.status;
+  return `n=${n} f=${f} quorum=${quorum} ${epoch > 0 ? `epoch=${epoch} ` : ''}view=${viewInEpoch}`;
 }
 
 /**
@@ -105,6 +105,7 @@ export function roleText(view: ConsensusView): string {
   if (view.role === 'forming')
     return view.formingDetail === null ? 'forming' : `forming — ${view.formingDetail}`;
   if (view.role === 'client') return 'client — proposes, does not vote';
+  if (view.role === 'joining') return 'joining — taking the state before it votes';
   return 'replica';
 }
 
