@@ -62,8 +62,9 @@ export async function openConsensusMesh(
       const browser = await chromium.connect(server.wsEndpoint());
       browsers.push({ server, browser });
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-      for (let i = 0; i < count; i++)
-        tabs.push(await openConsensusTab(context, baseURL, room, query));
+      for (let i = 0; i < count; i++) {
+        tabs.push(await openConsensusTab(context, baseURL, room, queryOf(tabs.length)));
+      }
     }
     await waitForFullMesh(tabs);
     for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));
