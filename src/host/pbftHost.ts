@@ -157,6 +157,17 @@ export class PbftHost {
     this.stepReplica({ kind: 'tick', nowMs: this.options.clock.nowMs() });
   }
 
+  /**
+   * Others announce a configuration this replica has not reached: compare progress with every
+   * replica of its set (as when links come up), so it asks for what it missed.
+   */
+  nudge(): void {
+    const nowMs = this.options.clock.nowMs();
+    for (const peer of this.current.snapshot().replicas) {
+      if (peer !== this.options.selfId) this.stepReplica({ kind: 'peerUp', peer, nowMs });
+    }
+  }
+
   /** The replica set changed: the client sends to, and counts replies from, the new one. */
   reconfigureClient(replicas: readonly AgentId[]): void {
     this.runClient(this.client.reconfigure(replicas));

@@ -29,6 +29,7 @@ export const Stream = {
   companion: 9,
   pbftWorkload: 10,
   byzantine: 11,
+  pbftReconfiguration: 12,
 } as const;
 
 export function streamPrng(seed: number, ...path: number[]): Prng {

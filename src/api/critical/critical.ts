@@ -170,7 +170,8 @@ export class Critical {
   /**
    * A newer configuration f + 1 replicas of the one this agent follows announced (the
    * reconfiguration driver checks that): a client follows it; if it names this agent, the agent
-   * clears its old records and joins by state transfer.
+   * clears its old records and joins by state transfer. A replica that has not reached it is
+   * nudged to catch up (it may be the one the change removed).
    */
   follow(next: KnownConfiguration): void {
     const host = this.host;

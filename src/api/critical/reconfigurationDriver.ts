@@ -93,8 +93,8 @@ export class ReconfigurationDriver {
     const known = critical.configuration();
     if (known !== null) {
       this.announce(known);
-      if (critical.currentRole === 'client') this.follow(known);
-      else if (critical.currentRole === 'replica') this.vote(known);
+      if (critical.currentRole !== 'joining') this.follow(known);
+      if (critical.currentRole === 'replica') this.vote(known);
     }
     this.timer = clock.setTimer(clock.nowMs() + (this.options.everyMs ?? 500), () => this.poll());
   }

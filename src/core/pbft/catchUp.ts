@@ -198,9 +198,13 @@ export class CatchUp {
     if (s.lastExecutedSeq > before) s.emit({ type: 'pbft-caught-up', seq: s.lastExecutedSeq });
   }
 
+  /**
+   * A replica of this set, or of the one before (a laggard that has not reached the change,
+   * and may have been left out by it), asks for the stable state.
+   */
   onStateRequest(from: AgentId, aboveSeq: number): void {
     const s = this.s;
-    if (!s.set.has(from)) return s.reject('not-a-replica');
+    if (!s.set.has(from) && s.previousSet?.has(from) !== true) return s.reject('not-a-replica');
     const stable = s.checkpoints.stable;
     if (stable.seq <= aboveSeq || stable.snapshot === null || stable.seq === 0) return;
     s.send([from], {

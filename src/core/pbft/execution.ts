@@ -18,22 +18,26 @@ export class Execution {
     private readonly afterExecute: () => void,
     /** A quorum certified a checkpoint this replica has not reached: fetch the state. */
     private readonly onBehind: () => void,
-    /** After a batch: true when the state asked for a new replica set (a new epoch began). */
-    private readonly reconfigured: (seq: number) => boolean,
+    /** The epoch's end: after each batch (true: it named another set), after each stable checkpoint. */
+    private readonly epochs: {
+      afterBatch(seq: number): boolean;
+      afterStable(stable: StableCheckpoint): void;
+    },
   ) {}
 
   executeReady(): void {
     const s = this.s;
     let ran = false;
-    for (;;) {
+    // A closing epoch runs nothing above the change.
+    while (s.closing === null) {
       const slot = s.log.get(s.lastExecutedSeq + 1);
       if (slot === undefined || !slot.committed || slot.executed || slot.requests === null) break;
       slot.executed = true;
       s.lastExecutedSeq = slot.seq;
       this.runBatch(slot.seq, slot.view, slot.committedDigest as string, slot.requests);
       ran = true;
-      // A new epoch starts from this state (its own checkpoint); the old epoch's log is gone.
-      if (this.reconfigured(slot.seq)) continue;
+      // The change checkpoints here, whatever the interval; the epoch closes on it.
+      if (this.epochs.afterBatch(slot.seq)) continue;
       if (slot.seq % s.config.checkpointInterval === 0) this.takeCheckpoint(slot.seq);
     }
     if (!ran) return;
@@ -72,7 +76,8 @@ export class Execution {
     return JSON.stringify({
       clients: s.clients.snapshot(),
       app: s.app.snapshot(),
-      config: s.configuration,
+      // The state after a change names the configuration it starts.
+      config: s.closing?.configuration ?? s.configuration,
     });
   }
 
@@ -90,7 +95,9 @@ export class Execution {
   onCheckpoint(msg: PbftCheckpointMessage): void {
     const s = this.s;
     if (!s.set.has(msg.replica)) return s.reject('not-a-replica');
-    if (msg.seq % s.config.checkpointInterval !== 0) return s.reject('outside-watermarks');
+    // Every K, and at a change of the replica set (any number): a faulty replica's made-up ones
+    // take only its own few places (checkpoints.ts).
+    if (msg.seq > s.highWatermark + s.config.watermarkWindow) return s.reject('outside-watermarks');
     const { type: _type, ...checkpoint } = msg;
     this.addCheckpoint(checkpoint);
   }
@@ -126,6 +133,7 @@ export class Execution {
     s.log.dropThrough(stable.seq);
     if (s.nextSeq <= stable.seq) s.nextSeq = stable.seq + 1;
     s.emit({ type: 'pbft-checkpoint-stable', seq: stable.seq, stateDigest: stable.stateDigest });
+    this.epochs.afterStable(stable);
     this.afterExecute();
   }
 }

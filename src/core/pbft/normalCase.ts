@@ -51,7 +51,8 @@ export class NormalCase {
   /** The primary fills the pipeline: batches while slots are free inside the watermarks. */
   propose(): void {
     const s = this.s;
-    if (!s.isPrimary) return;
+    // A closing epoch orders nothing more: the next one orders what is pending.
+    if (!s.isPrimary || s.closing !== null) return;
     const { maxInFlightBatches, maxBatchRequests, maxBatchBytes } = s.config;
     while (s.nextSeq - 1 - s.lastExecutedSeq < maxInFlightBatches && s.nextSeq <= s.highWatermark) {
       const batch = s.pending.takeBatch(maxBatchRequests, maxBatchBytes, s.inFlight);

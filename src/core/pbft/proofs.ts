@@ -15,9 +15,9 @@ export { GENESIS_DIGEST } from './epochs';
  */
 
 /**
- * A stable checkpoint's proof: a quorum of the set's matching checkpoints, or nothing for the
+ * A stable checkpoint's proof: a quorum of the set's matching checkpoints, or, for the
  * checkpoint the set's epoch starts from (genesis, or the state after the change that made
- * this set: every replica of the epoch computed it or took it from f + 1 of them).
+ * this set, certified by the set before), only its digest: every replica of the epoch holds it.
  */
 export function checkCheckpointCertificate(
   set: ReplicaSet,
@@ -26,9 +26,8 @@ export function checkCheckpointCertificate(
   certificate: readonly PbftCheckpoint[],
 ): string | null {
   const { base } = set;
-  if (seq === base.seq) {
-    return stateDigest === base.stateDigest && certificate.length === 0 ? null : 'bad epoch base';
-  }
+  // The base carries the old set's certificate (or none, at genesis): the digest is what counts.
+  if (seq === base.seq) return stateDigest === base.stateDigest ? null : 'bad epoch base';
   if (seq < base.seq) return 'checkpoint before the epoch';
   const signers = new Set<string>();
   for (const c of certificate) {

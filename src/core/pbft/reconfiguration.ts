@@ -11,11 +11,13 @@ const encoder = new TextEncoder();
 /**
  * Reconfiguration (README.md, "Reconfiguration"): the replica set changes only when an executed
  * batch leaves the replicated state naming another set. Every correct replica executes that
- * batch at the same sequence number s and ends the old epoch there: it drops the old epoch's
- * slots above s (no correct replica executes them, since execution is in order), takes the
- * state after s as the new epoch's base checkpoint, and starts the new epoch's first view.
- * The base needs no certificate: each replica computed it, and one that did not (a joiner, a
- * laggard) takes it only from f + 1 replicas that agree on it.
+ * batch at the same sequence number s; the epoch then closes: nothing above s runs or is
+ * proposed, and the replica still takes part in the epoch (votes, view changes) until the
+ * checkpoint at s is stable in it, so a replica that missed s can still complete it. Then it
+ * drops the old epoch's slots above s (no correct replica executed them), takes that
+ * checkpoint as the new epoch's base and starts the new epoch's first view. A joiner, or a
+ * laggard that cannot check the old set's certificate, takes the base from f + 1 replicas that
+ * agree on it.
  */
 export class Reconfiguration {
   constructor(
@@ -23,23 +25,37 @@ export class Reconfiguration {
     private readonly execution: Execution,
   ) {}
 
-  /** After the batch at `seq`: starts the next epoch if the state names another set. */
+  /**
+   * After the batch at `seq`: if the state names another set, the epoch starts closing there,
+   * with a checkpoint at `seq` (whatever the interval) whose state names the next
+   * configuration.
+   */
   afterBatch(seq: number): boolean {
     const s = this.s;
     const asked = s.app.replicaSet?.() ?? null;
     if (asked === null || sameReplicas(asked, s.set.ids) || !isValidSet(asked)) return false;
     if (s.configuration.epoch >= MAX_EPOCH) return false;
-    s.configuration = {
-      epoch: s.configuration.epoch + 1,
-      replicas: [...asked],
-      startSeq: seq,
-      startDigest: '',
+    s.closing = {
+      seq,
+      configuration: {
+        epoch: s.configuration.epoch + 1,
+        replicas: [...asked],
+        startSeq: seq,
+        startDigest: '',
+      },
     };
-    const snapshot = this.execution.stateText();
-    const stateDigest = s.digestOf(encoder.encode(snapshot));
-    s.configuration = { ...s.configuration, startDigest: stateDigest };
-    this.enter({ seq, stateDigest, certificate: [], snapshot }, true);
+    s.stopRequestTimer();
+    this.execution.takeCheckpoint(seq);
     return true;
+  }
+
+  /** A checkpoint became stable: at the closing change, the next epoch starts from it. */
+  afterStable(stable: StableCheckpoint): void {
+    const s = this.s;
+    const closing = s.closing;
+    if (closing === null || stable.seq < closing.seq) return;
+    s.configuration = { ...closing.configuration, startDigest: stable.stateDigest };
+    this.enter(stable, true);
   }
 
   /**
@@ -71,6 +87,8 @@ export class Reconfiguration {
   private enter(base: StableCheckpoint, fresh: boolean): void {
     const s = this.s;
     const config = s.configuration;
+    s.closing = null;
+    if (!s.joining) s.previousSet = s.set;
     s.set = new ReplicaSet(config.replicas, {
       seq: config.startSeq,
       stateDigest: config.startDigest,

@@ -55,7 +55,10 @@ export class PbftReplica {
       s,
       () => this.normal.propose(),
       () => this.catchUp.ask(),
-      (seq) => this.reconfiguration.afterBatch(seq),
+      {
+        afterBatch: (seq) => this.reconfiguration.afterBatch(seq),
+        afterStable: (stable) => this.reconfiguration.afterStable(stable),
+      },
     );
     this.reconfiguration = new Reconfiguration(s, this.execution);
     this.normal = new NormalCase(
@@ -72,6 +75,7 @@ export class PbftReplica {
       this.execution,
       (digest) => this.catchUp.fetchBatch(digest),
       () => this.catchUp.ask(),
+      (peer, aboveSeq) => this.catchUp.onStateRequest(peer, aboveSeq),
     );
     if (options.join !== undefined) this.startJoining(options.join);
     if (options.stored !== undefined) this.restore(options.stored, options.nowMs ?? 0);

@@ -30,6 +30,14 @@ export class ReplicaState {
   /** The running configuration, as the replicated state records it. */
   configuration: PbftConfiguration;
   /**
+   * The epoch is closing: the batch at `seq` named the next configuration. Nothing above it
+   * runs or is proposed until the checkpoint at `seq` is stable in this epoch (a quorum of
+   * this set executed it), so the epoch ends only where a laggard can still get to.
+   */
+  closing: { seq: number; configuration: PbftConfiguration } | null = null;
+  /** The set of the epoch before, once this replica moved on: its laggards may still ask. */
+  previousSet: ReplicaSet | null = null;
+  /**
    * A replica added by a change: until it holds the epoch's state (taken by state transfer)
    * it only asks for it, and votes on nothing.
    */
@@ -175,7 +183,10 @@ export class ReplicaState {
 
   /** Starts the request timer for `key` unless it runs already (or the view is changing). */
   startRequestTimer(key: string): void {
-    if (this.status !== 'normal' || this.requestDeadlineMs !== null) return;
+    // While the epoch closes, pending requests wait for the next one: nothing is late yet.
+    if (this.status !== 'normal' || this.requestDeadlineMs !== null || this.closing !== null) {
+      return;
+    }
     this.requestDeadlineMs = this.nowMs + this.timeoutMs();
     this.timedRequest = key;
   }

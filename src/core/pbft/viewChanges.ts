@@ -30,6 +30,8 @@ export class ViewChanges {
     private readonly execution: Execution,
     private readonly fetchBatch: (digest: string) => void,
     private readonly onBehind: () => void,
+    /** A replica of the set before is still changing views there: hand it the stable state. */
+    private readonly helpLaggard: (peer: AgentId, aboveSeq: number) => void,
   ) {}
 
   start(toView: number, reason: ViewChangeReason): void {
@@ -91,8 +93,15 @@ export class ViewChanges {
   onViewChange(from: AgentId, msg: PbftViewChangeMessage): void {
     const s = this.s;
     const { type: _type, ...vc } = msg;
-    // Views of another epoch belong to another replica set: nothing of them counts here.
-    if (epochOf(vc.newView) !== s.configuration.epoch) return s.reject('wrong-view');
+    // Views of another epoch belong to another replica set: nothing of them counts here. A
+    // replica of the epoch before that changes views there missed the change: it takes the
+    // state once f + 1 of its set sent it.
+    if (epochOf(vc.newView) !== s.configuration.epoch) {
+      if (epochOf(vc.newView) < s.configuration.epoch && s.previousSet?.has(from) === true) {
+        this.helpLaggard(from, vc.stableSeq);
+      }
+      return s.reject('wrong-view');
+    }
     const wrong = checkViewChange(s.set, vc, s.config.watermarkWindow);
     if (wrong !== null) return s.reject('bad-view-change');
     if (vc.newView <= s.view && s.status === 'normal') {

@@ -16,7 +16,10 @@ function describeFailure(result: PbftRunResult): string {
     ...(plan.amnesiac === null ? [] : [`#${plan.amnesiac} restarted empty`]),
   ];
   return [
-    `seed ${result.seed}: n=${plan.replicas} f=${plan.f} faulty [${faulty.join(', ')}] faults [${plan.faults.map((f) => f.kind).join(', ')}]`,
+    `seed ${result.seed}: n=${plan.replicas} f=${plan.f} faulty [${faulty.join(', ')}] faults [${plan.faults.map((f) => f.kind).join(', ')}]` +
+      (plan.reconfiguration === null
+        ? ''
+        : ` change ${plan.reconfiguration.op}${plan.reconfiguration.op === 'remove' ? ` #${plan.reconfiguration.node}` : ''} at ${plan.reconfiguration.atMs} ms`),
     ...result.violations.map((v) => `  safety: ${v}`),
     ...result.livenessFailures.slice(0, 8).map((v) => `  liveness: ${v}`),
     `  replay: npm run sim:pbft -- --seed ${result.seed}`,

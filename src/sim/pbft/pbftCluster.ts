@@ -31,6 +31,8 @@ export interface PbftClusterOptions {
   twinsOf?: number[];
   network?: Partial<PathConfig>;
   config?: PbftOverrides;
+  /** One more agent outside the replica set (a client) that a change may add. */
+  spare?: boolean;
 }
 
 /** One simulated agent: the pBFT host (replica and client) of one id, on one network index. */
@@ -73,7 +75,12 @@ export class PbftCluster {
   readonly network: Network;
   readonly crypto: SimCrypto;
   readonly nodes: PbftSimNode[] = [];
+  /** The genesis replica set. */
   readonly ids: AgentId[];
+  /** The spare agent's network index, or null. */
+  readonly spareIndex: number | null;
+  /** The set the clients send to: genesis, then each configuration a change made. */
+  currentReplicas: readonly AgentId[];
   readonly stats = { frames: 0, dropped: 0 };
   /** Messages the agents sent each other (each copy to each target), by type. */
   readonly sentByType = new Map<string, number>();
@@ -85,17 +92,36 @@ export class PbftCluster {
 
   constructor(private readonly options: PbftClusterOptions) {
     const { seed, replicas } = options;
-    this.ids = randomAgentIds(streamPrng(seed, Stream.ids), replicas);
+    const spares = options.spare === true ? 1 : 0;
+    const ids = randomAgentIds(streamPrng(seed, Stream.ids), replicas + spares);
+    this.ids = ids.slice(0, replicas);
+    this.currentReplicas = this.ids;
     const twins = options.twinsOf ?? [];
     this.network = new Network(
-      replicas + twins.length,
+      replicas + twins.length + spares,
       streamPrng(seed, Stream.network),
       options.network,
     );
-    this.crypto = new SimCrypto(this.ids, streamPrng(seed, Stream.crypto));
+    this.crypto = new SimCrypto(ids, streamPrng(seed, Stream.crypto));
     this.byzantinePrng = streamPrng(seed, Stream.byzantine);
     for (let i = 0; i < replicas; i++) this.addNode(i, this.ids[i] as AgentId, false);
     twins.forEach((of, k) => this.addNode(replicas + k, this.ids[of] as AgentId, true));
+    this.spareIndex = spares === 0 ? null : replicas + twins.length;
+    if (this.spareIndex !== null) this.addNode(this.spareIndex, ids[replicas] as AgentId, false);
+  }
+
+  /** A committed change made `replicas` the set: every client sends to it from now on. */
+  reconfigureClients(replicas: readonly AgentId[]): void {
+    this.currentReplicas = replicas;
+    for (const node of this.nodes) node.host.reconfigureClient(replicas);
+  }
+
+  /** The change added this node: a fresh replica joins by state transfer. */
+  join(index: number, join: { epoch: number; replicas: readonly AgentId[] }): void {
+    const node = this.node(index);
+    node.storage.clear();
+    node.host.join(join);
+    node.replica = node.host.replica;
   }
 
   get nowMs(): number {
@@ -257,11 +283,16 @@ export class PbftCluster {
       storage: { write: (persist, done) => (applyPersist(node.storage, persist), done()) },
       ...(stored === undefined ? {} : { stored }),
       ...(this.options.config === undefined ? {} : { config: this.options.config }),
+      // The spare runs only its client until a change adds it (a restart keeps its replica).
+      votes: !(index === this.spareIndex && stored === undefined),
       onReplicaEvent: (event) => this.observer.onReplicaEvent?.(node, event),
       onClientEvent: (event) => this.observer.onClientEvent?.(node, event),
       afterStep: () => this.observer.afterStep?.(node),
     });
     node.host = host;
+    if (this.currentReplicas !== undefined && this.currentReplicas !== this.ids) {
+      host.reconfigureClient(this.currentReplicas);
+    }
     node.replica = host.replica;
     node.client = host.client;
     node.rewriter = host.rewriter;

@@ -18,6 +18,14 @@ export type PbftFault =
       forMs: number;
     };
 
+/**
+ * A change of the replica set proposed during the faults: add a spare agent (which joins by
+ * state transfer), or remove a replica (a faulty one when there is one, so at most f of the
+ * new set stay faulty).
+ */
+export type PbftReconfigurationPlan =
+  { atMs: number; op: 'add' } | { atMs: number; op: 'remove'; node: number };
+
 /** Everything a seed decides about a run: size, Byzantine replicas, faults and workload. */
 export interface PbftPlan {
   replicas: number;
@@ -31,6 +39,7 @@ export interface PbftPlan {
   /** Faults happen before this; then the network heals and every crashed node comes back. */
   healAtMs: number;
   proposalsPerNode: number;
+  reconfiguration: PbftReconfigurationPlan | null;
 }
 
 const SIZES = [4, 4, 4, 5, 6, 7];
@@ -40,7 +49,7 @@ const SIZES = [4, 4, 4, 5, 6, 7];
  * twin or amnesiac), so safety and liveness must hold; crashes and partitions come on top and
  * only delay progress until the heal.
  */
-export function planPbftRun(prng: Prng): PbftPlan {
+export function planPbftRun(prng: Prng, reconfigurationPrng?: Prng): PbftPlan {
   const replicas = SIZES[prng.nextInt(SIZES.length)] as number;
   const f = byzantineFaultsTolerated(replicas);
   const order = Array.from({ length: replicas }, (_, i) => i);
@@ -104,7 +113,7 @@ export function planPbftRun(prng: Prng): PbftPlan {
     });
   }
   faults.sort((a, b) => a.atMs - b.atMs);
-  return {
+  const plan: PbftPlan = {
     replicas,
     f,
     behaviours,
@@ -113,5 +122,27 @@ export function planPbftRun(prng: Prng): PbftPlan {
     faults,
     healAtMs,
     proposalsPerNode: 2 + prng.nextInt(6),
+    reconfiguration: null,
   };
+  // From a stream of its own, so the plans drawn before reconfiguration existed stay as they were.
+  if (reconfigurationPrng !== undefined)
+    plan.reconfiguration = planChange(reconfigurationPrng, plan);
+  return plan;
+}
+
+/** One run in three changes the set: half add a spare, half remove a replica. */
+function planChange(prng: Prng, plan: PbftPlan): PbftReconfigurationPlan | null {
+  if (prng.nextInt(3) !== 0) return null;
+  const atMs = prng.nextInt(plan.healAtMs);
+  if (prng.nextInt(2) === 0) return { atMs, op: 'add' };
+  const faulty = [
+    ...plan.behaviours.map((b) => b.node),
+    ...(plan.twinOf === null ? [] : [plan.twinOf]),
+    ...(plan.amnesiac === null ? [] : [plan.amnesiac]),
+  ];
+  // Removing a correct replica is safe only while the faulty ones stay within the new f.
+  if (faulty.length > byzantineFaultsTolerated(plan.replicas - 1)) {
+    return { atMs, op: 'remove', node: faulty[prng.nextInt(faulty.length)] as number };
+  }
+  return { atMs, op: 'remove', node: prng.nextInt(plan.replicas) };
 }

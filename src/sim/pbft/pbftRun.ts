@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AgentId } from '../../core/base/ids';
 import { Stream, streamPrng } from '../seeds';
 import { PbftCluster, type PbftSimNode } from './pbftCluster';
 import { PbftSafetyChecker, type Proposal } from './pbftCheckers';
@@ -15,6 +16,8 @@ export interface PbftRunResult {
   livenessFailures: string[];
   committed: number;
   executions: number;
+  /** The newest epoch a correct replica reached (0: the set never changed). */
+  epoch: number;
   /** SHA-256 over every replica's final state and log position: equal runs hash equal. */
   fingerprint: string;
   simulatedMs: number;
@@ -32,12 +35,16 @@ function describe(node: PbftSimNode): string {
  * and every correct replica must have executed it.
  */
 export function runPbftSeed(seed: number): PbftRunResult {
-  const plan = planPbftRun(streamPrng(seed, Stream.faults));
+  const plan = planPbftRun(
+    streamPrng(seed, Stream.faults),
+    streamPrng(seed, Stream.pbftReconfiguration),
+  );
   const cluster = new PbftCluster({
     seed,
     replicas: plan.replicas,
     twinsOf: plan.twinOf === null ? [] : [plan.twinOf],
     network: { delay: { kind: 'uniform', baseMs: 1, jitterMs: 4 } },
+    spare: plan.reconfiguration?.op === 'add',
   });
   const faulty = new Set<string>();
   for (const { node, behaviour } of plan.behaviours) {
@@ -50,8 +57,31 @@ export function runPbftSeed(seed: number): PbftRunResult {
   const correctNodes = (): PbftSimNode[] => cluster.nodes.filter(isCorrect);
   const checker = new PbftSafetyChecker(isCorrect);
   const invariantErrors: string[] = [];
+  // The agents' side of a change, done at once: the clients follow the new set (in an agent,
+  // once f + 1 replicas announce it) and an added spare joins.
+  let knownEpoch = 0;
+  let spareJoined = false;
+  const onReconfigured = (epoch: number, replicas: AgentId[]): void => {
+    if (epoch <= knownEpoch) return;
+    knownEpoch = epoch;
+    cluster.at(cluster.nowMs, () => {
+      cluster.reconfigureClients(replicas);
+      // What an agent does when f + 1 replicas announce a set its replica has not reached.
+      for (const node of cluster.nodes) if (node.up) node.host.nudge();
+      const spare = cluster.spareIndex;
+      if (spare !== null && !spareJoined && replicas.includes(cluster.node(spare).id)) {
+        spareJoined = true;
+        cluster.join(spare, { epoch, replicas });
+      }
+    });
+  };
   cluster.observer = {
-    onReplicaEvent: (node, event) => checker.onReplicaEvent(node, event),
+    onReplicaEvent: (node, event) => {
+      checker.onReplicaEvent(node, event);
+      if (event.type === 'pbft-reconfigured' && isCorrect(node)) {
+        onReconfigured(event.epoch, event.replicas);
+      }
+    },
     onClientEvent: (node, event) => checker.onClientEvent(node, event, correctNodes),
     afterStep: (node) => {
       if (!isCorrect(node) || invariantErrors.length > 0) return;
@@ -63,11 +93,19 @@ export function runPbftSeed(seed: number): PbftRunResult {
     },
   };
   const workload = streamPrng(seed, Stream.pbftWorkload);
-  const propose = (index: number, mustCommit: boolean): void => {
+  const propose = (
+    index: number,
+    mustCommit: boolean,
+    change: readonly AgentId[] | null = null,
+  ): void => {
     const node = cluster.node(index);
     if (!node.up) return;
     const tag = `${index}.${checker.proposals.size}`;
-    const action = JSON.stringify({ kind: 'add', value: 1 + workload.nextInt(100), tag });
+    const action = JSON.stringify(
+      change === null
+        ? { kind: 'add', value: 1 + workload.nextInt(100), tag }
+        : { kind: 'replicas', ids: change, tag },
+    );
     // The reqNo is known before the request leaves, so the proposal is on record first.
     const proposal: Proposal = {
       index,
@@ -126,6 +164,18 @@ export function runPbftSeed(seed: number): PbftRunResult {
       }
     });
   }
+  const change = plan.reconfiguration;
+  if (change !== null) {
+    cluster.at(change.atMs, () => {
+      const proposer = cluster.nodes.find((node) => node.up && isCorrect(node) && !node.twin);
+      if (proposer === undefined) return;
+      const ids =
+        change.op === 'add'
+          ? [...cluster.ids, cluster.node(cluster.spareIndex as number).id]
+          : cluster.ids.filter((id) => id !== cluster.node(change.node).id);
+      propose(proposer.index, false, ids);
+    });
+  }
   cluster.at(plan.healAtMs, () => {
     cluster.network.healPartition();
     cluster.network.configure({ lossRate: 0, duplicateRate: 0, reorderRate: 0 });
@@ -152,8 +202,11 @@ export function runPbftSeed(seed: number): PbftRunResult {
     } else highestSeq = Math.max(highestSeq, outcome.seq);
   }
   for (const node of correctNodes()) {
-    if (node.twin) continue;
-    if (node.replica.snapshot().lastExecutedSeq < highestSeq) {
+    if (node.twin || (node.index === cluster.spareIndex && !spareJoined)) continue;
+    const snapshot = node.replica.snapshot();
+    // A replica a change left out stops where its epoch ended.
+    if (snapshot.role === 'retired') continue;
+    if (snapshot.lastExecutedSeq < highestSeq) {
       livenessFailures.push(`${describe(node)}, below ${highestSeq}`);
     }
   }
@@ -186,6 +239,7 @@ export function runPbftSeed(seed: number): PbftRunResult {
     livenessFailures,
     committed,
     executions: checker.executions,
+    epoch: knownEpoch,
     fingerprint: hash.digest('hex'),
     simulatedMs: endMs,
   };

@@ -20,8 +20,14 @@ describe('pBFT seeded runs', () => {
     expect(runPbftSeed(43).fingerprint).not.toBe(first.fingerprint);
   });
 
-  it('the runs exercise what they claim: faults, Byzantine replicas, twins, amnesia', () => {
-    const plans = seedRange(1, 200).map((seed) => runPbftSeed(seed).plan);
+  it('the runs exercise what they claim: faults, Byzantine replicas, twins, amnesia, changes of the set', () => {
+    const runs = seedRange(1, 200).map((seed) => runPbftSeed(seed));
+    const plans = runs.map((run) => run.plan);
+    // Changes of the replica set were proposed, both kinds, and many took effect.
+    for (const op of ['add', 'remove']) {
+      const changed = runs.filter((run) => run.plan.reconfiguration?.op === op && run.epoch > 0);
+      expect(changed.length, op).toBeGreaterThan(10);
+    }
     const behaviours = new Set(plans.flatMap((p) => p.behaviours.map((b) => b.behaviour)));
     expect([...behaviours].sort()).toEqual(
       [

@@ -10,14 +10,22 @@ import type { ReplicatedApp } from '../../core/pbft/types';
 export class RegisterApp implements ReplicatedApp {
   sum = 0;
   hash = 0x811c9dc5;
+  /** The replica set the state names, once a `replicas` action set it (a reconfiguration). */
+  replicas: AgentId[] | null = null;
   readonly resultsByTag = new Map<string, string>();
 
   apply(action: string, client: AgentId, seq: number): string {
-    let parsed: { kind?: unknown; value?: unknown; tag?: unknown };
+    let parsed: { kind?: unknown; value?: unknown; tag?: unknown; ids?: unknown };
     try {
       parsed = JSON.parse(action) as typeof parsed;
     } catch {
       return JSON.stringify({ ok: false, error: 'not JSON' });
+    }
+    if (parsed.kind === 'replicas' && Array.isArray(parsed.ids)) {
+      this.replicas = parsed.ids as AgentId[];
+      const result = JSON.stringify({ ok: true, value: { replicas: this.replicas.length } });
+      if (typeof parsed.tag === 'string') this.resultsByTag.set(parsed.tag, result);
+      return result;
     }
     if (parsed.kind !== 'add' || typeof parsed.value !== 'number') {
       return JSON.stringify({ ok: false, error: `unknown kind ${String(parsed.kind)}` });
@@ -33,12 +41,17 @@ export class RegisterApp implements ReplicatedApp {
   }
 
   snapshot(): string {
-    return JSON.stringify([this.sum, this.hash]);
+    return JSON.stringify([this.sum, this.hash, this.replicas]);
   }
 
   restore(snapshot: string): void {
-    const [sum, hash] = JSON.parse(snapshot) as [number, number];
+    const [sum, hash, replicas] = JSON.parse(snapshot) as [number, number, AgentId[] | null];
     this.sum = sum;
     this.hash = hash;
+    this.replicas = replicas ?? null;
+  }
+
+  replicaSet(): readonly AgentId[] | null {
+    return this.replicas;
   }
 }

@@ -24,6 +24,10 @@ export const PBFT_REGRESSION_SEEDS: { seed: number; found: string }[] = [
   { seed: 938, found: 'as 521, with a silent replica and a partition' },
   { seed: 74, found: 'as 591, n = 7 with a silent and a conflicting-votes replica' },
   {
+    seed: 264,
+    found: 'a replica a change removed, stuck changing views in the old epoch, never learnt of it',
+  },
+  {
     seed: 501753,
     found: 'own votes re-sent only to replicas not heard from: one lost prepare held a slot',
   },
