@@ -6,8 +6,6 @@ import type { Execution } from './execution';
 import { ReplicaSet } from './replicaSet';
 import type { ReplicaState } from './replicaState';
 
-const encoder = new TextEncoder();
-
 /**
  * Reconfiguration (README.md, "Reconfiguration"): the replica set changes only when an executed
  * batch leaves the replicated state naming another set. Every correct replica executes that
