@@ -28,6 +28,10 @@ export const PBFT_REGRESSION_SEEDS: { seed: number; found: string }[] = [
     found: 'a replica a change removed, stuck changing views in the old epoch, never learnt of it',
   },
   {
+    seed: 1191,
+    found: 'an epoch ended at execution: two replicas that missed the change had one to vouch',
+  },
+  {
     seed: 501753,
     found: 'own votes re-sent only to replicas not heard from: one lost prepare held a slot',
   },
