@@ -28,12 +28,21 @@ export class CatchUp {
     private readonly onBatchArrived: (digest: string) => void,
   ) {}
 
+  /**
+   * States above this are of use: above the last executed one, or, while the epoch closes, the
+   * state at the change itself (its stable checkpoint ends the epoch).
+   */
+  private stateWantedAbove(): number {
+    const s = this.s;
+    return s.closing !== null ? s.closing.seq - 1 : s.lastExecutedSeq;
+  }
+
   /** A joiner, at the catch-up pace: asks every replica of its set for its stable state. */
   askToJoin(): void {
     const s = this.s;
     if (s.nowMs - s.catchUp.askedAtMs < s.config.catchUpAfterMs) return;
     s.catchUp.askedAtMs = s.nowMs;
-    s.broadcast({ type: 'pbft-state-request', aboveSeq: s.lastExecutedSeq });
+    s.broadcast({ type: 'pbft-state-request', aboveSeq: this.stateWantedAbove() });
   }
 
   fetchBatch(digest: string): void {
@@ -84,7 +93,7 @@ export class CatchUp {
     const others = s.set.others(s.self);
     if (others.length === 0) return;
     const target = others[s.catchUp.stateTurn++ % others.length] as AgentId;
-    s.send([target], { type: 'pbft-state-request', aboveSeq: s.lastExecutedSeq });
+    s.send([target], { type: 'pbft-state-request', aboveSeq: this.stateWantedAbove() });
   }
 
   /**
@@ -100,7 +109,7 @@ export class CatchUp {
       fromSeq: s.lastExecutedSeq + 1,
       count: s.config.watermarkWindow,
     });
-    s.send([peer], { type: 'pbft-state-request', aboveSeq: s.lastExecutedSeq });
+    s.send([peer], { type: 'pbft-state-request', aboveSeq: this.stateWantedAbove() });
   }
 
   private askEntries(): void {
@@ -225,7 +234,10 @@ export class CatchUp {
    */
   onState(from: AgentId, msg: PbftStateMessage): void {
     const s = this.s;
-    if (msg.seq <= s.lastExecutedSeq) return;
+    // A closing replica executed the change but may have missed the checkpoints that end the
+    // epoch (the others moved on and send them no more): the state at the change ends it too.
+    const closes = s.closing !== null && msg.seq === s.closing.seq;
+    if (msg.seq <= s.lastExecutedSeq && !closes) return;
     if (!s.set.has(msg.replica)) return s.reject('not-a-replica');
     if (s.digestOf(encoder.encode(msg.snapshot)) !== msg.stateDigest) return s.reject('bad-state');
     const certified =

@@ -32,6 +32,12 @@ export const PBFT_REGRESSION_SEEDS: { seed: number; found: string }[] = [
     found: 'an epoch ended at execution: two replicas that missed the change had one to vouch',
   },
   {
+    seed: 309,
+    found:
+      'a closing replica that missed the checkpoints at the change asked only for later states',
+  },
+  { seed: 70, found: 'as 309, n = 5 with a spare added and a forged view change' },
+  {
     seed: 501753,
     found: 'own votes re-sent only to replicas not heard from: one lost prepare held a slot',
   },
