@@ -89,6 +89,56 @@ function viewChangeTrial(seed: number): number {
   return recoveredAfterMs;
 }
 
+/**
+ * A spare agent is added under steady proposals: from the change's proposal to the joiner
+ * executing it (state transfer from f + 1 replicas included), and the longest time without a
+ * commit around the change (the epoch closing and the new one starting).
+ */
+function reconfigurationTrial(seed: number): { joinedMs: number; gapMs: number } {
+  const cluster = new PbftCluster({
+    seed,
+    replicas: 4,
+    spare: true,
+    network: { delay: { kind: 'uniform', baseMs: ONE_WAY_MS, jitterMs: 1 } },
+  });
+  const spare = cluster.spareIndex as number;
+  const changeAtMs = 1000 + (seed % 10) * 7;
+  let joinedMs = Number.NaN;
+  let lastCommitMs = 0;
+  let gapMs = 0;
+  cluster.observer = {
+    onReplicaEvent: (node, event) => {
+      if (event.type !== 'pbft-reconfigured') return;
+      if (node.index === spare && event.member && Number.isNaN(joinedMs)) {
+        joinedMs = cluster.nowMs - changeAtMs;
+      }
+      if (node.index === 0) {
+        cluster.at(cluster.nowMs, () => {
+          cluster.reconfigureClients(event.replicas);
+          cluster.join(spare, { epoch: event.epoch, replicas: event.replicas });
+        });
+      }
+    },
+    onClientEvent: (_node, event) => {
+      if (event.type !== 'proposal-committed') return;
+      if (cluster.nowMs > changeAtMs - 200) gapMs = Math.max(gapMs, cluster.nowMs - lastCommitMs);
+      lastCommitMs = cluster.nowMs;
+    },
+  };
+  for (let i = 0; i < 300; i++) {
+    const index = i % 4;
+    cluster.at(5 + i * 10, () =>
+      cluster.propose(index, JSON.stringify({ kind: 'add', value: i, tag: `r${i}` })),
+    );
+  }
+  const spareId = cluster.node(spare).id;
+  cluster.at(changeAtMs, () =>
+    cluster.propose(0, JSON.stringify({ kind: 'replicas', ids: [...cluster.ids, spareId] })),
+  );
+  cluster.runUntil(changeAtMs + 10_000);
+  return { joinedMs, gapMs };
+}
+
 export async function runPbftSimBench(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const n of [4, 7, 10]) {
@@ -130,6 +180,28 @@ export async function runPbftSimBench(): Promise<BenchResult[]> {
       'under 2000',
       (v) => v < 2000,
       `steady proposals every 10 ms from the three backups' clients, 1-2 ms one-way delay, request timeout 500 ms; p50 ${round(percentile(trials, 50))} ms`,
+    ),
+  );
+  progress('pbft-sim: a replica added under load\n');
+  const changes = Array.from({ length: 20 }, (_, i) => reconfigurationTrial(200 + i));
+  const joined = changes.map((c) => c.joinedMs);
+  const gaps = changes.map((c) => c.gapMs);
+  results.push(
+    benchRow(
+      'pBFT replica added: change proposed to the joiner voting, n = 4 → 5 (simulator)',
+      percentile(joined, 99),
+      'ms (p99 of 20)',
+      undefined,
+      undefined,
+      `steady proposals every 10 ms from four clients, 1-2 ms one-way delay; the epoch closes at the change's checkpoint, the joiner takes the state from f + 1 replicas; p50 ${round(percentile(joined, 50))} ms`,
+    ),
+    benchRow(
+      'pBFT replica added: longest time without a commit around the change (simulator)',
+      percentile(gaps, 99),
+      'ms (p99 of 20)',
+      undefined,
+      undefined,
+      `same trials; p50 ${round(percentile(gaps, 50))} ms`,
     ),
   );
   progress('pbft-sim: seeds per second\n');
