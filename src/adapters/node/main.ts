@@ -14,11 +14,22 @@ const HELP = `mesh-coordinator Node agent: joins a room as one more agent of the
   npm run agent -- [--server http://localhost:4444] [--room default] [--identity-file agent.json]
                    [--ice stun:host:3478,...] [--ping-interval-ms 1000] [--status-every-ms 5000]
                    [--state-file state.bin] [--pbft-file pbft.log] [--replicas 4]
+                   [--max-replicas 16] [--remove-after-ms 10000] [--add-after-ms 3000]
 
 Without --identity-file the agent has a fresh identity each run. With --state-file the room's
 shared document (memory store included) is kept in that file between runs; with --pbft-file
 its pBFT replica's records (keep it with the identity file: they belong to that identity).
---replicas: agreed members needed before the first replica set forms.`;
+--replicas: agreed members needed before the first replica set forms. After it forms, the set
+grows by live members up to --max-replicas (voted in after --add-after-ms alive), and a replica
+gone for --remove-after-ms is voted out.`;
+
+/** A whole-number flag from `min` up, or undefined when not given. */
+function integerFlag(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
+  return n;
+}
 
 /** Composition root of a Node agent: the same createMesh as a tab, with Node's WebRTC and ws. */
 async function main(): Promise<void> {
@@ -33,6 +44,9 @@ async function main(): Promise<void> {
       'state-file': { type: 'string' },
       'pbft-file': { type: 'string' },
       replicas: { type: 'string' },
+      'max-replicas': { type: 'string' },
+      'remove-after-ms': { type: 'string' },
+      'add-after-ms': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -53,17 +67,22 @@ async function main(): Promise<void> {
   const iceServers = values.ice === undefined ? [] : [{ urls: values.ice.split(',') }];
   const stateFile = values['state-file'];
   const pbftFile = values['pbft-file'];
-  const minReplicas = values.replicas === undefined ? undefined : Number(values.replicas);
-  if (minReplicas !== undefined && !(Number.isInteger(minReplicas) && minReplicas >= 1)) {
-    throw new Error('--replicas must be a positive integer');
-  }
+  const critical: NonNullable<Parameters<typeof createMesh>[0]['critical']> = {};
+  const minReplicas = integerFlag(values.replicas, 'replicas', 1);
+  if (minReplicas !== undefined) critical.minReplicas = minReplicas;
+  const maxReplicas = integerFlag(values['max-replicas'], 'max-replicas', 1);
+  if (maxReplicas !== undefined) critical.maxReplicas = maxReplicas;
+  const removeAfterMs = integerFlag(values['remove-after-ms'], 'remove-after-ms', 0);
+  if (removeAfterMs !== undefined) critical.removeAfterMs = removeAfterMs;
+  const addAfterMs = integerFlag(values['add-after-ms'], 'add-after-ms', 0);
+  if (addAfterMs !== undefined) critical.addAfterMs = addAfterMs;
   const mesh = await createMesh({
     room: values.room,
     signalingUrl,
     iceServers,
     links,
     identity,
-    critical: minReplicas === undefined ? {} : { minReplicas },
+    critical,
     platform: {
       createPeer: createNodePeer,
       createSocket: createNodeSocket,
@@ -93,11 +112,12 @@ async function main(): Promise<void> {
       .peerStates()
       .map((p) => `${shortId(p.peer)}:${p.state}`)
       .join(' ');
-    const critical = mesh.critical.status();
+    const pbft = mesh.critical.status();
     console.log(
       `status: ${open.length} open links, ${snapshot.edges.length} edges known; ${rtts}; ` +
         `memory: ${entries} entries; sync: ${sync}; ` +
-        `pbft: n=${critical.n} view=${critical.view} executed=${critical.lastExecutedSeq}`,
+        `pbft: n=${pbft.n} epoch=${pbft.epoch} view=${pbft.viewInEpoch} ` +
+        `executed=${pbft.lastExecutedSeq}`,
     );
   }, statusEveryMs);
   const stop = () => {
