@@ -13,7 +13,7 @@ import type { CreateMeshOptions, Mesh } from './mesh';
  * writes commit through pBFT; default `critical`), `?replicas=N` (agreed members needed
  * before the first replica set forms; default 4), `?maxReplicas=N` (the set grows by live
  * members up to N; default 16), `?removeAfterMs=` / `?addAfterMs=` (how long a replica must be
- * gone before it is voted out, default 10000, and a member alive before it is voted in,
+ * gone before it is voted out, default 30000, and a member alive before it is voted in,
  * default 3000) and `?pbftBatch=N` (most requests per pBFT batch, 1-64; default 64; 1 is
  * unbatched, as the browser bench measures it). Its identity and records survive a reload.
  */

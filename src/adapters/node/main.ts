@@ -14,7 +14,7 @@ const HELP = `mesh-coordinator Node agent: joins a room as one more agent of the
   npm run agent -- [--server http://localhost:4444] [--room default] [--identity-file agent.json]
                    [--ice stun:host:3478,...] [--ping-interval-ms 1000] [--status-every-ms 5000]
                    [--state-file state.bin] [--pbft-file pbft.log] [--replicas 4]
-                   [--max-replicas 16] [--remove-after-ms 10000] [--add-after-ms 3000]
+                   [--max-replicas 16] [--remove-after-ms 30000] [--add-after-ms 3000]
 
 Without --identity-file the agent has a fresh identity each run. With --state-file the room's
 shared document (memory store included) is kept in that file between runs; with --pbft-file

@@ -17,7 +17,10 @@ import { REPLICA_CHANGE_KIND, type ReplicaChangeResult } from './replicaChanges'
 export interface ReconfigurationOptions {
   /** The set grows by live members up to this size (default 16, the most pBFT takes). */
   maxReplicas?: number;
-  /** A replica gone this long is voted out (default 10 s: a reload is shorter). */
+  /**
+   * A replica gone this long is voted out (default 30 s: longer than a reload, a freeze from the
+   * dashboard or a short partition, each of which would otherwise cost two changes).
+   */
   removeAfterMs?: number;
   /** A member alive this long is voted in while the set has room (default 3 s). */
   addAfterMs?: number;
@@ -34,7 +37,7 @@ export interface ReconfigurationDriverOptions extends ReconfigurationOptions {
 
 export const RECONFIGURATION_DEFAULTS = {
   maxReplicas: PBFT_MAX_REPLICAS,
-  removeAfterMs: 10_000,
+  removeAfterMs: 30_000,
   addAfterMs: 3_000,
 } as const;
 
