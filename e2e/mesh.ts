@@ -19,9 +19,10 @@ export async function openMesh(
   baseURL: string,
   room: string,
   tabsPerBrowser: number[],
-  /** Extra query parameters for every tab, e.g. `&signaling=ws://...`. */
-  extraQuery = '',
+  /** Extra query parameters for every tab (`&signaling=ws://...`), or per tab by its index. */
+  extraQuery: string | ((index: number) => string) = '',
 ): Promise<{ browsers: Browser[]; tabs: MeshTab[] }> {
+  const queryOf = typeof extraQuery === 'string' ? () => extraQuery : extraQuery;
   const browsers: Browser[] = [];
   const tabs: MeshTab[] = [];
   for (const tabCount of tabsPerBrowser) {
@@ -32,7 +33,7 @@ export async function openMesh(
     for (let i = 0; i < tabCount; i++) {
       const page = await context.newPage();
       page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
-      await page.goto(`${baseURL}/?room=${encodeURIComponent(room)}${extraQuery}`);
+      await page.goto(`${baseURL}/?room=${encodeURIComponent(room)}${queryOf(tabs.length)}`);
       const id = await page
         .waitForFunction(() => window.meshDebug?.selfId)
         .then((handle) => handle.jsonValue());
@@ -142,7 +143,7 @@ export async function openSettledMesh(
   baseURL: string,
   roomPrefix: string,
   layout: number[] = FIVE_AGENTS_LAYOUT,
-  extraQuery = '',
+  extraQuery: string | ((index: number) => string) = '',
 ): Promise<{ browsers: Browser[]; tabs: MeshTab[] }> {
   const launchOptions = testInfo.project.use.launchOptions ?? {};
   const mesh = await openMesh(
