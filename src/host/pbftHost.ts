@@ -163,7 +163,7 @@ export class PbftHost {
    */
   nudge(): void {
     const nowMs = this.options.clock.nowMs();
-    for (const peer of this.current.snapshot().replicas) {
+    for (const peer of this.current.replicaIds) {
       if (peer !== this.options.selfId) this.stepReplica({ kind: 'peerUp', peer, nowMs });
     }
   }

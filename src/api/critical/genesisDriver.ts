@@ -8,7 +8,8 @@ import {
 import { PBFT_MAX_REPLICAS } from '../../core/wire/pbftMessages';
 import type { LoadedPbftStorage } from '../../host/pbftHost';
 import type { MeshSnapshot } from '../../host/meshSnapshot';
-import type { Clock, TimerHandle } from '../../host/ports';
+import type { Clock } from '../../host/ports';
+import { PollingTimer } from '../../host/pollingTimer';
 import { sha256Hex } from '../../host/sha256Hex';
 import type { Critical } from './critical';
 import { GENESIS_RECORD_KEY } from './recordKeys';
@@ -53,11 +54,11 @@ const text = new TextEncoder();
  */
 export class GenesisDriver {
   private readonly genesis: PbftGenesis;
-  private timer: TimerHandle | null = null;
+  private readonly timer: PollingTimer;
   private replicas: AgentId[] | null = null;
-  private stopped = false;
 
   constructor(private readonly options: GenesisDriverOptions) {
+    this.timer = new PollingTimer(options.clock, options.everyMs ?? 250, () => this.poll());
     const stored = readRecord(options.storage.records.get(GENESIS_RECORD_KEY));
     this.genesis = new PbftGenesis(
       {
@@ -74,26 +75,20 @@ export class GenesisDriver {
   /** Starts on the next timer turn, so kinds an app registers right after createMesh exist
    * before a restored replica re-executes its log. */
   start(): void {
-    const { clock } = this.options;
-    this.timer = clock.setTimer(clock.nowMs(), () => this.poll());
+    this.timer.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== null) this.options.clock.clearTimer(this.timer);
-    this.timer = null;
+    this.timer.stop();
   }
 
   private poll(): void {
-    if (this.stopped) return;
-    const { clock } = this.options;
     const snapshot = this.options.membership.snapshot();
     // Genesis runs until the set is decided; from then on only the replicas' reach matters.
     if (this.replicas === null) this.form(snapshot);
     // The set reconfiguration moved to, once there is one.
     const replicas = this.options.critical.configuration()?.replicas ?? this.replicas;
     if (replicas !== null) this.reportReach(snapshot, replicas);
-    this.timer = clock.setTimer(clock.nowMs() + (this.options.everyMs ?? 250), () => this.poll());
   }
 
   private form(snapshot: Pick<MeshSnapshot, 'members'>): void {

@@ -8,7 +8,8 @@ import {
   type ReplicaChange,
 } from '../../core/agent/pbftReconfiguration';
 import { PBFT_MAX_REPLICAS } from '../../core/wire/pbftMessages';
-import type { Clock, TimerHandle } from '../../host/ports';
+import type { Clock } from '../../host/ports';
+import { PollingTimer } from '../../host/pollingTimer';
 import { sha256Hex } from '../../host/sha256Hex';
 import type { Critical, KnownConfiguration } from './critical';
 import type { MembershipPort, ReplicaListBoard } from './genesisDriver';
@@ -57,8 +58,7 @@ const nameOf = (replicas: readonly AgentId[]) =>
  */
 export class ReconfigurationDriver {
   private readonly planner: ReplicaChangePlanner;
-  private timer: TimerHandle | null = null;
-  private stopped = false;
+  private readonly timer: PollingTimer;
   private voting: string | null = null;
   /** Votes recorded by the replicated state, by epoch and change: not sent again. */
   private readonly cast = new Set<string>();
@@ -67,6 +67,7 @@ export class ReconfigurationDriver {
   private announced: string | null = null;
 
   constructor(private readonly options: ReconfigurationDriverOptions) {
+    this.timer = new PollingTimer(options.clock, options.everyMs ?? 500, () => this.poll());
     this.planner = new ReplicaChangePlanner({
       selfId: options.membership.selfId,
       maxReplicas: Math.min(
@@ -80,26 +81,21 @@ export class ReconfigurationDriver {
   }
 
   start(): void {
-    const { clock } = this.options;
-    this.timer = clock.setTimer(clock.nowMs(), () => this.poll());
+    this.timer.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== null) this.options.clock.clearTimer(this.timer);
-    this.timer = null;
+    this.timer.stop();
   }
 
   private poll(): void {
-    if (this.stopped) return;
-    const { critical, clock } = this.options;
+    const { critical } = this.options;
     const known = critical.configuration();
     if (known !== null) {
       this.announce(known);
       if (critical.currentRole !== 'joining') this.follow(known);
       if (critical.currentRole === 'replica') this.vote(known);
     }
-    this.timer = clock.setTimer(clock.nowMs() + (this.options.everyMs ?? 500), () => this.poll());
   }
 
   private announce(known: KnownConfiguration): void {
@@ -115,7 +111,7 @@ export class ReconfigurationDriver {
     const facts = new Map(
       known.replicas.map((id) => [id, membership.appFact(id, CONFIG_FACT_KEY)]),
     );
-    const next = announcedConfiguration(known, facts, board.lists(), nameOf);
+    const next = announcedConfiguration(known, facts, () => board.lists(), nameOf);
     if (next !== null) critical.follow({ epoch: next.epoch, replicas: [...next.replicas] });
   }
 

@@ -78,7 +78,7 @@ describe('which announced configuration an agent outside the set follows', () =>
       .join('')
       .padEnd(32, 'a');
   const next = [A, B, C, E];
-  const lists = new Map([[nameOf(next), next]]);
+  const lists = () => new Map([[nameOf(next), next]]);
   const known = { epoch: 0, replicas: [A, B, C, D] };
 
   it('takes a newer one f + 1 replicas of its own set announce, with a list that matches', () => {
@@ -98,7 +98,7 @@ describe('which announced configuration an agent outside the set follows', () =>
       [D, configFact(1, nameOf(next))],
     ]);
     expect(announcedConfiguration(known, outsiders, lists, nameOf)).toBeNull();
-    const forged = new Map([[nameOf(next), [A, B, C, D, E]]]);
+    const forged = () => new Map([[nameOf(next), [A, B, C, D, E]]]);
     expect(announcedConfiguration(known, facts, forged, nameOf)).toBeNull();
     expect(announcedConfiguration({ ...known, epoch: 1 }, facts, lists, nameOf)).toBeNull();
   });

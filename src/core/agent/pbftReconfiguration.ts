@@ -111,7 +111,8 @@ export class ReplicaChangePlanner {
 export function announcedConfiguration(
   known: Configuration,
   facts: ReadonlyMap<AgentId, string | null>,
-  lists: ReadonlyMap<string, readonly AgentId[]>,
+  /** The published lists by name, read only when some configuration has f + 1 announcements. */
+  lists: () => ReadonlyMap<string, readonly AgentId[]>,
   nameOf: (replicas: readonly AgentId[]) => string,
 ): Configuration | null {
   const needed = byzantineFaultsTolerated(known.replicas.length) + 1;
@@ -127,7 +128,7 @@ export function announcedConfiguration(
   let best: Configuration | null = null;
   for (const { epoch, name, count } of counts.values()) {
     if (count < needed || (best !== null && epoch <= best.epoch)) continue;
-    const replicas = lists.get(name);
+    const replicas = lists().get(name);
     if (replicas !== undefined && nameOf(replicas) === name) best = { epoch, replicas };
   }
   return best;

@@ -99,6 +99,11 @@ export class PbftReplica {
     return this.s.self;
   }
 
+  /** The running set, without building a snapshot. */
+  get replicaIds(): readonly AgentId[] {
+    return this.s.set.ids;
+  }
+
   /** The last sequence number executed, without building a snapshot. */
   get lastExecutedSeq(): number {
     return this.s.lastExecutedSeq;
