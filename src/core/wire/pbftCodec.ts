@@ -1,4 +1,14 @@
-import { isAgentId, type AgentId } from '../base/ids';
+import {
+  agentId,
+  field,
+  hexOfLength,
+  index,
+  invalid,
+  list,
+  parseFields,
+  record,
+  text,
+} from './fieldReaders';
 import {
   PBFT_MAX_ACTION_BYTES,
   PBFT_MAX_BATCH_REQUESTS,
@@ -21,91 +31,10 @@ import {
  * the key order of their interfaces, so a decoded message re-encodes to canonical JSON.
  */
 
-const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
-const SIG_PATTERN = /^[0-9a-f]{128}$/;
-
-/** Thrown inside this module only; parsePbftBody turns it into the returned text. */
-class Invalid extends Error {}
-
-function invalid(at: string, problem: string): never {
-  throw new Invalid(`${at} ${problem}`);
-}
-
-function record(value: unknown, at: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    invalid(at, 'is not an object');
-  }
-  return value as Record<string, unknown>;
-}
-
-function agentId(value: unknown, at: string): AgentId {
-  if (!isAgentId(value)) invalid(at, 'is not an agent id');
-  return value;
-}
-
-function digest(value: unknown, at: string): string {
-  if (typeof value !== 'string' || !DIGEST_PATTERN.test(value)) invalid(at, 'is not 64 hex');
-  return value;
-}
+const digest = (value: unknown, at: string): string => hexOfLength(value, at, 64);
 
 /** Received statements are always signed: the sender's host signs its own before sending. */
-function sig(value: unknown, at: string): string {
-  if (typeof value !== 'string' || !SIG_PATTERN.test(value)) invalid(at, 'is not 128 hex');
-  return value;
-}
-
-function index(value: unknown, at: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) {
-    invalid(at, 'is not a non-negative safe integer');
-  }
-  // JSON may spell -0; the statement bytes and deep equality both want 0.
-  return (value as number) + 0;
-}
-
-/**
- * UTF-8 length of well-formed text, or -1 on a lone surrogate: TextEncoder would sign it as
- * U+FFFD, so two different texts would share one signature.
- */
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit < 0xd800 || unit > 0xdfff) bytes += 3;
-    else {
-      const next = text.charCodeAt(i + 1);
-      if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return -1;
-      bytes += 4;
-      i++;
-    }
-  }
-  return bytes;
-}
-
-function text(value: unknown, at: string, maxBytes: number): string {
-  if (typeof value !== 'string') invalid(at, 'is not a string');
-  // A UTF-16 unit is at least one UTF-8 byte: a long string is refused before it is scanned.
-  if (value.length > maxBytes) invalid(at, `is over ${maxBytes} bytes`);
-  const bytes = utf8Length(value);
-  if (bytes < 0) invalid(at, 'is not well-formed text');
-  if (bytes > maxBytes) invalid(at, `is over ${maxBytes} bytes`);
-  return value;
-}
-
-function list<T>(
-  value: unknown,
-  at: string,
-  max: number,
-  item: (v: unknown, at: string) => T,
-): T[] {
-  if (!Array.isArray(value)) invalid(at, 'is not an array');
-  if (value.length > max) invalid(at, `has ${value.length} entries, over ${max}`);
-  return value.map((entry, i) => item(entry, `${at}[${i}]`));
-}
-
-/** `at` is the path of the object whose fields are read ('' for the message itself). */
-const field = (at: string, key: string): string => (at === '' ? key : `${at}.${key}`);
+const sig = (value: unknown, at: string): string => hexOfLength(value, at, 128);
 
 function request(value: unknown, at: string): PbftRequest {
   const r = record(value, at);
@@ -256,10 +185,5 @@ export function parsePbftBody(
   type: PbftMessageType,
   fields: Record<string, unknown>,
 ): PbftMessage | string {
-  try {
-    return parse(type, fields);
-  } catch (error) {
-    if (error instanceof Invalid) return `${type} ${error.message}`;
-    return `${type} unreadable: ${String(error).slice(0, 80)}`;
-  }
+  return parseFields(type, () => parse(type, fields));
 }
