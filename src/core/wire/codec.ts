@@ -11,6 +11,8 @@ import {
 import { readF64BE, readU16BE, readU32BE, writeF64BE, writeU16BE, writeU32BE } from './bytes';
 import { parsePbftBody } from './pbftCodec';
 import { isPbftMessageType } from './pbftMessages';
+import { parseRaftBody } from './raftCodec';
+import { isRaftMessageType } from './raftMessages';
 import { parseSwimBody } from './swimCodec';
 import { isSwimMessageType, SYNC_BUCKETS } from './swimMessages';
 
@@ -23,7 +25,8 @@ import { isSwimMessageType, SYNC_BUCKETS } from './swimMessages';
  * messages, codes 16-23, validated field by field in swimCodec.ts, except the two that make up
  * the steady-state traffic: a probe, ack or nack without facts is [seq u32], and a digest is
  * [32 x u32]. The pBFT messages, codes 33-47, are JSON validated in pbftCodec.ts (the host
- * passes PBFT_MAX_MESSAGE_BYTES as their limit). Codes 0x20 (relay) and 0x30 up (lanes) belong
+ * passes PBFT_MAX_MESSAGE_BYTES as their limit). The Raft messages, codes 64-74, are JSON
+ * validated in raftCodec.ts, within the peer frame limit. Codes 0x20 (relay) and 0x30 up (lanes) belong
  * to the transport and the host, which take those frames before this codec sees them.
  * Multi-byte numbers are big-endian.
  */
@@ -56,6 +59,17 @@ const TYPE_CODES = {
   'pbft-entries-request': 45,
   'pbft-entries': 46,
   'pbft-evidence': 47,
+  'raft-vote': 64,
+  'raft-vote-response': 65,
+  'raft-append': 66,
+  'raft-append-response': 67,
+  'raft-snapshot': 68,
+  'raft-snapshot-response': 69,
+  'raft-timeout-now': 70,
+  'raft-read-index': 71,
+  'raft-read-index-response': 72,
+  'raft-propose': 73,
+  'raft-propose-response': 74,
 } as const;
 /** The frame type code of a message type (the second byte of its frame). */
 export function typeCodeOf(type: PeerMessage['type']): number {
@@ -269,6 +283,12 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
   const fields = body as Record<string, unknown>;
   if (isSwimMessageType(type)) {
     const parsed = parseSwimBody(type, fields);
+    return typeof parsed === 'string'
+      ? fail('invalid-fields', parsed.slice(0, 160))
+      : { ok: true, msg: parsed };
+  }
+  if (isRaftMessageType(type)) {
+    const parsed = parseRaftBody(type, fields);
     return typeof parsed === 'string'
       ? fail('invalid-fields', parsed.slice(0, 160))
       : { ok: true, msg: parsed };

@@ -1,5 +1,6 @@
 import type { AgentId } from '../base/ids';
 import type { PbftMessage } from './pbftMessages';
+import type { RaftMessage } from './raftMessages';
 import type { SwimMessage } from './swimMessages';
 
 /** Version byte at the start of every peer frame; a peer speaking another version is refused. */
@@ -66,5 +67,5 @@ export interface ByeMessage {
 }
 
 export type PeerMessage =
-  HelloMessage | PingMessage | PongMessage | LinksMessage | ByeMessage | SwimMessage | PbftMessage;
+  HelloMessage | PingMessage | PongMessage | LinksMessage | ByeMessage | SwimMessage | PbftMessage | RaftMessage;
 export type PeerMessageType = PeerMessage['type'];
