@@ -15,13 +15,41 @@ describe('raft elections (transcripts)', () => {
     expect(net.node(A).currentTerm).toBe(0);
     const preVotes = net.take();
     expect(preVotes).toEqual([
-      { from: A, to: B, msg: { type: 'raft-vote', term: 1, lastIndex: 0, lastTerm: 0, preVote: true, transfer: false } },
-      { from: A, to: C, msg: { type: 'raft-vote', term: 1, lastIndex: 0, lastTerm: 0, preVote: true, transfer: false } },
+      {
+        from: A,
+        to: B,
+        msg: {
+          type: 'raft-vote',
+          term: 1,
+          lastIndex: 0,
+          lastTerm: 0,
+          preVote: true,
+          transfer: false,
+        },
+      },
+      {
+        from: A,
+        to: C,
+        msg: {
+          type: 'raft-vote',
+          term: 1,
+          lastIndex: 0,
+          lastTerm: 0,
+          preVote: true,
+          transfer: false,
+        },
+      },
     ]);
     net.deliver(preVotes.filter((e) => e.to === B));
     expect(net.node(B).currentTerm).toBe(0); // a pre-vote changes nothing at the voter
     const grant = net.take();
-    expect(grant).toEqual([{ from: B, to: A, msg: { type: 'raft-vote-response', term: 1, granted: true, preVote: true } }]);
+    expect(grant).toEqual([
+      {
+        from: B,
+        to: A,
+        msg: { type: 'raft-vote-response', term: 1, granted: true, preVote: true },
+      },
+    ]);
     const effects = net.step(A, { kind: 'message', from: B, msg: grant[0]!.msg });
     expect(net.node(A).currentRole).toBe('candidate');
     expect(net.node(A).currentTerm).toBe(1);
@@ -31,23 +59,69 @@ describe('raft elections (transcripts)', () => {
     expect(effects[kinds.indexOf('persist')]).toMatchObject({ hard: { term: 1, votedFor: A } });
     const votes = net.take();
     expect(votes.map((e) => [e.to, e.msg])).toEqual([
-      [B, { type: 'raft-vote', term: 1, lastIndex: 0, lastTerm: 0, preVote: false, transfer: false }],
-      [C, { type: 'raft-vote', term: 1, lastIndex: 0, lastTerm: 0, preVote: false, transfer: false }],
+      [
+        B,
+        { type: 'raft-vote', term: 1, lastIndex: 0, lastTerm: 0, preVote: false, transfer: false },
+      ],
+      [
+        C,
+        { type: 'raft-vote', term: 1, lastIndex: 0, lastTerm: 0, preVote: false, transfer: false },
+      ],
     ]);
     net.deliver(votes.filter((e) => e.to === B));
     const [vote] = net.take();
-    expect(vote!.msg).toEqual({ type: 'raft-vote-response', term: 1, granted: true, preVote: false });
-    expect(JSON.parse(net.member(B).storage.get('raft/hard')!)).toEqual({ term: 1, votedFor: A, commitIndex: 0 });
+    expect(vote!.msg).toEqual({
+      type: 'raft-vote-response',
+      term: 1,
+      granted: true,
+      preVote: false,
+    });
+    expect(JSON.parse(net.member(B).storage.get('raft/hard')!)).toEqual({
+      term: 1,
+      votedFor: A,
+      commitIndex: 0,
+    });
     net.deliver([vote!]);
     expect(net.node(A).currentRole).toBe('leader');
     // The new leader appends a noop of its term at once.
     const appends = net.take();
     expect(appends.map((e) => [e.to, e.msg])).toEqual([
-      [B, { type: 'raft-append', term: 1, prevIndex: 0, prevTerm: 0, entries: [{ index: 1, term: 1, kind: 'noop', data: '' }], commit: 0, round: 0 }],
-      [C, { type: 'raft-append', term: 1, prevIndex: 0, prevTerm: 0, entries: [{ index: 1, term: 1, kind: 'noop', data: '' }], commit: 0, round: 0 }],
+      [
+        B,
+        {
+          type: 'raft-append',
+          term: 1,
+          prevIndex: 0,
+          prevTerm: 0,
+          entries: [{ index: 1, term: 1, kind: 'noop', data: '' }],
+          commit: 0,
+          round: 0,
+        },
+      ],
+      [
+        C,
+        {
+          type: 'raft-append',
+          term: 1,
+          prevIndex: 0,
+          prevTerm: 0,
+          entries: [{ index: 1, term: 1, kind: 'noop', data: '' }],
+          commit: 0,
+          round: 0,
+        },
+      ],
     ]);
-    expect(net.member(A).events.map((e) => e.type)).toEqual(['raft-election', 'raft-election', 'raft-leader']);
-    expect(net.member(A).events[0]).toEqual({ type: 'raft-election', term: 1, reason: 'timeout', preVote: true });
+    expect(net.member(A).events.map((e) => e.type)).toEqual([
+      'raft-election',
+      'raft-election',
+      'raft-leader',
+    ]);
+    expect(net.member(A).events[0]).toEqual({
+      type: 'raft-election',
+      term: 1,
+      reason: 'timeout',
+      preVote: true,
+    });
   });
 
   it('a voter grants one vote per term, and only to a log at least as up to date as its own', () => {
@@ -56,18 +130,74 @@ describe('raft elections (transcripts)', () => {
     net.step(A, { kind: 'propose', id: 1, data: '"x"' });
     net.settle();
     // C's log is behind (index 2 missing at C): it drops the append, then asks for votes.
-    net.step(B, { kind: 'message', from: C, msg: { type: 'raft-vote', term: 5, lastIndex: 1, lastTerm: 1, preVote: false, transfer: false } });
+    net.step(B, {
+      kind: 'message',
+      from: C,
+      msg: {
+        type: 'raft-vote',
+        term: 5,
+        lastIndex: 1,
+        lastTerm: 1,
+        preVote: false,
+        transfer: false,
+      },
+    });
     // B heard from its leader just now: the lease refuses without changing B's term.
-    expect(net.take()).toEqual([{ from: B, to: C, msg: { type: 'raft-vote-response', term: 1, granted: false, preVote: false } }]);
+    expect(net.take()).toEqual([
+      {
+        from: B,
+        to: C,
+        msg: { type: 'raft-vote-response', term: 1, granted: false, preVote: false },
+      },
+    ]);
     expect(net.node(B).currentTerm).toBe(1);
     net.nowMs += 1000; // the lease is over
-    net.step(B, { kind: 'message', from: C, msg: { type: 'raft-vote', term: 5, lastIndex: 1, lastTerm: 1, preVote: false, transfer: false } });
+    net.step(B, {
+      kind: 'message',
+      from: C,
+      msg: {
+        type: 'raft-vote',
+        term: 5,
+        lastIndex: 1,
+        lastTerm: 1,
+        preVote: false,
+        transfer: false,
+      },
+    });
     // The term moves on, but C's log (index 1) is behind B's (index 2): no vote.
-    expect(net.take().map((e) => e.msg)).toEqual([{ type: 'raft-vote-response', term: 5, granted: false, preVote: false }]);
-    net.step(B, { kind: 'message', from: A, msg: { type: 'raft-vote', term: 5, lastIndex: 2, lastTerm: 1, preVote: false, transfer: false } });
-    expect(net.take().map((e) => e.msg)).toEqual([{ type: 'raft-vote-response', term: 5, granted: true, preVote: false }]);
-    net.step(B, { kind: 'message', from: C, msg: { type: 'raft-vote', term: 5, lastIndex: 9, lastTerm: 4, preVote: false, transfer: false } });
-    expect(net.take().map((e) => e.msg)).toEqual([{ type: 'raft-vote-response', term: 5, granted: false, preVote: false }]);
+    expect(net.take().map((e) => e.msg)).toEqual([
+      { type: 'raft-vote-response', term: 5, granted: false, preVote: false },
+    ]);
+    net.step(B, {
+      kind: 'message',
+      from: A,
+      msg: {
+        type: 'raft-vote',
+        term: 5,
+        lastIndex: 2,
+        lastTerm: 1,
+        preVote: false,
+        transfer: false,
+      },
+    });
+    expect(net.take().map((e) => e.msg)).toEqual([
+      { type: 'raft-vote-response', term: 5, granted: true, preVote: false },
+    ]);
+    net.step(B, {
+      kind: 'message',
+      from: C,
+      msg: {
+        type: 'raft-vote',
+        term: 5,
+        lastIndex: 9,
+        lastTerm: 4,
+        preVote: false,
+        transfer: false,
+      },
+    });
+    expect(net.take().map((e) => e.msg)).toEqual([
+      { type: 'raft-vote-response', term: 5, granted: false, preVote: false },
+    ]);
   });
 
   it('pre-vote: a returning partitioned node does not disrupt a healthy leader', () => {
@@ -95,7 +225,11 @@ describe('raft elections (transcripts)', () => {
       net.take(); // everything A sends is lost
     }
     expect(net.node(A).currentRole).toBe('follower');
-    expect(net.member(A).events.at(-1)).toEqual({ type: 'raft-step-down', term: 1, reason: 'check-quorum' });
+    expect(net.member(A).events.at(-1)).toEqual({
+      type: 'raft-step-down',
+      term: 1,
+      reason: 'check-quorum',
+    });
   });
 
   it('a candidate whose vote is refused by a majority goes back to following', () => {
@@ -103,8 +237,16 @@ describe('raft elections (transcripts)', () => {
     net.nowMs = 500;
     net.step(A, { kind: 'tick' });
     net.take();
-    net.step(A, { kind: 'message', from: B, msg: { type: 'raft-vote-response', term: 0, granted: false, preVote: true } });
-    net.step(A, { kind: 'message', from: C, msg: { type: 'raft-vote-response', term: 0, granted: false, preVote: true } });
+    net.step(A, {
+      kind: 'message',
+      from: B,
+      msg: { type: 'raft-vote-response', term: 0, granted: false, preVote: true },
+    });
+    net.step(A, {
+      kind: 'message',
+      from: C,
+      msg: { type: 'raft-vote-response', term: 0, granted: false, preVote: true },
+    });
     expect(net.node(A).currentRole).toBe('follower');
     expect(net.node(A).currentTerm).toBe(0);
   });
@@ -125,7 +267,12 @@ describe('raft elections (transcripts)', () => {
     net.settle();
     expect(net.node(B).currentRole).toBe('leader');
     expect(net.node(A).currentRole).toBe('follower');
-    expect(net.member(B).events.find((e) => e.type === 'raft-election')).toEqual({ type: 'raft-election', term: 2, reason: 'transfer', preVote: false });
+    expect(net.member(B).events.find((e) => e.type === 'raft-election')).toEqual({
+      type: 'raft-election',
+      term: 2,
+      reason: 'transfer',
+      preVote: false,
+    });
   });
 
   it('refuses proposals while a transfer is under way, and aborts it after an election timeout', () => {
@@ -136,7 +283,11 @@ describe('raft elections (transcripts)', () => {
     net.step(A, { kind: 'propose', id: 7, data: '"y"' });
     expect(net.member(A).proposals.get(7)).toEqual({ ok: false, reason: 'transferring' });
     net.advance(300, [A]);
-    expect(net.member(A).events.at(-1)).toEqual({ type: 'raft-transfer', to: B, outcome: 'aborted' });
+    expect(net.member(A).events.at(-1)).toEqual({
+      type: 'raft-transfer',
+      to: B,
+      outcome: 'aborted',
+    });
     net.step(A, { kind: 'propose', id: 8, data: '"y"' });
     expect(net.member(A).proposals.get(8)).toEqual({ ok: true, index: 2, term: 1 });
   });

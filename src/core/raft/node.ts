@@ -843,6 +843,12 @@ export class RaftNode {
       return;
     }
     if (m.rejectedIndex < p.matchIndex || p.state === 'snapshot') return; // stale
+    if (m.rejectedIndex === p.matchIndex) {
+      // It no longer holds what it acknowledged: its storage was lost. Repair it from scratch
+      // (README.md, "Durability": such a node should come back under a new id).
+      this.count('lost-storage');
+      p.matchIndex = Math.min(p.matchIndex, m.hintIndex - 1);
+    }
     // Fast backtracking: skip the follower's whole conflicting term at once.
     let next = m.hintIndex;
     if (m.hintTerm > 0) {

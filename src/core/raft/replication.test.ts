@@ -16,13 +16,38 @@ describe('raft log replication (transcripts)', () => {
     expect(net.member(A).proposals.get(1)).toEqual({ ok: true, index: 2, term: 1 });
     const appends = net.take();
     expect(appends.map((e) => e.msg)).toEqual([
-      { type: 'raft-append', term: 1, prevIndex: 1, prevTerm: 1, entries: [{ index: 2, term: 1, kind: 'data', data: data(1) }], commit: 1, round: 0 },
-      { type: 'raft-append', term: 1, prevIndex: 1, prevTerm: 1, entries: [{ index: 2, term: 1, kind: 'data', data: data(1) }], commit: 1, round: 0 },
+      {
+        type: 'raft-append',
+        term: 1,
+        prevIndex: 1,
+        prevTerm: 1,
+        entries: [{ index: 2, term: 1, kind: 'data', data: data(1) }],
+        commit: 1,
+        round: 0,
+      },
+      {
+        type: 'raft-append',
+        term: 1,
+        prevIndex: 1,
+        prevTerm: 1,
+        entries: [{ index: 2, term: 1, kind: 'data', data: data(1) }],
+        commit: 1,
+        round: 0,
+      },
     ]);
     // One follower's acknowledgement makes a majority of three.
     net.deliver(appends.filter((e) => e.to === B));
     const [ack] = net.take();
-    expect(ack!.msg).toEqual({ type: 'raft-append-response', term: 1, success: true, matchIndex: 2, rejectedIndex: 0, hintIndex: 0, hintTerm: 0, round: 0 });
+    expect(ack!.msg).toEqual({
+      type: 'raft-append-response',
+      term: 1,
+      success: true,
+      matchIndex: 2,
+      rejectedIndex: 0,
+      hintIndex: 0,
+      hintTerm: 0,
+      round: 0,
+    });
     net.deliver([ack!]);
     expect(net.node(A).commit).toBe(2);
     expect(net.member(A).state).toBe(data(1));
@@ -40,10 +65,17 @@ describe('raft log replication (transcripts)', () => {
     const net = new TestNet([A, B, C]);
     net.elect(A);
     net.step(C, { kind: 'propose', id: 9, data: data(9) });
-    expect(net.take()).toEqual([{ from: C, to: A, msg: { type: 'raft-propose', id: 1, data: data(9) } }].map((e) => ({ ...e, msg: { ...e.msg } })));
+    expect(net.take()).toEqual(
+      [{ from: C, to: A, msg: { type: 'raft-propose', id: 1, data: data(9) } }].map((e) => ({
+        ...e,
+        msg: { ...e.msg },
+      })),
+    );
     net.deliver([{ from: C, to: A, msg: { type: 'raft-propose', id: 1, data: data(9) } }]);
     const reply = net.take((e) => e.msg.type === 'raft-propose-response');
-    expect(reply.map((e) => e.msg)).toEqual([{ type: 'raft-propose-response', id: 1, ok: true, index: 2, term: 1, reason: '' }]);
+    expect(reply.map((e) => e.msg)).toEqual([
+      { type: 'raft-propose-response', id: 1, ok: true, index: 2, term: 1, reason: '' },
+    ]);
     net.deliver(reply);
     expect(net.member(C).proposals.get(9)).toEqual({ ok: true, index: 2, term: 1 });
   });
@@ -76,14 +108,31 @@ describe('raft log replication (transcripts)', () => {
     expect(net.node(A).currentRole).toBe('leader');
     expect(net.node(A).currentTerm).toBe(2);
     const ack = (matchIndex: number) =>
-      net.step(A, { kind: 'message', from: B, msg: { type: 'raft-append-response', term: 2, success: true, matchIndex, rejectedIndex: 0, hintIndex: 0, hintTerm: 0, round: 0 } });
+      net.step(A, {
+        kind: 'message',
+        from: B,
+        msg: {
+          type: 'raft-append-response',
+          term: 2,
+          success: true,
+          matchIndex,
+          rejectedIndex: 0,
+          hintIndex: 0,
+          hintTerm: 0,
+          round: 0,
+        },
+      });
     // A majority holds e1 (index 2, term 1), but it is not of A's term: no commit.
     ack(2);
     expect(net.node(A).commit).toBe(1);
     // Once a majority holds A's own noop (index 3), both commit.
     ack(3);
     expect(net.node(A).commit).toBe(3);
-    expect(net.member(A).applied.map((e) => [e.index, e.term])).toEqual([[1, 1], [2, 1], [3, 2]]);
+    expect(net.member(A).applied.map((e) => [e.index, e.term])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 2],
+    ]);
   });
 
   it('a refusal hints where the logs may meet: past the end, or the start of the conflicting term', () => {
@@ -93,15 +142,45 @@ describe('raft log replication (transcripts)', () => {
     for (let i = 1; i <= 5; i++) net.step(A, { kind: 'propose', id: i, data: data(i) });
     net.take();
     const append = (prevIndex: number, prevTerm: number) =>
-      net.step(A, { kind: 'message', from: B, msg: { type: 'raft-append', term: 2, prevIndex, prevTerm, entries: [], commit: 1, round: 0 } });
+      net.step(A, {
+        kind: 'message',
+        from: B,
+        msg: {
+          type: 'raft-append',
+          term: 2,
+          prevIndex,
+          prevTerm,
+          entries: [],
+          commit: 1,
+          round: 0,
+        },
+      });
     append(9, 2);
     expect(net.node(A).currentRole).toBe('follower');
     expect(net.take().map((e) => e.msg)).toEqual([
-      { type: 'raft-append-response', term: 2, success: false, matchIndex: 0, rejectedIndex: 9, hintIndex: 7, hintTerm: 0, round: 0 },
+      {
+        type: 'raft-append-response',
+        term: 2,
+        success: false,
+        matchIndex: 0,
+        rejectedIndex: 9,
+        hintIndex: 7,
+        hintTerm: 0,
+        round: 0,
+      },
     ]);
     append(6, 2);
     expect(net.take().map((e) => e.msg)).toEqual([
-      { type: 'raft-append-response', term: 2, success: false, matchIndex: 0, rejectedIndex: 6, hintIndex: 2, hintTerm: 1, round: 0 },
+      {
+        type: 'raft-append-response',
+        term: 2,
+        success: false,
+        matchIndex: 0,
+        rejectedIndex: 6,
+        hintIndex: 2,
+        hintTerm: 1,
+        round: 0,
+      },
     ]);
   });
 
@@ -157,7 +236,12 @@ describe('raft log replication (transcripts)', () => {
     for (let i = 1; i <= 6; i++) net.step(A, { kind: 'propose', id: i, data: data(i) });
     const toB = net.take((e) => e.to === B && e.msg.type === 'raft-append');
     expect(toB).toHaveLength(2);
-    expect(net.node(A).view().progress.find((p) => p.peer === B)).toMatchObject({ state: 'replicate', inflight: 2 });
+    expect(
+      net
+        .node(A)
+        .view()
+        .progress.find((p) => p.peer === B),
+    ).toMatchObject({ state: 'replicate', inflight: 2 });
     net.deliver(toB);
     net.settle();
     net.advance(50, [A]); // the last commit index rides on a heartbeat

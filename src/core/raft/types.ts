@@ -100,7 +100,9 @@ export type RaftRejection =
   | 'snapshot-out-of-order'
   | 'snapshot-too-large'
   | 'bad-snapshot'
-  | 'conflicts-with-commit';
+  | 'conflicts-with-commit'
+  /** A follower refused an index it had acknowledged: it restarted without its storage. */
+  | 'lost-storage';
 
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 

@@ -67,5 +67,12 @@ export interface ByeMessage {
 }
 
 export type PeerMessage =
-  HelloMessage | PingMessage | PongMessage | LinksMessage | ByeMessage | SwimMessage | PbftMessage | RaftMessage;
+  | HelloMessage
+  | PingMessage
+  | PongMessage
+  | LinksMessage
+  | ByeMessage
+  | SwimMessage
+  | PbftMessage
+  | RaftMessage;
 export type PeerMessageType = PeerMessage['type'];
