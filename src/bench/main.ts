@@ -10,6 +10,7 @@ import { runBrowserPartitionBench } from './browserPartitionBench';
 import { runMemoryBench } from './memoryBench';
 import { runPbftCryptoBench } from './pbftCryptoBench';
 import { runPbftSimBench } from './pbftSimBench';
+import { runRaftSimBench } from './raftSimBench';
 import { writeBenchReport, type BenchResult } from './report';
 import { runServerBench } from './serverBench';
 import { runSimBench } from './simBench';
@@ -20,6 +21,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   sim: runSimBench,
   swim: runSwimBench,
   pbft: async () => [...(await runPbftCryptoBench()), ...(await runPbftSimBench())],
+  raft: runRaftSimBench,
   memory: runMemoryBench,
   server: runServerBench,
   browser: runBrowserBench,
