@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedId } from '../base/testSupport';
-import { TestNet } from './testNet';
+import { TestNet, voteRequest } from './testNet';
 
 const A = fixedId('a');
 const B = fixedId('b');
@@ -18,26 +18,12 @@ describe('raft elections (transcripts)', () => {
       {
         from: A,
         to: B,
-        msg: {
-          type: 'raft-vote',
-          term: 1,
-          lastIndex: 0,
-          lastTerm: 0,
-          preVote: true,
-          transfer: false,
-        },
+        msg: voteRequest(1, 0, 0, { preVote: true }),
       },
       {
         from: A,
         to: C,
-        msg: {
-          type: 'raft-vote',
-          term: 1,
-          lastIndex: 0,
-          lastTerm: 0,
-          preVote: true,
-          transfer: false,
-        },
+        msg: voteRequest(1, 0, 0, { preVote: true }),
       },
     ]);
     net.deliver(preVotes.filter((e) => e.to === B));
@@ -59,14 +45,8 @@ describe('raft elections (transcripts)', () => {
     expect(effects[kinds.indexOf('persist')]).toMatchObject({ hard: { term: 1, votedFor: A } });
     const votes = net.take();
     expect(votes.map((e) => [e.to, e.msg])).toEqual([
-      [
-        B,
-        { type: 'raft-vote', term: 1, lastIndex: 0, lastTerm: 0, preVote: false, transfer: false },
-      ],
-      [
-        C,
-        { type: 'raft-vote', term: 1, lastIndex: 0, lastTerm: 0, preVote: false, transfer: false },
-      ],
+      [B, voteRequest(1, 0, 0)],
+      [C, voteRequest(1, 0, 0)],
     ]);
     net.deliver(votes.filter((e) => e.to === B));
     const [vote] = net.take();
@@ -133,14 +113,7 @@ describe('raft elections (transcripts)', () => {
     net.step(B, {
       kind: 'message',
       from: C,
-      msg: {
-        type: 'raft-vote',
-        term: 5,
-        lastIndex: 1,
-        lastTerm: 1,
-        preVote: false,
-        transfer: false,
-      },
+      msg: voteRequest(5, 1, 1),
     });
     // B heard from its leader just now: the lease refuses without changing B's term.
     expect(net.take()).toEqual([
@@ -155,14 +128,7 @@ describe('raft elections (transcripts)', () => {
     net.step(B, {
       kind: 'message',
       from: C,
-      msg: {
-        type: 'raft-vote',
-        term: 5,
-        lastIndex: 1,
-        lastTerm: 1,
-        preVote: false,
-        transfer: false,
-      },
+      msg: voteRequest(5, 1, 1),
     });
     // The term moves on, but C's log (index 1) is behind B's (index 2): no vote.
     expect(net.take().map((e) => e.msg)).toEqual([
@@ -171,14 +137,7 @@ describe('raft elections (transcripts)', () => {
     net.step(B, {
       kind: 'message',
       from: A,
-      msg: {
-        type: 'raft-vote',
-        term: 5,
-        lastIndex: 2,
-        lastTerm: 1,
-        preVote: false,
-        transfer: false,
-      },
+      msg: voteRequest(5, 2, 1),
     });
     expect(net.take().map((e) => e.msg)).toEqual([
       { type: 'raft-vote-response', term: 5, granted: true, preVote: false },
@@ -186,14 +145,7 @@ describe('raft elections (transcripts)', () => {
     net.step(B, {
       kind: 'message',
       from: C,
-      msg: {
-        type: 'raft-vote',
-        term: 5,
-        lastIndex: 9,
-        lastTerm: 4,
-        preVote: false,
-        transfer: false,
-      },
+      msg: voteRequest(5, 9, 4),
     });
     expect(net.take().map((e) => e.msg)).toEqual([
       { type: 'raft-vote-response', term: 5, granted: false, preVote: false },
@@ -260,8 +212,8 @@ describe('raft elections (transcripts)', () => {
     const votes = net.take();
     // No pre-vote, and the transfer flag gets past the voters' lease.
     expect(votes.map((e) => e.msg)).toEqual([
-      { type: 'raft-vote', term: 2, lastIndex: 1, lastTerm: 1, preVote: false, transfer: true },
-      { type: 'raft-vote', term: 2, lastIndex: 1, lastTerm: 1, preVote: false, transfer: true },
+      voteRequest(2, 1, 1, { transfer: true }),
+      voteRequest(2, 1, 1, { transfer: true }),
     ]);
     net.deliver(votes);
     net.settle();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedId } from '../base/testSupport';
-import { TestNet } from './testNet';
+import { TestNet, appendResponse } from './testNet';
 
 const A = fixedId('a');
 const B = fixedId('b');
@@ -21,16 +21,7 @@ describe('raft ReadIndex (transcripts)', () => {
     net.step(A, {
       kind: 'message',
       from: B,
-      msg: {
-        type: 'raft-append-response',
-        term: 1,
-        success: true,
-        matchIndex: 2,
-        rejectedIndex: 0,
-        hintIndex: 0,
-        hintTerm: 0,
-        round: 0,
-      },
+      msg: appendResponse(1, 2),
     });
     expect(net.member(A).reads.has(7)).toBe(false);
     net.deliver(net.take((e) => e.to === B));
@@ -74,16 +65,7 @@ describe('raft ReadIndex (transcripts)', () => {
     net.step(A, {
       kind: 'message',
       from: B,
-      msg: {
-        type: 'raft-append-response',
-        term: 5,
-        success: false,
-        matchIndex: 0,
-        rejectedIndex: 0,
-        hintIndex: 0,
-        hintTerm: 0,
-        round: 0,
-      },
+      msg: appendResponse(5, 0, 0, { rejectedIndex: 0, hintIndex: 0, hintTerm: 0 }),
     });
     expect(net.member(A).reads.get(2)).toEqual({ ok: false, reason: 'no-leader' });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedId } from '../base/testSupport';
-import { TestNet } from './testNet';
+import { TestNet, appendResponse } from './testNet';
 
 const A = fixedId('a');
 const B = fixedId('b');
@@ -38,16 +38,7 @@ describe('raft log replication (transcripts)', () => {
     // One follower's acknowledgement makes a majority of three.
     net.deliver(appends.filter((e) => e.to === B));
     const [ack] = net.take();
-    expect(ack!.msg).toEqual({
-      type: 'raft-append-response',
-      term: 1,
-      success: true,
-      matchIndex: 2,
-      rejectedIndex: 0,
-      hintIndex: 0,
-      hintTerm: 0,
-      round: 0,
-    });
+    expect(ack!.msg).toEqual(appendResponse(1, 2));
     net.deliver([ack!]);
     expect(net.node(A).commit).toBe(2);
     expect(net.member(A).state).toBe(data(1));
@@ -158,29 +149,11 @@ describe('raft log replication (transcripts)', () => {
     append(9, 2);
     expect(net.node(A).currentRole).toBe('follower');
     expect(net.take().map((e) => e.msg)).toEqual([
-      {
-        type: 'raft-append-response',
-        term: 2,
-        success: false,
-        matchIndex: 0,
-        rejectedIndex: 9,
-        hintIndex: 7,
-        hintTerm: 0,
-        round: 0,
-      },
+      appendResponse(2, 0, 0, { rejectedIndex: 9, hintIndex: 7, hintTerm: 0 }),
     ]);
     append(6, 2);
     expect(net.take().map((e) => e.msg)).toEqual([
-      {
-        type: 'raft-append-response',
-        term: 2,
-        success: false,
-        matchIndex: 0,
-        rejectedIndex: 6,
-        hintIndex: 2,
-        hintTerm: 1,
-        round: 0,
-      },
+      appendResponse(2, 0, 0, { rejectedIndex: 6, hintIndex: 2, hintTerm: 1 }),
     ]);
   });
 

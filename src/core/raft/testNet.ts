@@ -183,3 +183,39 @@ export class TestNet {
     this.settle();
   }
 }
+
+/** A vote request, as a test writes it. */
+export function voteRequest(
+  term: number,
+  lastIndex: number,
+  lastTerm: number,
+  flags: { preVote?: boolean; transfer?: boolean } = {},
+): RaftMessage {
+  return {
+    type: 'raft-vote',
+    term,
+    lastIndex,
+    lastTerm,
+    preVote: flags.preVote ?? false,
+    transfer: flags.transfer ?? false,
+  };
+}
+
+/** A successful append response at `matchIndex`, or a refusal with a hint. */
+export function appendResponse(
+  term: number,
+  matchIndex: number,
+  round = 0,
+  refusal: { rejectedIndex: number; hintIndex: number; hintTerm: number } | null = null,
+): RaftMessage {
+  return {
+    type: 'raft-append-response',
+    term,
+    success: refusal === null,
+    matchIndex: refusal === null ? matchIndex : 0,
+    rejectedIndex: refusal?.rejectedIndex ?? 0,
+    hintIndex: refusal?.hintIndex ?? 0,
+    hintTerm: refusal?.hintTerm ?? 0,
+    round,
+  };
+}
