@@ -185,6 +185,10 @@ export class RaftNode {
     return this.commitIndex;
   }
 
+  get applied(): number {
+    return this.appliedIndex;
+  }
+
   get membership(): RaftMembers {
     return this.members;
   }
