@@ -54,6 +54,8 @@ export interface RaftHostOptions {
   /** Whether this agent's side of the mesh holds a majority; tells `no-quorum` from `no-leader`. */
   hasQuorum?: () => boolean;
   onEvent?: (event: RaftEvent) => void;
+  /** Every committed entry, in order, as it is applied (noops and config entries included). */
+  onApplied?: (entries: readonly RaftEntry[]) => void;
   /** After every node step (the simulator's checks). */
   afterStep?: (node: RaftNode) => void;
 }
@@ -64,7 +66,14 @@ interface Waiter<T> {
   timer: TimerHandle;
 }
 
-interface PendingProposal extends Waiter<{ index: number; term: number; result: unknown }> {
+/** A committed proposal: where it went and what the state machine returned. */
+export interface Committed {
+  index: number;
+  term: number;
+  result: unknown;
+}
+
+interface PendingProposal extends Waiter<Committed> {
   at: { index: number; term: number } | null;
 }
 
@@ -112,46 +121,70 @@ export class RaftHost {
   }
 
   /** Appends `data` (JSON text); resolves once it is committed and applied here. */
-  propose(data: string): Promise<{ index: number; term: number; result: unknown }> {
-    return new Promise((resolve, reject) => {
-      if (this.stopped) return reject(new RaftHostError('stopped', 'the node is stopped'));
-      const id = this.nextId++;
-      const timer = this.options.clock.setTimer(this.options.clock.nowMs() + this.timeoutMs(), () =>
-        this.expireProposal(id),
-      );
-      this.proposals.set(id, { resolve, reject, timer, at: null });
-      this.step({ kind: 'propose', id, data, nowMs: this.options.clock.nowMs() });
-    });
+  propose(data: string): Promise<Committed> {
+    return new Promise((resolve, reject) => this.proposeWith(data, resolve, reject));
   }
 
   /** Resolves with an index once this node has applied everything committed before the call. */
   readIndex(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      if (this.stopped) return reject(new RaftHostError('stopped', 'the node is stopped'));
-      const id = this.nextId++;
-      const timer = this.options.clock.setTimer(
-        this.options.clock.nowMs() + this.timeoutMs(),
-        () => {
-          const read = this.reads.get(id);
-          if (read === undefined) return;
-          this.reads.delete(id);
-          read.reject(this.unavailable('timeout'));
-        },
-      );
-      this.reads.set(id, { resolve, reject, timer, index: null });
-      this.step({ kind: 'read', id, nowMs: this.options.clock.nowMs() });
-    });
+    return new Promise((resolve, reject) => this.readIndexWith(resolve, reject));
   }
 
-  changeMembers(change: RaftMemberChange): Promise<{ index: number; term: number }> {
-    return new Promise((resolve, reject) => {
-      const id = this.nextId++;
-      const timer = this.options.clock.setTimer(this.options.clock.nowMs() + this.timeoutMs(), () =>
-        this.expireProposal(id),
-      );
-      this.proposals.set(id, { resolve, reject, timer, at: null });
+  changeMembers(change: RaftMemberChange): Promise<Committed> {
+    return new Promise((resolve, reject) => this.changeMembersWith(change, resolve, reject));
+  }
+
+  /**
+   * `propose` with callbacks, called synchronously from the step that settles it: for callers
+   * that cannot wait for microtasks (the simulator's loop).
+   */
+  proposeWith(
+    data: string,
+    resolve: (c: Committed) => void,
+    reject: (e: RaftHostError) => void,
+  ): void {
+    const id = this.track(resolve, reject);
+    if (id !== null) this.step({ kind: 'propose', id, data, nowMs: this.options.clock.nowMs() });
+  }
+
+  changeMembersWith(
+    change: RaftMemberChange,
+    resolve: (c: Committed) => void,
+    reject: (e: RaftHostError) => void,
+  ): void {
+    const id = this.track(resolve, reject);
+    if (id !== null)
       this.step({ kind: 'changeMembers', id, change, nowMs: this.options.clock.nowMs() });
+  }
+
+  readIndexWith(resolve: (index: number) => void, reject: (e: RaftHostError) => void): void {
+    if (this.stopped) return reject(new RaftHostError('stopped', 'the node is stopped'));
+    const id = this.nextId++;
+    const timer = this.options.clock.setTimer(this.options.clock.nowMs() + this.timeoutMs(), () => {
+      const read = this.reads.get(id);
+      if (read === undefined) return;
+      this.reads.delete(id);
+      read.reject(this.unavailable('timeout'));
     });
+    this.reads.set(id, { resolve, reject, timer, index: null });
+    this.step({ kind: 'read', id, nowMs: this.options.clock.nowMs() });
+  }
+
+  /** Registers a proposal's callbacks and its timeout; null when the host is stopped. */
+  private track(
+    resolve: (c: Committed) => void,
+    reject: (e: RaftHostError) => void,
+  ): number | null {
+    if (this.stopped) {
+      reject(new RaftHostError('stopped', 'the node is stopped'));
+      return null;
+    }
+    const id = this.nextId++;
+    const timer = this.options.clock.setTimer(this.options.clock.nowMs() + this.timeoutMs(), () =>
+      this.expireProposal(id),
+    );
+    this.proposals.set(id, { resolve, reject, timer, at: null });
+    return id;
   }
 
   transferLeadership(to: AgentId): void {
@@ -235,6 +268,7 @@ export class RaftHost {
         this.options.transport.send(effect.to, encodeFrame(effect.msg));
         break;
       case 'apply':
+        this.options.onApplied?.(effect.entries);
         for (const entry of effect.entries) this.applyEntry(entry);
         this.serveReads();
         break;
@@ -328,7 +362,8 @@ export class RaftHost {
     const p = this.proposals.get(id);
     if (p === undefined) return;
     this.proposals.delete(id);
-    p.reject(this.unavailable(p.at === null ? 'no-leader' : 'timeout'));
+    // Even one never placed may have been: a forwarded entry's answer can be lost.
+    p.reject(this.unavailable('timeout'));
   }
 
   private serveReads(): void {

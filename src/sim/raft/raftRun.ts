@@ -136,14 +136,13 @@ export function runRaftSeed(
     livenessFailures,
     fingerprint: cluster.trace.hashHex(),
     elections: leaders,
-    committed: Math.max(...cluster.nodes.map((n) => n.node.commit)),
+    committed: Math.max(...cluster.nodes.filter((n) => n.started).map((n) => n.node.commit)),
     historyOps: cluster.history.length,
     linearizable,
     recoveryMs,
-    snapshotsInstalled: cluster.nodes.reduce(
-      (sum, n) => sum + n.node.view().stats.snapshotsInstalled,
-      0,
-    ),
+    snapshotsInstalled: cluster.nodes
+      .filter((n) => n.started)
+      .reduce((sum, n) => sum + n.node.view().stats.snapshotsInstalled, 0),
     membershipChanges: cluster.configIndexes.size,
     replaced: cluster.nodes.filter((n) => n.retired).length,
     stepDowns,
@@ -228,9 +227,7 @@ function injectFault(cluster: RaftCluster, kind: RaftFaultKind, prng: Prng): voi
       // An agent loses its storage for good; a spare joins in its place (learner, then voter),
       // one replacement at a time.
       const members = newestMembers(cluster);
-      const spare = cluster.nodes.find(
-        (n) => !n.up && !n.retired && !members.voters.includes(n.id),
-      );
+      const spare = cluster.nodes.find((n) => !n.started);
       if (spare === undefined || cluster.nodes.some((n) => n.up && !members.voters.includes(n.id)))
         return;
       const victims = liveNodes(cluster).filter((n) => members.voters.includes(n.id));
