@@ -11,16 +11,6 @@ function progress(text: string): void {
   process.stderr.write(text);
 }
 
-/** Runs the cluster's events until `untilMs` or until `done` holds after an event. */
-function runUntil(cluster: RaftCluster, untilMs: number, done: () => boolean = () => false): void {
-  for (;;) {
-    const event = cluster.scheduler.next(untilMs);
-    if (event === undefined) return;
-    event.callback?.();
-    if (done()) return;
-  }
-}
-
 /** A leader that has committed an entry of its own term: it can serve. */
 function servingLeader(cluster: RaftCluster): RaftSimNode | null {
   const leader = cluster.leaderOf();
@@ -44,13 +34,13 @@ function newCluster(seed: number): RaftCluster {
 /** The leader crashes in a healthy cluster: from the crash to a new leader serving. */
 function failoverTrial(seed: number): number {
   const cluster = newCluster(seed);
-  runUntil(cluster, 5000, () => servingLeader(cluster) !== null);
-  runUntil(cluster, cluster.scheduler.nowMs() + 200);
+  cluster.runUntil(5000, () => servingLeader(cluster) !== null);
+  cluster.runUntil(cluster.scheduler.nowMs() + 200);
   const old = servingLeader(cluster);
   if (old === null) return Number.NaN;
   const crashedAtMs = cluster.scheduler.nowMs();
   cluster.crash(old);
-  runUntil(cluster, crashedAtMs + 10_000, () => {
+  cluster.runUntil(crashedAtMs + 10_000, () => {
     const leader = servingLeader(cluster);
     return leader !== null && leader !== old;
   });
@@ -60,7 +50,7 @@ function failoverTrial(seed: number): number {
 /** Appends one at a time at the leader, each after the last committed: append to commit. */
 function commitLatencies(count: number): number[] {
   const cluster = newCluster(7);
-  runUntil(cluster, 5000, () => servingLeader(cluster) !== null);
+  cluster.runUntil(5000, () => servingLeader(cluster) !== null);
   const leader = servingLeader(cluster) as RaftSimNode;
   const latencies: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -68,7 +58,7 @@ function commitLatencies(count: number): number[] {
     cluster.invoke(leader, 0, { kind: 'put', key: 'k', value: `v${i}` });
     const record = cluster.history[before];
     if (record === undefined) break;
-    runUntil(cluster, cluster.scheduler.nowMs() + 1000, () => record.returnMs !== null);
+    cluster.runUntil(cluster.scheduler.nowMs() + 1000, () => record.returnMs !== null);
     if (record.returnMs === null) break;
     latencies.push(record.returnMs - record.invokeMs);
   }
@@ -78,7 +68,7 @@ function commitLatencies(count: number): number[] {
 /** Appends from clients at the leader as fast as the pipeline takes them, in wall-clock time. */
 function coreThroughput(entries: number): { perSecond: number; committed: number } {
   const cluster = newCluster(9);
-  runUntil(cluster, 5000, () => servingLeader(cluster) !== null);
+  cluster.runUntil(5000, () => servingLeader(cluster) !== null);
   const leader = servingLeader(cluster) as RaftSimNode;
   const startedMs = performance.now();
   const firstIndex = leader.node.commit;
@@ -86,8 +76,7 @@ function coreThroughput(entries: number): { perSecond: number; committed: number
   for (let sent = 0; sent < entries; sent += perBurst) {
     for (let i = 0; i < perBurst; i++)
       cluster.invoke(leader, i % 5, { kind: 'put', key: `k${i % 16}`, value: `v${sent + i}` });
-    runUntil(
-      cluster,
+    cluster.runUntil(
       cluster.scheduler.nowMs() + 100,
       () => leader.node.commit - firstIndex >= sent + perBurst,
     );

@@ -550,10 +550,7 @@ export class RaftNode {
   private onPropose(id: number, data: string): void {
     const refusal = this.proposalRefusal(data);
     if (refusal === null && this.role === 'leader') {
-      this.appendLocal('data', data);
-      this.result(id, { ok: true, index: this.log.lastIndex(), term: this.term });
-      this.broadcastAppend();
-      this.maybeCommit();
+      this.result(id, { ok: true, index: this.appendAndReplicate('data', data), term: this.term });
       return;
     }
     if (refusal === 'no-leader' && this.leader !== null) {
@@ -599,17 +596,15 @@ export class RaftNode {
       });
       return;
     }
-    this.appendLocal('data', data);
+    const index = this.appendAndReplicate('data', data);
     this.send(from, {
       type: 'raft-propose-response',
       id,
       ok: true,
-      index: this.log.lastIndex(),
+      index,
       term: this.term,
       reason: '',
     });
-    this.broadcastAppend();
-    this.maybeCommit();
   }
 
   private onProposeResponse(forwardId: number, result: ProposalResult): void {
@@ -636,11 +631,8 @@ export class RaftNode {
     }
     const next = applyChange(this.members, change, RAFT_MAX_MEMBERS);
     if (typeof next === 'string') return refuse(next);
-    this.appendLocal('config', encodeMembers(next));
-    this.pendingConfigIndex = this.log.lastIndex();
-    this.result(id, { ok: true, index: this.log.lastIndex(), term: this.term });
-    this.broadcastAppend();
-    this.maybeCommit();
+    this.pendingConfigIndex = this.appendAndReplicate('config', encodeMembers(next));
+    this.result(id, { ok: true, index: this.pendingConfigIndex, term: this.term });
   }
 
   private onTransferLeadership(to: AgentId): void {
@@ -653,6 +645,15 @@ export class RaftNode {
     if (p.matchIndex === this.log.lastIndex())
       this.send(to, { type: 'raft-timeout-now', term: this.term });
     else this.sendAppend(p);
+  }
+
+  /** Appends an entry, sends it on, and commits at once when this leader is the only voter. */
+  private appendAndReplicate(kind: RaftEntry['kind'], data: string): number {
+    this.appendLocal(kind, data);
+    const index = this.log.lastIndex();
+    this.broadcastAppend();
+    this.maybeCommit();
+    return index;
   }
 
   /** Appends an entry of this leader's term to its own log (stored before any send after it). */
@@ -992,7 +993,7 @@ export class RaftNode {
     const snapshot: RaftStoredSnapshot = {
       index,
       term: this.log.term(index),
-      members: this.membersAt(index),
+      members: this.configAt(index).members,
       data,
     };
     this.snapshot = snapshot;
@@ -1000,13 +1001,21 @@ export class RaftNode {
     this.out.push({ kind: 'persist', hard: null, truncateFrom: null, entries: [], snapshot });
   }
 
-  /** The membership in force at `index` (at most the applied index, so in the log or the snapshot). */
-  private membersAt(index: number): RaftMembers {
-    for (let i = index; i > this.log.snapshotIndex; i--) {
+  /**
+   * The membership in force at `index` and the index of the config entry that set it: the
+   * newest valid config entry at or below it, else the snapshot's, else the initial voters.
+   */
+  private configAt(index: number): { members: RaftMembers; index: number } {
+    for (let i = Math.min(index, this.log.lastIndex()); i > this.log.snapshotIndex; i--) {
       const entry = this.log.entry(i) as RaftEntry;
-      if (entry.kind === 'config') return decodeMembers(entry.data) ?? this.members;
+      if (entry.kind !== 'config') continue;
+      const members = decodeMembers(entry.data);
+      if (members !== null) return { members, index: i };
     }
-    return this.snapshot?.members ?? canonicalMembers(this.config.initialVoters, []);
+    return {
+      members: this.snapshot?.members ?? canonicalMembers(this.config.initialVoters, []),
+      index: this.log.snapshotIndex,
+    };
   }
 
   private sendSnapshotChunk(p: Progress): void {
@@ -1085,17 +1094,7 @@ export class RaftNode {
 
   /** Recomputes the membership from the newest config entry (in force once appended, 4.1). */
   private membersChanged(): void {
-    let members: RaftMembers | null = null;
-    let index = this.log.snapshotIndex;
-    for (let i = this.log.lastIndex(); i > this.log.snapshotIndex; i--) {
-      const entry = this.log.entry(i) as RaftEntry;
-      if (entry.kind === 'config') {
-        members = decodeMembers(entry.data);
-        index = i;
-        if (members !== null) break;
-      }
-    }
-    members ??= this.snapshot?.members ?? canonicalMembers(this.config.initialVoters, []);
+    const { members, index } = this.configAt(this.log.lastIndex());
     const same = encodeMembers(members) === encodeMembers(this.members);
     this.members = members;
     this.membersIndex = index;

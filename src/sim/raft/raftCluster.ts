@@ -3,7 +3,6 @@ import type { Prng } from '../../core/base/prng';
 import type { RaftOverrides } from '../../core/raft/config';
 import type { RaftMemberChange } from '../../core/raft/members';
 import type { RaftEvent } from '../../core/raft/types';
-import { decodeFrame, typeCodeOf } from '../../core/wire/codec';
 import type { RaftEntry } from '../../core/wire/raftMessages';
 import type { Clock, TransportHandler } from '../../host/ports';
 import { RaftHost, type RaftHostError } from '../../host/raftHost';
@@ -169,16 +168,29 @@ export class RaftCluster {
           return;
         }
         this.network.countDelivered();
-        const decoded = decodeFrame(frame);
+        // The frame's second byte is its type code: the host decodes it, the trace needs no copy.
         this.trace.record(
           this.scheduler.nowMs(),
           TraceKind.deliver,
           target.index,
           from.index,
-          decoded.ok ? typeCodeOf(decoded.msg.type) : 0,
+          frame[1] ?? 0,
         );
         target.handler.onFrame(from.id, frame);
       });
+    }
+  }
+
+  /**
+   * Runs events until `untilMs`, or until `done` holds after one, or until a safety checker
+   * finds a violation.
+   */
+  runUntil(untilMs: number, done: () => boolean = () => false): void {
+    for (;;) {
+      const event = this.scheduler.next(untilMs);
+      if (event === undefined) return;
+      event.callback?.();
+      if (this.checker.violations.length > 0 || done()) return;
     }
   }
 

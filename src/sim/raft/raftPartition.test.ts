@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RaftCluster, type RaftSimNode } from './raftCluster';
 
+/** Runs the cluster with the safety checkers asserted clean after every event. */
 function runUntil(cluster: RaftCluster, untilMs: number, done: () => boolean = () => false): void {
-  for (;;) {
-    const event = cluster.scheduler.next(untilMs);
-    if (event === undefined) return;
-    event.callback?.();
-    expect(cluster.checker.violations).toEqual([]);
-    if (done()) return;
-  }
+  cluster.runUntil(untilMs, done);
+  expect(cluster.checker.violations).toEqual([]);
 }
 
 const dataEntries = (sim: RaftSimNode): string[] => {

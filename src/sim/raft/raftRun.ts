@@ -96,17 +96,14 @@ export function runRaftSeed(
   const endMs = FAULTS_END_MS + LIVENESS_BOUND_MS;
   let recoveryMs: number | null = null;
   let probeAt = FAULTS_END_MS;
-  for (;;) {
-    const event = cluster.scheduler.next(endMs);
-    if (event === undefined) break;
-    event.callback?.();
-    if (cluster.checker.violations.length > 0) break;
+  cluster.runUntil(endMs, () => {
     const nowMs = cluster.scheduler.nowMs();
     if (recoveryMs === null && nowMs >= FAULTS_END_MS && nowMs >= probeAt) {
       probeAt = nowMs + 50;
       if (settledAfterHeal(cluster)) recoveryMs = nowMs - FAULTS_END_MS;
     }
-  }
+    return false;
+  });
   const livenessFailures: string[] = [];
   if (cluster.checker.violations.length === 0 && recoveryMs === null) {
     const roles = cluster.nodes
