@@ -93,7 +93,9 @@ test.describe('pBFT under faults, four agents in four browser instances', () => 
       for (const tab of others) expect(await propose(tab.page)).toMatchObject({ ok: true });
       await reloaded.page.waitForFunction(() => window.mesh !== undefined);
       await waitForReplicas(reloaded.page, 4);
-      expect(await propose(reloaded.page)).toMatchObject({ ok: true });
+      // The outcome in the message: a refusal names its code.
+      const afterReload = await propose(reloaded.page);
+      expect(afterReload, JSON.stringify(afterReload)).toMatchObject({ ok: true });
       await expectLogsMatch(tabs, 9);
       await shootConsensus(reloaded.page, 'consensus-reloaded-caught-up', testInfo);
 
