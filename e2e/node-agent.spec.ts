@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { createNodePeer } from '../src/adapters/node/nodePeer';
 import { createNodeSocket } from '../src/adapters/node/nodeSocket';
-import { FilePbftStorage } from '../src/adapters/node/filePbftStorage';
+import { FileRecordStore } from '../src/adapters/node/fileRecordStore';
+import { memoryRecordStore } from '../src/host/recordStore';
 import { generateIdentity } from '../src/adapters/webrtc/identity';
 import { fileDocPersistence } from '../src/adapters/node/fileDocPersistence';
 import { createMesh } from '../src/api/createMesh';
@@ -23,7 +24,7 @@ test('a Node agent joins three browser tabs in one mesh: it shares their documen
   const folder = mkdtempSync(join(tmpdir(), 'node-agent-'));
   const stateFile = join(folder, 'state.bin');
   const pbftFile = join(folder, 'pbft.log');
-  const opened: { storage?: FilePbftStorage } = {};
+  const opened: { storage?: FileRecordStore } = {};
   // The Node agent's composition root does the same (src/adapters/node/main.ts).
   const nodeAgent = await createMesh({
     room,
@@ -35,7 +36,8 @@ test('a Node agent joins three browser tabs in one mesh: it shares their documen
       createPeer: createNodePeer,
       createSocket: createNodeSocket,
       docPersistence: fileDocPersistence(stateFile),
-      openPbftStorage: async () => (opened.storage = new FilePbftStorage(pbftFile)),
+      openRecordStore: async (_room, _selfId, name) =>
+        name === 'pbft' ? (opened.storage = new FileRecordStore(pbftFile)) : memoryRecordStore(),
       randomSeed: () => 7,
     },
   });

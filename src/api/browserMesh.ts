@@ -1,6 +1,6 @@
 import { createBrowserPeer } from '../adapters/browser/browserPeer';
 import { indexedDbPersistence } from '../adapters/browser/indexedDbPersistence';
-import { openIndexedDbPbftStorage } from '../adapters/browser/indexedDbPbftStorage';
+import { openIndexedDbRecordStore } from '../adapters/browser/indexedDbRecordStore';
 import { meshOptionsFromLocation } from '../adapters/browser/meshOptions';
 import { loadOrCreateTabIdentity } from '../adapters/browser/tabIdentity';
 import { NAMESPACE_PATTERN } from '../crdt/memory/limits';
@@ -61,7 +61,8 @@ export async function createBrowserMesh(
     platform: {
       createPeer: createBrowserPeer,
       docPersistence: indexedDbPersistence(options.room),
-      openPbftStorage: (room, selfId) => openIndexedDbPbftStorage(room, selfId, onStorageError),
+      openRecordStore: (room, selfId, name) =>
+        openIndexedDbRecordStore(room, selfId, name, onStorageError),
       randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0] as number,
     },
     ...extra,

@@ -43,7 +43,7 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
   };
   const mesh = new WebRtcMesh(identity, options, platform.createPeer, platform.createSocket);
   mesh.onEvent(emit);
-  const storage = await platform.openPbftStorage(options.room, identity.id);
+  const storage = await platform.openRecordStore(options.room, identity.id, 'pbft');
   const agreedNamespaces = options.agreedNamespaces ?? DEFAULT_AGREED_NAMESPACES;
   const critical = new Critical({
     selfId: identity.id,

@@ -5,7 +5,7 @@ import type { PersistenceFactory } from '../crdt/persistence';
 import type { SharedState } from '../crdt/sharedState';
 import type { CriticalLogEntry, CriticalStatus } from '../host/consensusView';
 import type { LinkFault, MeshCommands, MeshSnapshot } from '../host/meshSnapshot';
-import type { LoadedPbftStorage } from '../host/pbftHost';
+import type { LoadedRecordStore, RecordStoreName } from '../host/recordStore';
 import type { MeshEvent } from '../host/ports';
 import type { Identity } from '../adapters/webrtc/identity';
 import type { LinkSetupTime } from '../adapters/webrtc/meshTransport';
@@ -23,8 +23,11 @@ export interface MeshPlatform {
   createSocket?: SocketFactory;
   /** Where the shared document is kept between runs (none: memory only). */
   docPersistence?: PersistenceFactory;
-  /** Where the pBFT replica keeps its records (written before anything depending on them). */
-  openPbftStorage(room: string, selfId: AgentId): Promise<LoadedPbftStorage>;
+  /**
+   * Where the pBFT replica and the Raft node keep their records (written before anything
+   * depending on them), one store each.
+   */
+  openRecordStore(room: string, selfId: AgentId, name: RecordStoreName): Promise<LoadedRecordStore>;
   /** A random 32-bit seed (it shapes probe order and document client ids, not secrets). */
   randomSeed(): number;
 }

@@ -9,7 +9,7 @@ import {
   type PbftClientEvent,
 } from '../core/pbft/client';
 import type { PbftOverrides } from '../core/pbft/config';
-import type { PbftPersist } from '../core/pbft/durability';
+import type { RecordStore } from './recordStore';
 import { PbftReplica } from '../core/pbft/replica';
 import type { DigestFn, PbftEffect, PbftEvent, ReplicatedApp } from '../core/pbft/types';
 import { decodeFrame, encodeFrame, FrameTooLargeError } from '../core/wire/codec';
@@ -21,17 +21,6 @@ import {
 import { signPbftMessage, verifyPbftMessage, VerifiedSignatures } from './pbftSigning';
 import type { Clock, CryptoPort, TimerHandle, Transport } from './ports';
 import { SerialQueue, startNow } from './serialQueue';
-
-/** Where a replica's records go: `done` once they are durable (IndexedDB, a file, memory). */
-export interface PbftStorage {
-  /** Writes may overlap; they must complete (call `done`) in the order they were issued. */
-  write(persist: PbftPersist, done: () => void): void;
-}
-
-/** A storage with its records as they stand (what a restarted replica reads). */
-export interface LoadedPbftStorage extends PbftStorage {
-  readonly records: ReadonlyMap<string, string>;
-}
 
 export interface PbftHostOptions {
   selfId: AgentId;
@@ -46,7 +35,7 @@ export interface PbftHostOptions {
   prng: Prng;
   /** The client's first request number: from the clock, so a reload never reuses one. */
   firstReqNo: number;
-  storage?: PbftStorage;
+  storage?: RecordStore;
   /** The records a previous run persisted, to restart from. */
   stored?: ReadonlyMap<string, string>;
   config?: PbftOverrides;

@@ -4,7 +4,8 @@ import { fixedId } from '../core/base/testSupport';
 import { ListApp } from '../core/pbft/testNet';
 import { decodeFrame, encodeFrame } from '../core/wire/codec';
 import { PBFT_MAX_MESSAGE_BYTES, type PbftMessage } from '../core/wire/pbftMessages';
-import { PbftHost, type PbftStorage } from './pbftHost';
+import { PbftHost } from './pbftHost';
+import type { RecordStore } from './recordStore';
 import type { Clock, CryptoPort, TransportHandler } from './ports';
 import { sha256Hex } from './sha256Hex';
 
@@ -49,7 +50,7 @@ export function prePrepare(seq: number): PbftMessage {
 }
 
 /** Backup R2 of four on a manual clock; what it sends is listed as `type>peer`. */
-export function backupHost(options: { storage?: PbftStorage; stored?: Map<string, string> } = {}) {
+export function backupHost(options: { storage?: RecordStore; stored?: Map<string, string> } = {}) {
   const sent: string[] = [];
   let handler: TransportHandler | null = null;
   const clock = manualClock();

@@ -2,19 +2,15 @@ import type { AgentId } from '../core/base/ids';
 import type { Prng } from '../core/base/prng';
 import type { Millis } from '../core/base/time';
 import type { RaftOverrides } from '../core/raft/config';
-import { loadRaftDurable, persistChanges, type RecordChanges } from '../core/raft/durability';
+import { loadRaftDurable, persistChanges } from '../core/raft/durability';
 import type { RaftMemberChange } from '../core/raft/members';
 import { RaftNode } from '../core/raft/node';
 import type { RaftEffect, RaftEvent, RaftInput, RaftSnapshotView } from '../core/raft/types';
 import { decodeFrame, encodeFrame } from '../core/wire/codec';
 import { isRaftMessageType, type RaftEntry } from '../core/wire/raftMessages';
 import type { Clock, TimerHandle, Transport } from './ports';
+import type { RecordStore } from './recordStore';
 import { SerialQueue } from './serialQueue';
-
-/** Where a node's records go: `done` once they are durable, in the order writes were issued. */
-export interface RaftStorage {
-  write(changes: RecordChanges, done: () => void): void;
-}
 
 /** The application state machine the log drives. Deterministic; never throws. */
 export interface RaftStateMachine {
@@ -45,7 +41,7 @@ export interface RaftHostOptions {
   clock: Clock;
   prng: Prng;
   machine: RaftStateMachine;
-  storage: RaftStorage;
+  storage: RecordStore;
   /** The records a previous run stored, to restart from. */
   stored?: ReadonlyMap<string, string>;
   config?: RaftOverrides;

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { shortId } from '../../core/base/ids';
 import { createMesh } from '../../api/createMesh';
-import { memoryPbftStorage } from '../../host/memoryPbftStorage';
+import { memoryRecordStore } from '../../host/recordStore';
 import { generateIdentity } from '../webrtc/identity';
 import { fileDocPersistence } from './fileDocPersistence';
-import { FilePbftStorage } from './filePbftStorage';
+import { FileRecordStore } from './fileRecordStore';
 import { loadOrCreateFileIdentity } from './fileIdentity';
 import { createNodePeer } from './nodePeer';
 import { createNodeSocket } from './nodeSocket';
@@ -13,12 +13,14 @@ const HELP = `mesh-coordinator Node agent: joins a room as one more agent of the
 
   npm run agent -- [--server http://localhost:4444] [--room default] [--identity-file agent.json]
                    [--ice stun:host:3478,...] [--ping-interval-ms 1000] [--status-every-ms 5000]
-                   [--state-file state.bin] [--pbft-file pbft.log] [--replicas 4]
+                   [--state-file state.bin] [--pbft-file pbft.log] [--raft-file raft.log]
+                   [--replicas 4]
                    [--max-replicas 16] [--remove-after-ms 30000] [--add-after-ms 3000]
 
 Without --identity-file the agent has a fresh identity each run. With --state-file the room's
 shared document (memory store included) is kept in that file between runs; with --pbft-file
-its pBFT replica's records (keep it with the identity file: they belong to that identity).
+its pBFT replica's records, with --raft-file its Raft node's (keep both with the identity file:
+they belong to that identity; a Raft node that lost its records must not come back under its id).
 --replicas: agreed members needed before the first replica set forms. After it forms, the set
 grows by live members up to --max-replicas (voted in after --add-after-ms alive), and a replica
 gone for --remove-after-ms is voted out.`;
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
       'status-every-ms': { type: 'string', default: '5000' },
       'state-file': { type: 'string' },
       'pbft-file': { type: 'string' },
+      'raft-file': { type: 'string' },
       replicas: { type: 'string' },
       'max-replicas': { type: 'string' },
       'remove-after-ms': { type: 'string' },
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
       : await loadOrCreateFileIdentity(values['identity-file']);
   const iceServers = values.ice === undefined ? [] : [{ urls: values.ice.split(',') }];
   const stateFile = values['state-file'];
-  const pbftFile = values['pbft-file'];
+  const recordFiles = { pbft: values['pbft-file'], raft: values['raft-file'] };
   const critical: NonNullable<Parameters<typeof createMesh>[0]['critical']> = {};
   const minReplicas = integerFlag(values.replicas, 'replicas', 1);
   if (minReplicas !== undefined) critical.minReplicas = minReplicas;
@@ -87,8 +90,10 @@ async function main(): Promise<void> {
       createPeer: createNodePeer,
       createSocket: createNodeSocket,
       ...(stateFile === undefined ? {} : { docPersistence: fileDocPersistence(stateFile) }),
-      openPbftStorage: async () =>
-        pbftFile === undefined ? memoryPbftStorage() : new FilePbftStorage(pbftFile),
+      openRecordStore: async (_room, _selfId, name) => {
+        const file = recordFiles[name];
+        return file === undefined ? memoryRecordStore() : new FileRecordStore(file);
+      },
       randomSeed: () => Math.floor(Math.random() * 2 ** 32),
     },
   });

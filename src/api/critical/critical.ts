@@ -6,7 +6,8 @@ import type { PbftOverrides } from '../../core/pbft/config';
 import type { PbftEvent, PbftSnapshot } from '../../core/pbft/types';
 import { PBFT_MAX_ACTION_BYTES } from '../../core/wire/pbftMessages';
 import type { ConsensusView, CriticalLogEntry, CriticalStatus } from '../../host/consensusView';
-import { PbftHost, type LoadedPbftStorage } from '../../host/pbftHost';
+import { PbftHost } from '../../host/pbftHost';
+import type { LoadedRecordStore } from '../../host/recordStore';
 import type { Clock, CryptoPort, TimerHandle, Transport } from '../../host/ports';
 import { sha256Hex } from '../../host/sha256Hex';
 import { builtinKinds } from './builtinKinds';
@@ -42,7 +43,7 @@ export interface CriticalOptions {
   clock: Clock;
   crypto: CryptoPort;
   prng: Prng;
-  storage: LoadedPbftStorage;
+  storage: LoadedRecordStore;
   /** How long a proposal waits for a replica set to form before it fails `no-quorum`. */
   formingWaitMs?: number;
   /** How long a proposal waits for its result in all. */

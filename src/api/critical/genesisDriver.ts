@@ -6,7 +6,7 @@ import {
   type GenesisRecord,
 } from '../../core/agent/pbftGenesis';
 import { PBFT_MAX_REPLICAS } from '../../core/wire/pbftMessages';
-import type { LoadedPbftStorage } from '../../host/pbftHost';
+import type { LoadedRecordStore } from '../../host/recordStore';
 import type { MeshSnapshot } from '../../host/meshSnapshot';
 import type { Clock } from '../../host/ports';
 import { PollingTimer } from '../../host/pollingTimer';
@@ -36,7 +36,7 @@ export interface GenesisDriverOptions {
   membership: MembershipPort;
   board: ReplicaListBoard;
   critical: Critical;
-  storage: LoadedPbftStorage;
+  storage: LoadedRecordStore;
   clock: Clock;
   /** Agreed members needed before the first replica set forms (default 4). */
   minReplicas?: number;

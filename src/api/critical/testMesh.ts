@@ -1,6 +1,6 @@
 import type { AgentId } from '../../core/base/ids';
 import { createSeededPrng } from '../../core/base/prng';
-import { memoryPbftStorage } from '../../host/memoryPbftStorage';
+import { memoryRecordStore } from '../../host/recordStore';
 import { anyoneSigns, R1, R2, R3, R4 } from '../../host/pbftHostTestSupport';
 import type { Clock, TransportHandler } from '../../host/ports';
 import { Critical } from './critical';
@@ -72,7 +72,7 @@ export function criticalMesh(ids: readonly AgentId[] = REPLICAS) {
         clock,
         crypto: anyoneSigns,
         prng: createSeededPrng(index + 1),
-        storage: memoryPbftStorage(),
+        storage: memoryRecordStore(),
         formingWaitMs: 2000,
       }),
     );

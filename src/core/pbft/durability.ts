@@ -1,3 +1,4 @@
+import type { RecordChanges } from '../base/records';
 import type {
   PbftHeader,
   PbftPreparedProof,
@@ -15,10 +16,7 @@ import type { Slot } from './slotLog';
  * plain strings for any key-value store (IndexedDB, a file): `meta`, `stable`, `slot:<seq>`,
  * `batch:<digest>`. Values are JSON text.
  */
-export interface PbftPersist {
-  puts: { key: string; value: string }[];
-  deletes: string[];
-}
+export type PbftPersist = RecordChanges;
 
 export interface StoredMeta {
   view: number;
@@ -37,12 +35,6 @@ export interface StoredSlot {
   committedDigest: string | null;
   sentPrepare: boolean;
   sentCommit: boolean;
-}
-
-/** Applies one persist effect to an in-memory store (tests, the simulator, a file's image). */
-export function applyPersist(store: Map<string, string>, persist: PbftPersist): void {
-  for (const { key, value } of persist.puts) store.set(key, value);
-  for (const key of persist.deletes) store.delete(key);
 }
 
 /** Collects what changed during one step; the replica turns it into one persist effect. */

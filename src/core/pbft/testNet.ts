@@ -5,7 +5,7 @@ import type { PbftMessage } from '../wire/pbftMessages';
 import { ByzantineRewriter } from './byzantine';
 import { PbftClient, type PbftClientEvent } from './client';
 import type { PbftOverrides } from './config';
-import { applyPersist } from './durability';
+import { applyRecordChanges } from '../base/records';
 import { PbftReplica } from './replica';
 import type { DigestFn, PbftEvent, ReplicatedApp } from './types';
 
@@ -271,7 +271,7 @@ export class TestNet {
     agent.replica.invariants();
     for (const effect of effects) {
       if (effect.kind === 'event') agent.events.push(effect.event);
-      else if (effect.kind === 'persist') applyPersist(agent.storage, effect);
+      else if (effect.kind === 'persist') applyRecordChanges(agent.storage, effect);
       else for (const to of effect.to) this.queue.push({ from: agent.id, to, msg: effect.msg });
     }
   }

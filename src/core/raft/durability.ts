@@ -1,3 +1,4 @@
+import type { RecordChanges } from '../base/records';
 import type { RaftEntry } from '../wire/raftMessages';
 import type { RaftDurableState, RaftEffect, RaftHardState, RaftStoredSnapshot } from './types';
 
@@ -12,10 +13,7 @@ const ENTRY_PREFIX = 'raft/e/';
 
 export const entryKey = (index: number): string => ENTRY_PREFIX + String(index).padStart(16, '0');
 
-export interface RecordChanges {
-  puts: { key: string; value: string }[];
-  deletes: string[];
-}
+export type { RecordChanges } from '../base/records';
 
 /** The record writes and deletes one persist effect means, given the keys held now. */
 export function persistChanges(

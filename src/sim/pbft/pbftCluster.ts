@@ -3,7 +3,7 @@ import type { Prng } from '../../core/base/prng';
 import type { ByzantineBehaviour, ByzantineRewriter } from '../../core/pbft/byzantine';
 import type { PbftClient, PbftClientEvent } from '../../core/pbft/client';
 import type { PbftOverrides } from '../../core/pbft/config';
-import { applyPersist } from '../../core/pbft/durability';
+import { applyRecordChanges } from '../../core/base/records';
 import type { PbftReplica } from '../../core/pbft/replica';
 import type { PbftEvent } from '../../core/pbft/types';
 import { typeCodeOf } from '../../core/wire/codec';
@@ -280,7 +280,7 @@ export class PbftCluster {
       crypto: this.crypto.portFor(id),
       prng: this.byzantinePrng,
       firstReqNo,
-      storage: { write: (persist, done) => (applyPersist(node.storage, persist), done()) },
+      storage: { write: (persist, done) => (applyRecordChanges(node.storage, persist), done()) },
       ...(stored === undefined ? {} : { stored }),
       ...(this.options.config === undefined ? {} : { config: this.options.config }),
       // The spare runs only its client until a change adds it (a restart keeps its replica).

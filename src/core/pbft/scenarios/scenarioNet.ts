@@ -1,7 +1,7 @@
 import type { AgentId } from '../../base/ids';
 import type { PbftMessage } from '../../wire/pbftMessages';
 import type { PbftOverrides } from '../config';
-import { applyPersist } from '../durability';
+import { applyRecordChanges } from '../../base/records';
 import { PbftReplica } from '../replica';
 import { ListApp } from '../testNet';
 import { testDigest } from '../testDigest';
@@ -82,7 +82,7 @@ export class ScenarioNet {
     node.replica.invariants();
     for (const e of effects) {
       if (e.kind === 'event') node.events.push(e.event);
-      else if (e.kind === 'persist') applyPersist(node.storage, e);
+      else if (e.kind === 'persist') applyRecordChanges(node.storage, e);
       else for (const to of e.to) this.queue.push({ from: node.id, to, msg: e.msg });
     }
   }

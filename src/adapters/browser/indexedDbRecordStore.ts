@@ -1,6 +1,6 @@
-import { applyPersist, type PbftPersist } from '../../core/pbft/durability';
+import { applyRecordChanges, type RecordChanges } from '../../core/base/records';
 import type { AgentId } from '../../core/base/ids';
-import type { LoadedPbftStorage } from '../../host/pbftHost';
+import type { LoadedRecordStore, RecordStoreName } from '../../host/recordStore';
 
 const STORE = 'records';
 
@@ -12,12 +12,12 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 interface Waiting {
-  persist: PbftPersist;
+  persist: RecordChanges;
   done: () => void;
 }
 
 /**
- * A tab's pBFT records in IndexedDB, one database per room and agent. Writes are group-committed:
+ * A tab's pBFT or Raft records in IndexedDB, one database per store, room and agent. Writes are group-committed:
  * while one read-write transaction (with `durability: 'strict'`, flushed) is under way, the
  * writes that arrive wait and then go together in the next one, in order, so a busy replica pays
  * one flush for many records instead of one each. Each `done` runs once its transaction has
@@ -25,12 +25,13 @@ interface Waiting {
  * what a reloaded tab reads back. A failed write is reported and its `done` never runs: sending
  * on after a lost write could make the replica vote differently after a reload.
  */
-export async function openIndexedDbPbftStorage(
+export async function openIndexedDbRecordStore(
   room: string,
   selfId: AgentId,
+  name: RecordStoreName,
   onError: (detail: string) => void,
-): Promise<LoadedPbftStorage> {
-  const open = indexedDB.open(`mesh-coordinator/pbft/${room}/${selfId}`, 1);
+): Promise<LoadedRecordStore> {
+  const open = indexedDB.open(`mesh-coordinator/${name}/${room}/${selfId}`, 1);
   open.onupgradeneeded = () => open.result.createObjectStore(STORE);
   const db = await request(open);
   const records = new Map<string, string>();
@@ -56,13 +57,13 @@ export async function openIndexedDbPbftStorage(
       for (const { done } of group) done();
       commitWaiting();
     };
-    tx.onerror = () => onError(`pBFT record write failed: ${String(tx.error)}`);
-    tx.onabort = () => onError(`pBFT record write aborted: ${String(tx.error)}`);
+    tx.onerror = () => onError(`${name} record write failed: ${String(tx.error)}`);
+    tx.onabort = () => onError(`${name} record write aborted: ${String(tx.error)}`);
   };
   return {
     records,
-    write(persist: PbftPersist, done: () => void): void {
-      applyPersist(records, persist);
+    write(persist: RecordChanges, done: () => void): void {
+      applyRecordChanges(records, persist);
       waiting.push({ persist, done });
       commitWaiting();
     },

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FilePbftStorage } from './filePbftStorage';
+import { FileRecordStore } from './fileRecordStore';
 
 const folders: string[] = [];
 function tempFile(): string {
@@ -14,10 +14,10 @@ afterEach(() => {
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
-describe('FilePbftStorage', () => {
+describe('FileRecordStore', () => {
   it('reads back what was written, deletes included, after a restart', () => {
     const path = tempFile();
-    const first = new FilePbftStorage(path);
+    const first = new FileRecordStore(path);
     let acknowledged = 0;
     first.write(
       {
@@ -35,7 +35,7 @@ describe('FilePbftStorage', () => {
     );
     first.close();
     expect(acknowledged).toBe(2);
-    const again = new FilePbftStorage(path);
+    const again = new FileRecordStore(path);
     expect([...again.records]).toEqual([
       ['meta', '{"view":1}'],
       ['stable', '{"seq":1}'],
@@ -45,25 +45,25 @@ describe('FilePbftStorage', () => {
 
   it('ignores a last line cut short by a crash, and refuses a damaged file', () => {
     const path = tempFile();
-    const storage = new FilePbftStorage(path);
+    const storage = new FileRecordStore(path);
     storage.write({ puts: [{ key: 'meta', value: 'a' }], deletes: [] }, () => undefined);
     storage.close();
     appendFileSync(path, '{"p":[["meta","b"');
-    const afterCrash = new FilePbftStorage(path);
+    const afterCrash = new FileRecordStore(path);
     expect(afterCrash.records.get('meta')).toBe('a');
     // It goes on writing after the torn line was cut off, and reads back cleanly again.
     afterCrash.write({ puts: [{ key: 'meta', value: 'c' }], deletes: [] }, () => undefined);
     afterCrash.close();
-    const later = new FilePbftStorage(path);
+    const later = new FileRecordStore(path);
     expect(later.records.get('meta')).toBe('c');
     later.close();
     writeFileSync(path, 'garbage\n{"p":[],"d":[]}\n');
-    expect(() => new FilePbftStorage(path)).toThrow(/line 1 is not a pBFT record/);
+    expect(() => new FileRecordStore(path)).toThrow(/line 1 is not a record/);
   });
 
   it('rewrites a large log from its live records and keeps them', () => {
     const path = tempFile();
-    const storage = new FilePbftStorage(path);
+    const storage = new FileRecordStore(path);
     const value = 'x'.repeat(64 * 1024);
     for (let i = 0; i < 200; i++) {
       storage.write(
@@ -74,7 +74,7 @@ describe('FilePbftStorage', () => {
     storage.close();
     // 200 writes of 64 KiB would be 12.8 MB; compaction keeps the file near the live size.
     expect(readFileSync(path).length).toBeLessThan(5 * 1024 * 1024);
-    const again = new FilePbftStorage(path);
+    const again = new FileRecordStore(path);
     expect([...again.records.keys()]).toEqual(['slot:199']);
     again.close();
   });

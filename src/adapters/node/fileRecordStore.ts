@@ -8,21 +8,21 @@ import {
   truncateSync,
   writeSync,
 } from 'node:fs';
-import { applyPersist, type PbftPersist } from '../../core/pbft/durability';
-import type { PbftStorage } from '../../host/pbftHost';
+import { applyRecordChanges, type RecordChanges } from '../../core/base/records';
+import type { RecordStore } from '../../host/recordStore';
 
 /** The log is rewritten from the live records once it is this large and twice their size. */
 const COMPACT_AFTER_BYTES = 4 * 1024 * 1024;
 
 /**
- * A Node replica's records in one append-only file: each `persist` effect is one JSON line
+ * A Node agent's pBFT or Raft records in one append-only file, one file per store: each `persist` effect is one JSON line
  * (`{"p":[[key,value],…],"d":[key,…]}`), written and flushed to disk before `done`, so what a
  * replica sent never runs ahead of what it would read back after a crash. Read back by
  * replaying the lines; a last line cut short by a crash mid-write is ignored (its effect never
  * completed, so nothing was sent after it). Once the log is large, it is rewritten from the
  * live records (temp file, flush, rename).
  */
-export class FilePbftStorage implements PbftStorage {
+export class FileRecordStore implements RecordStore {
   /** The records as they stand (what a restart reads). */
   readonly records = new Map<string, string>();
   private fd: number;
@@ -42,8 +42,8 @@ export class FilePbftStorage implements PbftStorage {
     this.fd = openSync(path, 'a');
   }
 
-  write(persist: PbftPersist, done: () => void): void {
-    applyPersist(this.records, persist);
+  write(persist: RecordChanges, done: () => void): void {
+    applyRecordChanges(this.records, persist);
     this.append(lineOf(persist));
     if (this.logBytes > COMPACT_AFTER_BYTES && this.logBytes > 2 * this.liveBytes()) this.compact();
     done();
@@ -66,12 +66,15 @@ export class FilePbftStorage implements PbftStorage {
       if (line === '') return;
       try {
         const { p, d } = JSON.parse(line) as { p: [string, string][]; d: string[] };
-        applyPersist(this.records, { puts: p.map(([key, value]) => ({ key, value })), deletes: d });
+        applyRecordChanges(this.records, {
+          puts: p.map(([key, value]) => ({ key, value })),
+          deletes: d,
+        });
       } catch (error) {
         // Only the last line can be torn (a crash mid-append); anything else is a damaged file.
         if (index < lines.length - 1 && lines[index + 1] !== '') {
           throw new Error(
-            `${this.path} line ${index + 1} is not a pBFT record (${String(error)}); move the file away to start empty`,
+            `${this.path} line ${index + 1} is not a record (${String(error)}); move the file away to start empty`,
           );
         }
       }
@@ -102,6 +105,6 @@ export class FilePbftStorage implements PbftStorage {
   }
 }
 
-function lineOf(persist: PbftPersist): string {
+function lineOf(persist: RecordChanges): string {
   return `${JSON.stringify({ p: persist.puts.map((put) => [put.key, put.value]), d: persist.deletes })}\n`;
 }
