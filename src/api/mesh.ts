@@ -1,5 +1,7 @@
 import type { AgentId } from '../core/base/ids';
 import type { PbftOverrides } from '../core/pbft/config';
+import type { RaftOverrides } from '../core/raft/config';
+import type { LedgerApi } from './ledger/ledgerApi';
 import type { MemoryStore } from '../crdt/memory/memoryStore';
 import type { PersistenceFactory } from '../crdt/persistence';
 import type { SharedState } from '../crdt/sharedState';
@@ -52,6 +54,19 @@ export interface CreateMeshOptions extends MeshOptions {
    * re-executes its log as it starts). `mesh.critical.register` right after creation works too.
    */
   kinds?: Record<string, CriticalKind>;
+  ledger?: {
+    /** Agreed members needed before the first Raft group forms (default 3). */
+    minVoters?: number;
+    /** Voters at most (default 5); later agents are learners. */
+    maxVoters?: number;
+    /** How long an operation waits for its outcome (default 5 s). */
+    timeoutMs?: number;
+    /** A member dead this long is removed from the group (default 30 s); one that left, at once. */
+    removeAfterMs?: number;
+    /** An agent alive and agreed this long joins as a learner (default 2 s). */
+    addAfterMs?: number;
+    raft?: RaftOverrides;
+  };
   /** Keep presence states in the shared document (pages do). */
   awareness?: boolean;
 }
@@ -77,6 +92,8 @@ export interface Mesh {
   /** The namespaced memory store; agreed namespaces commit through pBFT first. */
   readonly memory: MemoryStore;
   readonly critical: CriticalApi;
+  /** The Raft group's ordered log and key-value state; its leader is the mesh's coordinator. */
+  readonly ledger: LedgerApi;
   /** The chaos commands (partition, heal, freeze, link faults, Byzantine behaviours). */
   readonly commands: MeshCommands;
   /** The shared document behind the memory store. */

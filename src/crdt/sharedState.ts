@@ -26,6 +26,11 @@ export interface SharedStateOptions {
   persistence?: PersistenceFactory;
   /** The agent's view of the mesh, for relaying in partial views and for `swarm/mesh/state`. */
   meshSnapshot?: () => MeshSnapshot;
+  /**
+   * The mesh's coordinator (the Raft leader) when this agent's side holds a majority and knows
+   * one: it alone publishes `swarm/mesh/state`. Without one, the lowest alive id does.
+   */
+  coordinator?: () => AgentId | null;
   /** How often `swarm/mesh/state` is checked and, when it changed, rewritten. */
   meshStateIntervalMs?: number;
   /** Keep presence (awareness) states; off in the simulator, whose clock y-protocols' timers ignore. */
@@ -94,7 +99,8 @@ export class SharedState {
   /** Writes `coordination / swarm/mesh/state` when this agent publishes and it changed. */
   publishMeshState(): void {
     const snapshot = this.options.meshSnapshot?.();
-    if (snapshot === undefined || !isMeshStatePublisher(snapshot)) return;
+    if (snapshot === undefined) return;
+    if (!isMeshStatePublisher(snapshot, this.options.coordinator?.() ?? null)) return;
     const state = meshStateOf(snapshot);
     const current = this.memory.retrieve(MESH_STATE_NAMESPACE, MESH_STATE_KEY);
     if (current !== null && JSON.stringify(current.value) === JSON.stringify(state)) return;

@@ -3,6 +3,7 @@ import type { EdgeView } from '../core/links/types';
 import type { ByzantineBehaviour } from '../core/wire/byzantineBehaviours';
 import type { HostStats } from './agentHost';
 import type { ConsensusView } from './consensusView';
+import type { LedgerView } from './ledgerView';
 
 /** Fault settings of one link, applied by the fault-injection layer on both directions. */
 export interface LinkFault {
@@ -104,6 +105,8 @@ export interface MeshSnapshot {
   chaos: ChaosView;
   /** The agent's pBFT replica and client (null when the agent runs without them). */
   consensus: ConsensusView | null;
+  /** The agent's Raft node behind `mesh.ledger` (null when the agent runs without it). */
+  ledger: LedgerView | null;
   stats: HostStats & {
     connectionsCreated: number;
     connectionBudget: number;

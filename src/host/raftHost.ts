@@ -6,7 +6,7 @@ import { loadRaftDurable, persistChanges } from '../core/raft/durability';
 import type { RaftMemberChange } from '../core/raft/members';
 import { RaftNode } from '../core/raft/node';
 import type { RaftEffect, RaftEvent, RaftInput, RaftSnapshotView } from '../core/raft/types';
-import { decodeFrame, encodeFrame } from '../core/wire/codec';
+import { decodeFrame, encodeFrame, FrameTooLargeError } from '../core/wire/codec';
 import { isRaftMessageType, type RaftEntry } from '../core/wire/raftMessages';
 import type { Clock, TimerHandle, Transport } from './ports';
 import type { RecordStore } from './recordStore';
@@ -22,7 +22,17 @@ export interface RaftStateMachine {
 
 /** Why a proposal or read failed: the `code` of the Error it rejects with. */
 export type RaftHostErrorCode =
-  'no-leader' | 'no-quorum' | 'timeout' | 'too-large' | 'overloaded' | 'refused' | 'stopped';
+  | 'no-leader'
+  | 'no-quorum'
+  | 'timeout'
+  | 'too-large'
+  | 'overloaded'
+  | 'refused'
+  | 'stopped'
+  /** Not an entry, key or target the ledger takes (before anything was sent). */
+  | 'invalid'
+  /** Only the leader can do this (a leadership transfer). */
+  | 'not-leader';
 
 export class RaftHostError extends Error {
   constructor(
@@ -93,7 +103,7 @@ export class RaftHost {
   private timer: TimerHandle | null = null;
   private timerAtMs: Millis | null = null;
   private stopped = false;
-  readonly stats = { framesIn: 0, badFrames: 0 };
+  readonly stats = { framesIn: 0, badFrames: 0, sendTooLarge: 0 };
 
   constructor(private readonly options: RaftHostOptions) {
     const restored = options.stored === undefined ? undefined : loadRaftDurable(options.stored);
@@ -261,7 +271,13 @@ export class RaftHost {
         return;
       }
       case 'send':
-        this.options.transport.send(effect.to, encodeFrame(effect.msg));
+        try {
+          this.options.transport.send(effect.to, encodeFrame(effect.msg));
+        } catch (error) {
+          // The limits make every Raft frame fit (core/wire/raftMessages.ts); counted if not.
+          if (!(error instanceof FrameTooLargeError)) throw error;
+          this.stats.sendTooLarge++;
+        }
         break;
       case 'apply':
         this.options.onApplied?.(effect.entries);

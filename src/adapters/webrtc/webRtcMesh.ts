@@ -357,6 +357,7 @@ export class WebRtcMesh {
       quorum: { ...host.agent.swim.quorum },
       chaos: this.chaos.view(),
       consensus: null,
+      ledger: null,
       stats: {
         ...host.stats,
         connectionsCreated: this.transport.connectionsCreated,

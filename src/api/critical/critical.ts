@@ -20,7 +20,8 @@ import {
 } from './criticalApp';
 import { CriticalError, type CriticalErrorCode } from './criticalError';
 import { CONSENSUS_LOG_SHOWN, ConsensusRecorder } from './consensusRecorder';
-import { GENESIS_RECORD_KEY } from './recordKeys';
+import type { GenesisTarget } from '../genesis/genesisDriver';
+import { GENESIS_RECORD_KEY } from '../genesis/recordKeys';
 import { ReplicaSet } from '../../core/pbft/replicaSet';
 import { firstViewOf } from '../../core/pbft/epochs';
 
@@ -75,7 +76,7 @@ const MAX_HELD_WHILE_FORMING = 64;
  * Owns the replicated app (the kind registry), and the pBFT host once the replica set is known
  * (core/agent/pbftGenesis.ts decides it); before that, proposals wait up to `formingWaitMs`.
  */
-export class Critical {
+export class Critical implements GenesisTarget {
   readonly app: CriticalApp;
   private host: PbftHost | null = null;
   private role: ConsensusView['role'] = 'forming';
@@ -155,6 +156,11 @@ export class Critical {
   /** The replica set this agent follows, or null before one formed. */
   configuration(): KnownConfiguration | null {
     return this.known;
+  }
+
+  /** The replicas of that set (the genesis driver reports their reach). */
+  currentMembers(): readonly AgentId[] | null {
+    return this.known?.replicas ?? null;
   }
 
   /** Called whenever the replica set this agent follows changes (and once it formed). */

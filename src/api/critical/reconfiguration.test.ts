@@ -3,7 +3,7 @@ import { fixedId } from '../../core/base/testSupport';
 import type { AgentId } from '../../core/base/ids';
 import type { MemberStatus } from '../../core/wire/swimMessages';
 import { R1, R2, R3, R4 } from '../../host/pbftHostTestSupport';
-import type { MembershipPort, ReplicaListBoard } from './genesisDriver';
+import type { MembershipPort, ReplicaListBoard } from '../genesis/genesisDriver';
 import { ReconfigurationDriver } from './reconfigurationDriver';
 import { criticalMesh, settle, type TestClock } from './testMesh';
 

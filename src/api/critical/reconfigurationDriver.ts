@@ -12,7 +12,7 @@ import type { Clock } from '../../host/ports';
 import { PollingTimer } from '../../host/pollingTimer';
 import { sha256Hex } from '../../host/sha256Hex';
 import type { Critical, KnownConfiguration } from './critical';
-import type { MembershipPort, ReplicaListBoard } from './genesisDriver';
+import type { MembershipPort, ReplicaListBoard } from '../genesis/genesisDriver';
 import { REPLICA_CHANGE_KIND, type ReplicaChangeResult } from './replicaChanges';
 
 export interface ReconfigurationOptions {

@@ -4,6 +4,8 @@ import { byzantineFaultsTolerated } from '../quorum/byzantine';
 
 /** The application fact each agent publishes its genesis progress under. */
 export const GENESIS_FACT_KEY = 'pbft/genesis';
+/** The same for Raft's first voters (the same rule decides them). */
+export const RAFT_GENESIS_FACT_KEY = 'raft/genesis';
 
 export interface GenesisConfig {
   selfId: AgentId;

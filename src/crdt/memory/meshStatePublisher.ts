@@ -36,11 +36,17 @@ export function meshStateOf(snapshot: MeshSnapshot): { [key: string]: JsonValue 
 }
 
 /**
- * One agent per side of the mesh writes the state: the alive member with the lowest id this
- * agent sees (itself included). Both sides of a partition publish their own view; the later
- * write wins after healing, and the next round rewrites it from the merged view.
+ * One agent per side of the mesh writes the state: the coordinator (the Raft leader) when this
+ * side holds a majority and follows one, else the alive member with the lowest id this agent
+ * sees (itself included): before the Raft group formed, and on a minority side. Both sides of a
+ * partition publish their own view; the later write wins after healing, and the next round
+ * rewrites it from the merged view.
  */
-export function isMeshStatePublisher(snapshot: MeshSnapshot): boolean {
+export function isMeshStatePublisher(
+  snapshot: MeshSnapshot,
+  coordinator: AgentId | null = null,
+): boolean {
+  if (coordinator !== null && snapshot.quorum.hasQuorum) return coordinator === snapshot.selfId;
   let lowest: AgentId = snapshot.selfId;
   for (const member of snapshot.members) {
     if (member.status === 'alive' && member.id < lowest) lowest = member.id;

@@ -1,4 +1,5 @@
 import type { ConsensusView, ReplicaSlotStatus } from '../../host/consensusView';
+import type { LedgerView } from '../../host/ledgerView';
 /**
  * Builds MeshSnapshots from arguments, for unit tests (and a temporary screenshot harness).
  * Nothing in the app imports this: the dashboard never shows made-up data.
@@ -54,6 +55,7 @@ export interface SnapshotFixture {
   quorum?: Partial<QuorumView>;
   chaos?: Partial<ChaosView>;
   consensus?: ConsensusView | null;
+  ledger?: LedgerView | null;
 }
 
 export interface MemberFixture {
@@ -145,6 +147,7 @@ export function buildSnapshot(fixture: SnapshotFixture): MeshSnapshot {
       ...fixture.chaos,
     },
     consensus: fixture.consensus ?? null,
+    ledger: fixture.ledger ?? null,
     stats: {
       framesIn: 0,
       framesOut: 0,

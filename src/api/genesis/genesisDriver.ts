@@ -1,17 +1,10 @@
 import type { AgentId } from '../../core/base/ids';
-import {
-  GENESIS_FACT_KEY,
-  PbftGenesis,
-  type GenesisMember,
-  type GenesisRecord,
-} from '../../core/agent/pbftGenesis';
-import { PBFT_MAX_REPLICAS } from '../../core/wire/pbftMessages';
+import { PbftGenesis, type GenesisMember, type GenesisRecord } from '../../core/agent/pbftGenesis';
 import type { LoadedRecordStore } from '../../host/recordStore';
 import type { MeshSnapshot } from '../../host/meshSnapshot';
 import type { Clock } from '../../host/ports';
 import { PollingTimer } from '../../host/pollingTimer';
 import { sha256Hex } from '../../host/sha256Hex';
-import type { Critical } from './critical';
 import { GENESIS_RECORD_KEY } from './recordKeys';
 
 /** What the driver reads of the agent's membership and writes into its gossip. */
@@ -32,14 +25,31 @@ export interface ReplicaListBoard {
   publish(name: string, replicas: readonly AgentId[]): void;
 }
 
+/** The protocol a genesis forms the first group of (pBFT's replicas, Raft's voters). */
+export interface GenesisTarget {
+  /** Still forming: what the genesis waits for. */
+  setForming(detail: string): void;
+  /** The first group is decided: start, as one of it or from outside it. */
+  start(members: readonly AgentId[], role: 'replica' | 'client'): void;
+  /** The group the protocol follows now (a reconfiguration moves it), once started. */
+  currentMembers?(): readonly AgentId[] | null;
+  /** How many of that group this agent reaches now (self included). */
+  setReachable?(count: number): void;
+}
+
 export interface GenesisDriverOptions {
   membership: MembershipPort;
   board: ReplicaListBoard;
-  critical: Critical;
+  target: GenesisTarget;
+  /** The protocol's record store: the lock or decision is kept beside its records. */
   storage: LoadedRecordStore;
   clock: Clock;
-  /** Agreed members needed before the first replica set forms (default 4). */
-  minReplicas?: number;
+  /** The membership fact the progress is published under (`pbft/genesis`, `raft/genesis`). */
+  factKey: string;
+  /** Agreed members needed before the first group forms. */
+  minMembers: number;
+  /** At most this many in the first group; with more members the smallest ids are taken. */
+  maxMembers: number;
   settleMs?: number;
   /** How often membership is read (and the replicas' reach handed to pBFT). */
   everyMs?: number;
@@ -48,9 +58,9 @@ export interface GenesisDriverOptions {
 const text = new TextEncoder();
 
 /**
- * Runs the genesis agreement over the membership's gossip until a replica set is decided, then
- * starts pBFT with it; from then on hands pBFT the number of replicas this agent reaches, so a
- * proposal on a minority side fails `no-quorum` early.
+ * Runs the genesis agreement over the membership's gossip until a group is decided, then starts
+ * the target protocol with it; from then on hands it the number of its members this agent
+ * reaches, so a proposal on a minority side fails `no-quorum` early.
  */
 export class GenesisDriver {
   private readonly genesis: PbftGenesis;
@@ -63,8 +73,8 @@ export class GenesisDriver {
     this.genesis = new PbftGenesis(
       {
         selfId: options.membership.selfId,
-        minReplicas: options.minReplicas ?? 4,
-        maxReplicas: PBFT_MAX_REPLICAS,
+        minReplicas: options.minMembers,
+        maxReplicas: options.maxMembers,
         settleMs: options.settleMs ?? 1000,
         digestOf: (value) => sha256Hex(text.encode(value)),
       },
@@ -86,17 +96,19 @@ export class GenesisDriver {
     const snapshot = this.options.membership.snapshot();
     // Genesis runs until the set is decided; from then on only the replicas' reach matters.
     if (this.replicas === null) this.form(snapshot);
-    // The set reconfiguration moved to, once there is one.
-    const replicas = this.options.critical.configuration()?.replicas ?? this.replicas;
-    if (replicas !== null) this.reportReach(snapshot, replicas);
+    // The group reconfiguration moved to, once there is one.
+    const { target } = this.options;
+    const members = target.currentMembers?.() ?? this.replicas;
+    if (members !== null && target.setReachable !== undefined)
+      target.setReachable(reachedCount(snapshot, members));
   }
 
   private form(snapshot: Pick<MeshSnapshot, 'members'>): void {
-    const { membership, critical, clock, storage } = this.options;
+    const { membership, target, clock, storage, factKey } = this.options;
     const members: GenesisMember[] = snapshot.members.map((member) => ({
       id: member.id,
       status: member.status,
-      fact: membership.appFact(member.id, GENESIS_FACT_KEY),
+      fact: membership.appFact(member.id, factKey),
     }));
     const step = this.genesis.step({
       nowMs: clock.nowMs(),
@@ -105,7 +117,7 @@ export class GenesisDriver {
       knownSets: this.options.board.lists(),
     });
     const publish = () => {
-      if (step.publish !== null) membership.publishFact(GENESIS_FACT_KEY, step.publish);
+      if (step.publish !== null) membership.publishFact(factKey, step.publish);
     };
     // A lock or a decision is stored before it is announced: a reloaded tab keeps its word.
     if (step.store !== null) {
@@ -117,24 +129,28 @@ export class GenesisDriver {
       publish();
     }
     if (step.outcome.kind === 'forming') {
-      critical.setForming(step.outcome.detail);
+      target.setForming(step.outcome.detail);
       return;
     }
     this.replicas = step.outcome.replicas;
     if (step.outcome.role === 'replica') {
       this.options.board.publish(this.genesis.nameOf(this.replicas), this.replicas);
     }
-    critical.start(step.outcome.replicas, step.outcome.role);
+    target.start(step.outcome.replicas, step.outcome.role);
   }
+}
 
-  private reportReach(snapshot: Pick<MeshSnapshot, 'members'>, replicas: readonly AgentId[]): void {
-    const reached = new Set(
-      snapshot.members
-        .filter((m) => m.self || (m.reached && m.status !== 'dead' && m.status !== 'left'))
-        .map((m) => m.id),
-    );
-    this.options.critical.setReachable(replicas.filter((id) => reached.has(id)).length);
-  }
+/** How many of `members` this agent reaches now, itself included. */
+function reachedCount(
+  snapshot: Pick<MeshSnapshot, 'members'>,
+  members: readonly AgentId[],
+): number {
+  const reached = new Set(
+    snapshot.members
+      .filter((m) => m.self || (m.reached && m.status !== 'dead' && m.status !== 'left'))
+      .map((m) => m.id),
+  );
+  return members.filter((id) => reached.has(id)).length;
 }
 
 function readRecord(value: string | undefined): GenesisRecord | null {

@@ -1,0 +1,431 @@
+import type { AgentId } from '../../core/base/ids';
+import type { Prng } from '../../core/base/prng';
+import { majorityOf } from '../../core/quorum/majority';
+import type { RaftOverrides } from '../../core/raft/config';
+import type { RaftMemberChange } from '../../core/raft/members';
+import type { RaftEvent, RaftSnapshotView } from '../../core/raft/types';
+import { RAFT_MAX_ENTRY_BYTES } from '../../core/wire/raftMessages';
+import {
+  LEDGER_MAX_KEY_CHARS,
+  LedgerMachine,
+  type LedgerOp,
+  type LedgerRecord,
+  type LedgerResult,
+} from '../../host/ledgerMachine';
+import type { LedgerStatus, LedgerTimelineEntry, LedgerView } from '../../host/ledgerView';
+import type { Clock, TimerHandle, Transport } from '../../host/ports';
+import { PollingTimer } from '../../host/pollingTimer';
+import { RaftHost, RaftHostError, type Committed } from '../../host/raftHost';
+import type { LoadedRecordStore } from '../../host/recordStore';
+import type { GenesisTarget } from '../genesis/genesisDriver';
+
+export interface LedgerOptions {
+  selfId: AgentId;
+  /** The Raft lane of the agent's links. */
+  transport: Transport;
+  clock: Clock;
+  prng: Prng;
+  storage: LoadedRecordStore;
+  /** The agents this one reaches now, itself included (from the membership). */
+  reached: () => ReadonlySet<AgentId>;
+  config?: RaftOverrides;
+  /** How long an operation waits for its outcome in all (default 5 s). */
+  timeoutMs?: number;
+  /** How long an operation waits for the first group to form (default 10 s). */
+  formingWaitMs?: number;
+  onEvent?: (event: RaftEvent) => void;
+}
+
+/** Where a committed entry went. */
+export interface LedgerCommit {
+  index: number;
+  term: number;
+}
+
+export interface LedgerCas extends LedgerCommit {
+  /** Whether the value was `expected` and is now the new one. */
+  ok: boolean;
+  /** The value under the key after the operation. */
+  value: unknown;
+}
+
+export interface LedgerGet {
+  value: unknown;
+  /** The commit index the read waited for (everything committed before the call). */
+  index: number;
+  /** Always true: reads go through ReadIndex (core/raft/README.md, "Linearizable reads"). */
+  linearizable: true;
+}
+
+interface Operation {
+  startedMs: number;
+  /**
+   * Tries once on the host: `settled` before it resolves, `retry` when it was refused (the
+   * operation decides whether to try again or fail).
+   */
+  attempt(host: RaftHost, settled: () => void, retry: (error: RaftHostError) => void): void;
+  reject(error: RaftHostError): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_FORMING_WAIT_MS = 10_000;
+/** Operations of this agent waiting at once (held, retrying or in flight); more: `overloaded`. */
+export const LEDGER_MAX_PENDING = 256;
+/** A refused operation is tried again this much later while its time lasts. */
+const RETRY_MS = 100;
+/** A node just started reaches nobody yet: `no-quorum` counts only after this. */
+const REACH_GRACE_MS = 3000;
+const TIMELINE_KEPT = 64;
+const RECENT_SHOWN = 12;
+
+const text = new TextEncoder();
+
+/**
+ * `mesh.ledger`: entries committed in one order by a Raft group of the mesh's agents, and a
+ * key-value state machine on them. Owns the state machine, and the Raft host once the genesis
+ * decided the first voters; before that, operations wait up to `formingWaitMs`. An operation
+ * refused before it was placed in a log (no leader known yet, a leader that lost its place)
+ * is tried again until its time is up, so a tab that just opened, or an election under way,
+ * costs a wait, not an error; one placed and never settled ends `timeout` (its fate unknown).
+ */
+export class Ledger implements GenesisTarget {
+  readonly machine = new LedgerMachine();
+  private host: RaftHost | null = null;
+  private startedMs = 0;
+  private formingDetail = 'starting';
+  private readonly pending = new Set<Operation>();
+  private readonly held: Operation[] = [];
+  private readonly timeline: LedgerTimelineEntry[] = [];
+  private readonly retryTimers = new Set<TimerHandle>();
+  private readonly formingTimer: PollingTimer;
+  private stopped = false;
+
+  constructor(private readonly options: LedgerOptions) {
+    this.formingTimer = new PollingTimer(options.clock, 250, () => this.expireHeld());
+    this.formingTimer.start();
+  }
+
+  get formed(): boolean {
+    return this.host !== null;
+  }
+
+  setForming(detail: string): void {
+    this.formingDetail = detail;
+  }
+
+  /** Starts the Raft node: a voter of the first group, or outside it until the leader adds it. */
+  start(voters: readonly AgentId[]): void {
+    if (this.host !== null || this.stopped) return;
+    const { options } = this;
+    this.startedMs = options.clock.nowMs();
+    this.host = new RaftHost({
+      selfId: options.selfId,
+      initialVoters: voters,
+      transport: options.transport,
+      clock: options.clock,
+      prng: options.prng,
+      machine: this.machine,
+      storage: options.storage,
+      stored: options.storage.records,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      hasQuorum: () => this.hasQuorum(),
+      ...(options.config === undefined ? {} : { config: options.config }),
+      onEvent: (event) => this.onRaftEvent(event),
+    });
+    this.formingTimer.stop();
+    for (const op of this.held.splice(0)) this.run(op);
+  }
+
+  /** The voters and learners as this agent's log has them (null before the group formed). */
+  currentMembers(): readonly AgentId[] | null {
+    return this.host?.node.membership.voters ?? null;
+  }
+
+  /** The leader this agent follows and its term: the mesh's coordinator (null when unknown). */
+  coordinator(): { leader: AgentId; term: number } | null {
+    const node = this.host?.node;
+    if (node === undefined || node.currentLeader === null) return null;
+    return { leader: node.currentLeader, term: node.currentTerm };
+  }
+
+  get isLeader(): boolean {
+    return this.host?.node.currentRole === 'leader';
+  }
+
+  append(entry: unknown): Promise<LedgerCommit> {
+    if (entry === undefined) return Promise.reject(invalid('an entry is a JSON value'));
+    return this.commit({ kind: 'append', entry }).then(({ index, term }) => ({ index, term }));
+  }
+
+  put(key: string, value: unknown): Promise<LedgerCommit> {
+    const refusal = keyRefusal(key);
+    if (refusal !== null) return Promise.reject(invalid(refusal));
+    return this.commit({ kind: 'put', key, value: value ?? null }).then(({ index, term }) => ({
+      index,
+      term,
+    }));
+  }
+
+  cas(key: string, expected: unknown, value: unknown): Promise<LedgerCas> {
+    const refusal = keyRefusal(key);
+    if (refusal !== null) return Promise.reject(invalid(refusal));
+    return this.commit({ kind: 'cas', key, expected: expected ?? null, value: value ?? null }).then(
+      ({ index, term, result }) => {
+        const outcome = result as Extract<LedgerResult, { kind: 'cas' }>;
+        return { index, term, ok: outcome.ok, value: outcome.value };
+      },
+    );
+  }
+
+  /** The value under `key`, linearizable: it reflects every write committed before the call. */
+  get(key: string): Promise<LedgerGet> {
+    const refusal = keyRefusal(key);
+    if (refusal !== null) return Promise.reject(invalid(refusal));
+    return new Promise((resolve, reject) => {
+      this.submit({
+        startedMs: this.options.clock.nowMs(),
+        reject,
+        attempt: (host, settled, retry) =>
+          host.readIndexWith((index) => {
+            settled();
+            resolve({ value: this.machine.get(key), index, linearizable: true });
+          }, retry),
+      });
+    });
+  }
+
+  /** Committed entries this agent applied and keeps, from `fromIndex`, at most `limit`. */
+  read(options: { fromIndex?: number; limit?: number } = {}): LedgerRecord[] {
+    const fromIndex = options.fromIndex ?? 1;
+    const limit = Math.max(0, Math.min(options.limit ?? 100, 1000));
+    return this.machine.read(fromIndex, limit);
+  }
+
+  /**
+   * Hands leadership to `to`; resolves once it leads. Only the leader can: elsewhere this
+   * rejects `not-leader` (with the leader's id in the message).
+   */
+  transferLeadership(to: AgentId): Promise<{ leader: AgentId; term: number }> {
+    const host = this.host;
+    if (host === null || host.node.currentRole !== 'leader') {
+      const leader = this.coordinator()?.leader;
+      return Promise.reject(
+        new RaftHostError(
+          'not-leader',
+          leader === undefined ? 'no leader is known' : `only the leader (${leader}) can transfer`,
+        ),
+      );
+    }
+    if (!host.node.membership.voters.includes(to) || to === this.options.selfId) {
+      return Promise.reject(invalid(`${to} is not another voter`));
+    }
+    return new Promise((resolve, reject) => {
+      const { clock } = this.options;
+      let unsubscribe = (): void => undefined;
+      const timer = clock.setTimer(
+        clock.nowMs() + (this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        () => {
+          unsubscribe();
+          reject(new RaftHostError('timeout', `${to} did not take over in time`));
+        },
+      );
+      unsubscribe = this.onLeaderChange((leader, term) => {
+        if (leader !== to) return;
+        clock.clearTimer(timer);
+        unsubscribe();
+        resolve({ leader, term });
+      });
+      host.transferLeadership(to);
+    });
+  }
+
+  /** Proposes a membership change (the membership driver, on the leader). */
+  changeMembers(change: RaftMemberChange): Promise<Committed> {
+    if (this.host === null) return Promise.reject(new RaftHostError('no-leader', 'not formed'));
+    return this.host.changeMembers(change);
+  }
+
+  /** The node's own view (the membership driver reads the leader's progress). */
+  raftView(): RaftSnapshotView | null {
+    return this.host?.view() ?? null;
+  }
+
+  status(view: RaftSnapshotView | null = this.raftView()): LedgerStatus {
+    if (view === null) {
+      return {
+        role: 'forming',
+        term: 0,
+        leader: null,
+        commitIndex: 0,
+        appliedIndex: 0,
+        voters: [],
+        learners: [],
+      };
+    }
+    const self = this.options.selfId;
+    const role = view.voters.includes(self)
+      ? view.role
+      : view.learners.includes(self)
+        ? 'learner'
+        : 'joining';
+    return {
+      role,
+      term: view.term,
+      leader: view.leader,
+      commitIndex: view.commitIndex,
+      appliedIndex: view.appliedIndex,
+      voters: view.voters,
+      learners: view.learners,
+    };
+  }
+
+  view(): LedgerView {
+    const raft = this.raftView();
+    return {
+      status: this.status(raft),
+      formingDetail: raft === null ? this.formingDetail : null,
+      progress: raft?.progress ?? [],
+      lastIndex: raft?.lastIndex ?? 0,
+      snapshotIndex: raft?.snapshotIndex ?? 0,
+      timeline: [...this.timeline],
+      recent: this.machine.recent(RECENT_SHOWN),
+      pendingOperations: this.pending.size,
+    };
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.formingTimer.stop();
+    for (const timer of this.retryTimers) this.options.clock.clearTimer(timer);
+    this.retryTimers.clear();
+    this.host?.stop();
+    for (const op of [...this.pending])
+      this.finish(op, new RaftHostError('stopped', 'this agent has left the mesh'));
+  }
+
+  private readonly leaderListeners = new Set<(leader: AgentId, term: number) => void>();
+
+  /** Called with each leader this agent learns of (itself included). */
+  onLeaderChange(listener: (leader: AgentId, term: number) => void): () => void {
+    this.leaderListeners.add(listener);
+    return () => this.leaderListeners.delete(listener);
+  }
+
+  private onRaftEvent(event: RaftEvent): void {
+    this.timeline.push({ atMs: this.options.clock.nowMs(), event });
+    if (this.timeline.length > TIMELINE_KEPT) this.timeline.shift();
+    if (event.type === 'raft-leader') {
+      for (const listener of [...this.leaderListeners]) listener(event.leader, event.term);
+    }
+    this.options.onEvent?.(event);
+  }
+
+  /** Whether this agent reaches a majority of the voters it knows. */
+  private hasQuorum(): boolean {
+    const node = this.host?.node;
+    if (node === undefined) return false;
+    const reached = this.options.reached();
+    const voters = node.membership.voters;
+    return voters.filter((id) => reached.has(id)).length >= majorityOf(voters.length);
+  }
+
+  private commit(op: LedgerOp): Promise<Committed> {
+    const data = JSON.stringify({ op });
+    const bytes = data === undefined ? 0 : text.encode(data).length;
+    if (data === undefined) return Promise.reject(invalid('the value is not JSON'));
+    if (bytes > RAFT_MAX_ENTRY_BYTES) {
+      return Promise.reject(
+        new RaftHostError('too-large', `entry of ${bytes} bytes, limit ${RAFT_MAX_ENTRY_BYTES}`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.submit({
+        startedMs: this.options.clock.nowMs(),
+        reject,
+        attempt: (host, settled, retry) =>
+          host.proposeWith(
+            data,
+            (committed) => {
+              settled();
+              const result = committed.result as LedgerResult;
+              if (result.kind === 'refused') reject(new RaftHostError('refused', result.reason));
+              else resolve(committed);
+            },
+            retry,
+          ),
+      });
+    });
+  }
+
+  private submit(op: Operation): void {
+    if (this.stopped)
+      return op.reject(new RaftHostError('stopped', 'this agent has left the mesh'));
+    if (this.pending.size >= LEDGER_MAX_PENDING) {
+      return op.reject(
+        new RaftHostError('overloaded', `${LEDGER_MAX_PENDING} operations wait already`),
+      );
+    }
+    this.pending.add(op);
+    if (this.host === null) this.held.push(op);
+    else this.run(op);
+  }
+
+  private run(op: Operation): void {
+    const host = this.host as RaftHost;
+    op.attempt(
+      host,
+      () => this.pending.delete(op),
+      (error) => {
+        if (this.retryable(op, error)) {
+          const timer = this.options.clock.setTimer(this.options.clock.nowMs() + RETRY_MS, () => {
+            this.retryTimers.delete(timer);
+            if (!this.stopped && this.pending.has(op)) this.run(op);
+          });
+          this.retryTimers.add(timer);
+          return;
+        }
+        this.finish(op, error);
+      },
+    );
+  }
+
+  /** A refusal that never placed the entry, while the operation's time lasts. */
+  private retryable(op: Operation, error: RaftHostError): boolean {
+    const nowMs = this.options.clock.nowMs();
+    if (nowMs - op.startedMs + RETRY_MS >= (this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS))
+      return false;
+    if (error.code === 'no-leader') return true;
+    // Just started: the membership has not heard from anyone yet.
+    return error.code === 'no-quorum' && nowMs - this.startedMs < REACH_GRACE_MS;
+  }
+
+  private finish(op: Operation, error: RaftHostError): void {
+    if (this.pending.delete(op)) op.reject(error);
+  }
+
+  /** Held operations whose wait for the group is over fail `no-leader`. */
+  private expireHeld(): void {
+    const nowMs = this.options.clock.nowMs();
+    const waitMs = this.options.formingWaitMs ?? DEFAULT_FORMING_WAIT_MS;
+    for (let i = this.held.length - 1; i >= 0; i--) {
+      const op = this.held[i] as Operation;
+      if (nowMs - op.startedMs < waitMs) continue;
+      this.held.splice(i, 1);
+      this.finish(
+        op,
+        new RaftHostError('no-leader', `no Raft group formed yet: ${this.formingDetail}`),
+      );
+    }
+  }
+}
+
+function keyRefusal(key: unknown): string | null {
+  if (typeof key !== 'string' || key.length === 0 || key.length > LEDGER_MAX_KEY_CHARS)
+    return `a key is a string of 1-${LEDGER_MAX_KEY_CHARS} characters`;
+  return null;
+}
+
+function invalid(message: string): RaftHostError {
+  return new RaftHostError('invalid', message);
+}
