@@ -74,7 +74,7 @@ describe('DocSync', () => {
     net.deliverAll(() => false); // every update lost on the way
     expect(contentOf(b.doc)).toEqual({});
     expect(b.sync.peerStates()[0]?.state).toBe('in-sync'); // stale: nothing compared since
-    clock.advanceBy(2000);
+    clock.advance(2000);
     net.deliverAll();
     expect(contentOf(b.doc)).toEqual({ kept: 1 });
     expect(a.sync.stats.antiEntropyRounds + b.sync.stats.antiEntropyRounds).toBe(2);
@@ -140,7 +140,7 @@ describe('DocSync', () => {
     net.deliverAll();
     expect(b.doc.getText('t').length).toBe(0);
     net.buffered = 0;
-    clock.advanceBy(10);
+    clock.advance(10);
     const chunks = net.inFlight.filter((f) => f.from === A && f.frame[2] === 1);
     expect(chunks.length).toBeGreaterThan(15);
     for (const chunk of chunks) expect(chunk.frame.length).toBeLessThanOrEqual(64 * 1024);

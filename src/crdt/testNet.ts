@@ -1,41 +1,8 @@
 import type { AgentId } from '../core/base/ids';
-import type { Clock, Transport, TransportHandler } from '../host/ports';
+import type { Transport, TransportHandler } from '../host/ports';
+export { TestClock } from '../host/testClock';
 
-/** Test support: a manual clock and an in-memory network whose frames wait until delivered. */
-export class TestClock implements Clock {
-  private now = 0;
-  private readonly timers: { atMs: number; callback: () => void; live: boolean }[] = [];
-
-  nowMs(): number {
-    return this.now;
-  }
-
-  setTimer(atMs: number, callback: () => void): unknown {
-    const timer = { atMs, callback, live: true };
-    this.timers.push(timer);
-    return timer;
-  }
-
-  clearTimer(handle: unknown): void {
-    (handle as { live: boolean }).live = false;
-  }
-
-  /** Moves time forward, firing due timers in time order (timers they set included). */
-  advanceBy(ms: number): void {
-    const until = this.now + ms;
-    for (;;) {
-      const due = this.timers
-        .filter((t) => t.live && t.atMs <= until)
-        .sort((a, b) => a.atMs - b.atMs)[0];
-      if (due === undefined) break;
-      due.live = false;
-      this.now = Math.max(this.now, due.atMs);
-      due.callback();
-    }
-    this.now = until;
-  }
-}
-
+/** Test support: an in-memory network whose frames wait until delivered. */
 interface InFlight {
   from: AgentId;
   to: AgentId;

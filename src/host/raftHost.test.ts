@@ -4,41 +4,13 @@ import { createSeededPrng } from '../core/base/prng';
 import { fixedId } from '../core/base/testSupport';
 import type { RecordChanges } from '../core/raft/durability';
 import type { RaftEntry } from '../core/wire/raftMessages';
-import type { Clock, TransportHandler } from './ports';
+import type { TransportHandler } from './ports';
 import { RaftHost, RaftHostError, type RaftStateMachine } from './raftHost';
+import { TestClock } from './testClock';
 
 const A = fixedId('a');
 const B = fixedId('b');
 const C = fixedId('c');
-
-/** A virtual clock whose timers run in time order when the test advances it. */
-function virtualClock(): Clock & { advance(ms: number): void } {
-  let now = 0;
-  let seq = 0;
-  const timers = new Map<number, { at: number; callback: () => void }>();
-  return {
-    nowMs: () => now,
-    setTimer: (at, callback) => (timers.set(++seq, { at, callback }), seq),
-    clearTimer: (handle) => void timers.delete(handle as number),
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        let next: [number, { at: number; callback: () => void }] | null = null;
-        for (const t of timers)
-          if (
-            t[1].at <= end &&
-            (next === null || t[1].at < next[1].at || (t[1].at === next[1].at && t[0] < next[0]))
-          )
-            next = t;
-        if (next === null) break;
-        timers.delete(next[0]);
-        now = Math.max(now, next[1].at);
-        next[1].callback();
-      }
-      now = end;
-    },
-  };
-}
 
 /** Appends every applied entry's data; its state is the order. */
 class ListMachine implements RaftStateMachine {
@@ -67,7 +39,7 @@ interface Member {
 
 /** Three hosts over 1 ms links; each store acknowledges a write 3 ms after it is issued. */
 function cluster(options: { hasQuorum?: () => boolean } = {}) {
-  const clock = virtualClock();
+  const clock = new TestClock();
   const handlers = new Map<AgentId, TransportHandler>();
   const members = new Map<AgentId, Member>();
   const up = new Set<AgentId>([A, B, C]);

@@ -5,7 +5,8 @@ import type { MemberStatus } from '../../core/wire/swimMessages';
 import { R1, R2, R3, R4 } from '../../host/pbftHostTestSupport';
 import type { MembershipPort, ReplicaListBoard } from '../genesis/genesisDriver';
 import { ReconfigurationDriver } from './reconfigurationDriver';
-import { criticalMesh, settle, type TestClock } from './testMesh';
+import { runFor } from '../../host/testClock';
+import { criticalMesh, settle } from './testMesh';
 
 const R5 = fixedId('5');
 const FIVE = [R1, R2, R3, R4, R5];
@@ -42,13 +43,6 @@ function sharedMembership(ids: AgentId[]) {
     }),
   });
   return { status, board, port };
-}
-
-async function runFor(clock: TestClock, ms: number): Promise<void> {
-  for (let elapsed = 0; elapsed < ms; elapsed += 10) {
-    clock.advance(10);
-    for (let i = 0; i < 4; i++) await Promise.resolve();
-  }
 }
 
 function reconfiguringMesh(ids: AgentId[], replicas: AgentId[]) {

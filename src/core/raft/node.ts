@@ -503,7 +503,7 @@ export class RaftNode {
       this.persistHard();
     }
     this.role = 'follower';
-    this.leader = leader;
+    this.followLeader(leader);
     if (leader !== null) this.leaderContactMs = this.nowMs;
     this.votes.clear();
     if (wasLeader) {
@@ -904,9 +904,16 @@ export class RaftNode {
     };
   }
 
+  /** A follower learning who leads its term says so (its timeline, and a transfer's caller). */
+  private followLeader(leader: AgentId | null): void {
+    const changed = leader !== null && leader !== this.leader;
+    this.leader = leader;
+    if (changed) this.emit({ type: 'raft-leader', term: this.term, leader });
+  }
+
   private heardFromLeader(from: AgentId): void {
     if (this.role !== 'follower') this.role = 'follower';
-    this.leader = from;
+    this.followLeader(from);
     this.leaderContactMs = this.nowMs;
     this.resetElectionTimer();
   }

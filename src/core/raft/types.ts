@@ -49,6 +49,7 @@ export type StepDownReason = 'higher-term' | 'check-quorum' | 'removed';
 
 export type RaftEvent =
   | { type: 'raft-election'; term: number; reason: ElectionReason; preVote: boolean }
+  /** This node won `term`, or (as a follower) first heard from the leader of it. */
   | { type: 'raft-leader'; term: number; leader: AgentId }
   | { type: 'raft-step-down'; term: number; reason: StepDownReason }
   | { type: 'raft-members'; index: number; members: RaftMembers }

@@ -23,7 +23,7 @@ function merge(a: Y.Doc, b: Y.Doc): void {
 describe('MemoryStore', () => {
   it('stores, retrieves, lists, searches and deletes by namespace, recording writer and time', async () => {
     const { store, clock } = replica(W1);
-    clock.advanceBy(1000.75); // wall clocks have fractions; stamps keep whole milliseconds
+    clock.advance(1000.75); // wall clocks have fractions; stamps keep whole milliseconds
     const entry = await store.store('tasks', 'job/1', { state: 'queued', tags: ['x'] });
     expect(entry).toMatchObject({
       namespace: 'tasks',
@@ -74,15 +74,15 @@ describe('MemoryStore', () => {
     await a.store.store('cache', 'k', 'v', { ttlSeconds: 10 });
     merge(a.doc, b.doc);
     expect(b.store.retrieve('cache', 'k')?.expiresAtMs).toBe(10_000);
-    a.clock.advanceBy(9999);
+    a.clock.advance(9999);
     expect(a.store.retrieve('cache', 'k')).not.toBeNull();
     expect(b.store.retrieve('cache', 'k')).not.toBeNull();
-    a.clock.advanceBy(1);
+    a.clock.advance(1);
     expect(a.store.retrieve('cache', 'k')).toBeNull();
     expect(b.store.retrieve('cache', 'k')).toBeNull();
     expect(a.store.search({})).toEqual([]);
     expect(a.store.sweep()).toBe(0); // within the grace period
-    a.clock.advanceBy(5000);
+    a.clock.advance(5000);
     expect(a.store.sweep()).toBe(1);
     expect(a.doc.getMap(MEMORY_MAP_NAME).size).toBe(0);
   });
@@ -91,9 +91,9 @@ describe('MemoryStore', () => {
     const clock = new TestClock();
     const a = replica(W1, clock);
     const b = replica(W2, clock);
-    clock.advanceBy(100);
+    clock.advance(100);
     await a.store.store('ns', 'same', 'from a');
-    clock.advanceBy(1);
+    clock.advance(1);
     await b.store.store('ns', 'same', 'from b');
     await a.store.store('ns', 'only-a', 1);
     await b.store.store('ns', 'only-b', 2);
@@ -115,10 +115,10 @@ describe('MemoryStore', () => {
   it('lets a write made after reading another win, even with a clock behind', async () => {
     const fast = replica(W2, new TestClock());
     const slow = replica(W1, new TestClock());
-    fast.clock.advanceBy(60_000);
+    fast.clock.advance(60_000);
     await fast.store.store('ns', 'k', 'early but fast clock');
     merge(fast.doc, slow.doc);
-    slow.clock.advanceBy(10); // this agent's wall clock is a minute behind
+    slow.clock.advance(10); // this agent's wall clock is a minute behind
     await slow.store.store('ns', 'k', 'later');
     merge(fast.doc, slow.doc);
     expect(fast.store.retrieve('ns', 'k')?.value).toBe('later');
@@ -130,9 +130,9 @@ describe('MemoryStore', () => {
     const b = replica(W2, clock);
     await a.store.store('ns', 'k', 'v1');
     merge(a.doc, b.doc);
-    clock.advanceBy(5);
+    clock.advance(5);
     await b.store.delete('ns', 'k');
-    clock.advanceBy(5);
+    clock.advance(5);
     await a.store.store('ns', 'k', 'v2');
     merge(a.doc, b.doc);
     expect(b.store.retrieve('ns', 'k')?.value).toBe('v2');
@@ -143,7 +143,7 @@ describe('MemoryStore', () => {
     expect(a.store.retrieve('ns', 'k')?.value).toBe('v2');
     // An old tombstone goes after the retention, and the entry stays deleted.
     await a.store.delete('ns', 'k');
-    clock.advanceBy(3_600_000);
+    clock.advance(3_600_000);
     expect(a.store.sweep()).toBe(1);
     expect(a.store.retrieve('ns', 'k')).toBeNull();
   });

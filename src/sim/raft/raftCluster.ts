@@ -137,7 +137,8 @@ export class RaftCluster {
       timeoutMs: CLIENT_TIMEOUT_MS,
       onEvent: (event) => {
         this.events.push({ atMs: this.scheduler.nowMs(), node: sim.index, event });
-        if (event.type === 'raft-leader') this.checker.onLeader(event.term, sim.id, sim.host.node);
+        if (event.type === 'raft-leader' && event.leader === sim.id)
+          this.checker.onLeader(event.term, sim.id, sim.host.node);
       },
       onApplied: (entries) => {
         this.checker.onApplied(entries);

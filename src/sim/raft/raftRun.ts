@@ -120,7 +120,10 @@ export function runRaftSeed(
     if (verdict === false)
       cluster.checker.violations.push('the register history is not linearizable');
   }
-  const leaders = cluster.events.filter((e) => e.event.type === 'raft-leader').length;
+  // Elections won: a follower learning its leader says so too, with another node's id.
+  const leaders = cluster.events.filter(
+    (e) => e.event.type === 'raft-leader' && e.event.leader === cluster.nodes[e.node]?.id,
+  ).length;
   const stepDowns: Record<string, number> = {};
   for (const { event } of cluster.events) {
     if (event.type === 'raft-step-down')

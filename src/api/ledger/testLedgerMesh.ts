@@ -1,0 +1,68 @@
+import type { AgentId } from '../../core/base/ids';
+import { createSeededPrng } from '../../core/base/prng';
+import { fixedId } from '../../core/base/testSupport';
+import type { TransportHandler } from '../../host/ports';
+import { memoryRecordStore } from '../../host/recordStore';
+import { TestClock } from '../../host/testClock';
+import { Ledger } from './ledger';
+
+/** Test support for the ledger tests; nothing outside `*.test.ts` imports it. */
+
+export const A = fixedId('a');
+export const B = fixedId('b');
+export const C = fixedId('c');
+export const D = fixedId('d');
+
+/**
+ * One `Ledger` per agent over 1 ms links on one virtual clock. `cut` stops the traffic between
+ * two agents both ways, and each agent reaches exactly the agents it is not cut from.
+ */
+export function ledgerMesh(ids: readonly AgentId[], options: { formingWaitMs?: number } = {}) {
+  const clock = new TestClock();
+  const handlers = new Map<AgentId, TransportHandler>();
+  const cuts = new Set<string>();
+  const ledgers = new Map<AgentId, Ledger>();
+  const reached = (id: AgentId) => new Set(ids.filter((p) => p === id || !cuts.has(`${id}>${p}`)));
+  for (const [index, id] of ids.entries()) {
+    ledgers.set(
+      id,
+      new Ledger({
+        selfId: id,
+        transport: {
+          setHandler: (handler) => handlers.set(id, handler),
+          send: (peer, frame) => {
+            if (cuts.has(`${id}>${peer}`)) return;
+            clock.setTimer(clock.nowMs() + 1, () => handlers.get(peer)?.onFrame(id, frame));
+          },
+          close: () => undefined,
+          connect: () => undefined,
+        },
+        clock,
+        prng: createSeededPrng(index + 1),
+        storage: memoryRecordStore(),
+        reached: () => reached(id),
+        formingWaitMs: options.formingWaitMs ?? 2000,
+      }),
+    );
+  }
+  const of = (id: AgentId) => ledgers.get(id) as Ledger;
+  /** Every agent starts with `voters` as the first group and its links up. */
+  const start = (voters: readonly AgentId[] = ids) => {
+    for (const ledger of ledgers.values()) ledger.start(voters);
+    for (const [id, handler] of handlers) {
+      for (const peer of ids) if (peer !== id) handler.onLinkUp(peer);
+    }
+  };
+  const cut = (a: AgentId, b: AgentId) => {
+    cuts.add(`${a}>${b}`);
+    cuts.add(`${b}>${a}`);
+  };
+  const heal = () => cuts.clear();
+  /** The agent every agent not cut off names as its leader, once they agree. */
+  const leader = (among: readonly AgentId[] = ids): AgentId | null => {
+    const named = new Set(among.map((id) => of(id).coordinator()?.leader ?? null));
+    const only = [...named][0] ?? null;
+    return named.size === 1 && only !== null && of(only).isLeader ? only : null;
+  };
+  return { clock, ledgers, of, start, cut, heal, leader };
+}
