@@ -43,7 +43,8 @@ export async function openConsensusTab(
 
 /**
  * One browser instance per entry of `layout`, `layout[i]` tabs in it, all in `room`; `query`
- * (`&name=value...`, or one per tab by its index) is added to the tabs' addresses.
+ * (`&name=value...`, or one per tab by its index) is added to the tabs' addresses. Resolves
+ * once the membership agrees and `ready` holds on every tab (by default: all are replicas).
  */
 export async function openConsensusMesh(
   testInfo: TestInfo,
@@ -51,6 +52,7 @@ export async function openConsensusMesh(
   room: string,
   layout: number[],
   query: string | ((index: number) => string) = '',
+  ready: (page: Page, count: number) => Promise<void> = waitForReplicas,
 ): Promise<{ browsers: KillableBrowser[]; tabs: MeshTab[] }> {
   const queryOf = typeof query === 'string' ? () => query : query;
   const launchOptions = testInfo.project.use.launchOptions ?? {};
@@ -69,7 +71,7 @@ export async function openConsensusMesh(
     await waitForFullMesh(tabs);
     for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));
     for (const tab of tabs) await waitForAgreedMembership(tab.page, tabs.length);
-    for (const tab of tabs) await waitForReplicas(tab.page, tabs.length);
+    for (const tab of tabs) await ready(tab.page, tabs.length);
   } catch (error) {
     await closeKillable(browsers);
     throw error;

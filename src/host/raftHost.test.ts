@@ -152,7 +152,10 @@ describe('RaftHost', () => {
     let quorum = true;
     const { members } = cluster({ hasQuorum: () => quorum });
     const a = members.get(A)!;
-    await expect(a.host.propose('"early"')).rejects.toMatchObject({ code: 'no-leader' });
+    await expect(a.host.propose('"early"')).rejects.toMatchObject({
+      code: 'no-leader',
+      maybeCommitted: false,
+    });
     quorum = false;
     const failed = a.host.propose('"early"');
     await expect(failed).rejects.toBeInstanceOf(RaftHostError);
@@ -165,5 +168,21 @@ describe('RaftHost', () => {
     await expect(leader()!.host.propose(JSON.stringify('x'.repeat(5000)))).rejects.toMatchObject({
       code: 'too-large',
     });
+  });
+
+  it('a proposal whose leader went silent fails saying it may have committed', async () => {
+    const { clock, members, leader, up } = cluster();
+    clock.advance(1000);
+    const l = leader()!;
+    const follower = [...members.values()].find((m) => m !== l)!;
+    // The follower forwards to a leader that is gone: the entry may be in its log.
+    up.delete(l.host.node.selfId);
+    const lost = follower.host.propose('"lost"');
+    clock.advance(2000);
+    await expect(lost).rejects.toMatchObject({ maybeCommitted: true });
+    await expect(lost).rejects.toHaveProperty(
+      'code',
+      expect.stringMatching(/^(timeout|no-quorum)$/),
+    );
   });
 });

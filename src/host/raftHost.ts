@@ -38,6 +38,12 @@ export class RaftHostError extends Error {
   constructor(
     readonly code: RaftHostErrorCode,
     message: string,
+    /**
+     * True when the entry may have reached a log before the failure (a lost answer, a timeout,
+     * a stop): it may yet commit, so a caller must not simply try a non-idempotent one again.
+     * False when it is known not to commit.
+     */
+    readonly maybeCommitted = false,
   ) {
     super(message);
     this.name = 'RaftHostError';
@@ -206,7 +212,7 @@ export class RaftHost {
     if (this.timer !== null) this.options.clock.clearTimer(this.timer);
     for (const [id, p] of this.proposals) {
       this.options.clock.clearTimer(p.timer);
-      p.reject(new RaftHostError('stopped', 'the node stopped'));
+      p.reject(new RaftHostError('stopped', 'the node stopped', true));
       this.proposals.delete(id);
     }
     for (const [id, r] of this.reads) {
@@ -221,12 +227,17 @@ export class RaftHost {
   }
 
   /** `no-quorum` when this side of the mesh lacks a majority, else the given code. */
-  private unavailable(code: 'no-leader' | 'timeout'): RaftHostError {
+  private unavailable(code: 'no-leader' | 'timeout', maybeCommitted = false): RaftHostError {
     if (this.options.hasQuorum?.() === false)
-      return new RaftHostError('no-quorum', 'this side of the mesh holds no majority');
+      return new RaftHostError(
+        'no-quorum',
+        'this side of the mesh holds no majority',
+        maybeCommitted,
+      );
     return new RaftHostError(
       code,
       code === 'timeout' ? 'no outcome in time' : 'no leader is known',
+      maybeCommitted,
     );
   }
 
@@ -305,7 +316,7 @@ export class RaftHost {
         if (p === undefined) break;
         if (effect.result.ok) p.at = { index: effect.result.index, term: effect.result.term };
         else if (effect.result.reason === 'unanswered')
-          this.settleProposal(effect.id, this.unavailable('timeout'));
+          this.settleProposal(effect.id, this.unavailable('timeout', true));
         else if (effect.result.reason === 'no-leader')
           this.settleProposal(effect.id, this.unavailable('no-leader'));
         else if (effect.result.reason === 'too-large')
@@ -366,7 +377,8 @@ export class RaftHost {
     this.proposals.delete(id);
     this.options.clock.clearTimer(p.timer);
     p.reject(
-      error ?? new RaftHostError('timeout', 'the outcome is unknown (a snapshot replaced the log)'),
+      error ??
+        new RaftHostError('timeout', 'the outcome is unknown (a snapshot replaced the log)', true),
     );
   }
 
@@ -375,7 +387,7 @@ export class RaftHost {
     if (p === undefined) return;
     this.proposals.delete(id);
     // Even one never placed may have been: a forwarded entry's answer can be lost.
-    p.reject(this.unavailable('timeout'));
+    p.reject(this.unavailable('timeout', true));
   }
 
   private serveReads(): void {

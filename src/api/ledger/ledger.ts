@@ -390,9 +390,10 @@ export class Ledger implements GenesisTarget {
     );
   }
 
-  /** A refusal that never placed the entry, while the operation's time lasts. */
+  /** A refusal known not to commit, while the operation's time lasts. */
   private retryable(op: Operation, error: RaftHostError): boolean {
     const nowMs = this.options.clock.nowMs();
+    if (error.maybeCommitted) return false;
     if (nowMs - op.startedMs + RETRY_MS >= (this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS))
       return false;
     if (error.code === 'no-leader') return true;

@@ -7,7 +7,9 @@ import type { Ledger, LedgerCas, LedgerCommit, LedgerGet } from './ledger';
  * `mesh.ledger`: an ordered log of JSON entries committed by the mesh's Raft group, and a
  * key-value state machine on it. Failures reject with an Error whose `code` says why:
  * `no-leader`, `no-quorum`, `timeout` (the outcome is unknown), `too-large`, `invalid`,
- * `overloaded`, `refused`, `not-leader` (a transfer asked of a follower), `stopped`.
+ * `overloaded`, `refused`, `not-leader` (a transfer asked of a follower), `stopped`. Its
+ * `maybeCommitted` is true when the write may have reached a log before the failure (it can
+ * still commit: check with `get` or `read` before writing again) and false when it will not.
  */
 export interface LedgerApi {
   /** Resolves with where `entry` was committed once a majority of the voters hold it. */

@@ -1,0 +1,187 @@
+import { expect, test, type TestInfo } from '@playwright/test';
+import { checkKvHistory } from '../src/sim/linearizability';
+import { closeKillable, openConsensusMesh } from './consensus';
+import {
+  agreedLeader,
+  appendFrom,
+  expectLedgersMatch,
+  KvRecorder,
+  ledgerLog,
+  ledgerStatus,
+  ledgerView,
+  waitForVoters,
+} from './ledger';
+import { expectQuorum, healByApi, waitForHealed, type MeshTab } from './mesh';
+
+/** Every tab of `tabs` appends once; each must commit. */
+async function appendFromEvery(tabs: MeshTab[], label: string): Promise<number> {
+  const outcomes = await Promise.all(tabs.map((tab, i) => appendFrom(tab.page, `${label}-${i}`)));
+  for (const outcome of outcomes)
+    expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true });
+  return Math.max(...outcomes.map((o) => (o.ok ? o.value.term : 0)));
+}
+
+function expectLinearizable(recorder: KvRecorder, testInfo: TestInfo): void {
+  testInfo.annotations.push({
+    type: 'history',
+    description: `${recorder.count('ok')} returned, ${recorder.count('unknown')} unknown, failures ${JSON.stringify(Object.fromEntries(recorder.codes))}`,
+  });
+  const verdict = checkKvHistory(recorder.history);
+  expect(verdict, JSON.stringify(verdict)).toEqual({ ok: true });
+  // The history is one worth checking: most operations returned.
+  expect(recorder.count('ok')).toBeGreaterThan(recorder.history.length / 2);
+}
+
+test.describe('Raft ledger across five agents', () => {
+  test('a leader is elected and every tab commits; closing the leader tab and crashing the leader browser each elect a new one; the put/get/cas history is linearizable', async ({
+    baseURL,
+  }, testInfo) => {
+    // Four browser instances: the three alone in theirs can be crashed one at a time.
+    const { browsers, tabs } = await openConsensusMesh(
+      testInfo,
+      baseURL as string,
+      `raft-failover-${Date.now()}`,
+      [2, 1, 1, 1],
+      '',
+      (page, count) => waitForVoters(page, count),
+    );
+    const recorder = new KvRecorder();
+    try {
+      const first = await agreedLeader(tabs);
+      const firstTerm = await appendFromEvery(tabs, 'formed');
+      await expectLedgersMatch(tabs, 5);
+      await recorder.round(tabs, 'formed');
+
+      // Close the leader's tab: the rest elect a new leader, of a later term, and commit.
+      await first.page.close();
+      const afterClose = tabs.filter((tab) => tab !== first);
+      const second = await agreedLeader(afterClose);
+      expect(second.id).not.toBe(first.id);
+      const closeTerm = await appendFromEvery(afterClose, 'after-close');
+      expect(closeTerm).toBeGreaterThan(firstTerm);
+      await recorder.round(afterClose, 'after-close');
+
+      // Move leadership to an agent alone in its browser, then kill that browser's process.
+      const lone = afterClose.find((tab) => tabs.indexOf(tab) >= 2 && tab !== second)!;
+      if (second.id !== lone.id) {
+        const moved = await second.page.evaluate(
+          (to) => window.mesh!.ledger.transferLeadership(to as never),
+          lone.id,
+        );
+        expect(moved.leader).toBe(lone.id);
+      }
+      await agreedLeader(afterClose);
+      expect((await ledgerStatus(lone.page)).role).toBe('leader');
+      const survivors = afterClose.filter((tab) => tab !== lone);
+      const inFlight = recorder.round(afterClose, 'crash');
+      await browsers[tabs.indexOf(lone) - 1]!.server.kill();
+      await inFlight;
+      const third = await agreedLeader(survivors);
+      expect(third.id).not.toBe(lone.id);
+      await appendFromEvery(survivors, 'after-crash');
+      await recorder.round(survivors, 'after-crash');
+      await expectLedgersMatch(survivors, 5 + 4 + 3);
+
+      // The timelines say why each election began.
+      const reasons = (await ledgerView(third.page))!.timeline
+        .map((t) => t.event)
+        .filter((e) => e.type === 'raft-election')
+        .map((e) => (e as { reason: string }).reason);
+      expect(reasons).toContain('timeout');
+      expectLinearizable(recorder, testInfo);
+    } finally {
+      await closeKillable(browsers);
+    }
+  });
+
+  test('partition 3|2: the minority answers no-quorum and its old leader steps down, the majority commits; the heal erases the minority’s uncommitted entries; a reloaded follower catches up', async ({
+    baseURL,
+  }, testInfo) => {
+    const { browsers, tabs } = await openConsensusMesh(
+      testInfo,
+      baseURL as string,
+      `raft-partition-${Date.now()}`,
+      [2, 2, 1],
+      '',
+      (page, count) => waitForVoters(page, count),
+    );
+    const recorder = new KvRecorder();
+    try {
+      const leader = await agreedLeader(tabs);
+      await appendFromEvery(tabs, 'formed');
+      await recorder.round(tabs, 'formed');
+      const minority = [leader, tabs.find((tab) => tab !== leader)!];
+      const majority = tabs.filter((tab) => !minority.includes(tab));
+      const committedBefore = (await ledgerStatus(leader.page)).commitIndex;
+
+      // The leader applies the partition itself and at once appends: the entry reaches its own
+      // log (it leads still, until check-quorum) and nobody else's.
+      const stranded = leader.page.evaluate(
+        async ([groups, marker]) => {
+          const mesh = window.mesh!;
+          window.meshDebug!.commands.partition(groups as never);
+          while (mesh.snapshot().chaos?.partition == null) await new Promise(requestAnimationFrame);
+          const placedAsLeader = mesh.ledger.status().role === 'leader';
+          try {
+            await mesh.ledger.append(marker);
+            return { placedAsLeader, code: 'committed' };
+          } catch (error) {
+            return { placedAsLeader, code: String((error as { code?: unknown }).code) };
+          }
+        },
+        [[minority.map((t) => t.id), majority.map((t) => t.id)], 'minority-entry'] as const,
+      );
+      for (const tab of minority) await expectQuorum(tab, { hasQuorum: false });
+      for (const tab of majority) await expectQuorum(tab, { hasQuorum: true });
+      await expect.poll(() => ledgerStatus(leader.page).then((s) => s.role)).not.toBe('leader');
+      const strandedOutcome = await stranded;
+      expect(strandedOutcome.code).toBe('no-quorum');
+      testInfo.annotations.push({
+        type: 'stranded entry',
+        description: strandedOutcome.placedAsLeader
+          ? 'placed in the old leader’s log'
+          : 'not placed',
+      });
+      if (strandedOutcome.placedAsLeader) {
+        const view = (await ledgerView(leader.page))!;
+        expect(view.lastIndex).toBeGreaterThan(view.status.commitIndex);
+      }
+      for (const tab of minority) {
+        expect(await appendFrom(tab.page, 'minority-late')).toMatchObject({
+          ok: false,
+          code: 'no-quorum',
+        });
+        expect((await ledgerStatus(tab.page)).commitIndex).toBe(committedBefore);
+      }
+      const newLeader = await agreedLeader(majority);
+      expect(minority).not.toContain(newLeader);
+      await appendFromEvery(majority, 'majority');
+      await recorder.round(majority, 'split');
+
+      await healByApi(majority[0]!.page);
+      await waitForHealed(tabs);
+      await appendFromEvery(tabs, 'healed');
+      await expectLedgersMatch(tabs, 5 + 3 + 5);
+      for (const record of await ledgerLog(leader.page)) {
+        expect(record.entry).not.toBe('minority-entry');
+        expect(record.entry).not.toBe('minority-late');
+      }
+      await recorder.round(tabs, 'healed');
+
+      // Reload a follower while the others commit: it returns from its stored log.
+      const { leader: current } = await ledgerStatus(tabs[0]!.page);
+      const reloaded = tabs.find((tab) => tab.id !== current)!;
+      const others = tabs.filter((tab) => tab !== reloaded);
+      await reloaded.page.reload();
+      await appendFromEvery(others, 'during-reload');
+      await reloaded.page.waitForFunction(() => window.mesh !== undefined);
+      await waitForVoters(reloaded.page, tabs.length);
+      expect(await appendFrom(reloaded.page, 'reloaded')).toMatchObject({ ok: true });
+      await expectLedgersMatch(tabs, 5 + 3 + 5 + 4 + 1);
+      await recorder.round(tabs, 'reloaded');
+      expectLinearizable(recorder, testInfo);
+    } finally {
+      await closeKillable(browsers);
+    }
+  });
+});
