@@ -49,6 +49,51 @@ export async function agreedLeader(tabs: MeshTab[], timeoutMs = 30_000): Promise
   return leader as unknown as MeshTab;
 }
 
+/**
+ * Makes `target` the leader of `tabs`: asks whichever tab leads now to hand over, again if the
+ * leadership moved meanwhile (an election can always intervene).
+ */
+export async function moveLeadership(tabs: MeshTab[], target: MeshTab): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const leader = await agreedLeader(tabs);
+        if (leader === target) return true;
+        const code = await leader.page.evaluate(async (to) => {
+          try {
+            await window.mesh!.ledger.transferLeadership(to as never);
+            return 'moved';
+          } catch (error) {
+            return String((error as { code?: unknown }).code);
+          }
+        }, target.id);
+        return code === 'moved' ? (await agreedLeader(tabs)) === target : code;
+      },
+      { timeout: 30_000, intervals: [100] },
+    )
+    .toBe(true);
+}
+
+/** Each tab's status and latest Raft events, for a failure's message. */
+export async function raftDiagnostics(tabs: MeshTab[]): Promise<string> {
+  const lines = await Promise.all(
+    tabs.map(async (tab) => {
+      const view = await ledgerView(tab.page).catch(() => null);
+      if (view === null) return `${tab.id.slice(0, 8)}: no view`;
+      const { role, term, leader, commitIndex, voters, learners } = view.status;
+      const events = view.timeline
+        .slice(-8)
+        .map(({ atMs, event }) => `${Math.round(atMs) % 100_000} ${JSON.stringify(event)}`);
+      return (
+        `${tab.id.slice(0, 8)}: ${role} term ${term} leader ${String(leader).slice(0, 8)} ` +
+        `commit ${commitIndex} last ${view.lastIndex} voters ${voters.length} learners ` +
+        `${learners.length} pending ${view.pendingOperations}\n    ${events.join('\n    ')}`
+      );
+    }),
+  );
+  return lines.join('\n');
+}
+
 export type LedgerOutcome<T> =
   { ok: true; value: T } | { ok: false; code: string; maybeCommitted: boolean };
 

@@ -10,8 +10,9 @@ import type { CreateMeshOptions, Mesh } from './mesh';
 /**
  * A page's agent, set up from its address: `?room=`, `?signaling=`, `?ice=` / `?iceServers=`,
  * `?pingIntervalMs=` (adapters/browser/meshOptions.ts), `?agreed=a,b` (memory namespaces whose
- * writes commit through pBFT; default `critical`), `?replicas=N` (agreed members needed
- * before the first replica set forms; default 4), `?maxReplicas=N` (the set grows by live
+ * writes commit through pBFT; default `critical`), `?raftAgreed=a,b` (through Raft; default
+ * `ledger`), `?replicas=N` (agreed members needed before the first replica set forms; default
+ * 4), `?maxReplicas=N` (the set grows by live
  * members up to N; default 16), `?removeAfterMs=` / `?addAfterMs=` (how long a replica must be
  * gone before it is voted out, default 30000, and a member alive before it is voted in,
  * default 3000) and `?pbftBatch=N` (most requests per pBFT batch, 1-64; default 64; 1 is
@@ -43,14 +44,18 @@ export async function createBrowserMesh(
   if (addAfterMs !== undefined) critical.addAfterMs = addAfterMs;
   const pbftBatch = integer('pbftBatch', 1, 64, 'requests per pBFT batch');
   if (pbftBatch !== undefined) critical.pbft = { maxBatchRequests: pbftBatch };
-  const agreed = params.get('agreed');
-  let agreedNamespaces: string[] | undefined;
-  if (agreed !== null) {
-    agreedNamespaces = agreed.split(',').map((name) => name.trim());
-    for (const name of agreedNamespaces) {
-      if (!NAMESPACE_PATTERN.test(name)) throw new Error(`agreed namespace ${name} is not valid`);
+  const namespaces = (name: string): string[] | undefined => {
+    const text = params.get(name);
+    if (text === null) return undefined;
+    const list = text === '' ? [] : text.split(',').map((namespace) => namespace.trim());
+    for (const namespace of list) {
+      if (!NAMESPACE_PATTERN.test(namespace))
+        throw new Error(`${name}: namespace ${namespace} is not valid`);
     }
-  }
+    return list;
+  };
+  const agreedNamespaces = namespaces('agreed');
+  const raftNamespaces = namespaces('raftAgreed');
   const onStorageError = (detail: string) => console.error(detail);
   return createMesh({
     ...options,
@@ -58,6 +63,7 @@ export async function createBrowserMesh(
     awareness: true,
     critical,
     ...(agreedNamespaces === undefined ? {} : { agreedNamespaces }),
+    ...(raftNamespaces === undefined ? {} : { raftNamespaces }),
     platform: {
       createPeer: createBrowserPeer,
       docPersistence: indexedDbPersistence(options.room),

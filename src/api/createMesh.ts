@@ -1,6 +1,5 @@
-import { shortId, type AgentId } from '../core/base/ids';
-import { GENESIS_FACT_KEY, RAFT_GENESIS_FACT_KEY } from '../core/agent/pbftGenesis';
-import type { MemberView } from '../host/meshSnapshot';
+import { shortId } from '../core/base/ids';
+import { GENESIS_FACT_KEY } from '../core/agent/pbftGenesis';
 import { ledgerApiOf } from './ledger/ledgerApi';
 import { createSeededPrng } from '../core/base/prng';
 import { CRDT_LANE_TYPE_CODE } from '../core/wire/lanes';
@@ -9,24 +8,18 @@ import { chunkedTransport } from '../host/chunkedTransport';
 import type { MeshEvent } from '../host/ports';
 import { PBFT_CHUNKING, PBFT_LANE_TYPE_CODES } from '../host/pbftLane';
 import { RAFT_LANE_TYPE_CODES } from '../host/raftLane';
-import { DEFAULT_RAFT_CONFIG } from '../core/raft/config';
 import { PBFT_MAX_REPLICAS } from '../core/wire/pbftMessages';
 import { generateIdentity } from '../adapters/webrtc/identity';
 import { wallClock } from '../adapters/webrtc/wallClock';
 import { webCryptoPort } from '../adapters/webrtc/webCryptoPort';
 import { WebRtcMesh } from '../adapters/webrtc/webRtcMesh';
-import { agreedMemoryHook } from './critical/agreedMemory';
+import { agreementHookOf, tieredAgreement } from './agreed/agreementHook';
+import { criticalMemoryTier } from './critical/agreedMemory';
 import { CONFIG_KIND } from './critical/builtinKinds';
 import { Critical } from './critical/critical';
 import { GenesisDriver } from './genesis/genesisDriver';
-import {
-  memoryGroupListBoard,
-  PBFT_LISTS_PREFIX,
-  RAFT_LISTS_PREFIX,
-} from './genesis/groupListBoard';
-import { Ledger } from './ledger/ledger';
-import { MembershipDriver } from './ledger/membershipDriver';
-import { raftEventOf } from './ledger/raftEvents';
+import { memoryGroupListBoard, PBFT_LISTS_PREFIX } from './genesis/groupListBoard';
+import { LedgerAgent } from './ledger/ledgerAgent';
 import { ReconfigurationDriver } from './critical/reconfigurationDriver';
 import { pbftEventOf } from './critical/pbftEvents';
 import type { CreateMeshOptions, Mesh } from './mesh';
@@ -39,15 +32,10 @@ import type { CreateMeshOptions, Mesh } from './mesh';
  */
 export const MESH_PBFT_DEFAULTS = { requestTimeoutMs: 1000, maxInFlightBatches: 8 } as const;
 
-/**
- * Raft's first group needs this many agreed members (3 survives one crash); it grows to
- * `maxVoters` voters as agents join (5 survives two), and further agents are learners.
- */
-export const DEFAULT_MIN_VOTERS = 3;
-export const DEFAULT_MAX_VOTERS = 5;
-
 /** The memory namespace whose writes commit through pBFT unless a room names others. */
 export const DEFAULT_AGREED_NAMESPACES = ['critical'] as const;
+/** The memory namespace whose writes commit through Raft unless a room names others. */
+export const DEFAULT_RAFT_NAMESPACES = ['ledger'] as const;
 
 /**
  * Builds one agent: its links and membership (WebRtcMesh), the shared document and memory store
@@ -100,19 +88,27 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
   for (const [kind, definition] of Object.entries(options.kinds ?? {})) {
     critical.register(kind, definition);
   }
-  const raftStorage = await platform.openRecordStore(options.room, identity.id, 'raft');
-  const ledgerOptions = options.ledger ?? {};
-  const ledger = new Ledger({
-    selfId: identity.id,
+  const raftNamespaces = options.raftNamespaces ?? DEFAULT_RAFT_NAMESPACES;
+  const raft = new LedgerAgent({
+    membership: mesh,
     transport: mesh.openLanes(RAFT_LANE_TYPE_CODES),
     clock: wallClock,
     prng: createSeededPrng(platform.randomSeed()),
-    storage: raftStorage,
-    reached: () => reachedIds(mesh.snapshot().members),
-    ...(ledgerOptions.raft === undefined ? {} : { config: ledgerOptions.raft }),
-    ...(ledgerOptions.timeoutMs === undefined ? {} : { timeoutMs: ledgerOptions.timeoutMs }),
-    onEvent: (event) => emit({ atMs: wallClock.nowMs(), ...raftEventOf(event) }),
+    storage: await platform.openRecordStore(options.room, identity.id, 'raft'),
+    settings: options.ledger,
+    emit,
   });
+  const { ledger } = raft;
+  const agreement = tieredAgreement([
+    {
+      namespaces: agreedNamespaces,
+      hook: agreementHookOf(criticalMemoryTier(critical), wallClock),
+    },
+    {
+      namespaces: raftNamespaces,
+      hook: agreementHookOf(raft.memory.tier(ledger, identity.id), wallClock),
+    },
+  ]);
   const shared = new SharedState({
     room: options.room,
     selfId: identity.id,
@@ -123,7 +119,7 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     meshSnapshot: () => mesh.snapshot(),
     coordinator: () => ledger.coordinator()?.leader ?? null,
     awareness: options.awareness === true,
-    memory: { agreedNamespaces, agreement: agreedMemoryHook(critical, wallClock) },
+    memory: { agreedNamespaces: [...agreedNamespaces, ...raftNamespaces], agreement },
     ...(platform.docPersistence === undefined ? {} : { persistence: platform.docPersistence }),
   });
   const board = memoryGroupListBoard(shared.memory, PBFT_LISTS_PREFIX, PBFT_MAX_REPLICAS);
@@ -136,37 +132,6 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     factKey: GENESIS_FACT_KEY,
     minMembers: options.critical?.minReplicas ?? 4,
     maxMembers: PBFT_MAX_REPLICAS,
-  });
-  const maxVoters = ledgerOptions.maxVoters ?? DEFAULT_MAX_VOTERS;
-  const raftGenesis = new GenesisDriver({
-    membership: mesh,
-    board: memoryGroupListBoard(shared.memory, RAFT_LISTS_PREFIX, maxVoters),
-    target: ledger,
-    storage: raftStorage,
-    clock: wallClock,
-    factKey: RAFT_GENESIS_FACT_KEY,
-    minMembers: ledgerOptions.minVoters ?? DEFAULT_MIN_VOTERS,
-    maxMembers: maxVoters,
-  });
-  const raftMembership = new MembershipDriver({
-    membership: mesh,
-    ledger,
-    clock: wallClock,
-    maxVoters,
-    promoteLagEntries:
-      ledgerOptions.raft?.promoteLagEntries ?? DEFAULT_RAFT_CONFIG.promoteLagEntries,
-    ...(ledgerOptions.removeAfterMs === undefined
-      ? {}
-      : { removeAfterMs: ledgerOptions.removeAfterMs }),
-    ...(ledgerOptions.addAfterMs === undefined ? {} : { addAfterMs: ledgerOptions.addAfterMs }),
-    onChange: (change, outcome) =>
-      emit({
-        atMs: wallClock.nowMs(),
-        level: outcome === 'committed' ? 'info' : 'warn',
-        kind: 'raft-change',
-        peer: change.member,
-        detail: `${change.action} ${shortId(change.member)}: ${outcome}`,
-      }),
   });
   const { maxReplicas, removeAfterMs, addAfterMs } = options.critical ?? {};
   const reconfiguration = new ReconfigurationDriver({
@@ -182,8 +147,7 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
   mesh.start();
   genesis.start();
   reconfiguration.start();
-  raftGenesis.start();
-  raftMembership.start();
+  raft.start(shared.memory);
   emit({
     atMs: wallClock.nowMs(),
     level: 'info',
@@ -217,20 +181,10 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
       left = true;
       genesis.stop();
       reconfiguration.stop();
-      raftGenesis.stop();
-      raftMembership.stop();
+      raft.stop();
       critical.stop();
-      ledger.stop();
       shared.stop();
       mesh.leave();
     },
   };
-}
-
-/** The agents the membership reaches now, this one included. */
-function reachedIds(members: readonly MemberView[]): Set<AgentId> {
-  const ids = new Set<AgentId>();
-  for (const m of members)
-    if (m.self || (m.reached && m.status !== 'dead' && m.status !== 'left')) ids.add(m.id);
-  return ids;
 }

@@ -40,6 +40,11 @@ export interface CreateMeshOptions extends MeshOptions {
   identity?: Identity;
   /** Memory namespaces whose writes go through pBFT (default: `critical`). */
   agreedNamespaces?: readonly string[];
+  /**
+   * Memory namespaces whose writes go through Raft (default: `ledger`): crash fault tolerant and
+   * faster; pBFT's also survive agents that lie (api/README.md, "Consistency tiers").
+   */
+  raftNamespaces?: readonly string[];
   critical?: {
     /** Agreed members needed before the first replica set forms (default 4). */
     minReplicas?: number;
@@ -89,7 +94,7 @@ export interface CriticalApi {
 export interface Mesh {
   readonly id: AgentId;
   readonly room: string;
-  /** The namespaced memory store; agreed namespaces commit through pBFT first. */
+  /** The namespaced memory store; agreed namespaces commit through pBFT or Raft first. */
   readonly memory: MemoryStore;
   readonly critical: CriticalApi;
   /** The Raft group's ordered log and key-value state; its leader is the mesh's coordinator. */

@@ -4,13 +4,13 @@ import { chromiumLaunchOptions } from '../../e2e/browsers';
 import { startServer } from '../../server/startServer';
 import { latencyInOneWayDelays, measurePbftLatency } from './browserPbftLatency';
 import {
-  closePbftTabs,
-  launchPbftTab,
-  openPbftRoom,
+  closeAgentTabs,
+  launchAgentTab,
+  openAgentRoom,
   reviveTabs,
-  waitPbftFormed,
-  type PbftTab,
-} from './browserPbftMesh';
+  type AgentTab,
+} from './browserAgentTabs';
+import { waitPbftFormed } from './browserPbftMesh';
 import { measurePbftThroughput } from './browserPbftThroughput';
 import { measurePbftViewChange } from './browserPbftViewChange';
 import { percentile, round } from './percentiles';
@@ -95,7 +95,7 @@ const ALL_ROWS: RowSpec[] = [
 interface Setting {
   baseUrl: string;
   launch: LaunchOptions;
-  tabs: PbftTab[];
+  tabs: AgentTab[];
   /** Conditions every row shares: machine, browser, tabs, the agent's settings. */
   conditions: string;
 }
@@ -115,7 +115,7 @@ function failureText(failures: Record<string, number>): string {
 async function freshRoom(setting: Setting, name: string, query = ''): Promise<void> {
   await reviveTabs(setting.tabs, setting.launch);
   const room = `bench-pbft-${name}-${Date.now()}`;
-  await openPbftRoom(setting.tabs, setting.baseUrl, room, query);
+  await openAgentRoom(setting.tabs, setting.baseUrl, room, query);
   await waitPbftFormed(
     setting.tabs.map((tab) => tab.page),
     REPLICAS,
@@ -269,7 +269,7 @@ export async function runBrowserPbftBench(): Promise<BenchResult[]> {
   } catch (error) {
     return failedRows(ALL_ROWS, `the server did not start: ${reasonOf(error)}`);
   }
-  const tabs: PbftTab[] = [];
+  const tabs: AgentTab[] = [];
   try {
     if (!server.distFound) {
       return failedRows(ALL_ROWS, 'dist/ is missing: run `vite build` first (npm run bench does)');
@@ -277,7 +277,7 @@ export async function runBrowserPbftBench(): Promise<BenchResult[]> {
     let launch: LaunchOptions;
     try {
       launch = chromiumLaunchOptions();
-      for (let i = 0; i < REPLICAS; i++) tabs.push(await launchPbftTab(launch));
+      for (let i = 0; i < REPLICAS; i++) tabs.push(await launchAgentTab(launch));
     } catch (error) {
       return failedRows(ALL_ROWS, `Chromium did not start: ${reasonOf(error)}`);
     }
@@ -287,7 +287,7 @@ export async function runBrowserPbftBench(): Promise<BenchResult[]> {
       launch,
       tabs,
       conditions:
-        `four agents (tabs), each in a headless Chromium ${(tabs[0] as PbftTab).browser.version()} ` +
+        `four agents (tabs), each in a headless Chromium ${(tabs[0] as AgentTab).browser.version()} ` +
         `instance of its own, on this machine (${machine.cpuModel}, ${machine.cores} cores), ` +
         `loopback, host ICE candidates only; pages opened with ?ui=0: the agent without its ` +
         `dashboard; n = 4, f = 1, quorum 3; Ed25519 through WebCrypto, replica records in ` +
@@ -306,7 +306,7 @@ export async function runBrowserPbftBench(): Promise<BenchResult[]> {
       )),
     ];
   } finally {
-    await closePbftTabs(tabs);
+    await closeAgentTabs(tabs);
     await server.close();
   }
 }

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import type { PbftWindow } from './browserPbftMesh';
+import { linkRoundTrips, type AgentWindow } from './browserAgentTabs';
 import { percentile } from './percentiles';
 
 /**
@@ -42,7 +42,7 @@ async function proposeSequentially(args: {
   count: number;
   budgetMs: number;
 }): Promise<BlockResult> {
-  const mesh = (window as PbftWindow).mesh;
+  const mesh = (window as AgentWindow).mesh;
   if (mesh === undefined) throw new Error('window.mesh is not there');
   const samples: number[] = [];
   const failures: Record<string, number> = {};
@@ -61,18 +61,6 @@ async function proposeSequentially(args: {
     if (attempts > args.warmup) samples.push(performance.now() - started);
   }
   return { samples, failures, primary: mesh.critical.status().primary === mesh.id };
-}
-
-/** Every open link's recent ping round trips as this tab measured them. */
-async function linkRoundTrips(page: Page): Promise<number[]> {
-  return page.evaluate(() => {
-    const mesh = (window as PbftWindow).mesh;
-    if (mesh === undefined) return [];
-    return mesh
-      .snapshot()
-      .links.filter((link) => link.state === 'open')
-      .flatMap((link) => link.recentRttMs);
-  });
 }
 
 export async function measurePbftLatency(

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import type { PbftWindow } from './browserPbftMesh';
+import type { AgentWindow } from './browserAgentTabs';
 
 /**
  * Throughput between browser tabs: every tab keeps `concurrency` proposals outstanding (each
@@ -32,7 +32,7 @@ interface TabOutcome {
 
 /** Runs in the page: `concurrency` loops, each proposing again as soon as its last resolved. */
 async function proposeConcurrently(options: ThroughputOptions): Promise<TabOutcome> {
-  const mesh = (window as PbftWindow).mesh;
+  const mesh = (window as AgentWindow).mesh;
   if (mesh === undefined) throw new Error('window.mesh is not there');
   const from = performance.now() + options.warmupMs;
   const until = from + options.measureMs;

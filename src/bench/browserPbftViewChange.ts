@@ -2,13 +2,8 @@ import type { LaunchOptions, Page } from '@playwright/test';
 import { performance } from 'node:perf_hooks';
 import { createSeededPrng } from '../core/base/prng';
 import { clockOffset } from './browserMesh';
-import {
-  openPbftRoom,
-  reviveTabs,
-  waitPbftFormed,
-  type PbftTab,
-  type PbftWindow,
-} from './browserPbftMesh';
+import { openAgentRoom, reviveTabs, type AgentTab, type AgentWindow } from './browserAgentTabs';
+import { waitPbftFormed } from './browserPbftMesh';
 
 /**
  * View change between browser tabs: a fresh room per trial, four replicas, one surviving tab
@@ -57,7 +52,7 @@ interface ProposerRecord {
   stop: boolean;
 }
 
-type BenchWindow = PbftWindow & { pbftViewChangeBench?: ProposerRecord };
+type BenchWindow = AgentWindow & { pbftViewChangeBench?: ProposerRecord };
 
 /** Runs in the page: proposes one action after another until told to stop, recording each. */
 function startProposing(): void {
@@ -124,14 +119,14 @@ type TrialOutcome =
 
 /** One trial in a fresh room: form, propose, kill the primary, wait for a later view's commit. */
 async function runTrial(
-  tabs: PbftTab[],
+  tabs: AgentTab[],
   options: ViewChangeOptions,
   room: string,
   phaseMs: number,
   failures: Record<string, number>,
 ): Promise<TrialOutcome> {
   await reviveTabs(tabs, options.launch);
-  const ids = await openPbftRoom(tabs, options.baseUrl, room);
+  const ids = await openAgentRoom(tabs, options.baseUrl, room);
   const opened = performance.now();
   const statuses = await waitPbftFormed(
     tabs.map((tab) => tab.page),
@@ -145,7 +140,7 @@ async function runTrial(
   // A plain backup proposes: neither the victim nor the next view's primary.
   const nextPrimary = status.replicas[(status.view + 1) % status.n];
   const proposer = (
-    tabs[ids.findIndex((id) => id !== status.primary && id !== nextPrimary)] as PbftTab
+    tabs[ids.findIndex((id) => id !== status.primary && id !== nextPrimary)] as AgentTab
   ).page;
   await proposer.evaluate(startProposing);
   try {
@@ -158,7 +153,7 @@ async function runTrial(
     await new Promise((resolve) => setTimeout(resolve, phaseMs));
     const offset = await clockOffset(proposer);
     const killedAt = performance.timeOrigin + performance.now();
-    await (tabs[victim] as PbftTab).server.kill();
+    await (tabs[victim] as AgentTab).server.kill();
     const killedAtPageMs = killedAt + offset.offsetMs;
     const commit = await waitCommitAbove(
       proposer,
@@ -182,7 +177,7 @@ async function runTrial(
 }
 
 export async function measurePbftViewChange(
-  tabs: PbftTab[],
+  tabs: AgentTab[],
   options: ViewChangeOptions,
 ): Promise<ViewChangeResult> {
   const progress = options.progress ?? (() => undefined);

@@ -7,6 +7,7 @@ import { runBrowserBench } from './browserBench';
 import { runBrowserDocBench } from './browserDocBench';
 import { runBrowserPbftBench } from './browserPbftBench';
 import { runBrowserPartitionBench } from './browserPartitionBench';
+import { runBrowserRaftBench } from './browserRaftBench';
 import { runMemoryBench } from './memoryBench';
 import { runPbftCryptoBench } from './pbftCryptoBench';
 import { runPbftSimBench } from './pbftSimBench';
@@ -28,6 +29,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   partition: runBrowserPartitionBench,
   doc: runBrowserDocBench,
   'pbft-browser': runBrowserPbftBench,
+  'raft-browser': runBrowserRaftBench,
 };
 
 function argument(name: string): string | undefined {

@@ -1,11 +1,33 @@
 import type { RaftEntry } from '../core/wire/raftMessages';
 import type { RaftStateMachine } from './raftHost';
 
-/** What a ledger entry asks: keep a JSON entry, or change the key-value state. */
-export type LedgerOp =
-  | { kind: 'append'; entry: unknown }
+/** What a ledger entry asks: keep a JSON entry, change the key-value state, or an extension's. */
+export type LedgerOp = { kind: 'append'; entry: unknown } | LedgerKvOp | LedgerExtensionOp;
+
+export type LedgerKvOp =
   | { kind: 'put'; key: string; value: unknown }
   | { kind: 'cas'; key: string; expected: unknown; value: unknown };
+
+/** An operation of an extension: its kind is one the extension names. */
+export type LedgerExtensionOp = { kind: string } & Record<string, unknown>;
+
+/**
+ * A state machine of its own on the ledger's log (the Raft tier of the agreed memory is one),
+ * owning the operations of `kinds`. Deterministic, like the ledger: every node applies the
+ * same operations in the same order and must end in the same state.
+ */
+export interface LedgerExtension {
+  /** Its part's name in the ledger's snapshots. */
+  readonly name: string;
+  readonly kinds: readonly string[];
+  /** Why `op` is not one it takes, or null; asked before proposing and again on applying. */
+  refusal(op: LedgerExtensionOp): string | null;
+  /** Applies a checked `op` at `index`; returns its result (JSON); throws, changing nothing, to refuse. */
+  apply(op: LedgerExtensionOp, index: number): unknown;
+  snapshot(): unknown;
+  /** Replaces its state with a snapshot's part (undefined: a snapshot without it). */
+  restore(state: unknown): void;
+}
 
 /** A committed data entry as `mesh.ledger.read` returns it. */
 export interface LedgerRecord {
@@ -17,6 +39,7 @@ export interface LedgerRecord {
 export type LedgerResult =
   | { ok: true; kind: 'append' | 'put' }
   | { ok: boolean; kind: 'cas'; value: unknown }
+  | { ok: true; kind: 'extension'; value: unknown }
   | { ok: false; kind: 'refused'; reason: string };
 
 /** Committed entries kept for `read` (and carried in snapshots), newest last. */
@@ -31,17 +54,8 @@ export const LEDGER_MAX_KEY_CHARS = 256;
 interface SnapshotText {
   kv: [string, string][];
   recent: LedgerRecord[];
-}
-
-/** Why `op` is not a ledger operation, or null when it is one. */
-export function ledgerOpRefusal(op: unknown): string | null {
-  if (typeof op !== 'object' || op === null) return 'not an operation';
-  const { kind, key } = op as { kind?: unknown; key?: unknown };
-  if (kind === 'append') return null;
-  if (kind !== 'put' && kind !== 'cas') return `unknown operation ${String(kind).slice(0, 32)}`;
-  if (typeof key !== 'string' || key.length === 0 || key.length > LEDGER_MAX_KEY_CHARS)
-    return `a key is 1-${LEDGER_MAX_KEY_CHARS} characters`;
-  return null;
+  /** Each extension's part, by name. */
+  ext?: Record<string, unknown>;
 }
 
 /**
@@ -54,18 +68,51 @@ export class LedgerMachine implements RaftStateMachine {
   private values = new Map<string, string>();
   private stateChars = 0;
   private recentRecords: LedgerRecord[] = [];
+  private readonly extensionOf = new Map<string, LedgerExtension>();
+
+  constructor(private readonly extensions: readonly LedgerExtension[] = []) {
+    for (const extension of extensions)
+      for (const kind of extension.kinds) this.extensionOf.set(kind, extension);
+  }
+
+  /** Why `op` is not a ledger operation, or null when it is one. */
+  refusal(op: unknown): string | null {
+    if (typeof op !== 'object' || op === null) return 'not an operation';
+    const { kind, key } = op as { kind?: unknown; key?: unknown };
+    if (kind === 'append') return null;
+    const extension = typeof kind === 'string' ? this.extensionOf.get(kind) : undefined;
+    if (extension !== undefined) return extension.refusal(op as LedgerExtensionOp);
+    if (kind !== 'put' && kind !== 'cas') return `unknown operation ${String(kind).slice(0, 32)}`;
+    if (typeof key !== 'string' || key.length === 0 || key.length > LEDGER_MAX_KEY_CHARS)
+      return `a key is 1-${LEDGER_MAX_KEY_CHARS} characters`;
+    return null;
+  }
 
   apply(entry: RaftEntry): LedgerResult {
     let op: LedgerOp | null = null;
+    let refusal = 'not a ledger operation';
     try {
       const parsed = (JSON.parse(entry.data) as { op?: unknown }).op;
-      if (ledgerOpRefusal(parsed) === null) op = parsed as LedgerOp;
+      refusal = this.refusal(parsed) ?? '';
+      if (refusal === '') op = parsed as LedgerOp;
     } catch {
       // Not JSON: refused below, alike on every node.
     }
-    if (op === null) return { ok: false, kind: 'refused', reason: 'not a ledger operation' };
+    if (op === null) return { ok: false, kind: 'refused', reason: refusal };
     this.keep({ index: entry.index, term: entry.term, entry: recordOf(op) });
     if (op.kind === 'append') return { ok: true, kind: 'append' };
+    const extension = this.extensionOf.get(op.kind);
+    if (extension !== undefined) {
+      try {
+        return { ok: true, kind: 'extension', value: extension.apply(op, entry.index) };
+      } catch (error) {
+        return { ok: false, kind: 'refused', reason: (error as Error).message };
+      }
+    }
+    return this.applyKv(op as LedgerKvOp);
+  }
+
+  private applyKv(op: LedgerKvOp): LedgerResult {
     if (op.kind === 'cas') {
       const current = this.values.get(op.key) ?? 'null';
       if (current !== JSON.stringify(op.expected ?? null))
@@ -105,7 +152,9 @@ export class LedgerMachine implements RaftStateMachine {
   }
 
   snapshot(): string {
-    const text: SnapshotText = { kv: [...this.values], recent: this.recentRecords };
+    const ext: Record<string, unknown> = {};
+    for (const extension of this.extensions) ext[extension.name] = extension.snapshot();
+    const text: SnapshotText = { kv: [...this.values], recent: this.recentRecords, ext };
     return JSON.stringify(text);
   }
 
@@ -115,6 +164,7 @@ export class LedgerMachine implements RaftStateMachine {
     this.stateChars = 0;
     for (const [key, value] of this.values) this.stateChars += key.length + value.length;
     this.recentRecords = Array.isArray(parsed.recent) ? parsed.recent : [];
+    for (const extension of this.extensions) extension.restore(parsed.ext?.[extension.name]);
   }
 
   private keep(record: LedgerRecord): void {
@@ -138,6 +188,6 @@ export class LedgerMachine implements RaftStateMachine {
 
 /** How an entry shows in `read`: an appended entry as it was given, a key change as itself. */
 function recordOf(op: LedgerOp): unknown {
-  if (op.kind === 'append') return op.entry;
+  if (op.kind === 'append') return (op as { entry: unknown }).entry;
   return op;
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MemoryStore } from '../../crdt/memory/memoryStore';
 import { R1, R2, R3, R4 } from '../../host/pbftHostTestSupport';
-import { agreedMemoryHook } from './agreedMemory';
+import { agreementHookOf } from '../agreed/agreementHook';
+import { criticalMemoryTier } from './agreedMemory';
 import { criticalMesh, settle } from './testMesh';
 
 describe('mesh.critical over four replicas', () => {
@@ -119,7 +120,7 @@ describe('mesh.critical over four replicas', () => {
           selfId: id,
           clock: mesh.clock,
           agreedNamespaces: ['critical'],
-          agreement: agreedMemoryHook(mesh.of(id), mesh.clock),
+          agreement: agreementHookOf(criticalMemoryTier(mesh.of(id)), mesh.clock),
         }),
     );
     const stored = await settle(stores[1]!.store('critical', '__proto__', { v: 1 }), mesh.clock);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AgentId } from '../../core/base/ids';
 import { sha256Hex } from '../../host/sha256Hex';
 import { R1, R2 } from '../../host/pbftHostTestSupport';
-import { builtinKinds, MAX_AGREED_MEMORY_BYTES } from './builtinKinds';
+import { MAX_AGREED_MEMORY_BYTES } from '../agreed/agreedMemoryState';
+import { builtinKinds } from './builtinKinds';
 import { CriticalApp, EXECUTED_LOG_KEPT } from './criticalApp';
 
 function app(): CriticalApp {

@@ -8,6 +8,8 @@ import { RAFT_MAX_ENTRY_BYTES } from '../../core/wire/raftMessages';
 import {
   LEDGER_MAX_KEY_CHARS,
   LedgerMachine,
+  type LedgerExtension,
+  type LedgerExtensionOp,
   type LedgerOp,
   type LedgerRecord,
   type LedgerResult,
@@ -34,6 +36,8 @@ export interface LedgerOptions {
   /** How long an operation waits for the first group to form (default 10 s). */
   formingWaitMs?: number;
   onEvent?: (event: RaftEvent) => void;
+  /** State machines of their own on the log (the Raft tier of the agreed memory). */
+  extensions?: readonly LedgerExtension[];
 }
 
 /** Where a committed entry went. */
@@ -89,7 +93,7 @@ const text = new TextEncoder();
  * costs a wait, not an error; one placed and never settled ends `timeout` (its fate unknown).
  */
 export class Ledger implements GenesisTarget {
-  readonly machine = new LedgerMachine();
+  readonly machine: LedgerMachine;
   private host: RaftHost | null = null;
   private startedMs = 0;
   private formingDetail = 'starting';
@@ -101,6 +105,7 @@ export class Ledger implements GenesisTarget {
   private stopped = false;
 
   constructor(private readonly options: LedgerOptions) {
+    this.machine = new LedgerMachine(options.extensions);
     this.formingTimer = new PollingTimer(options.clock, 250, () => this.expireHeld());
     this.formingTimer.start();
   }
@@ -175,6 +180,17 @@ export class Ledger implements GenesisTarget {
         return { index, term, ok: outcome.ok, value: outcome.value };
       },
     );
+  }
+
+  /** Commits an extension's operation; resolves with its result once applied here. */
+  propose(op: LedgerExtensionOp): Promise<LedgerCommit & { value: unknown }> {
+    const refusal = this.machine.refusal(op);
+    if (refusal !== null) return Promise.reject(invalid(refusal));
+    return this.commit(op).then(({ index, term, result }) => ({
+      index,
+      term,
+      value: (result as Extract<LedgerResult, { kind: 'extension' }>).value,
+    }));
   }
 
   /** The value under `key`, linearizable: it reflects every write committed before the call. */

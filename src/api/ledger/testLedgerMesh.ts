@@ -2,6 +2,7 @@ import type { AgentId } from '../../core/base/ids';
 import { createSeededPrng } from '../../core/base/prng';
 import { fixedId } from '../../core/base/testSupport';
 import type { TransportHandler } from '../../host/ports';
+import type { LedgerExtension } from '../../host/ledgerMachine';
 import { memoryRecordStore } from '../../host/recordStore';
 import { TestClock } from '../../host/testClock';
 import { Ledger } from './ledger';
@@ -17,7 +18,10 @@ export const D = fixedId('d');
  * One `Ledger` per agent over 1 ms links on one virtual clock. `cut` stops the traffic between
  * two agents both ways, and each agent reaches exactly the agents it is not cut from.
  */
-export function ledgerMesh(ids: readonly AgentId[], options: { formingWaitMs?: number } = {}) {
+export function ledgerMesh(
+  ids: readonly AgentId[],
+  options: { formingWaitMs?: number; extensions?: (id: AgentId) => LedgerExtension[] } = {},
+) {
   const clock = new TestClock();
   const handlers = new Map<AgentId, TransportHandler>();
   const cuts = new Set<string>();
@@ -42,6 +46,7 @@ export function ledgerMesh(ids: readonly AgentId[], options: { formingWaitMs?: n
         storage: memoryRecordStore(),
         reached: () => reached(id),
         formingWaitMs: options.formingWaitMs ?? 2000,
+        extensions: options.extensions?.(id) ?? [],
       }),
     );
   }
