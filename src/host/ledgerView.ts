@@ -40,3 +40,9 @@ export interface LedgerView {
   recent: LedgerRecord[];
   pendingOperations: number;
 }
+
+/** What the Raft tab may ask of the agent. */
+export interface LedgerCommands {
+  /** Hands leadership to `to` (only the leader can); resolves once `to` leads. */
+  transferLeadership(to: AgentId): Promise<{ leader: AgentId; term: number }>;
+}

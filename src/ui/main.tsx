@@ -45,6 +45,9 @@ async function main(): Promise<void> {
       return { seq, view };
     },
   });
+  store.getState().setLedgerCommands({
+    transferLeadership: (to) => mesh.ledger.transferLeadership(to),
+  });
   store.getState().setMemoryCommands(memoryCommandsOf(mesh.shared));
   if (dashboard) {
     feed.pushSnapshot(mesh.snapshot());

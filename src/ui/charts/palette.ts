@@ -70,6 +70,8 @@ export function nodeLook(
 /** pBFT marks on the graph: the primary's badge and the ring of a replica proven faulty. */
 export const PRIMARY_COLOUR = '#1e293b';
 export const FLAGGED_COLOUR = '#be123c';
+/** The Raft leader's star: gold, unlike any health, group or pBFT colour. */
+export const RAFT_LEADER_COLOUR = '#ca8a04';
 
 /**
  * A replica's progress on one sequence number, lightest to darkest as it moves on; executed

@@ -10,6 +10,7 @@ import { MemberList } from './MemberList';
 import { MemoryBrowser } from './MemoryBrowser';
 import { MembershipTimeline } from './MembershipTimeline';
 import { PeerList } from './PeerList';
+import { RaftPanel } from './RaftPanel';
 import { TopologyGraph } from './TopologyGraph';
 import { TopologyLegend } from './TopologyLegend';
 
@@ -19,6 +20,7 @@ const TAB_TITLES: Record<PanelTab, string> = {
   timeline: 'Timeline',
   memory: 'Memory',
   consensus: 'Consensus',
+  raft: 'Raft',
   events: 'Events',
 };
 
@@ -28,6 +30,7 @@ const TAB_CONTENT: Record<PanelTab, () => ReactNode> = {
   timeline: () => <MembershipTimeline />,
   memory: () => <MemoryBrowser />,
   consensus: () => <ConsensusPanel />,
+  raft: () => <RaftPanel />,
   events: () => <EventLog />,
 };
 
@@ -39,6 +42,7 @@ function TabCount({ tab }: { tab: PanelTab }) {
     if (s.snapshot === null) return 0;
     if (tab === 'peers') return s.snapshot.links.length;
     if (tab === 'consensus') return s.snapshot.consensus?.log.length ?? 0;
+    if (tab === 'raft') return s.snapshot.ledger?.status.commitIndex ?? 0;
     return s.snapshot.members.length;
   });
   const alerts = useMeshStore((s) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsensusView } from '../../host/consensusView';
 import { buildSnapshot, consensusScenario, fixtureId, type Scenario } from '../dev/fixtures';
-import { count, renderStatic } from '../dev/renderStatic';
+import { count, element, renderStatic } from '../dev/renderStatic';
 import { createMeshStore, type MeshStore } from '../store/meshStore';
 import { App } from './App';
 import { ConsensusPanel } from './ConsensusPanel';
@@ -22,25 +22,6 @@ function scenarioWith(change: Partial<ConsensusView>): Scenario {
 
 function panel(scenario: Scenario): string {
   return renderStatic(storeWith(scenario), <ConsensusPanel />);
-}
-
-/**
- * The first element with this test id (and, if given, this attribute value), from its opening
- * tag to its matching closing tag.
- */
-function element(html: string, testId: string, attr?: [name: string, value: string]): string {
-  const filter = attr === undefined ? '' : `[^>]*${attr[0]}="${attr[1]}"`;
-  const open = new RegExp(`<([a-z]+) [^>]*data-testid="${testId}"${filter}[^>]*>`).exec(html);
-  if (open === null) throw new Error(`no ${testId} ${attr?.join('=') ?? ''}`);
-  const name = open[1] ?? '';
-  const tags = new RegExp(`<${name}[ >]|</${name}>`, 'g');
-  tags.lastIndex = open.index + open[0].length;
-  let depth = 1;
-  for (let m = tags.exec(html); m !== null; m = tags.exec(html)) {
-    depth += m[0].startsWith('</') ? -1 : 1;
-    if (depth === 0) return html.slice(open.index, m.index + m[0].length);
-  }
-  throw new Error(`${testId} is not closed`);
 }
 
 const decode = (s: string) => s.replace(/&#x27;/g, "'").replace(/&amp;/g, '&');

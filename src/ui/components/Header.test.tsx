@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { buildSnapshot, fixtureId } from '../dev/fixtures';
+import { buildSnapshot, fixtureId, raftLedgerView } from '../dev/fixtures';
 import { renderStatic } from '../dev/renderStatic';
 import { createMeshStore } from '../store/meshStore';
 import { Header, QuorumIndicator } from './Header';
@@ -57,5 +57,41 @@ describe('Header chaos badges', () => {
     const html = header({ frozenUntilMs: 13_500 });
     expect(html).toContain('data-testid="frozen-state"');
     expect(html).toContain('frozen 4 s');
+  });
+});
+
+describe('Header coordinator', () => {
+  const leader = fixtureId(0);
+
+  function header(fixture: Parameters<typeof buildSnapshot>[0]) {
+    const store = createMeshStore();
+    store.getState().setSnapshot(buildSnapshot(fixture));
+    const html = renderStatic(store, <Header />);
+    const match = /<span [^>]*data-testid="coordinator"[^>]*>(.*?)<\/span><\/dd>/.exec(html);
+    if (match === null) throw new Error('no coordinator');
+    return { tag: match[0], text: (match[1] ?? '').replace(/<[^>]+>/g, '') };
+  }
+
+  it("shows the Raft leader's short id and term", () => {
+    const { tag, text } = header({ selfId: fixtureId(1), ledger: raftLedgerView('follower') });
+    expect(tag).toContain(`data-leader="${leader}" data-term="3"`);
+    expect(text).toBe(`${leader.slice(0, 8)} · term 3`);
+  });
+
+  it('says when the coordinator is this agent', () => {
+    const { text } = header({ selfId: leader, ledger: raftLedgerView('leader') });
+    expect(text).toBe(`${leader.slice(0, 8)} (you) · term 3`);
+  });
+
+  it('shows "no coordinator" between leaders and without a ledger', () => {
+    const view = raftLedgerView('follower');
+    const between = header({
+      selfId: fixtureId(1),
+      ledger: { ...view, status: { ...view.status, role: 'candidate', leader: null, term: 4 } },
+    });
+    expect(between.tag).toContain('data-leader=""');
+    expect(between.tag).toContain('data-term="4"');
+    expect(between.text).toBe('no coordinator');
+    expect(header({ selfId: fixtureId(1) }).text).toBe('no coordinator');
   });
 });

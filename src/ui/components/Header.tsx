@@ -1,5 +1,6 @@
-import { shortId } from '../../core/base/ids';
+import { shortId, type AgentId } from '../../core/base/ids';
 import type { ChaosView, MeshSnapshot, QuorumView } from '../../host/meshSnapshot';
+import { selectCoordinator, type Coordinator } from '../store/ledgerSelectors';
 import { summariseQuorum } from '../store/membershipSelectors';
 import { useMeshStore } from '../store/useMeshStore';
 
@@ -51,6 +52,43 @@ export function ChaosBadges({ chaos, nowMs }: { chaos: ChaosView; nowMs: number 
   );
 }
 
+export interface CoordinatorIndicatorProps {
+  coordinator: Coordinator | null;
+  /** This agent's Raft term, shown as data-term also while there is no coordinator. */
+  term: number;
+  selfId: AgentId;
+}
+
+/** The mesh's coordinator (the Raft leader this agent follows) and its term, or "no coordinator". */
+export function CoordinatorIndicator({ coordinator, term, selfId }: CoordinatorIndicatorProps) {
+  if (coordinator === null)
+    return (
+      <span
+        className="badge badge--no-coordinator"
+        data-testid="coordinator"
+        data-leader=""
+        data-term={term}
+        title="No Raft leader is known: the ledger waits for an election"
+      >
+        no coordinator
+      </span>
+    );
+  const { leader } = coordinator;
+  return (
+    <span
+      className="badge badge--coordinator"
+      data-testid="coordinator"
+      data-leader={leader}
+      data-term={term}
+      title={`${leader} leads the Raft group in term ${term}`}
+    >
+      <span className="mono">{shortId(leader)}</span>
+      {leader === selfId ? ' (you)' : ''}
+      <span className="coordinator-term">{` · term ${term}`}</span>
+    </span>
+  );
+}
+
 function Facts({ snapshot }: { snapshot: MeshSnapshot }) {
   const { signaling } = snapshot;
   const open = snapshot.links.filter((l) => l.state === 'open').length;
@@ -90,6 +128,16 @@ function Facts({ snapshot }: { snapshot: MeshSnapshot }) {
         <dt>links</dt>
         <dd data-testid="open-links">
           {open} open / {snapshot.links.length}
+        </dd>
+      </div>
+      <div>
+        <dt>coordinator</dt>
+        <dd>
+          <CoordinatorIndicator
+            coordinator={selectCoordinator(snapshot)}
+            term={snapshot.ledger?.status.term ?? 0}
+            selfId={snapshot.selfId}
+          />
         </dd>
       </div>
       <div>

@@ -4,6 +4,7 @@ import { fitToView, project } from '../charts/fitToView';
 import { createTopologyLayout, type Point } from '../charts/topologyLayout';
 import { effectiveGroup } from '../store/chaosSlice';
 import { selectConsensusMarks, type ConsensusMark } from '../store/consensusSelectors';
+import { selectCoordinator } from '../store/ledgerSelectors';
 import {
   membershipKnown as hasMembership,
   pairKey,
@@ -42,6 +43,10 @@ export function TopologyGraph() {
   const colourByHealth = snapshot !== null && hasMembership(snapshot);
   const marks = useMemo(
     () => (snapshot === null ? new Map<AgentId, ConsensusMark>() : selectConsensusMarks(snapshot)),
+    [snapshot],
+  );
+  const coordinator = useMemo(
+    () => (snapshot === null ? null : selectCoordinator(snapshot)),
     [snapshot],
   );
   // Pulses travel only where traffic can pass: a drawn edge that is not cut.
@@ -138,6 +143,7 @@ export function TopologyGraph() {
               group={effectiveGroup(groupOf, groupCount, node.id)}
               partitionMode={partitionMode}
               consensus={marks.get(node.id)}
+              raftLeader={coordinator?.leader === node.id ? coordinator : undefined}
               onActivate={activateNode}
             />
           ))}

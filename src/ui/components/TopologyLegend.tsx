@@ -61,10 +61,23 @@ function ConsensusItems() {
   );
 }
 
+/** The Raft leader's star, shown while the agent runs the Raft ledger. */
+function RaftItems() {
+  return (
+    <li title="The Raft leader: the mesh's coordinator">
+      <span className="leader-mark legend-leader" aria-hidden="true">
+        ★
+      </span>{' '}
+      Raft leader
+    </li>
+  );
+}
+
 /** Explains the colours and line styles of the topology graph. */
 export function TopologyLegend() {
   const byHealth = useMeshStore((s) => s.snapshot !== null && membershipKnown(s.snapshot));
   const pbft = useMeshStore((s) => s.snapshot !== null && s.snapshot.consensus !== null);
+  const raft = useMeshStore((s) => s.snapshot !== null && s.snapshot.ledger !== null);
   return (
     <ul className="legend" aria-label="Legend">
       <li>
@@ -92,6 +105,7 @@ export function TopologyLegend() {
         </li>
       ))}
       {pbft && <ConsensusItems />}
+      {raft && <RaftItems />}
     </ul>
   );
 }

@@ -8,6 +8,7 @@ import {
   HEALTH_COLOURS,
   nodeLook,
   PRIMARY_COLOUR,
+  RAFT_LEADER_COLOUR,
 } from '../charts/palette';
 import type { Point } from '../charts/topologyLayout';
 import { flagLines, type ConsensusMark } from '../store/consensusSelectors';
@@ -28,6 +29,8 @@ export interface TopologyNodeProps {
   partitionMode: boolean;
   /** pBFT primary and flags, when the agent runs pBFT and the node has either. */
   consensus?: ConsensusMark;
+  /** Set when the agent is the Raft leader (the mesh's coordinator), with its term. */
+  raftLeader?: { term: number };
   onActivate(id: AgentId): void;
 }
 
@@ -38,13 +41,19 @@ function stateClass(node: GraphNode): string {
   return node.linkState === null ? 'node--remote' : `node--${node.linkState}`;
 }
 
-function describe(node: GraphNode, membershipKnown: boolean, mark: ConsensusMark): string {
+function describe(
+  node: GraphNode,
+  membershipKnown: boolean,
+  mark: ConsensusMark,
+  raftLeader: { term: number } | undefined,
+): string {
   const parts: string[] = [node.isSelf ? 'this agent' : (node.linkState ?? 'known from adverts')];
   if (membershipKnown)
     parts.push(node.health === 'unknown' ? 'not in membership yet' : node.health);
   if (node.suspicions > 0) parts.push(`suspected by ${node.suspicions}`);
   if (node.frozen) parts.push('frozen');
   if (mark.primary) parts.push('pBFT primary');
+  if (raftLeader !== undefined) parts.push(`Raft leader, term ${raftLeader.term}`);
   if (mark.flags.length > 0) parts.push('flagged as faulty');
   return parts.join(', ');
 }
@@ -69,6 +78,22 @@ function Badge({ at, colour, text, className }: BadgeProps) {
   );
 }
 
+/** A five-pointed star, outer radius 7, inner 3, point up. */
+const LEADER_STAR_POINTS = Array.from({ length: 10 }, (_, i) => {
+  const r = i % 2 === 0 ? 7 : 3;
+  const angle = (Math.PI / 5) * i - Math.PI / 2;
+  return `${(r * Math.cos(angle)).toFixed(2)},${(r * Math.sin(angle)).toFixed(2)}`;
+}).join(' ');
+
+/** The Raft leader's star, above the node: the four corners already carry badges. */
+function LeaderStar({ y }: { y: number }) {
+  return (
+    <g className="node-leader-mark" transform={`translate(0,${y})`}>
+      <polygon points={LEADER_STAR_POINTS} fill={RAFT_LEADER_COLOUR} />
+    </g>
+  );
+}
+
 /** Three crossing strokes: a small snowflake for a frozen agent. */
 function Snowflake({ x, y }: Point) {
   return (
@@ -89,6 +114,7 @@ export function TopologyNode({
   group,
   partitionMode,
   consensus = NO_MARK,
+  raftLeader,
   onActivate,
 }: TopologyNodeProps) {
   const radius = node.isSelf ? SELF_RADIUS : NODE_RADIUS;
@@ -98,7 +124,7 @@ export function TopologyNode({
     event.preventDefault();
     onActivate(node.id);
   };
-  const description = describe(node, membershipKnown, consensus);
+  const description = describe(node, membershipKnown, consensus, raftLeader);
   const flagged = consensus.flags.length > 0;
   const tooltip = [
     node.id,
@@ -125,6 +151,7 @@ export function TopologyNode({
       data-frozen={node.frozen ? 'true' : undefined}
       data-primary={consensus.primary ? 'true' : undefined}
       data-flagged={flagged ? 'true' : undefined}
+      data-raft-leader={raftLeader !== undefined ? 'true' : undefined}
       role="button"
       tabIndex={0}
       aria-pressed={partitionMode ? undefined : selected}
@@ -184,6 +211,7 @@ export function TopologyNode({
           className="node-flagged-badge"
         />
       )}
+      {raftLeader !== undefined && <LeaderStar y={-radius - 6} />}
       <text className="node-label" y={radius + 15} textAnchor="middle">
         {node.shortId}
       </text>

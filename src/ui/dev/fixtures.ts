@@ -1,4 +1,5 @@
 import type { ConsensusView, ReplicaSlotStatus } from '../../host/consensusView';
+import type { RaftEvent } from '../../core/raft/types';
 import type { LedgerView } from '../../host/ledgerView';
 /**
  * Builds MeshSnapshots from arguments, for unit tests (and a temporary screenshot harness).
@@ -447,6 +448,146 @@ export function consensusScenario(): Scenario {
     ],
     members: ids.map((id) => ({ id, sinceMs: 10_000 })),
     consensus,
+  });
+  return { snapshot, events: [] };
+}
+
+/**
+ * The Raft group behind `mesh.ledger` as agent `self` sees it, five agents: 0..3 vote, 4 is a
+ * learner. Agent 0 led term 1, handed over to agent 1 (term 2), installed a snapshot from it,
+ * and won term 3 after agent 1 was cut off and stepped down by check-quorum. `self` is the
+ * leader (agent 0, with every follower's progress) or a follower (agent 1, the old leader).
+ */
+export function raftLedgerView(self: 'leader' | 'follower'): LedgerView {
+  const [a0, a1, a2, a3, a4] = [0, 1, 2, 3, 4].map(fixtureId) as [
+    AgentId,
+    AgentId,
+    AgentId,
+    AgentId,
+    AgentId,
+  ];
+  const leads = self === 'leader';
+  // Each node logs only what it lived through: `by` says who saw the event (L, F or both).
+  const events: [atMs: number, by: 'LF' | 'L' | 'F', event: RaftEvent][] = [
+    [10_000, 'L', { type: 'raft-election', term: 1, reason: 'timeout', preVote: true }],
+    [10_040, 'L', { type: 'raft-election', term: 1, reason: 'timeout', preVote: false }],
+    [10_090, 'LF', { type: 'raft-leader', term: 1, leader: a0 }],
+    [
+      12_000,
+      'LF',
+      { type: 'raft-members', index: 3, members: { voters: [a0, a1, a2], learners: [a3] } },
+    ],
+    [
+      20_000,
+      'LF',
+      { type: 'raft-members', index: 5, members: { voters: [a0, a1, a2, a3], learners: [a4] } },
+    ],
+    [40_000, 'L', { type: 'raft-transfer', to: a1, outcome: 'started' }],
+    [40_060, 'F', { type: 'raft-election', term: 2, reason: 'transfer', preVote: false }],
+    [40_080, 'L', { type: 'raft-step-down', term: 2, reason: 'higher-term' }],
+    [40_090, 'LF', { type: 'raft-leader', term: 2, leader: a1 }],
+    [52_000, 'L', { type: 'raft-snapshot-installed', index: 40, from: a1 }],
+    [69_500, 'F', { type: 'raft-step-down', term: 2, reason: 'check-quorum' }],
+    [70_000, 'L', { type: 'raft-election', term: 3, reason: 'timeout', preVote: true }],
+    [70_030, 'L', { type: 'raft-election', term: 3, reason: 'timeout', preVote: false }],
+    [70_080, 'LF', { type: 'raft-leader', term: 3, leader: a0 }],
+  ];
+  const timeline = events
+    .filter(([, by]) => by.includes(leads ? 'L' : 'F'))
+    .map(([atMs, , event]) => ({ atMs, event }));
+  const recent: LedgerView['recent'] = [
+    { index: 47, term: 2, entry: { kind: 'put', key: 'config/replicas', value: 4 } },
+    { index: 48, term: 2, entry: { task: 'render', tile: 17, by: shortId(a2) } },
+    { index: 49, term: 2, entry: { task: 'render', tile: 18, by: shortId(a3) } },
+    {
+      index: 52,
+      term: 3,
+      entry: { kind: 'cas', key: 'lock/render', expected: null, value: shortId(a0) },
+    },
+    { index: 53, term: 3, entry: 'checkpoint' },
+    {
+      index: 54,
+      term: 3,
+      entry: {
+        task: 'encode',
+        frames: [1, 2, 3, 4, 5, 6, 7, 8],
+        note: 'a long entry, cut short in its row',
+      },
+    },
+    { index: 55, term: 3, entry: { kind: 'put', key: 'leader/note', value: 'term 3' } },
+    { index: 57, term: 3, entry: { task: 'render', tile: 19, by: shortId(a1) } },
+  ];
+  return {
+    status: {
+      role: leads ? 'leader' : 'follower',
+      term: 3,
+      leader: a0,
+      commitIndex: 57,
+      appliedIndex: leads ? 57 : 55,
+      voters: [a0, a1, a2, a3],
+      learners: [a4],
+    },
+    formingDetail: null,
+    progress: leads
+      ? [
+          {
+            peer: a4,
+            voter: false,
+            matchIndex: 30,
+            nextIndex: 41,
+            state: 'snapshot',
+            inflight: 0,
+            active: true,
+          },
+          {
+            peer: a1,
+            voter: true,
+            matchIndex: 57,
+            nextIndex: 59,
+            state: 'replicate',
+            inflight: 1,
+            active: true,
+          },
+          {
+            peer: a3,
+            voter: true,
+            matchIndex: 41,
+            nextIndex: 42,
+            state: 'probe',
+            inflight: 0,
+            active: false,
+          },
+          {
+            peer: a2,
+            voter: true,
+            matchIndex: 58,
+            nextIndex: 59,
+            state: 'replicate',
+            inflight: 0,
+            active: true,
+          },
+        ]
+      : [],
+    lastIndex: leads ? 58 : 57,
+    snapshotIndex: 40,
+    timeline,
+    recent: leads ? recent : recent.slice(0, -1),
+    pendingOperations: leads ? 1 : 0,
+  };
+}
+
+/** The Raft group (raftLedgerView) as its leader (agent 0) or a follower (agent 1) sees it. */
+export function raftScenario(self: 'leader' | 'follower'): Scenario {
+  const ids = [0, 1, 2, 3, 4].map(fixtureId);
+  const selfId = fixtureId(self === 'leader' ? 0 : 1);
+  const others = ids.filter((id) => id !== selfId);
+  const snapshot = buildSnapshot({
+    selfId,
+    room: 'lab',
+    nowMs: SCENARIO_NOW_MS,
+    peers: others.map((id, i) => ({ id, rttMs: 0.8 + i / 10, openSinceMs: 9_000 })),
+    members: ids.map((id) => ({ id, sinceMs: 9_000 })),
+    ledger: raftLedgerView(self),
   });
   return { snapshot, events: [] };
 }

@@ -5,6 +5,7 @@ import { createChaosSlice, type ChaosSlice } from './chaosSlice';
 import { createCommandsSlice, type CommandsSlice } from './commandsSlice';
 import { createConsensusSlice, type ConsensusSlice } from './consensusSlice';
 import { appendBounded, createEventsSlice, EVENT_LOG_LIMIT, type EventsSlice } from './eventsSlice';
+import { createLedgerSlice, type LedgerSlice } from './ledgerSlice';
 import { createMemorySlice, type MemorySlice } from './memorySlice';
 import { createSelectionSlice, type SelectionSlice } from './selectionSlice';
 import { createSnapshotSlice, snapshotPatch, type SnapshotSlice } from './snapshotSlice';
@@ -33,6 +34,7 @@ export type MeshState = SnapshotSlice &
   ViewSlice &
   MemorySlice &
   ConsensusSlice &
+  LedgerSlice &
   IngestSlice;
 export type MeshStore = StoreApi<MeshState>;
 
@@ -52,6 +54,7 @@ export function createMeshStore(options: MeshStoreOptions = {}): MeshStore {
     ...createViewSlice(set, get, api),
     ...createMemorySlice(set, get, api),
     ...createConsensusSlice(set, get, api),
+    ...createLedgerSlice(set, get, api),
     ingest: (batch) =>
       set((state) => {
         const log = appendBounded(state, batch.events, eventLimit, batch.eventsDroppedBeforeIngest);

@@ -6,6 +6,7 @@ export const PANEL_TABS = [
   'timeline',
   'memory',
   'consensus',
+  'raft',
   'events',
 ] as const;
 export type PanelTab = (typeof PANEL_TABS)[number];
