@@ -139,4 +139,22 @@ describe('Ledger', () => {
         .map((e) => e.entry),
     ).toEqual(['after']);
   });
+
+  it('a leader that stops hands over at once, without waiting out an election timeout', async () => {
+    const mesh = await formed();
+    const old = mesh.leaderId;
+    const rest = THREE.filter((id) => id !== old);
+    mesh.of(old).stop();
+    for (const id of rest) mesh.cut(old, id);
+    // Below the 250 ms election timeout floor: only a transfer elects this fast.
+    await runFor(mesh.clock, 100);
+    const leader = mesh.leader(rest);
+    expect(leader).not.toBeNull();
+    const elections = mesh
+      .of(leader!)
+      .view()
+      .timeline.map((t) => t.event)
+      .filter((e) => e.type === 'raft-election');
+    expect(elections.at(-1)).toMatchObject({ reason: 'transfer', preVote: false });
+  });
 });

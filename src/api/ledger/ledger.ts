@@ -1,4 +1,4 @@
-import type { AgentId } from '../../core/base/ids';
+import { compareIds, type AgentId } from '../../core/base/ids';
 import type { Prng } from '../../core/base/prng';
 import { majorityOf } from '../../core/quorum/majority';
 import type { RaftOverrides } from '../../core/raft/config';
@@ -315,9 +315,26 @@ export class Ledger implements GenesisTarget {
     this.formingTimer.stop();
     for (const timer of this.retryTimers) this.options.clock.clearTimer(timer);
     this.retryTimers.clear();
-    this.host?.stop();
+    if (this.host !== null) {
+      this.handOver(this.host);
+      this.host.stop();
+    }
     for (const op of [...this.pending])
       this.finish(op, new RaftHostError('stopped', 'this agent has left the mesh'));
+  }
+
+  /**
+   * A leader that leaves hands over first (TimeoutNow to its most caught-up reached voter), so
+   * the group need not wait out an election timeout to replace it.
+   */
+  private handOver(host: RaftHost): void {
+    if (host.node.currentRole !== 'leader') return;
+    const view = host.view();
+    const reached = this.options.reached();
+    const best = view.progress
+      .filter((p) => view.voters.includes(p.peer) && reached.has(p.peer))
+      .sort((a, b) => b.matchIndex - a.matchIndex || compareIds(a.peer, b.peer))[0];
+    if (best !== undefined) host.transferLeadership(best.peer);
   }
 
   private readonly leaderListeners = new Set<(leader: AgentId, term: number) => void>();
