@@ -1,4 +1,5 @@
 import type { RaftEntry } from '../core/wire/raftMessages';
+import { LedgerSessions, sessionRefusal, type LedgerSession } from './ledgerSessions';
 import type { RaftStateMachine } from './raftHost';
 
 /** What a ledger entry asks: keep a JSON entry, change the key-value state, or an extension's. */
@@ -36,11 +37,15 @@ export interface LedgerRecord {
   entry: unknown;
 }
 
-export type LedgerResult =
+export type LedgerResult = (
   | { ok: true; kind: 'append' | 'put' }
   | { ok: boolean; kind: 'cas'; value: unknown }
   | { ok: true; kind: 'extension'; value: unknown }
-  | { ok: false; kind: 'refused'; reason: string };
+  | { ok: false; kind: 'refused'; reason: string }
+) & {
+  /** A write sent again: the answer its first copy got, and where that copy was committed. */
+  duplicateOf?: { index: number; term: number };
+};
 
 /** Committed entries kept for `read` (and carried in snapshots), newest last. */
 export const LEDGER_ENTRIES_KEPT = 256;
@@ -54,6 +59,7 @@ export const LEDGER_MAX_KEY_CHARS = 256;
 interface SnapshotText {
   kv: [string, string][];
   recent: LedgerRecord[];
+  sessions?: unknown;
   /** Each extension's part, by name. */
   ext?: Record<string, unknown>;
 }
@@ -69,6 +75,7 @@ export class LedgerMachine implements RaftStateMachine {
   private stateChars = 0;
   private recentRecords: LedgerRecord[] = [];
   private readonly extensionOf = new Map<string, LedgerExtension>();
+  private readonly sessions = new LedgerSessions<LedgerResult>();
 
   constructor(private readonly extensions: readonly LedgerExtension[] = []) {
     for (const extension of extensions)
@@ -89,16 +96,30 @@ export class LedgerMachine implements RaftStateMachine {
   }
 
   apply(entry: RaftEntry): LedgerResult {
-    let op: LedgerOp | null = null;
-    let refusal = 'not a ledger operation';
+    let parsed: { op?: unknown; session?: unknown } = {};
     try {
-      const parsed = (JSON.parse(entry.data) as { op?: unknown }).op;
-      refusal = this.refusal(parsed) ?? '';
-      if (refusal === '') op = parsed as LedgerOp;
+      parsed = JSON.parse(entry.data) as typeof parsed;
     } catch {
       // Not JSON: refused below, alike on every node.
     }
-    if (op === null) return { ok: false, kind: 'refused', reason: refusal };
+    const refusal =
+      this.refusal(parsed.op) ??
+      (parsed.session === undefined ? null : sessionRefusal(parsed.session));
+    if (refusal !== null) return { ok: false, kind: 'refused', reason: refusal };
+    const op = parsed.op as LedgerOp;
+    const session = parsed.session as LedgerSession | undefined;
+    if (session === undefined) return this.applyOp(op, entry);
+    const seen = this.sessions.check(session);
+    if (seen.kind === 'duplicate')
+      return { ...seen.result, duplicateOf: { index: seen.index, term: seen.term } };
+    if (seen.kind === 'stale')
+      return { ok: false, kind: 'refused', reason: 'a write its writer no longer waits on' };
+    const result = this.applyOp(op, entry);
+    this.sessions.record(session, result, entry.index, entry.term);
+    return result;
+  }
+
+  private applyOp(op: LedgerOp, entry: RaftEntry): LedgerResult {
     this.keep({ index: entry.index, term: entry.term, entry: recordOf(op) });
     if (op.kind === 'append') return { ok: true, kind: 'append' };
     const extension = this.extensionOf.get(op.kind);
@@ -154,7 +175,12 @@ export class LedgerMachine implements RaftStateMachine {
   snapshot(): string {
     const ext: Record<string, unknown> = {};
     for (const extension of this.extensions) ext[extension.name] = extension.snapshot();
-    const text: SnapshotText = { kv: [...this.values], recent: this.recentRecords, ext };
+    const text: SnapshotText = {
+      kv: [...this.values],
+      recent: this.recentRecords,
+      sessions: this.sessions.snapshot(),
+      ext,
+    };
     return JSON.stringify(text);
   }
 
@@ -164,6 +190,7 @@ export class LedgerMachine implements RaftStateMachine {
     this.stateChars = 0;
     for (const [key, value] of this.values) this.stateChars += key.length + value.length;
     this.recentRecords = Array.isArray(parsed.recent) ? parsed.recent : [];
+    this.sessions.restore(parsed.sessions);
     for (const extension of this.extensions) extension.restore(parsed.ext?.[extension.name]);
   }
 

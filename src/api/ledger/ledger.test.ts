@@ -157,4 +157,28 @@ describe('Ledger', () => {
       .filter((e) => e.type === 'raft-election');
     expect(elections.at(-1)).toMatchObject({ reason: 'transfer', preVote: false });
   });
+
+  it('a write whose answer was lost is sent again and applied once', async () => {
+    const mesh = await formed();
+    const old = mesh.leaderId;
+    const follower = THREE.find((id) => id !== old)!;
+    // The leader hears the follower but the follower hears nothing back: the forwarded cas
+    // commits through the third agent, and its answer never arrives.
+    mesh.cutOneWay(old, follower);
+    const cas = mesh.of(follower).cas('once', null, 'first');
+    await runFor(mesh.clock, 1500);
+    mesh.heal();
+    const outcome = await settle(cas, mesh.clock);
+    // Applied twice, the second copy would have found 'first' and failed.
+    expect(outcome).toMatchObject({ ok: true, value: { ok: true, value: 'first' } });
+    await runFor(mesh.clock, 500);
+    for (const id of THREE) {
+      const casRecords = mesh
+        .of(id)
+        .read()
+        .filter((r) => (r.entry as { kind?: string }).kind === 'cas');
+      expect(casRecords).toHaveLength(1);
+      expect(mesh.of(id).machine.get('once')).toBe('first');
+    }
+  });
 });

@@ -15,11 +15,11 @@ import {
   type LedgerResult,
 } from '../../host/ledgerMachine';
 import type { LedgerStatus, LedgerTimelineEntry, LedgerView } from '../../host/ledgerView';
-import type { Clock, TimerHandle, Transport } from '../../host/ports';
-import { PollingTimer } from '../../host/pollingTimer';
+import type { Clock, Transport } from '../../host/ports';
 import { RaftHost, RaftHostError, type Committed } from '../../host/raftHost';
 import type { LoadedRecordStore } from '../../host/recordStore';
 import type { GenesisTarget } from '../genesis/genesisDriver';
+import { OperationQueue } from './operationQueue';
 
 export interface LedgerOptions {
   selfId: AgentId;
@@ -61,24 +61,8 @@ export interface LedgerGet {
   linearizable: true;
 }
 
-interface Operation {
-  startedMs: number;
-  /**
-   * Tries once on the host: `settled` before it resolves, `retry` when it was refused (the
-   * operation decides whether to try again or fail).
-   */
-  attempt(host: RaftHost, settled: () => void, retry: (error: RaftHostError) => void): void;
-  reject(error: RaftHostError): void;
-}
-
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_FORMING_WAIT_MS = 10_000;
-/** Operations of this agent waiting at once (held, retrying or in flight); more: `overloaded`. */
-export const LEDGER_MAX_PENDING = 256;
-/** A refused operation is tried again this much later while its time lasts. */
-const RETRY_MS = 100;
-/** A node just started reaches nobody yet: `no-quorum` counts only after this. */
-const REACH_GRACE_MS = 3000;
 const TIMELINE_KEPT = 64;
 const RECENT_SHOWN = 12;
 
@@ -87,27 +71,33 @@ const text = new TextEncoder();
 /**
  * `mesh.ledger`: entries committed in one order by a Raft group of the mesh's agents, and a
  * key-value state machine on them. Owns the state machine, and the Raft host once the genesis
- * decided the first voters; before that, operations wait up to `formingWaitMs`. An operation
- * refused before it was placed in a log (no leader known yet, a leader that lost its place)
- * is tried again until its time is up, so a tab that just opened, or an election under way,
- * costs a wait, not an error; one placed and never settled ends `timeout` (its fate unknown).
+ * decided the first voters; before that, operations wait up to `formingWaitMs`. Every write
+ * carries this instance's session, so the operation queue can send it again after a lost
+ * answer or a change of leader without applying it twice: an election under way costs a
+ * wait, not an error. One whose time runs out unsettled ends `timeout` (its fate unknown).
  */
 export class Ledger implements GenesisTarget {
   readonly machine: LedgerMachine;
   private host: RaftHost | null = null;
-  private startedMs = 0;
   private formingDetail = 'starting';
-  private readonly pending = new Set<Operation>();
-  private readonly held: Operation[] = [];
   private readonly timeline: LedgerTimelineEntry[] = [];
-  private readonly retryTimers = new Set<TimerHandle>();
-  private readonly formingTimer: PollingTimer;
+  private readonly operations: OperationQueue;
+  /** This instance's writer session: a reloaded tab starts a new one (same id, new number). */
+  private readonly client: string;
+  private nextSeq = 1;
+  /** Session numbers of writes not yet answered, for the `ack` each write carries. */
+  private readonly unanswered = new Set<number>();
   private stopped = false;
 
   constructor(private readonly options: LedgerOptions) {
     this.machine = new LedgerMachine(options.extensions);
-    this.formingTimer = new PollingTimer(options.clock, 250, () => this.expireHeld());
-    this.formingTimer.start();
+    this.client = `${options.selfId}:${options.prng.nextU32().toString(36)}`;
+    this.operations = new OperationQueue({
+      clock: options.clock,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      formingWaitMs: options.formingWaitMs ?? DEFAULT_FORMING_WAIT_MS,
+      formingDetail: () => this.formingDetail,
+    });
   }
 
   get formed(): boolean {
@@ -122,7 +112,6 @@ export class Ledger implements GenesisTarget {
   start(voters: readonly AgentId[]): void {
     if (this.host !== null || this.stopped) return;
     const { options } = this;
-    this.startedMs = options.clock.nowMs();
     this.host = new RaftHost({
       selfId: options.selfId,
       initialVoters: voters,
@@ -137,8 +126,7 @@ export class Ledger implements GenesisTarget {
       ...(options.config === undefined ? {} : { config: options.config }),
       onEvent: (event) => this.onRaftEvent(event),
     });
-    this.formingTimer.stop();
-    for (const op of this.held.splice(0)) this.run(op);
+    this.operations.attach(this.host);
   }
 
   /** The voters and learners as this agent's log has them (null before the group formed). */
@@ -198,8 +186,9 @@ export class Ledger implements GenesisTarget {
     const refusal = keyRefusal(key);
     if (refusal !== null) return Promise.reject(invalid(refusal));
     return new Promise((resolve, reject) => {
-      this.submit({
+      this.operations.submit({
         startedMs: this.options.clock.nowMs(),
+        idempotent: true,
         reject,
         attempt: (host, settled, retry) =>
           host.readIndexWith((index) => {
@@ -305,22 +294,18 @@ export class Ledger implements GenesisTarget {
       snapshotIndex: raft?.snapshotIndex ?? 0,
       timeline: [...this.timeline],
       recent: this.machine.recent(RECENT_SHOWN),
-      pendingOperations: this.pending.size,
+      pendingOperations: this.operations.size,
     };
   }
 
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.formingTimer.stop();
-    for (const timer of this.retryTimers) this.options.clock.clearTimer(timer);
-    this.retryTimers.clear();
     if (this.host !== null) {
       this.handOver(this.host);
       this.host.stop();
     }
-    for (const op of [...this.pending])
-      this.finish(op, new RaftHostError('stopped', 'this agent has left the mesh'));
+    this.operations.stop();
   }
 
   /**
@@ -363,94 +348,44 @@ export class Ledger implements GenesisTarget {
     return voters.filter((id) => reached.has(id)).length >= majorityOf(voters.length);
   }
 
+  /**
+   * Commits `op` as a write of this instance's session: every attempt carries the same number,
+   * so one sent again after a lost answer is answered from the machine's cache, not applied
+   * twice (host/ledgerSessions.ts).
+   */
   private commit(op: LedgerOp): Promise<Committed> {
-    const data = JSON.stringify({ op });
-    const bytes = data === undefined ? 0 : text.encode(data).length;
+    const seq = this.nextSeq++;
+    const dataFor = (ack: number) =>
+      JSON.stringify({ op, session: { client: this.client, seq, ack } });
+    const data = dataFor(seq);
     if (data === undefined) return Promise.reject(invalid('the value is not JSON'));
+    const bytes = text.encode(data).length;
     if (bytes > RAFT_MAX_ENTRY_BYTES) {
       return Promise.reject(
         new RaftHostError('too-large', `entry of ${bytes} bytes, limit ${RAFT_MAX_ENTRY_BYTES}`),
       );
     }
+    this.unanswered.add(seq);
     return new Promise((resolve, reject) => {
-      this.submit({
+      this.operations.submit({
         startedMs: this.options.clock.nowMs(),
+        idempotent: true,
         reject,
+        done: () => this.unanswered.delete(seq),
         attempt: (host, settled, retry) =>
           host.proposeWith(
-            data,
+            dataFor(Math.min(seq, ...this.unanswered)),
             (committed) => {
               settled();
               const result = committed.result as LedgerResult;
               if (result.kind === 'refused') reject(new RaftHostError('refused', result.reason));
-              else resolve(committed);
+              // A copy sent again: where the first one was committed.
+              else resolve({ ...committed, ...(result.duplicateOf ?? {}) });
             },
             retry,
           ),
       });
     });
-  }
-
-  private submit(op: Operation): void {
-    if (this.stopped)
-      return op.reject(new RaftHostError('stopped', 'this agent has left the mesh'));
-    if (this.pending.size >= LEDGER_MAX_PENDING) {
-      return op.reject(
-        new RaftHostError('overloaded', `${LEDGER_MAX_PENDING} operations wait already`),
-      );
-    }
-    this.pending.add(op);
-    if (this.host === null) this.held.push(op);
-    else this.run(op);
-  }
-
-  private run(op: Operation): void {
-    const host = this.host as RaftHost;
-    op.attempt(
-      host,
-      () => this.pending.delete(op),
-      (error) => {
-        if (this.retryable(op, error)) {
-          const timer = this.options.clock.setTimer(this.options.clock.nowMs() + RETRY_MS, () => {
-            this.retryTimers.delete(timer);
-            if (!this.stopped && this.pending.has(op)) this.run(op);
-          });
-          this.retryTimers.add(timer);
-          return;
-        }
-        this.finish(op, error);
-      },
-    );
-  }
-
-  /** A refusal known not to commit, while the operation's time lasts. */
-  private retryable(op: Operation, error: RaftHostError): boolean {
-    const nowMs = this.options.clock.nowMs();
-    if (error.maybeCommitted) return false;
-    if (nowMs - op.startedMs + RETRY_MS >= (this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS))
-      return false;
-    if (error.code === 'no-leader') return true;
-    // Just started: the membership has not heard from anyone yet.
-    return error.code === 'no-quorum' && nowMs - this.startedMs < REACH_GRACE_MS;
-  }
-
-  private finish(op: Operation, error: RaftHostError): void {
-    if (this.pending.delete(op)) op.reject(error);
-  }
-
-  /** Held operations whose wait for the group is over fail `no-leader`. */
-  private expireHeld(): void {
-    const nowMs = this.options.clock.nowMs();
-    const waitMs = this.options.formingWaitMs ?? DEFAULT_FORMING_WAIT_MS;
-    for (let i = this.held.length - 1; i >= 0; i--) {
-      const op = this.held[i] as Operation;
-      if (nowMs - op.startedMs < waitMs) continue;
-      this.held.splice(i, 1);
-      this.finish(
-        op,
-        new RaftHostError('no-leader', `no Raft group formed yet: ${this.formingDetail}`),
-      );
-    }
   }
 }
 

@@ -62,6 +62,8 @@ export function ledgerMesh(
     cuts.add(`${a}>${b}`);
     cuts.add(`${b}>${a}`);
   };
+  /** Stops the traffic from `from` to `to` only. */
+  const cutOneWay = (from: AgentId, to: AgentId) => cuts.add(`${from}>${to}`);
   const heal = () => cuts.clear();
   /** The agent every agent not cut off names as its leader, once they agree. */
   const leader = (among: readonly AgentId[] = ids): AgentId | null => {
@@ -69,5 +71,5 @@ export function ledgerMesh(
     const only = [...named][0] ?? null;
     return named.size === 1 && only !== null && of(only).isLeader ? only : null;
   };
-  return { clock, ledgers, of, start, cut, heal, leader };
+  return { clock, ledgers, of, start, cut, cutOneWay, heal, leader };
 }
