@@ -2,7 +2,7 @@ import { createBrowserPeer } from '../adapters/browser/browserPeer';
 import { indexedDbPersistence } from '../adapters/browser/indexedDbPersistence';
 import { openIndexedDbRecordStore } from '../adapters/browser/indexedDbRecordStore';
 import { meshOptionsFromLocation } from '../adapters/browser/meshOptions';
-import { loadOrCreateTabIdentity } from '../adapters/browser/tabIdentity';
+import { openTabRecords } from '../adapters/browser/tabRecords';
 import { NAMESPACE_PATTERN } from '../crdt/memory/limits';
 import { createMesh } from './createMesh';
 import type { CreateMeshOptions, Mesh } from './mesh';
@@ -57,9 +57,12 @@ export async function createBrowserMesh(
   const agreedNamespaces = namespaces('agreed');
   const raftNamespaces = namespaces('raftAgreed');
   const onStorageError = (detail: string) => console.error(detail);
+  const { identity, stores } = await openTabRecords(options.room, (room, selfId, name) =>
+    openIndexedDbRecordStore(room, selfId, name, onStorageError),
+  );
   return createMesh({
     ...options,
-    identity: await loadOrCreateTabIdentity(),
+    identity,
     awareness: true,
     critical,
     ...(agreedNamespaces === undefined ? {} : { agreedNamespaces }),
@@ -67,8 +70,12 @@ export async function createBrowserMesh(
     platform: {
       createPeer: createBrowserPeer,
       docPersistence: indexedDbPersistence(options.room),
-      openRecordStore: (room, selfId, name) =>
-        openIndexedDbRecordStore(room, selfId, name, onStorageError),
+      openRecordStore: async (room, selfId, name) => {
+        const store = stores.get(name);
+        if (room !== options.room || selfId !== identity.id || store === undefined)
+          throw new Error(`no ${name} store opened for ${selfId} in ${room}`);
+        return store;
+      },
       randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0] as number,
     },
     ...extra,

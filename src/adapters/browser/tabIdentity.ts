@@ -26,3 +26,9 @@ export async function loadOrCreateTabIdentity(
   storage.setItem(STORAGE_KEY, JSON.stringify(created.stored));
   return created.identity;
 }
+
+/** Drops this tab's identity and makes a new one (its records were lost: it must not reuse it). */
+export async function replaceTabIdentity(storage: Storage = sessionStorage): Promise<Identity> {
+  storage.removeItem(STORAGE_KEY);
+  return loadOrCreateTabIdentity(storage);
+}
