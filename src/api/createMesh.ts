@@ -39,8 +39,9 @@ export const DEFAULT_RAFT_NAMESPACES = ['ledger'] as const;
 
 /**
  * Builds one agent: its links and membership (WebRtcMesh), the shared document and memory store
- * (SharedState), and pBFT (`critical`), whose replica set forms from the agreed membership. The
- * page, the Node agent and apps all start here.
+ * (SharedState), pBFT (`critical`) and Raft (`ledger`), whose groups form from the agreed
+ * membership; agreed memory namespaces commit through one or the other. The page, the Node
+ * agent and apps all start here.
  */
 export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
   const { platform } = options;

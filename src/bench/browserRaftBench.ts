@@ -208,7 +208,9 @@ async function throughputRow(setting: Setting): Promise<BenchResult[]> {
 
 async function failoverRowsOf(setting: Setting, mode: FailoverMode): Promise<BenchResult[]> {
   const rows = failoverRows(mode);
-  process.stderr.write(`raft-browser: up to ${FAILOVER.trials} leader ${mode}s `);
+  process.stderr.write(
+    `raft-browser: up to ${FAILOVER.trials} leader ${mode === 'crash' ? 'crashes' : 'closes'} `,
+  );
   const load = loadText();
   const result = await measureRaftFailover(setting.tabs, {
     baseUrl: setting.baseUrl,

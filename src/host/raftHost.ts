@@ -2,6 +2,7 @@ import type { AgentId } from '../core/base/ids';
 import type { Prng } from '../core/base/prng';
 import type { Millis } from '../core/base/time';
 import type { RaftOverrides } from '../core/raft/config';
+import type { RecordChanges } from '../core/base/records';
 import { loadRaftDurable, persistChanges } from '../core/raft/durability';
 import type { RaftMemberChange } from '../core/raft/members';
 import { RaftNode } from '../core/raft/node';
@@ -10,7 +11,7 @@ import { decodeFrame, encodeFrame, FrameTooLargeError } from '../core/wire/codec
 import { isRaftMessageType, type RaftEntry } from '../core/wire/raftMessages';
 import type { Clock, TimerHandle, Transport } from './ports';
 import type { RecordStore } from './recordStore';
-import { SerialQueue } from './serialQueue';
+import { GroupCommitQueue } from './groupCommitQueue';
 
 /** The application state machine the log drives. Deterministic; never throws. */
 export interface RaftStateMachine {
@@ -93,15 +94,15 @@ const DEFAULT_TIMEOUT_MS = 5000;
 
 /**
  * Drives one Raft node over ports, the same in a page, a Node agent and the simulator. Effects
- * run strictly in order through one queue: a `persist` is written (and acknowledged by the
+ * run in order through one group-commit queue: a `persist` is written (and acknowledged by the
  * store) before any effect after it, so no vote or acknowledgement leaves before what it
- * promises is stored. Committed entries are applied to the state machine in order; a proposal
+ * promises is stored; persists queued while a write is under way go as one. Committed entries are applied to the state machine in order; a proposal
  * resolves when the entry applied at its index has its term, and fails when another entry is
  * applied there.
  */
 export class RaftHost {
   readonly node: RaftNode;
-  private readonly outbound = new SerialQueue();
+  private readonly effects: GroupCommitQueue;
   private readonly held = new Set<number>();
   private readonly proposals = new Map<number, PendingProposal>();
   private readonly reads = new Map<number, Waiter<number> & { index: number | null }>();
@@ -112,6 +113,7 @@ export class RaftHost {
   readonly stats = { framesIn: 0, badFrames: 0, sendTooLarge: 0 };
 
   constructor(private readonly options: RaftHostOptions) {
+    this.effects = new GroupCommitQueue(options.storage);
     const restored = options.stored === undefined ? undefined : loadRaftDurable(options.stored);
     for (const entry of restored?.entries ?? []) this.held.add(entry.index);
     if (restored?.snapshot) options.machine.restore(restored.snapshot.data);
@@ -266,21 +268,25 @@ export class RaftHost {
   }
 
   private run(effects: RaftEffect[]): void {
-    for (const effect of effects) this.outbound.push((done) => this.execute(effect, done));
+    for (const effect of effects) {
+      if (effect.kind === 'persist') this.effects.write(this.changesOf(effect));
+      else this.effects.run(() => this.execute(effect));
+    }
   }
 
-  private execute(effect: RaftEffect, done: () => void): void {
+  /** The records a persist effect changes; the entries held are tracked in effect order. */
+  private changesOf(effect: Extract<RaftEffect, { kind: 'persist' }>): RecordChanges {
+    const changes = persistChanges(effect, this.held);
+    if (effect.truncateFrom !== null)
+      for (const i of [...this.held]) if (i >= effect.truncateFrom) this.held.delete(i);
+    if (effect.snapshot !== null)
+      for (const i of [...this.held]) if (i <= effect.snapshot.index) this.held.delete(i);
+    for (const entry of effect.entries) this.held.add(entry.index);
+    return changes;
+  }
+
+  private execute(effect: Exclude<RaftEffect, { kind: 'persist' }>): void {
     switch (effect.kind) {
-      case 'persist': {
-        const changes = persistChanges(effect, this.held);
-        if (effect.truncateFrom !== null)
-          for (const i of [...this.held]) if (i >= effect.truncateFrom) this.held.delete(i);
-        if (effect.snapshot !== null)
-          for (const i of [...this.held]) if (i <= effect.snapshot.index) this.held.delete(i);
-        for (const entry of effect.entries) this.held.add(entry.index);
-        this.options.storage.write(changes, done);
-        return;
-      }
       case 'send':
         try {
           this.options.transport.send(effect.to, encodeFrame(effect.msg));
@@ -350,7 +356,6 @@ export class RaftHost {
         this.options.onEvent?.(effect.event);
         break;
     }
-    done();
   }
 
   private applyEntry(entry: RaftEntry): void {

@@ -15,6 +15,20 @@ afterEach(() => {
 });
 
 describe('FileRecordStore', () => {
+  it('a key deleted and written in one change is written, now and after a restart', () => {
+    // A Raft log cut at an index and written anew there in the same step.
+    const path = tempFile();
+    const first = new FileRecordStore(path);
+    first.write({ puts: [{ key: 'entry:5', value: 'old' }], deletes: [] }, () => undefined);
+    first.write(
+      { puts: [{ key: 'entry:5', value: 'new' }], deletes: ['entry:5'] },
+      () => undefined,
+    );
+    expect(first.records.get('entry:5')).toBe('new');
+    first.close();
+    expect(new FileRecordStore(path).records.get('entry:5')).toBe('new');
+  });
+
   it('reads back what was written, deletes included, after a restart', () => {
     const path = tempFile();
     const first = new FileRecordStore(path);

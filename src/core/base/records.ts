@@ -8,7 +8,11 @@ export interface RecordChanges {
   deletes: string[];
 }
 
+/**
+ * Deletes first, then puts, as every store applies them (IndexedDB, the file, the maps): a key
+ * deleted and written in one change ends written (a Raft log cut at an index and written anew).
+ */
 export function applyRecordChanges(store: Map<string, string>, changes: RecordChanges): void {
-  for (const { key, value } of changes.puts) store.set(key, value);
   for (const key of changes.deletes) store.delete(key);
+  for (const { key, value } of changes.puts) store.set(key, value);
 }

@@ -774,6 +774,17 @@ export class RaftNode {
     for (const p of this.progress.values()) this.sendAppend(p);
   }
 
+  /**
+   * Tells followers with nothing more to receive of the new commit index at once, as etcd-raft
+   * does, rather than at the next heartbeat: their reads and forwarded writes finish a
+   * heartbeat sooner. The others learn it from the append they are sent next.
+   */
+  private notifyCommit(): void {
+    for (const p of this.progress.values()) {
+      if (p.state === 'replicate' && p.nextIndex > this.log.lastIndex()) this.sendHeartbeat(p);
+    }
+  }
+
   /** An empty append at the follower's known match: always consistent, carries the round. */
   private sendHeartbeat(p: Progress): void {
     const prevIndex = Math.max(p.matchIndex, this.log.snapshotIndex);
@@ -836,6 +847,11 @@ export class RaftNode {
       this.confirmReads();
     }
     if (m.success) {
+      if (m.matchIndex > this.log.lastIndex()) {
+        // Acknowledges entries this leader never sent: a faulty or confused peer.
+        this.count('bad-match');
+        return;
+      }
       p.lastAckMs = this.nowMs;
       const gained = p.acknowledge(m.matchIndex);
       if (p.state === 'probe' && (gained || p.matchIndex + 1 === p.nextIndex)) p.becomeReplicate();
@@ -872,6 +888,7 @@ export class RaftNode {
     // Only an entry of its own term is committed by counting (5.4.2); earlier ones follow it.
     if (index <= this.commitIndex || this.log.term(index) !== this.term) return;
     this.advanceCommit(index);
+    this.notifyCommit();
     if (!this.committedInTerm) {
       this.committedInTerm = true;
       for (const read of this.reads.takeDeferred()) this.leaderRead(read.id, read.from);
@@ -937,7 +954,8 @@ export class RaftNode {
       prevIndex === m.prevIndex
         ? m.prevTerm
         : (m.entries[prevIndex - m.prevIndex - 1] as RaftEntry).term;
-    if (this.log.term(prevIndex) !== prevTerm) {
+    // An index past the log is never held (its term reads -1, which must not match a -1 sent).
+    if (prevIndex > this.log.lastIndex() || this.log.term(prevIndex) !== prevTerm) {
       let hintIndex: number;
       let hintTerm = 0;
       if (prevIndex > this.log.lastIndex()) hintIndex = this.log.lastIndex() + 1;

@@ -42,9 +42,39 @@ describe('raft log replication (transcripts)', () => {
     net.deliver([ack!]);
     expect(net.node(A).commit).toBe(2);
     expect(net.member(A).state).toBe(data(1));
-    net.advance(50, [A]); // the heartbeat carries the commit index
+    // The new commit index goes out at once, not at the next heartbeat.
+    const notices = net.take();
+    expect(notices.map((e) => [e.to, e.msg])).toEqual([
+      [
+        B,
+        {
+          type: 'raft-append',
+          term: 1,
+          prevIndex: 2,
+          prevTerm: 1,
+          entries: [],
+          commit: 2,
+          round: 0,
+        },
+      ],
+      [
+        C,
+        {
+          type: 'raft-append',
+          term: 1,
+          prevIndex: 1,
+          prevTerm: 1,
+          entries: [],
+          commit: 2,
+          round: 0,
+        },
+      ],
+    ]);
+    net.deliver(notices.filter((e) => e.to === B));
     net.settle();
     expect(net.member(B).state).toBe(data(1));
+    net.advance(50, [A]);
+    net.settle();
     expect(net.member(C).state).toBe('');
     // C's copy was lost: unanswered for two heartbeats, it is sent again.
     net.advance(50, [A]);
@@ -184,6 +214,28 @@ describe('raft log replication (transcripts)', () => {
     expect(logOf(A)).toContain(data(103));
     expect(logOf(A)).not.toContain(data(2));
     expect(net.node(A).view().lastIndex).toBe(net.node(C).view().lastIndex);
+  });
+
+  it('an append whose previous index is past the log is refused, whatever term it names', () => {
+    const net = new TestNet([A, B, C]);
+    net.elect(A);
+    net.step(B, {
+      kind: 'message',
+      from: A,
+      msg: {
+        type: 'raft-append',
+        term: 1,
+        prevIndex: 9,
+        prevTerm: -1,
+        entries: [],
+        commit: 9,
+        round: 0,
+      },
+    });
+    expect(net.node(B).commit).toBe(1);
+    expect(net.take().map((e) => e.msg)).toMatchObject([
+      { type: 'raft-append-response', success: false, rejectedIndex: 9, hintIndex: 2 },
+    ]);
   });
 
   it('a late duplicate append does not cut entries that arrived after it', () => {

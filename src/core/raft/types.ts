@@ -102,6 +102,8 @@ export type RaftRejection =
   | 'snapshot-too-large'
   | 'bad-snapshot'
   | 'conflicts-with-commit'
+  /** A success that acknowledges entries past the leader's log. */
+  | 'bad-match'
   /** A follower refused an index it had acknowledged: it restarted without its storage. */
   | 'lost-storage';
 
