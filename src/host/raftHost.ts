@@ -205,6 +205,20 @@ export class RaftHost {
     this.step({ kind: 'transferLeadership', to, nowMs: this.options.clock.nowMs() });
   }
 
+  /**
+   * Stops, a leader handing over to `to` first. Its TimeoutNow goes out at once, ahead of
+   * writes still being stored: it promises nothing, and a closing page will not wait for them.
+   */
+  leave(to: AgentId | null): void {
+    if (this.stopped) return;
+    if (to !== null && this.node.currentRole === 'leader') {
+      const nowMs = this.options.clock.nowMs();
+      for (const effect of this.node.step({ kind: 'transferLeadership', to, nowMs, leaving: true }))
+        if (effect.kind === 'send' && effect.msg.type === 'raft-timeout-now') this.execute(effect);
+    }
+    this.stop();
+  }
+
   view(): RaftSnapshotView {
     return this.node.view();
   }

@@ -301,25 +301,23 @@ export class Ledger implements GenesisTarget {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.host !== null) {
-      this.handOver(this.host);
-      this.host.stop();
-    }
+    this.host?.leave(this.handOverTarget());
     this.operations.stop();
   }
 
   /**
-   * A leader that leaves hands over first (TimeoutNow to its most caught-up reached voter), so
-   * the group need not wait out an election timeout to replace it.
+   * Whom a leader that leaves hands over to: its most caught-up reached voter, so the group
+   * need not wait out an election timeout to replace it (null when not leading).
    */
-  private handOver(host: RaftHost): void {
-    if (host.node.currentRole !== 'leader') return;
+  private handOverTarget(): AgentId | null {
+    const host = this.host;
+    if (host === null || host.node.currentRole !== 'leader') return null;
     const view = host.view();
     const reached = this.options.reached();
     const best = view.progress
       .filter((p) => view.voters.includes(p.peer) && reached.has(p.peer))
       .sort((a, b) => b.matchIndex - a.matchIndex || compareIds(a.peer, b.peer))[0];
-    if (best !== undefined) host.transferLeadership(best.peer);
+    return best?.peer ?? null;
   }
 
   private readonly leaderListeners = new Set<(leader: AgentId, term: number) => void>();

@@ -227,6 +227,24 @@ describe('raft elections (transcripts)', () => {
     });
   });
 
+  it('a leaving leader tells a transferee that lags to campaign at once, without catching it up', () => {
+    const net = new TestNet([A, B, C]);
+    net.elect(A);
+    net.step(A, { kind: 'propose', id: 1, data: '"x"' });
+    net.take(); // B has not acknowledged the entry
+    net.step(A, { kind: 'transferLeadership', to: B });
+    // Staying, the leader waits for B to catch up before it says campaign.
+    expect(net.take().filter((e) => e.msg.type === 'raft-timeout-now')).toEqual([]);
+    const leaving = new TestNet([A, B, C]);
+    leaving.elect(A);
+    leaving.step(A, { kind: 'propose', id: 1, data: '"x"' });
+    leaving.take();
+    leaving.step(A, { kind: 'transferLeadership', to: B, leaving: true });
+    expect(leaving.take()).toEqual([
+      { from: A, to: B, msg: { type: 'raft-timeout-now', term: 1 } },
+    ]);
+  });
+
   it('refuses proposals while a transfer is under way, and aborts it after an election timeout', () => {
     const net = new TestNet([A, B, C]);
     net.elect(A);

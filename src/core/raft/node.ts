@@ -143,7 +143,7 @@ export class RaftNode {
         this.onChangeMembers(input.id, input.change);
         break;
       case 'transferLeadership':
-        this.onTransferLeadership(input.to);
+        this.onTransferLeadership(input.to, input.leaving === true);
         break;
       case 'snapshot':
         this.onSnapshotTaken(input.index, input.data);
@@ -635,16 +635,22 @@ export class RaftNode {
     this.result(id, { ok: true, index: this.pendingConfigIndex, term: this.term });
   }
 
-  private onTransferLeadership(to: AgentId): void {
+  private onTransferLeadership(to: AgentId, leaving: boolean): void {
     if (this.role !== 'leader' || to === this.selfId || !isVoter(this.members, to)) return;
     const p = this.progress.get(to);
     if (p === undefined) return;
     this.transferee = to;
     this.transferDeadlineMs = this.nowMs + this.config.electionTimeoutMinMs;
     this.emit({ type: 'raft-transfer', to, outcome: 'started' });
-    if (p.matchIndex === this.log.lastIndex())
+    if (p.matchIndex === this.log.lastIndex()) {
       this.send(to, { type: 'raft-timeout-now', term: this.term });
-    else this.sendAppend(p);
+    } else if (leaving) {
+      // No time to catch it up: it campaigns with the log it has, and wins if that is as up to
+      // date as a majority's (under load the followers differ by the appends in flight).
+      this.send(to, { type: 'raft-timeout-now', term: this.term });
+    } else {
+      this.sendAppend(p);
+    }
   }
 
   /** Appends an entry, sends it on, and commits at once when this leader is the only voter. */

@@ -19,7 +19,11 @@ export type RaftInput =
   /** A linearizable read: the `read` effect names the index to wait for (ReadIndex). */
   | { kind: 'read'; id: number; nowMs: Millis }
   | { kind: 'changeMembers'; id: number; change: RaftMemberChange; nowMs: Millis }
-  | { kind: 'transferLeadership'; to: AgentId; nowMs: Millis }
+  /**
+   * `leaving`: the leader is about to stop, so it sends TimeoutNow at once instead of waiting
+   * until `to` has caught up (best effort: `to` may lose, and the group elects as after a crash).
+   */
+  | { kind: 'transferLeadership'; to: AgentId; nowMs: Millis; leaving?: boolean }
   /** The host's state machine as text after applying up to `index` (asked by snapshotWanted). */
   | { kind: 'snapshot'; index: number; data: string; nowMs: Millis };
 
