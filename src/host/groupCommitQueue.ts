@@ -15,7 +15,11 @@ export class GroupCommitQueue {
   private writing = false;
   private draining = false;
 
-  constructor(private readonly store: RecordStore) {}
+  /** `afterBatch` runs once the queue has run what it could (a host flushes its sends there). */
+  constructor(
+    private readonly store: RecordStore,
+    private readonly afterBatch: () => void = () => undefined,
+  ) {}
 
   get length(): number {
     return this.queue.length;
@@ -49,6 +53,8 @@ export class GroupCommitQueue {
           if (item.kind === 'write') writes.push(item.changes);
           else actions.push(item.action);
         }
+        // What ran before this write goes out before it starts, not while it is under way.
+        this.afterBatch();
         this.writing = true;
         let returned = false;
         this.store.write(mergeChanges(writes), () => {
@@ -71,6 +77,7 @@ export class GroupCommitQueue {
     } finally {
       this.draining = false;
     }
+    this.afterBatch();
   }
 }
 

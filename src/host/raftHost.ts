@@ -1,7 +1,7 @@
 import type { AgentId } from '../core/base/ids';
 import type { Prng } from '../core/base/prng';
 import type { Millis } from '../core/base/time';
-import type { RaftOverrides } from '../core/raft/config';
+import { DEFAULT_RAFT_CONFIG, type RaftOverrides } from '../core/raft/config';
 import type { RecordChanges } from '../core/base/records';
 import { loadRaftDurable, persistChanges } from '../core/raft/durability';
 import type { RaftMemberChange } from '../core/raft/members';
@@ -12,6 +12,7 @@ import { isRaftMessageType, type RaftEntry } from '../core/wire/raftMessages';
 import type { Clock, TimerHandle, Transport } from './ports';
 import type { RecordStore } from './recordStore';
 import { GroupCommitQueue } from './groupCommitQueue';
+import { RaftOutbox } from './raftOutbox';
 
 /** The application state machine the log drives. Deterministic; never throws. */
 export interface RaftStateMachine {
@@ -103,6 +104,7 @@ const DEFAULT_TIMEOUT_MS = 5000;
 export class RaftHost {
   readonly node: RaftNode;
   private readonly effects: GroupCommitQueue;
+  private readonly outbox: RaftOutbox;
   private readonly held = new Set<number>();
   private readonly proposals = new Map<number, PendingProposal>();
   private readonly reads = new Map<number, Waiter<number> & { index: number | null }>();
@@ -113,7 +115,9 @@ export class RaftHost {
   readonly stats = { framesIn: 0, badFrames: 0, sendTooLarge: 0 };
 
   constructor(private readonly options: RaftHostOptions) {
-    this.effects = new GroupCommitQueue(options.storage);
+    const config = { ...DEFAULT_RAFT_CONFIG, ...options.config };
+    this.outbox = new RaftOutbox(config);
+    this.effects = new GroupCommitQueue(options.storage, () => this.flushOutbox());
     const restored = options.stored === undefined ? undefined : loadRaftDurable(options.stored);
     for (const entry of restored?.entries ?? []) this.held.add(entry.index);
     if (restored?.snapshot) options.machine.restore(restored.snapshot.data);
@@ -214,7 +218,9 @@ export class RaftHost {
     if (to !== null && this.node.currentRole === 'leader') {
       const nowMs = this.options.clock.nowMs();
       for (const effect of this.node.step({ kind: 'transferLeadership', to, nowMs, leaving: true }))
-        if (effect.kind === 'send' && effect.msg.type === 'raft-timeout-now') this.execute(effect);
+        if (effect.kind === 'send' && effect.msg.type === 'raft-timeout-now')
+          this.outbox.add(effect.to, effect.msg);
+      this.flushOutbox();
     }
     this.stop();
   }
@@ -288,6 +294,19 @@ export class RaftHost {
     }
   }
 
+  /** Sends what the batch of effects just run produced (appends to one peer joined). */
+  private flushOutbox(): void {
+    this.outbox.flush((to, msg) => {
+      try {
+        this.options.transport.send(to, encodeFrame(msg));
+      } catch (error) {
+        // The limits make every Raft frame fit (core/wire/raftMessages.ts); counted if not.
+        if (!(error instanceof FrameTooLargeError)) throw error;
+        this.stats.sendTooLarge++;
+      }
+    });
+  }
+
   /** The records a persist effect changes; the entries held are tracked in effect order. */
   private changesOf(effect: Extract<RaftEffect, { kind: 'persist' }>): RecordChanges {
     const changes = persistChanges(effect, this.held);
@@ -302,13 +321,7 @@ export class RaftHost {
   private execute(effect: Exclude<RaftEffect, { kind: 'persist' }>): void {
     switch (effect.kind) {
       case 'send':
-        try {
-          this.options.transport.send(effect.to, encodeFrame(effect.msg));
-        } catch (error) {
-          // The limits make every Raft frame fit (core/wire/raftMessages.ts); counted if not.
-          if (!(error instanceof FrameTooLargeError)) throw error;
-          this.stats.sendTooLarge++;
-        }
+        this.outbox.add(effect.to, effect.msg);
         break;
       case 'apply':
         this.options.onApplied?.(effect.entries);
