@@ -115,11 +115,14 @@ async function freshRoom(setting: Setting, name: string): Promise<number> {
   return (await waitRaftFormed(setting.tabs, VOTERS, FORM_TIMEOUT_MS)).leader;
 }
 
-function sequentialText(result: SequentialResult, where: string): string {
+function sequentialText(result: SequentialResult, where: 'leader' | 'follower'): string {
+  const moved = result.leader !== (where === 'leader');
   return (
-    `${result.samplesMs.length} sequential operations at ${where}, each awaited, after ` +
-    `${SEQUENTIAL.warmup} untimed; ${failureText(result.failures)}` +
-    (result.leader ? '' : '; the tab did not lead at the end')
+    `${result.samplesMs.length} sequential operations at the ${where}'s tab, each awaited, ` +
+    `after ${SEQUENTIAL.warmup} untimed; ${failureText(result.failures)}` +
+    (moved
+      ? `; leadership moved during the run (the tab ${result.leader ? 'led' : 'did not lead'} at its end)`
+      : '')
   );
 }
 
@@ -153,7 +156,7 @@ async function loadRows(setting: Setting): Promise<BenchResult[]> {
       ...rowOf(
         LOAD_ROWS.leaderP50,
         leaderP50,
-        `${base}; ${sequentialText(atLeader, "the leader's tab")}; timed on the page's clock, ` +
+        `${base}; ${sequentialText(atLeader, 'leader')}; timed on the page's clock, ` +
           `append to resolve (a majority stored it in IndexedDB and this agent applied it); ` +
           ratio(leaderP50),
       ),
@@ -163,14 +166,14 @@ async function loadRows(setting: Setting): Promise<BenchResult[]> {
     rowOf(
       LOAD_ROWS.followerP50,
       percentile(atFollower.samplesMs, 50),
-      `${base}; ${sequentialText(atFollower, "a follower's tab")}: each forwarded to the ` +
+      `${base}; ${sequentialText(atFollower, 'follower')}: each forwarded to the ` +
         `leader and back`,
     ),
     {
       ...rowOf(
         LOAD_ROWS.getFollower,
         getFollowerP50,
-        `${base}; ${sequentialText(getsFollower, "a follower's tab")}: the read index asked ` +
+        `${base}; ${sequentialText(getsFollower, 'follower')}: the read index asked ` +
           `of the leader, which confirms its place with a heartbeat round; ${ratio(getFollowerP50)}`,
       ),
       met: getFollowerP50 < 2 * rttP50,
@@ -179,7 +182,7 @@ async function loadRows(setting: Setting): Promise<BenchResult[]> {
       ...rowOf(
         LOAD_ROWS.getLeader,
         getLeaderP50,
-        `${base}; ${sequentialText(getsLeader, "the leader's tab")}: one heartbeat round ` +
+        `${base}; ${sequentialText(getsLeader, 'leader')}: one heartbeat round ` +
           `confirms its place; ${ratio(getLeaderP50)}`,
       ),
       met: getLeaderP50 < 2 * rttP50,
