@@ -1,21 +1,12 @@
-import type { LaunchOptions } from '@playwright/test';
-import { loadavg } from 'node:os';
-import { chromiumLaunchOptions } from '../../e2e/browsers';
-import { startServer } from '../../server/startServer';
 import { latencyInOneWayDelays, measurePbftLatency } from './browserPbftLatency';
-import {
-  closeAgentTabs,
-  launchAgentTab,
-  openAgentRoom,
-  reviveTabs,
-  type AgentTab,
-} from './browserAgentTabs';
+import { openAgentRoom, reviveTabs } from './browserAgentTabs';
+import { failureText, guarded, loadText, withAgentTabs, type BrowserSetting } from './browserGroup';
 import { waitPbftFormed } from './browserPbftMesh';
-import { measurePbftThroughput } from './browserPbftThroughput';
+import { measureThroughput } from './browserThroughput';
 import { measurePbftViewChange } from './browserPbftViewChange';
 import { percentile, round } from './percentiles';
-import { machineInfo, type BenchResult } from './report';
-import { failedRows, reasonOf, rowOf, type RowSpec } from './rowSpec';
+import type { BenchResult } from './report';
+import { rowOf, type RowSpec } from './rowSpec';
 
 /**
  * Group `pbft-browser`: pBFT between four agents in four headless Chromium instances on this
@@ -28,7 +19,12 @@ const REPLICAS = 4;
 /** 8 blocks of 40, rotated over the four tabs, after 5 untimed proposals per tab: 320 samples. */
 const LATENCY = { warmupPerTab: 5, blocks: 8, perBlock: 40, blockBudgetMs: 30_000 };
 /** The client's cap on outstanding proposals per agent (core/pbft/client.ts). */
-const THROUGHPUT = { concurrency: 64, warmupMs: 1000, measureMs: 5000 };
+const THROUGHPUT = {
+  operation: 'critical.propose',
+  concurrency: 64,
+  warmupMs: 1000,
+  measureMs: 5000,
+} as const;
 const VIEW_CHANGE = { trials: 20, seed: 1, budgetMs: 180_000 };
 const FORM_TIMEOUT_MS = 30_000;
 /** The replicas' admission limit per client (core/pbft/config.ts): the ceiling of four clients. */
@@ -92,23 +88,9 @@ const ALL_ROWS: RowSpec[] = [
   ...Object.values(VIEW_CHANGE_ROWS),
 ];
 
-interface Setting {
-  baseUrl: string;
-  launch: LaunchOptions;
-  tabs: AgentTab[];
+interface Setting extends BrowserSetting {
   /** Conditions every row shares: machine, browser, tabs, the agent's settings. */
   conditions: string;
-}
-
-/** The machine's 1-minute load average now: four Chromium instances on two cores load it. */
-function loadText(): string {
-  return `1-min load average ${(loadavg()[0] ?? Number.NaN).toFixed(1)} at its start`;
-}
-
-function failureText(failures: Record<string, number>): string {
-  const entries = Object.entries(failures);
-  if (entries.length === 0) return 'no failed proposals';
-  return `failed proposals (retried): ${entries.map(([code, n]) => `${n} ${code}`).join(', ')}`;
 }
 
 /** A fresh room with a formed replica set of four, every tab's browser alive. */
@@ -142,7 +124,7 @@ async function latencyRows(setting: Setting): Promise<BenchResult[]> {
     `quorum committed it and this agent executed it); at the primary's tab p50 ` +
     `${round(percentile(result.primarySamplesMs, 50), 1)} ms (${result.primarySamplesMs.length}), ` +
     `at a backup's tab p50 ${round(percentile(result.backupSamplesMs, 50), 1)} ms ` +
-    `(${result.backupSamplesMs.length}); ${failureText(result.failures)}; wall ` +
+    `(${result.backupSamplesMs.length}); ${failureText(result.failures, 'proposals', true)}; wall ` +
     `${round(result.wallMs / 1000, 1)} s, ${load}`;
   const rtt = result.linkRttMs;
   return [
@@ -180,7 +162,7 @@ async function throughputRow(
     batch === null ? '' : `&pbftBatch=${batch}`,
   );
   const load = loadText();
-  const result = await measurePbftThroughput(
+  const result = await measureThroughput(
     setting.tabs.map((tab) => tab.page),
     THROUGHPUT,
   );
@@ -196,10 +178,10 @@ async function throughputRow(
     `and executed) in ${THROUGHPUT.measureMs / 1000} s counted per tab and summed: ` +
     `${result.committed} (${result.perTab.join(' + ')}); per-tab median propose-to-resolve ` +
     `${result.tabLatencyP50Ms.map((ms) => round(ms, 0)).join(' / ')} ms; ` +
-    `${failureText(result.failures)}; the replicas admit ${CLIENT_RATE_PER_SECOND} requests/s ` +
+    `${failureText(result.failures, 'proposals', true)}; the replicas admit ${CLIENT_RATE_PER_SECOND} requests/s ` +
     `per client (burst 256): four clients x ${CLIENT_RATE_PER_SECOND}/s = ${cap}/s at most, ` +
-    `this run at ${Math.round((100 * result.actionsPerSecond) / cap)} % of that cap; ${load}`;
-  return [rowOf(spec, result.actionsPerSecond, conditions)];
+    `this run at ${Math.round((100 * result.perSecond) / cap)} % of that cap; ${load}`;
+  return [rowOf(spec, result.perSecond, conditions)];
 }
 
 async function viewChangeRows(setting: Setting): Promise<BenchResult[]> {
@@ -232,7 +214,7 @@ async function viewChangeRows(setting: Setting): Promise<BenchResult[]> {
     `; views of those ` +
     `commits: ${views.join(', ')}; p50 ${round(percentile(gaps, 50), 0)} ms, max ` +
     `${round(percentile(gaps, 100), 0)} ms; formation p50 ` +
-    `${round(percentile(result.formMs, 50) / 1000, 2)} s; ${failureText(result.failures)}; wall ` +
+    `${round(percentile(result.formMs, 50) / 1000, 2)} s; ${failureText(result.failures, 'proposals', true)}; wall ` +
     `${Math.round(result.wallMs / 1000)} s, ${load}` +
     // Nearest rank: below 100 samples the p99 is the largest.
     (gaps.length < 100 ? `; with ${gaps.length} trials the p99 is the largest of them` : '');
@@ -247,66 +229,34 @@ async function viewChangeRows(setting: Setting): Promise<BenchResult[]> {
   ];
 }
 
-/** Runs `measure`; on any failure its rows come back as NaN with the reason. */
-async function guarded(
-  specs: readonly RowSpec[],
-  label: string,
-  measure: () => Promise<BenchResult[]>,
-): Promise<BenchResult[]> {
-  process.stderr.write(`pbft-browser: ${label}\n`);
-  try {
-    return await measure();
-  } catch (error) {
-    process.stderr.write(`pbft-browser: ${label} failed: ${reasonOf(error)}\n`);
-    return failedRows(specs, reasonOf(error));
-  }
-}
-
 export async function runBrowserPbftBench(): Promise<BenchResult[]> {
-  let server: Awaited<ReturnType<typeof startServer>>;
-  try {
-    server = await startServer({ port: 0, host: '127.0.0.1' });
-  } catch (error) {
-    return failedRows(ALL_ROWS, `the server did not start: ${reasonOf(error)}`);
-  }
-  const tabs: AgentTab[] = [];
-  try {
-    if (!server.distFound) {
-      return failedRows(ALL_ROWS, 'dist/ is missing: run `vite build` first (npm run bench does)');
-    }
-    let launch: LaunchOptions;
-    try {
-      launch = chromiumLaunchOptions();
-      for (let i = 0; i < REPLICAS; i++) tabs.push(await launchAgentTab(launch));
-    } catch (error) {
-      return failedRows(ALL_ROWS, `Chromium did not start: ${reasonOf(error)}`);
-    }
-    const machine = machineInfo();
+  return withAgentTabs(REPLICAS, ALL_ROWS, async (browser) => {
+    const { machine } = browser;
     const setting: Setting = {
-      baseUrl: server.url,
-      launch,
-      tabs,
+      ...browser,
       conditions:
-        `four agents (tabs), each in a headless Chromium ${(tabs[0] as AgentTab).browser.version()} ` +
+        `four agents (tabs), each in a headless Chromium ${browser.browserVersion} ` +
         `instance of its own, on this machine (${machine.cpuModel}, ${machine.cores} cores), ` +
         `loopback, host ICE candidates only; pages opened with ?ui=0: the agent without its ` +
         `dashboard; n = 4, f = 1, quorum 3; Ed25519 through WebCrypto, replica records in ` +
         `IndexedDB; the agent's pBFT defaults (request timeout 1 s)`,
     };
+    const guard = (
+      specs: readonly RowSpec[],
+      label: string,
+      measure: () => Promise<BenchResult[]>,
+    ) => guarded('pbft-browser', specs, label, measure);
     return [
-      ...(await guarded(Object.values(LATENCY_ROWS), 'commit latency', () => latencyRows(setting))),
-      ...(await guarded([UNBATCHED_ROW], 'throughput unbatched', () =>
+      ...(await guard(Object.values(LATENCY_ROWS), 'commit latency', () => latencyRows(setting))),
+      ...(await guard([UNBATCHED_ROW], 'throughput unbatched', () =>
         throughputRow(setting, UNBATCHED_ROW, 1),
       )),
-      ...(await guarded([BATCHED_ROW], 'throughput batched', () =>
+      ...(await guard([BATCHED_ROW], 'throughput batched', () =>
         throughputRow(setting, BATCHED_ROW, null),
       )),
-      ...(await guarded(Object.values(VIEW_CHANGE_ROWS), 'view change', () =>
+      ...(await guard(Object.values(VIEW_CHANGE_ROWS), 'view change', () =>
         viewChangeRows(setting),
       )),
     ];
-  } finally {
-    await closeAgentTabs(tabs);
-    await server.close();
-  }
+  });
 }

@@ -1,9 +1,9 @@
 import type { LaunchOptions, Page } from '@playwright/test';
 import { performance } from 'node:perf_hooks';
-import { createSeededPrng } from '../core/base/prng';
 import { clockOffset } from './browserMesh';
 import { openAgentRoom, reviveTabs, type AgentTab, type AgentWindow } from './browserAgentTabs';
 import { waitPbftFormed } from './browserPbftMesh';
+import { runTrials, type TrialOutcome, type TrialTally } from './trials';
 
 /**
  * View change between browser tabs: a fresh room per trial, four replicas, one surviving tab
@@ -28,22 +28,13 @@ export interface ViewChangeOptions {
   progress?: (text: string) => void;
 }
 
-export interface ViewChangeResult {
-  trials: number;
+export interface ViewChangeResult extends Omit<TrialTally<unknown>, 'measured'> {
   /** Per trial: kill to the first commit in a later view at the proposing tab. */
   gapsMs: number[];
   /** The view of that commit, per trial (1 is one view change, more is a failed one first). */
   newViews: number[];
-  missed: number;
-  unformed: number;
-  /** Why each unformed trial did not get to a kill. */
-  unformedReasons: string[];
-  /** Per formed trial: from every tab having the room open to an agreed replica set. */
-  formMs: number[];
   /** Failed proposals at the proposing tab over all trials, by error code. */
   failures: Record<string, number>;
-  maxClockBracketMs: number;
-  wallMs: number;
 }
 
 interface ProposerRecord {
@@ -112,11 +103,6 @@ async function stopProposing(page: Page): Promise<Record<string, number>> {
     .catch(() => ({}));
 }
 
-type TrialOutcome =
-  | { kind: 'measured'; gapMs: number; view: number; formMs: number; bracketMs: number }
-  | { kind: 'missed'; formMs: number; bracketMs: number }
-  | { kind: 'unformed'; reason: string };
-
 /** One trial in a fresh room: form, propose, kill the primary, wait for a later view's commit. */
 async function runTrial(
   tabs: AgentTab[],
@@ -124,7 +110,7 @@ async function runTrial(
   room: string,
   phaseMs: number,
   failures: Record<string, number>,
-): Promise<TrialOutcome> {
+): Promise<TrialOutcome<{ gapMs: number; view: number }>> {
   await reviveTabs(tabs, options.launch);
   const ids = await openAgentRoom(tabs, options.baseUrl, room);
   const opened = performance.now();
@@ -164,8 +150,7 @@ async function runTrial(
     if (commit === null) return { kind: 'missed', formMs, bracketMs: offset.bracketMs };
     return {
       kind: 'measured',
-      gapMs: commit.atMs - killedAtPageMs,
-      view: commit.view,
+      measured: { gapMs: commit.atMs - killedAtPageMs, view: commit.view },
       formMs,
       bracketMs: offset.bracketMs,
     };
@@ -180,47 +165,20 @@ export async function measurePbftViewChange(
   tabs: AgentTab[],
   options: ViewChangeOptions,
 ): Promise<ViewChangeResult> {
-  const progress = options.progress ?? (() => undefined);
-  const prng = createSeededPrng(options.seed);
-  const started = performance.now();
-  const result: ViewChangeResult = {
-    trials: 0,
-    gapsMs: [],
-    newViews: [],
-    missed: 0,
-    unformed: 0,
-    unformedReasons: [],
-    formMs: [],
-    failures: {},
-    maxClockBracketMs: 0,
-    wallMs: 0,
+  const failures: Record<string, number> = {};
+  const tally = await runTrials({ ...options, maxPhaseMs: 1000 }, (trial, phaseMs) =>
+    runTrial(
+      tabs,
+      options,
+      `bench-pbft-vc-${options.seed}-${trial}-${Date.now()}`,
+      phaseMs,
+      failures,
+    ),
+  );
+  return {
+    ...tally,
+    gapsMs: tally.measured.map((m) => m.gapMs),
+    newViews: tally.measured.map((m) => m.view),
+    failures,
   };
-  for (let trial = 0; trial < options.trials; trial++) {
-    if (performance.now() - started > options.budgetMs) break;
-    result.trials++;
-    const room = `bench-pbft-vc-${options.seed}-${trial}-${Date.now()}`;
-    const phaseMs = prng.nextFloat() * 1000;
-    // One trial's error (a page gone, a room that never opened) costs that trial only.
-    const outcome = await runTrial(tabs, options, room, phaseMs, result.failures).catch(
-      (error: unknown): TrialOutcome => ({ kind: 'unformed', reason: String(error).slice(0, 120) }),
-    );
-    if (outcome.kind === 'unformed') {
-      result.unformed++;
-      result.unformedReasons.push(outcome.reason);
-      progress('u');
-      continue;
-    }
-    result.formMs.push(outcome.formMs);
-    result.maxClockBracketMs = Math.max(result.maxClockBracketMs, outcome.bracketMs);
-    if (outcome.kind === 'missed') {
-      result.missed++;
-      progress('x');
-      continue;
-    }
-    result.gapsMs.push(outcome.gapMs);
-    result.newViews.push(outcome.view);
-    progress('.');
-  }
-  result.wallMs = performance.now() - started;
-  return result;
 }

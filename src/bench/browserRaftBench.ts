@@ -1,22 +1,13 @@
-import type { LaunchOptions } from '@playwright/test';
-import { loadavg } from 'node:os';
-import { chromiumLaunchOptions } from '../../e2e/browsers';
 import { DEFAULT_RAFT_CONFIG } from '../core/raft/config';
-import { startServer } from '../../server/startServer';
-import {
-  closeAgentTabs,
-  launchAgentTab,
-  linkRoundTrips,
-  openAgentRoom,
-  reviveTabs,
-  type AgentTab,
-} from './browserAgentTabs';
+import { linkRoundTrips, openAgentRoom, reviveTabs, type AgentTab } from './browserAgentTabs';
+import { failureText, guarded, loadText, withAgentTabs, type BrowserSetting } from './browserGroup';
 import { measureRaftFailover, type FailoverMode } from './browserRaftFailover';
-import { measureSequential, measureThroughput, type SequentialResult } from './browserRaftLoad';
+import { measureSequential, type SequentialResult } from './browserRaftLoad';
+import { measureThroughput } from './browserThroughput';
 import { waitRaftFormed } from './browserRaftMesh';
 import { percentile, round } from './percentiles';
-import { machineInfo, type BenchResult } from './report';
-import { failedRows, reasonOf, rowOf, type RowSpec } from './rowSpec';
+import type { BenchResult } from './report';
+import { rowOf, type RowSpec } from './rowSpec';
 
 /**
  * Group `raft-browser`: the Raft ledger between five agents in five headless Chromium instances
@@ -28,7 +19,12 @@ import { failedRows, reasonOf, rowOf, type RowSpec } from './rowSpec';
 
 const VOTERS = 5;
 const SEQUENTIAL = { warmup: 10, count: 300, budgetMs: 30_000 };
-const THROUGHPUT = { concurrency: 64, warmupMs: 1000, measureMs: 5000 };
+const THROUGHPUT = {
+  operation: 'ledger.append',
+  concurrency: 64,
+  warmupMs: 1000,
+  measureMs: 5000,
+} as const;
 const FAILOVER = { trials: 12, seed: 1, budgetMs: 150_000 };
 const FORM_TIMEOUT_MS = 30_000;
 
@@ -91,21 +87,8 @@ const ALL_ROWS: RowSpec[] = [
   ...Object.values(failoverRows('crash')),
 ];
 
-interface Setting {
-  baseUrl: string;
-  launch: LaunchOptions;
-  tabs: AgentTab[];
+interface Setting extends BrowserSetting {
   conditions: string;
-}
-
-function loadText(): string {
-  return `1-min load average ${(loadavg()[0] ?? Number.NaN).toFixed(1)} at its start`;
-}
-
-function failureText(failures: Record<string, number>): string {
-  const entries = Object.entries(failures);
-  if (entries.length === 0) return 'no failed operations';
-  return `failed operations: ${entries.map(([code, n]) => `${n} ${code}`).join(', ')}`;
 }
 
 /** A fresh room with a group of five voters and a leader; the leader's index in `tabs`. */
@@ -119,7 +102,7 @@ function sequentialText(result: SequentialResult, where: 'leader' | 'follower'):
   const moved = result.leader !== (where === 'leader');
   return (
     `${result.samplesMs.length} sequential operations at the ${where}'s tab, each awaited, ` +
-    `after ${SEQUENTIAL.warmup} untimed; ${failureText(result.failures)}` +
+    `after ${SEQUENTIAL.warmup} untimed; ${failureText(result.failures, 'operations')}` +
     (moved
       ? `; leadership moved during the run (the tab ${result.leader ? 'led' : 'did not lead'} at its end)`
       : '')
@@ -205,8 +188,8 @@ async function throughputRow(setting: Setting): Promise<BenchResult[]> {
     `${result.committed} (${result.perTab.join(' + ')}); per-tab median append-to-resolve ` +
     `${result.tabLatencyP50Ms.map((ms) => round(ms, 0)).join(' / ')} ms; batching up to ` +
     `${maxEntriesPerAppend} entries per append, ${maxInflightAppends} appends in flight per ` +
-    `follower; ${failureText(result.failures)}; ${load}`;
-  return [rowOf(THROUGHPUT_ROW, result.entriesPerSecond, conditions)];
+    `follower; ${failureText(result.failures, 'operations')}; ${load}`;
+  return [rowOf(THROUGHPUT_ROW, result.perSecond, conditions)];
 }
 
 async function failoverRowsOf(setting: Setting, mode: FailoverMode): Promise<BenchResult[]> {
@@ -247,7 +230,7 @@ async function failoverRowsOf(setting: Setting, mode: FailoverMode): Promise<Ben
     (result.unformed > 0 ? ` (${[...new Set(result.unformedReasons)].join('; ')})` : '') +
     `; p50 ${round(percentile(gaps, 50), 0)} ms, max ${round(percentile(gaps, 100), 0)} ms; ` +
     `formation p50 ${round(percentile(result.formMs, 50) / 1000, 2)} s; ` +
-    `${failureText(result.failures)}; wall ${Math.round(result.wallMs / 1000)} s, ${load}` +
+    `${failureText(result.failures, 'operations')}; wall ${Math.round(result.wallMs / 1000)} s, ${load}` +
     (gaps.length < 100 ? `; with ${gaps.length} trials the p99 is the largest of them` : '');
   return [
     {
@@ -258,64 +241,31 @@ async function failoverRowsOf(setting: Setting, mode: FailoverMode): Promise<Ben
   ];
 }
 
-async function guarded(
-  specs: readonly RowSpec[],
-  label: string,
-  measure: () => Promise<BenchResult[]>,
-): Promise<BenchResult[]> {
-  process.stderr.write(`raft-browser: ${label}\n`);
-  try {
-    return await measure();
-  } catch (error) {
-    process.stderr.write(`raft-browser: ${label} failed: ${reasonOf(error)}\n`);
-    return failedRows(specs, reasonOf(error));
-  }
-}
-
 export async function runBrowserRaftBench(): Promise<BenchResult[]> {
-  let server: Awaited<ReturnType<typeof startServer>>;
-  try {
-    server = await startServer({ port: 0, host: '127.0.0.1' });
-  } catch (error) {
-    return failedRows(ALL_ROWS, `the server did not start: ${reasonOf(error)}`);
-  }
-  const tabs: AgentTab[] = [];
-  try {
-    if (!server.distFound) {
-      return failedRows(ALL_ROWS, 'dist/ is missing: run `vite build` first (npm run bench does)');
-    }
-    let launch: LaunchOptions;
-    try {
-      launch = chromiumLaunchOptions();
-      for (let i = 0; i < VOTERS; i++) tabs.push(await launchAgentTab(launch));
-    } catch (error) {
-      return failedRows(ALL_ROWS, `Chromium did not start: ${reasonOf(error)}`);
-    }
-    const machine = machineInfo();
+  return withAgentTabs(VOTERS, ALL_ROWS, async (browser) => {
+    const { machine } = browser;
     const setting: Setting = {
-      baseUrl: server.url,
-      launch,
-      tabs,
+      ...browser,
       conditions:
-        `five agents (tabs), each in a headless Chromium ${(tabs[0] as AgentTab).browser.version()} ` +
+        `five agents (tabs), each in a headless Chromium ${browser.browserVersion} ` +
         `instance of its own, on this machine (${machine.cpuModel}, ${machine.cores} cores), ` +
         `loopback, host ICE candidates only; pages opened with ?ui=0: the agent without its ` +
         `dashboard; five voters, majority 3; Raft records in IndexedDB`,
     };
-    const close = failoverRows('close');
-    const crash = failoverRows('crash');
+    const guard = (
+      specs: readonly RowSpec[],
+      label: string,
+      measure: () => Promise<BenchResult[]>,
+    ) => guarded('raft-browser', specs, label, measure);
     return [
-      ...(await guarded(Object.values(LOAD_ROWS), 'latency and reads', () => loadRows(setting))),
-      ...(await guarded([THROUGHPUT_ROW], 'throughput', () => throughputRow(setting))),
-      ...(await guarded(Object.values(close), 'failover on close', () =>
+      ...(await guard(Object.values(LOAD_ROWS), 'latency and reads', () => loadRows(setting))),
+      ...(await guard([THROUGHPUT_ROW], 'throughput', () => throughputRow(setting))),
+      ...(await guard(Object.values(failoverRows('close')), 'failover on close', () =>
         failoverRowsOf(setting, 'close'),
       )),
-      ...(await guarded(Object.values(crash), 'failover on crash', () =>
+      ...(await guard(Object.values(failoverRows('crash')), 'failover on crash', () =>
         failoverRowsOf(setting, 'crash'),
       )),
     ];
-  } finally {
-    await closeAgentTabs(tabs);
-    await server.close();
-  }
+  });
 }

@@ -1,9 +1,9 @@
 import type { LaunchOptions, Page } from '@playwright/test';
 import { performance } from 'node:perf_hooks';
-import { createSeededPrng } from '../core/base/prng';
 import { openAgentRoom, reviveTabs, type AgentTab, type AgentWindow } from './browserAgentTabs';
 import { clockOffset } from './browserMesh';
 import { waitRaftFormed } from './browserRaftMesh';
+import { runTrials, type TrialOutcome, type TrialTally } from './trials';
 
 /**
  * Raft failover between browser tabs: a fresh room per trial, five voters, one follower tab
@@ -31,17 +31,11 @@ export interface FailoverOptions {
   progress?: (text: string) => void;
 }
 
-export interface FailoverResult {
-  trials: number;
+export interface FailoverResult extends Omit<TrialTally<unknown>, 'measured'> {
+  /** Per trial: the failure to the first commit in a later term at the appending tab. */
   gapsMs: number[];
-  missed: number;
-  unformed: number;
-  unformedReasons: string[];
-  formMs: number[];
   /** Failed appends at the appending tab over all trials, by error code. */
   failures: Record<string, number>;
-  maxClockBracketMs: number;
-  wallMs: number;
 }
 
 interface AppenderRecord {
@@ -110,18 +104,13 @@ async function stopAppending(page: Page): Promise<Record<string, number>> {
     .catch(() => ({}));
 }
 
-type TrialOutcome =
-  | { kind: 'measured'; gapMs: number; formMs: number; bracketMs: number }
-  | { kind: 'missed'; formMs: number; bracketMs: number }
-  | { kind: 'unformed'; reason: string };
-
 async function runTrial(
   tabs: AgentTab[],
   options: FailoverOptions,
   room: string,
   phaseMs: number,
   failures: Record<string, number>,
-): Promise<TrialOutcome> {
+): Promise<TrialOutcome<number>> {
   await reviveTabs(tabs, options.launch);
   await openAgentRoom(tabs, options.baseUrl, room);
   const opened = performance.now();
@@ -155,7 +144,7 @@ async function runTrial(
     if (committedAt === null) return { kind: 'missed', formMs, bracketMs: offset.bracketMs };
     return {
       kind: 'measured',
-      gapMs: committedAt - failedAtPageMs,
+      measured: committedAt - failedAtPageMs,
       formMs,
       bracketMs: offset.bracketMs,
     };
@@ -169,45 +158,15 @@ export async function measureRaftFailover(
   tabs: AgentTab[],
   options: FailoverOptions,
 ): Promise<FailoverResult> {
-  const progress = options.progress ?? (() => undefined);
-  const prng = createSeededPrng(options.seed);
-  const started = performance.now();
-  const result: FailoverResult = {
-    trials: 0,
-    gapsMs: [],
-    missed: 0,
-    unformed: 0,
-    unformedReasons: [],
-    formMs: [],
-    failures: {},
-    maxClockBracketMs: 0,
-    wallMs: 0,
-  };
-  for (let trial = 0; trial < options.trials; trial++) {
-    if (performance.now() - started > options.budgetMs) break;
-    result.trials++;
-    const room = `bench-raft-${options.mode}-${options.seed}-${trial}-${Date.now()}`;
-    const phaseMs = prng.nextFloat() * 500;
-    // One trial's error (a page gone, a room that never opened) costs that trial only.
-    const outcome = await runTrial(tabs, options, room, phaseMs, result.failures).catch(
-      (error: unknown): TrialOutcome => ({ kind: 'unformed', reason: String(error).slice(0, 120) }),
-    );
-    if (outcome.kind === 'unformed') {
-      result.unformed++;
-      result.unformedReasons.push(outcome.reason);
-      progress('u');
-      continue;
-    }
-    result.formMs.push(outcome.formMs);
-    result.maxClockBracketMs = Math.max(result.maxClockBracketMs, outcome.bracketMs);
-    if (outcome.kind === 'missed') {
-      result.missed++;
-      progress('x');
-      continue;
-    }
-    result.gapsMs.push(outcome.gapMs);
-    progress('.');
-  }
-  result.wallMs = performance.now() - started;
-  return result;
+  const failures: Record<string, number> = {};
+  const tally = await runTrials({ ...options, maxPhaseMs: 500 }, (trial, phaseMs) =>
+    runTrial(
+      tabs,
+      options,
+      `bench-raft-${options.mode}-${options.seed}-${trial}-${Date.now()}`,
+      phaseMs,
+      failures,
+    ),
+  );
+  return { ...tally, gapsMs: tally.measured, failures };
 }

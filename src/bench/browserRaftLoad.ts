@@ -2,10 +2,9 @@ import type { Page } from '@playwright/test';
 import type { AgentWindow } from './browserAgentTabs';
 
 /**
- * Raft load between browser tabs through `window.mesh.ledger`: sequential appends or gets from
- * one tab, each awaited and timed on the page's own clock (the bench's round trip to the page
- * is not in the figure); and appends kept outstanding from every tab at once, counted in a
- * window after a warm-up.
+ * Sequential Raft operations between browser tabs through `window.mesh.ledger`: appends or gets
+ * from one tab, each awaited and timed on the page's own clock (the bench's round trip to the
+ * page is not in the figure). Throughput is browserThroughput.ts's.
  */
 
 export interface SequentialOptions {
@@ -55,81 +54,4 @@ export function measureSequential(
   options: SequentialOptions,
 ): Promise<SequentialResult> {
   return page.evaluate(runSequentially, options);
-}
-
-export interface ThroughputOptions {
-  /** Outstanding appends per tab (the ledger holds 256 per agent at most). */
-  concurrency: number;
-  warmupMs: number;
-  measureMs: number;
-}
-
-export interface ThroughputResult {
-  entriesPerSecond: number;
-  committed: number;
-  perTab: number[];
-  /** Each tab's median append-to-resolve over the appends that resolved in the window. */
-  tabLatencyP50Ms: number[];
-  failures: Record<string, number>;
-}
-
-interface TabOutcome {
-  committed: number;
-  failures: Record<string, number>;
-  latencyP50Ms: number;
-}
-
-/** Runs in the page: `concurrency` loops, each appending again as soon as its last resolved. */
-async function appendConcurrently(options: ThroughputOptions): Promise<TabOutcome> {
-  const mesh = (window as AgentWindow).mesh;
-  if (mesh === undefined) throw new Error('window.mesh is not there');
-  const from = performance.now() + options.warmupMs;
-  const until = from + options.measureMs;
-  const latencies: number[] = [];
-  const failures: Record<string, number> = {};
-  let committed = 0;
-  const loop = async (): Promise<void> => {
-    while (performance.now() < until) {
-      const started = performance.now();
-      try {
-        await mesh.ledger.append({ at: started });
-      } catch (error) {
-        const code = String((error as { code?: unknown }).code ?? 'error');
-        failures[code] = (failures[code] ?? 0) + 1;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        continue;
-      }
-      const now = performance.now();
-      if (now >= from && now < until) {
-        committed++;
-        latencies.push(now - started);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency }, loop));
-  latencies.sort((a, b) => a - b);
-  return { committed, failures, latencyP50Ms: latencies[Math.floor(latencies.length / 2)] ?? NaN };
-}
-
-export async function measureThroughput(
-  pages: readonly Page[],
-  options: ThroughputOptions,
-): Promise<ThroughputResult> {
-  // All tabs start within a few milliseconds of each other; the warm-up covers the skew.
-  const outcomes = await Promise.all(
-    pages.map((page) => page.evaluate(appendConcurrently, options)),
-  );
-  const failures: Record<string, number> = {};
-  for (const outcome of outcomes) {
-    for (const [code, count] of Object.entries(outcome.failures))
-      failures[code] = (failures[code] ?? 0) + count;
-  }
-  const committed = outcomes.reduce((sum, o) => sum + o.committed, 0);
-  return {
-    entriesPerSecond: committed / (options.measureMs / 1000),
-    committed,
-    perTab: outcomes.map((o) => o.committed),
-    tabLatencyP50Ms: outcomes.map((o) => o.latencyP50Ms),
-    failures,
-  };
 }

@@ -2,8 +2,8 @@ import type { AgentId } from '../../core/base/ids';
 import { createSeededPrng } from '../../core/base/prng';
 import { memoryRecordStore } from '../../host/recordStore';
 import { anyoneSigns, R1, R2, R3, R4 } from '../../host/pbftHostTestSupport';
-import type { TransportHandler } from '../../host/ports';
 import { TestClock } from '../../host/testClock';
+import { testLinks } from '../../host/testLinks';
 
 export { settle, TestClock } from '../../host/testClock';
 import { Critical } from './critical';
@@ -18,23 +18,14 @@ export const REPLICAS = [R1, R2, R3, R4];
  */
 export function criticalMesh(ids: readonly AgentId[] = REPLICAS) {
   const clock = new TestClock();
-  const handlers = new Map<AgentId, TransportHandler>();
-  const cuts = new Set<string>();
+  const links = testLinks(clock, ids);
   const criticals = new Map<AgentId, Critical>();
   for (const [index, id] of ids.entries()) {
     criticals.set(
       id,
       new Critical({
         selfId: id,
-        transport: {
-          setHandler: (handler) => handlers.set(id, handler),
-          send: (peer, frame) => {
-            if (cuts.has(`${id}>${peer}`)) return;
-            clock.setTimer(clock.nowMs() + 1, () => handlers.get(peer)?.onFrame(id, frame));
-          },
-          close: () => undefined,
-          connect: () => undefined,
-        },
+        transport: links.transportFor(id),
         clock,
         crypto: anyoneSigns,
         prng: createSeededPrng(index + 1),
@@ -48,13 +39,8 @@ export function criticalMesh(ids: readonly AgentId[] = REPLICAS) {
       critical.start(replicas, replicas.includes(id) ? 'replica' : 'client');
       critical.setReachable(replicas.length);
     }
-    for (const [id, handler] of handlers) {
-      for (const peer of ids) if (peer !== id) handler.onLinkUp(peer);
-    }
+    links.linkUpAll();
   };
-  const cut = (a: AgentId, b: AgentId) => {
-    cuts.add(`${a}>${b}`);
-    cuts.add(`${b}>${a}`);
-  };
+  const { cut } = links;
   return { clock, criticals, start, cut, of: (id: AgentId) => criticals.get(id) as Critical };
 }

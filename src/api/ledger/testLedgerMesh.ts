@@ -1,10 +1,10 @@
 import type { AgentId } from '../../core/base/ids';
 import { createSeededPrng } from '../../core/base/prng';
 import { fixedId } from '../../core/base/testSupport';
-import type { TransportHandler } from '../../host/ports';
 import type { LedgerExtension } from '../../host/ledgerMachine';
 import { memoryRecordStore } from '../../host/recordStore';
 import { TestClock } from '../../host/testClock';
+import { testLinks } from '../../host/testLinks';
 import { Ledger } from './ledger';
 
 /** Test support for the ledger tests; nothing outside `*.test.ts` imports it. */
@@ -23,28 +23,18 @@ export function ledgerMesh(
   options: { formingWaitMs?: number; extensions?: (id: AgentId) => LedgerExtension[] } = {},
 ) {
   const clock = new TestClock();
-  const handlers = new Map<AgentId, TransportHandler>();
-  const cuts = new Set<string>();
+  const links = testLinks(clock, ids);
   const ledgers = new Map<AgentId, Ledger>();
-  const reached = (id: AgentId) => new Set(ids.filter((p) => p === id || !cuts.has(`${id}>${p}`)));
   for (const [index, id] of ids.entries()) {
     ledgers.set(
       id,
       new Ledger({
         selfId: id,
-        transport: {
-          setHandler: (handler) => handlers.set(id, handler),
-          send: (peer, frame) => {
-            if (cuts.has(`${id}>${peer}`)) return;
-            clock.setTimer(clock.nowMs() + 1, () => handlers.get(peer)?.onFrame(id, frame));
-          },
-          close: () => undefined,
-          connect: () => undefined,
-        },
+        transport: links.transportFor(id),
         clock,
         prng: createSeededPrng(index + 1),
         storage: memoryRecordStore(),
-        reached: () => reached(id),
+        reached: () => links.reached(id),
         formingWaitMs: options.formingWaitMs ?? 2000,
         extensions: options.extensions?.(id) ?? [],
       }),
@@ -54,22 +44,14 @@ export function ledgerMesh(
   /** Every agent starts with `voters` as the first group and its links up. */
   const start = (voters: readonly AgentId[] = ids) => {
     for (const ledger of ledgers.values()) ledger.start(voters);
-    for (const [id, handler] of handlers) {
-      for (const peer of ids) if (peer !== id) handler.onLinkUp(peer);
-    }
+    links.linkUpAll();
   };
-  const cut = (a: AgentId, b: AgentId) => {
-    cuts.add(`${a}>${b}`);
-    cuts.add(`${b}>${a}`);
-  };
-  /** Stops the traffic from `from` to `to` only. */
-  const cutOneWay = (from: AgentId, to: AgentId) => cuts.add(`${from}>${to}`);
-  const heal = () => cuts.clear();
   /** The agent every agent not cut off names as its leader, once they agree. */
   const leader = (among: readonly AgentId[] = ids): AgentId | null => {
     const named = new Set(among.map((id) => of(id).coordinator()?.leader ?? null));
     const only = [...named][0] ?? null;
     return named.size === 1 && only !== null && of(only).isLeader ? only : null;
   };
+  const { cut, cutOneWay, heal } = links;
   return { clock, ledgers, of, start, cut, cutOneWay, heal, leader };
 }

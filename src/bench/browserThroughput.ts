@@ -2,23 +2,25 @@ import type { Page } from '@playwright/test';
 import type { AgentWindow } from './browserAgentTabs';
 
 /**
- * Throughput between browser tabs: every tab keeps `concurrency` proposals outstanding (each
- * resolved one is replaced at once) and counts those that resolve inside the measured window,
- * after a warm-up that fills the pipeline. The sum over the tabs, per second, is the figure.
+ * Throughput between browser tabs: every tab keeps `concurrency` operations outstanding (each
+ * resolved one is replaced at once: a pBFT `demo.increment` proposal or a ledger append) and
+ * counts those that resolve inside the measured window, after a warm-up that fills the
+ * pipeline. The sum over the tabs, per second, is the figure.
  */
 
 export interface ThroughputOptions {
-  /** Outstanding proposals per tab: the client's cap (64) is the most it allows. */
+  operation: 'critical.propose' | 'ledger.append';
+  /** Outstanding operations per tab (pBFT's client allows 64, the ledger 256). */
   concurrency: number;
   warmupMs: number;
   measureMs: number;
 }
 
 export interface ThroughputResult {
-  actionsPerSecond: number;
+  perSecond: number;
   committed: number;
   perTab: number[];
-  /** Each tab's median propose-to-resolve over the proposals that resolved in the window. */
+  /** Each tab's median start-to-resolve over the operations that resolved in the window. */
   tabLatencyP50Ms: number[];
   failures: Record<string, number>;
   measureMs: number;
@@ -30,8 +32,8 @@ interface TabOutcome {
   latencyP50Ms: number;
 }
 
-/** Runs in the page: `concurrency` loops, each proposing again as soon as its last resolved. */
-async function proposeConcurrently(options: ThroughputOptions): Promise<TabOutcome> {
+/** Runs in the page: `concurrency` loops, each starting again as soon as its last resolved. */
+async function runConcurrently(options: ThroughputOptions): Promise<TabOutcome> {
   const mesh = (window as AgentWindow).mesh;
   if (mesh === undefined) throw new Error('window.mesh is not there');
   const from = performance.now() + options.warmupMs;
@@ -43,7 +45,8 @@ async function proposeConcurrently(options: ThroughputOptions): Promise<TabOutco
     while (performance.now() < until) {
       const started = performance.now();
       try {
-        await mesh.critical.propose({ kind: 'demo.increment', by: 1 });
+        if (options.operation === 'ledger.append') await mesh.ledger.append({ at: started });
+        else await mesh.critical.propose({ kind: 'demo.increment', by: 1 });
       } catch (error) {
         const code = String((error as { code?: unknown }).code ?? 'error');
         failures[code] = (failures[code] ?? 0) + 1;
@@ -64,14 +67,12 @@ async function proposeConcurrently(options: ThroughputOptions): Promise<TabOutco
   return { committed, failures, latencyP50Ms };
 }
 
-export async function measurePbftThroughput(
+export async function measureThroughput(
   pages: readonly Page[],
   options: ThroughputOptions,
 ): Promise<ThroughputResult> {
   // All tabs start within a few milliseconds of each other; the warm-up covers the skew.
-  const outcomes = await Promise.all(
-    pages.map((page) => page.evaluate(proposeConcurrently, options)),
-  );
+  const outcomes = await Promise.all(pages.map((page) => page.evaluate(runConcurrently, options)));
   const failures: Record<string, number> = {};
   for (const outcome of outcomes) {
     for (const [code, count] of Object.entries(outcome.failures)) {
@@ -80,7 +81,7 @@ export async function measurePbftThroughput(
   }
   const committed = outcomes.reduce((sum, outcome) => sum + outcome.committed, 0);
   return {
-    actionsPerSecond: committed / (options.measureMs / 1000),
+    perSecond: committed / (options.measureMs / 1000),
     committed,
     perTab: outcomes.map((outcome) => outcome.committed),
     tabLatencyP50Ms: outcomes.map((outcome) => outcome.latencyP50Ms),
