@@ -10,6 +10,8 @@ import {
   ledgerStatus,
   ledgerView,
   moveLeadership,
+  expectDashboardsShowLeader,
+  transferFromDashboard,
   raftDiagnostics,
   waitForVoters,
 } from './ledger';
@@ -54,33 +56,23 @@ test.describe('Raft ledger across five agents', () => {
     );
     const recorder = new KvRecorder();
     try {
-      const initial = await agreedLeader(tabs);
-      // The dashboard: the coordinator in every header, the leader's mark, its followers' bars.
-      for (const tab of tabs) {
-        await expect(tab.page.getByTestId('coordinator')).toHaveAttribute(
-          'data-leader',
-          initial.id,
-        );
-      }
-      await expect(
-        initial.page.locator(`[data-testid="topology-node"][data-agent-id="${initial.id}"]`),
-      ).toHaveAttribute('data-raft-leader', 'true');
-      await initial.page.getByTestId('tab-raft').click();
-      await expect(initial.page.getByTestId('raft-progress-row')).toHaveCount(tabs.length - 1);
-      const follower = tabs.find((tab) => tab !== initial)!;
-      await follower.page.getByTestId('tab-raft').click();
-      await expect(follower.page.getByTestId('raft-transfer-button')).toBeDisabled();
+      // The dashboard: the coordinator in every header, the leader's star, its followers'
+      // bars, a transfer button only the leader's tab can use.
+      await expectDashboardsShowLeader(tabs);
+      await expect
+        .poll(async () => {
+          const leader = await agreedLeader(tabs);
+          const follower = tabs.find((tab) => tab !== leader)!;
+          await follower.page.getByTestId('tab-raft').click();
+          return follower.page.getByTestId('raft-transfer-button').isDisabled();
+        })
+        .toBe(true);
       // From the leader's dashboard, leadership goes to a tab of the first browser.
-      const target = tabs[0] === initial ? tabs[1]! : tabs[0]!;
-      await initial.page.getByTestId('raft-transfer-select').selectOption(target.id);
-      await initial.page.getByTestId('raft-transfer-button').click();
-      const transfer = initial.page.getByTestId('raft-transfer-outcome');
-      await expect(transfer).toHaveAttribute('data-state', 'transferred');
-      await expect(transfer).toHaveAttribute('data-leader', target.id);
+      const { operator } = await transferFromDashboard(tabs, [tabs[0]!, tabs[1]!]);
       await expect(
-        initial.page.locator('[data-testid="raft-timeline-row"][data-kind="raft-transfer"]'),
+        operator.page.locator('[data-testid="raft-timeline-row"][data-kind="raft-transfer"]'),
       ).not.toHaveCount(0);
-      await shoot(initial.page, 'raft-tab-after-transfer', testInfo);
+      await shoot(operator.page, 'raft-tab-after-transfer', testInfo);
       // Whoever leads now (an election may always follow) is the one whose tab closes.
       const first = await agreedLeader(tabs);
       const firstTerm = await appendFromEvery(tabs, 'formed');

@@ -94,6 +94,57 @@ export async function raftDiagnostics(tabs: MeshTab[]): Promise<string> {
   return lines.join('\n');
 }
 
+/** Resolves when every tab's header names the leader the tabs agree on, and its node is starred. */
+export async function expectDashboardsShowLeader(tabs: MeshTab[]): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const leader = (await agreedLeader(tabs)).id;
+        const shown = await Promise.all(
+          tabs.map((tab) => tab.page.getByTestId('coordinator').getAttribute('data-leader')),
+        );
+        const starred = await tabs[0]!.page
+          .locator('[data-testid="topology-node"][data-raft-leader="true"]')
+          .getAttribute('data-agent-id', { timeout: 1000 })
+          .catch(() => null);
+        return shown.every((id) => id === leader) && starred === leader;
+      },
+      { timeout: 30_000, intervals: [200] },
+    )
+    .toBe(true);
+}
+
+/**
+ * Hands leadership, from the leader's dashboard (the Raft tab's control), to one of `targets`
+ * that does not lead; again if an election moved leadership meanwhile. Resolves with the tab
+ * whose dashboard did it and the new leader.
+ */
+export async function transferFromDashboard(
+  tabs: MeshTab[],
+  targets: MeshTab[],
+): Promise<{ operator: MeshTab; target: MeshTab }> {
+  const deadline = Date.now() + 60_000;
+  let last = 'no attempt';
+  while (Date.now() < deadline) {
+    const operator = await agreedLeader(tabs);
+    const target = targets.find((tab) => tab !== operator)!;
+    try {
+      await operator.page.getByTestId('tab-raft').click();
+      // The leader's bars: one per follower.
+      await expect(operator.page.getByTestId('raft-progress-row')).toHaveCount(tabs.length - 1);
+      await operator.page.getByTestId('raft-transfer-select').selectOption(target.id);
+      await operator.page.getByTestId('raft-transfer-button').click();
+      const outcome = operator.page.getByTestId('raft-transfer-outcome');
+      await expect(outcome).toHaveAttribute('data-state', /transferred|failed/);
+      if ((await outcome.getAttribute('data-leader')) === target.id) return { operator, target };
+      last = `failed: ${await outcome.getAttribute('data-code')}`;
+    } catch (error) {
+      last = String(error).slice(0, 200);
+    }
+  }
+  throw new Error(`no transfer from a dashboard within 60 s (${last})`);
+}
+
 export type LedgerOutcome<T> =
   { ok: true; value: T } | { ok: false; code: string; maybeCommitted: boolean };
 
