@@ -1,7 +1,13 @@
-import type { LaunchOptions, Page } from '@playwright/test';
+import type { LaunchOptions } from '@playwright/test';
 import { performance } from 'node:perf_hooks';
 import { clockOffset } from './browserMesh';
-import { openAgentRoom, reviveTabs, type AgentTab, type AgentWindow } from './browserAgentTabs';
+import { openAgentRoom, reviveTabs, type AgentTab } from './browserAgentTabs';
+import {
+  startRecording,
+  stopRecording,
+  waitCommitAbove,
+  waitCommits,
+} from './browserCommitRecorder';
 import { waitPbftFormed } from './browserPbftMesh';
 import { runTrials, type TrialOutcome, type TrialTally } from './trials';
 
@@ -37,72 +43,6 @@ export interface ViewChangeResult extends Omit<TrialTally<unknown>, 'measured'> 
   failures: Record<string, number>;
 }
 
-interface ProposerRecord {
-  commits: { atMs: number; view: number }[];
-  failures: Record<string, number>;
-  stop: boolean;
-}
-
-type BenchWindow = AgentWindow & { pbftViewChangeBench?: ProposerRecord };
-
-/** Runs in the page: proposes one action after another until told to stop, recording each. */
-function startProposing(): void {
-  const mesh = (window as BenchWindow).mesh;
-  if (mesh === undefined) throw new Error('window.mesh is not there');
-  const record: ProposerRecord = { commits: [], failures: {}, stop: false };
-  (window as BenchWindow).pbftViewChangeBench = record;
-  void (async () => {
-    while (!record.stop) {
-      try {
-        const { view } = await mesh.critical.propose({ kind: 'demo.increment', by: 1 });
-        record.commits.push({ atMs: performance.timeOrigin + performance.now(), view });
-      } catch (error) {
-        const code = String((error as { code?: unknown }).code ?? 'error');
-        record.failures[code] = (record.failures[code] ?? 0) + 1;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    }
-  })();
-}
-
-async function waitCommits(page: Page, count: number, timeoutMs: number): Promise<void> {
-  await page.waitForFunction(
-    (least) => ((window as BenchWindow).pbftViewChangeBench?.commits.length ?? 0) >= least,
-    count,
-    { polling: 20, timeout: timeoutMs },
-  );
-}
-
-/** The page time of the first commit in a view above `view` at or after `afterMs`. */
-async function waitCommitAbove(
-  page: Page,
-  view: number,
-  afterMs: number,
-  timeoutMs: number,
-): Promise<{ atMs: number; view: number }> {
-  const handle = await page.waitForFunction(
-    ([above, after]) =>
-      (window as BenchWindow).pbftViewChangeBench?.commits.find(
-        (commit) => commit.view > above && commit.atMs >= after,
-      ) ?? false,
-    [view, afterMs] as const,
-    // The commit's time is recorded by the page, so the poll's period costs no precision.
-    { polling: 50, timeout: timeoutMs },
-  );
-  return (await handle.jsonValue()) as { atMs: number; view: number };
-}
-
-async function stopProposing(page: Page): Promise<Record<string, number>> {
-  return page
-    .evaluate(() => {
-      const record = (window as BenchWindow).pbftViewChangeBench;
-      if (record === undefined) return {};
-      record.stop = true;
-      return record.failures;
-    })
-    .catch(() => ({}));
-}
-
 /** One trial in a fresh room: form, propose, kill the primary, wait for a later view's commit. */
 async function runTrial(
   tabs: AgentTab[],
@@ -128,12 +68,9 @@ async function runTrial(
   const proposer = (
     tabs[ids.findIndex((id) => id !== status.primary && id !== nextPrimary)] as AgentTab
   ).page;
-  await proposer.evaluate(startProposing);
+  await startRecording(proposer, 'critical.propose');
   try {
-    const warm = await waitCommits(proposer, 5, 10_000).then(
-      () => true,
-      () => false,
-    );
+    const warm = await waitCommits(proposer, 5, 10_000);
     if (!warm) return { kind: 'unformed', reason: 'no commits before the kill' };
     // A seeded phase, so the kill does not always fall at the same point of the agents' timers.
     await new Promise((resolve) => setTimeout(resolve, phaseMs));
@@ -146,16 +83,16 @@ async function runTrial(
       status.view,
       killedAtPageMs,
       options.commitTimeoutMs,
-    ).catch(() => null);
+    );
     if (commit === null) return { kind: 'missed', formMs, bracketMs: offset.bracketMs };
     return {
       kind: 'measured',
-      measured: { gapMs: commit.atMs - killedAtPageMs, view: commit.view },
+      measured: { gapMs: commit.atMs - killedAtPageMs, view: commit.epoch },
       formMs,
       bracketMs: offset.bracketMs,
     };
   } finally {
-    for (const [code, count] of Object.entries(await stopProposing(proposer))) {
+    for (const [code, count] of Object.entries(await stopRecording(proposer))) {
       failures[code] = (failures[code] ?? 0) + count;
     }
   }

@@ -1,6 +1,12 @@
-import type { LaunchOptions, Page } from '@playwright/test';
+import type { LaunchOptions } from '@playwright/test';
 import { performance } from 'node:perf_hooks';
-import { openAgentRoom, reviveTabs, type AgentTab, type AgentWindow } from './browserAgentTabs';
+import { openAgentRoom, reviveTabs, type AgentTab } from './browserAgentTabs';
+import {
+  startRecording,
+  stopRecording,
+  waitCommitAbove,
+  waitCommits,
+} from './browserCommitRecorder';
 import { clockOffset } from './browserMesh';
 import { waitRaftFormed } from './browserRaftMesh';
 import { runTrials, type TrialOutcome, type TrialTally } from './trials';
@@ -38,72 +44,6 @@ export interface FailoverResult extends Omit<TrialTally<unknown>, 'measured'> {
   failures: Record<string, number>;
 }
 
-interface AppenderRecord {
-  commits: { atMs: number; term: number }[];
-  failures: Record<string, number>;
-  stop: boolean;
-}
-
-type BenchWindow = AgentWindow & { raftFailoverBench?: AppenderRecord };
-
-/** Runs in the page: appends one entry after another until told to stop, recording each. */
-function startAppending(): void {
-  const mesh = (window as BenchWindow).mesh;
-  if (mesh === undefined) throw new Error('window.mesh is not there');
-  const record: AppenderRecord = { commits: [], failures: {}, stop: false };
-  (window as BenchWindow).raftFailoverBench = record;
-  void (async () => {
-    while (!record.stop) {
-      try {
-        const { term } = await mesh.ledger.append({ bench: 'failover' });
-        record.commits.push({ atMs: performance.timeOrigin + performance.now(), term });
-      } catch (error) {
-        const code = String((error as { code?: unknown }).code ?? 'error');
-        record.failures[code] = (record.failures[code] ?? 0) + 1;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    }
-  })();
-}
-
-async function waitCommits(page: Page, count: number, timeoutMs: number): Promise<void> {
-  await page.waitForFunction(
-    (least) => ((window as BenchWindow).raftFailoverBench?.commits.length ?? 0) >= least,
-    count,
-    { polling: 20, timeout: timeoutMs },
-  );
-}
-
-/** The page time of the first commit in a term above `term` at or after `afterMs`. */
-async function waitCommitAbove(
-  page: Page,
-  term: number,
-  afterMs: number,
-  timeoutMs: number,
-): Promise<number> {
-  const handle = await page.waitForFunction(
-    ([above, after]) =>
-      (window as BenchWindow).raftFailoverBench?.commits.find(
-        (commit) => commit.term > above && commit.atMs >= after,
-      )?.atMs ?? false,
-    [term, afterMs] as const,
-    // The commit's time is recorded by the page, so the poll's period costs no precision.
-    { polling: 50, timeout: timeoutMs },
-  );
-  return (await handle.jsonValue()) as number;
-}
-
-async function stopAppending(page: Page): Promise<Record<string, number>> {
-  return page
-    .evaluate(() => {
-      const record = (window as BenchWindow).raftFailoverBench;
-      if (record === undefined) return {};
-      record.stop = true;
-      return record.failures;
-    })
-    .catch(() => ({}));
-}
-
 async function runTrial(
   tabs: AgentTab[],
   options: FailoverOptions,
@@ -121,12 +61,9 @@ async function runTrial(
   const formMs = performance.now() - opened;
   const victim = tabs[formed.leader] as AgentTab;
   const appender = (tabs[(formed.leader + 1) % tabs.length] as AgentTab).page;
-  await appender.evaluate(startAppending);
+  await startRecording(appender, 'ledger.append');
   try {
-    const warm = await waitCommits(appender, 5, 10_000).then(
-      () => true,
-      () => false,
-    );
+    const warm = await waitCommits(appender, 5, 10_000);
     if (!warm) return { kind: 'unformed', reason: 'no commits before the failure' };
     // A seeded phase, so the failure does not always fall at the same point of the timers.
     await new Promise((resolve) => setTimeout(resolve, phaseMs));
@@ -135,21 +72,21 @@ async function runTrial(
     if (options.mode === 'crash') await victim.server.kill();
     else await victim.page.close();
     const failedAtPageMs = failedAt + offset.offsetMs;
-    const committedAt = await waitCommitAbove(
+    const commit = await waitCommitAbove(
       appender,
       formed.term,
       failedAtPageMs,
       options.commitTimeoutMs,
-    ).catch(() => null);
-    if (committedAt === null) return { kind: 'missed', formMs, bracketMs: offset.bracketMs };
+    );
+    if (commit === null) return { kind: 'missed', formMs, bracketMs: offset.bracketMs };
     return {
       kind: 'measured',
-      measured: committedAt - failedAtPageMs,
+      measured: commit.atMs - failedAtPageMs,
       formMs,
       bracketMs: offset.bracketMs,
     };
   } finally {
-    for (const [code, count] of Object.entries(await stopAppending(appender)))
+    for (const [code, count] of Object.entries(await stopRecording(appender)))
       failures[code] = (failures[code] ?? 0) + count;
   }
 }
