@@ -12,6 +12,7 @@ import { runMemoryBench } from './memoryBench';
 import { runPbftCryptoBench } from './pbftCryptoBench';
 import { runPbftSimBench } from './pbftSimBench';
 import { runRaftSimBench } from './raftSimBench';
+import { runRingBench } from './ringBench';
 import { writeBenchReport, type BenchResult } from './report';
 import { runServerBench } from './serverBench';
 import { runSimBench } from './simBench';
@@ -23,6 +24,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   swim: runSwimBench,
   pbft: async () => [...(await runPbftCryptoBench()), ...(await runPbftSimBench())],
   raft: runRaftSimBench,
+  tasks: runRingBench,
   memory: runMemoryBench,
   server: runServerBench,
   browser: runBrowserBench,
