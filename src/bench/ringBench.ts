@@ -1,6 +1,7 @@
 import type { AgentId } from '../core/base/ids';
 import { createSeededPrng } from '../core/base/prng';
 import { HashRing } from '../core/tasks/hashRing';
+import { randomAgentIds } from '../sim/seeds';
 import { benchRow } from './benchRow';
 import { percentile, round } from './percentiles';
 import type { BenchResult } from './report';
@@ -16,14 +17,7 @@ const SETS = 50;
 const KEYS = 20_000;
 
 function agentIds(n: number, seed: number): AgentId[] {
-  const prng = createSeededPrng(seed);
-  return Array.from(
-    { length: n },
-    () =>
-      Array.from({ length: 8 }, () => prng.nextU32().toString(16).padStart(8, '0')).join(
-        '',
-      ) as AgentId,
-  );
+  return randomAgentIds(createSeededPrng(seed), n);
 }
 
 /** The busiest member's share over the mean share, one value per member set. */
