@@ -79,8 +79,9 @@ export class LedgerSessions<R> {
     const chars = JSON.stringify(result ?? null).length;
     known.results.set(session.seq, { result, index, term, chars });
     this.chars += chars;
+    // Oldest first (insertion order): stop at the first one still owed and within the bound.
     for (const [seq, cached] of known.results) {
-      if (seq >= known.ack && known.results.size <= LEDGER_SESSION_RESULTS) continue;
+      if (seq >= known.ack && known.results.size <= LEDGER_SESSION_RESULTS) break;
       known.results.delete(seq);
       this.chars -= cached.chars;
     }

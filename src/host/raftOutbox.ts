@@ -16,6 +16,8 @@ export interface OutboxLimits {
  */
 export class RaftOutbox {
   private readonly byPeer = new Map<AgentId, RaftMessage[]>();
+  /** The entry bytes of each queued append, so joining does not count them again. */
+  private readonly appendBytes = new WeakMap<RaftAppendMessage, number>();
 
   constructor(private readonly limits: OutboxLimits) {}
 
@@ -49,12 +51,10 @@ export class RaftOutbox {
   private join(a: RaftAppendMessage, b: RaftAppendMessage): RaftAppendMessage | null {
     if (a.term !== b.term || b.prevIndex !== a.prevIndex + a.entries.length) return null;
     if (a.entries.length + b.entries.length > this.limits.maxEntriesPerAppend) return null;
-    let bytes = 0;
-    for (const entry of a.entries) bytes += entryWireBytes(entry);
-    for (const entry of b.entries) bytes += entryWireBytes(entry);
+    const bytes = this.bytesOf(a) + this.bytesOf(b);
     if (bytes > this.limits.maxAppendBytes && a.entries.length > 0 && b.entries.length > 0)
       return null;
-    return {
+    const joined: RaftAppendMessage = {
       type: 'raft-append',
       term: a.term,
       prevIndex: a.prevIndex,
@@ -64,5 +64,17 @@ export class RaftOutbox {
       commit: Math.max(a.commit, b.commit),
       round: Math.max(a.round, b.round),
     };
+    this.appendBytes.set(joined, bytes);
+    return joined;
+  }
+
+  private bytesOf(msg: RaftAppendMessage): number {
+    let bytes = this.appendBytes.get(msg);
+    if (bytes === undefined) {
+      bytes = 0;
+      for (const entry of msg.entries) bytes += entryWireBytes(entry);
+      this.appendBytes.set(msg, bytes);
+    }
+    return bytes;
   }
 }

@@ -54,11 +54,15 @@ async function openAll(
   for (const name of STORE_NAMES) {
     const store = await open(room, id, name);
     const key = flagKey(room, id, name);
+    let noted = storage.getItem(key) !== null;
     stores.set(name, {
       records: store.records,
       write(changes, done) {
         // Noted before the first write lands, so a store that held records is never taken empty.
-        if (changes.puts.length > 0 && storage.getItem(key) === null) storage.setItem(key, '1');
+        if (!noted && changes.puts.length > 0) {
+          storage.setItem(key, '1');
+          noted = true;
+        }
         store.write(changes, done);
       },
     });
