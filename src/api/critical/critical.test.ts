@@ -68,6 +68,24 @@ describe('mesh.critical over four replicas', () => {
     expect(await settle(waiting, lonely.clock)).toEqual({ ok: false, code: 'no-quorum' });
   });
 
+  it('a replica just started that reaches nobody yet retries, and commits once its reach is known', async () => {
+    const mesh = criticalMesh();
+    mesh.start();
+    mesh.of(R1).setReachable(1);
+    const early = mesh.of(R1).propose({ kind: 'demo.increment' });
+    mesh.clock.advance(800);
+    expect(mesh.of(R1).view().outstandingProposals).toBe(1);
+    mesh.of(R1).setReachable(4);
+    expect(await settle(early, mesh.clock)).toMatchObject({ ok: true, value: { seq: 1 } });
+
+    // Past the first seconds, the same refusal is the caller's answer at once.
+    mesh.clock.advance(3000);
+    mesh.of(R1).setReachable(1);
+    const late = mesh.of(R1).propose({ kind: 'demo.increment' });
+    expect(await settle(late, mesh.clock, 10)).toEqual({ ok: false, code: 'no-quorum' });
+    expect(mesh.of(R1).view().outstandingProposals).toBe(0);
+  });
+
   it('on a side without a quorum rejects no-quorum and nothing executes', async () => {
     const mesh = criticalMesh();
     mesh.start();

@@ -70,6 +70,12 @@ const QUIET_EVENTS: ReadonlySet<PbftEvent['type']> = new Set([
 ]);
 /** Proposals held while the replica set forms; more fail `busy`. */
 const MAX_HELD_WHILE_FORMING = 64;
+/**
+ * A replica just started (a reloaded tab, say) has heard from nobody yet: a proposal its client
+ * refuses `no-quorum` without sending is tried again every `REACH_RETRY_MS` for this long.
+ */
+const REACH_GRACE_MS = 3000;
+const REACH_RETRY_MS = 100;
 
 /**
  * `mesh.critical`: actions every replica executes in one order, once a Byzantine quorum agreed.
@@ -96,6 +102,11 @@ export class Critical implements GenesisTarget {
   private known: KnownConfiguration | null = null;
   private timer: TimerHandle | null = null;
   private stopped = false;
+  private hostStartedMs = 0;
+  /** The proposal being handed to the client right now (a refusal in that call sent nothing). */
+  private sending: Waiting | null = null;
+  /** Proposals refused before they were sent, waiting to be tried again. */
+  private readonly retrying = new Map<Waiting, TimerHandle>();
 
   constructor(private readonly options: CriticalOptions) {
     this.app = new CriticalApp(sha256Hex, builtinKinds());
@@ -144,6 +155,7 @@ export class Critical implements GenesisTarget {
         this.recorder.onMessage(direction, peer, msg, options.clock.nowMs()),
     });
     this.host.rewriter.behaviour = this.behaviour;
+    this.hostStartedMs = nowMs;
     const restored = this.host.replica.snapshot();
     this.role = role === 'replica' || restarting ? roleOf(restored.role) : 'client';
     const known = { epoch: restored.epoch, replicas: restored.replicas };
@@ -337,7 +349,7 @@ export class Critical implements GenesisTarget {
         status,
         snapshot: this.role === 'replica' ? snapshot : null,
         log: this.withViews(this.app.recent(CONSENSUS_LOG_SHOWN), status.view),
-        outstandingProposals: this.inFlight.size + this.held.length,
+        outstandingProposals: this.inFlight.size + this.held.length + this.retrying.size,
       },
       this.options.clock.nowMs(),
     );
@@ -348,7 +360,15 @@ export class Critical implements GenesisTarget {
     this.host?.stop();
     if (this.timer !== null) this.options.clock.clearTimer(this.timer);
     const committed = [...this.awaitingExecution.values()].flat().map((entry) => entry.waiting);
-    for (const waiting of [...this.held.splice(0), ...this.inFlight.values(), ...committed]) {
+    for (const timer of this.retrying.values()) this.options.clock.clearTimer(timer);
+    const refused = [...this.retrying.keys()];
+    this.retrying.clear();
+    for (const waiting of [
+      ...this.held.splice(0),
+      ...this.inFlight.values(),
+      ...committed,
+      ...refused,
+    ]) {
       waiting.reject(new CriticalError('no-quorum', 'this agent has left the mesh'));
     }
     this.inFlight.clear();
@@ -367,7 +387,31 @@ export class Critical implements GenesisTarget {
     const host = this.host as PbftHost;
     const reqNo = host.client.nextRequestNumber;
     this.inFlight.set(reqNo, waiting);
-    host.propose(waiting.text);
+    this.sending = waiting;
+    try {
+      host.propose(waiting.text);
+    } finally {
+      this.sending = null;
+    }
+  }
+
+  /**
+   * A `no-quorum` refusal made before anything was sent, in the first seconds of the host: the
+   * membership has not reported the replicas' reach yet, so the proposal is tried again later
+   * (it cannot have committed). Returns whether it will be.
+   */
+  private retriedAfterStart(waiting: Waiting): boolean {
+    const { clock } = this.options;
+    const nowMs = clock.nowMs();
+    const timeoutMs = this.options.proposalTimeoutMs ?? DEFAULT_PROPOSAL_TIMEOUT_MS;
+    if (this.sending !== waiting || nowMs - this.hostStartedMs >= REACH_GRACE_MS) return false;
+    if (nowMs - waiting.startedMs + REACH_RETRY_MS >= timeoutMs) return false;
+    const timer = clock.setTimer(nowMs + REACH_RETRY_MS, () => {
+      this.retrying.delete(waiting);
+      if (!this.stopped) this.send(waiting);
+    });
+    this.retrying.set(waiting, timer);
+    return true;
   }
 
   private onClientEvent(event: PbftClientEvent): void {
@@ -375,6 +419,7 @@ export class Critical implements GenesisTarget {
     if (waiting === undefined) return;
     this.inFlight.delete(event.reqNo);
     if (event.type === 'proposal-failed') {
+      if (event.error === 'no-quorum' && this.retriedAfterStart(waiting)) return;
       waiting.reject(new CriticalError(event.error, failureMessage(event.error)));
       return;
     }
