@@ -64,3 +64,44 @@ export interface MeshEvent {
 export interface Observer {
   onEvent(event: MeshEvent): void;
 }
+
+/** Why a task run failed. */
+export type TaskRunErrorCode =
+  | 'timeout'
+  | 'cancelled'
+  | 'failed'
+  | 'unknown-kind'
+  | 'invalid-input'
+  | 'too-large'
+  | 'busy'
+  | 'stopped';
+
+/** How one run ended; `ms` is the time it held a worker (0 when it was refused before). */
+export type TaskOutcome =
+  | { ok: true; result: unknown; ms: number }
+  | { ok: false; code: TaskRunErrorCode; message: string; ms: number };
+
+/** One task handed to a runner: `done` settles exactly once and never rejects. */
+export interface TaskRun {
+  readonly done: Promise<TaskOutcome>;
+  /** Stops the run (its worker is replaced); no effect once it has settled. */
+  cancel(): void;
+}
+
+/** Runs task kinds off the main thread: Web Workers in a page, worker threads in Node. */
+export interface TaskRunner {
+  /** Workers in the pool. */
+  readonly workers: number;
+  /** Workers running nothing now. */
+  idleWorkers(): number;
+  /** Runs one task on an idle worker (refused `busy` when none is idle; never queues). `done` never rejects. */
+  run(request: { kind: string; input: unknown; timeoutMs: number }): TaskRun;
+  /** Adds a kind from a module URL; resolves once every worker can run it, rejects with a clear message if the module cannot be loaded or has no `run` export. */
+  register(kind: string, moduleUrl: string): Promise<void>;
+  /** Kinds this runner can run (built-in and registered). */
+  kinds(): string[];
+  /** Total ms workers have spent running tasks since the start (for CPU utilisation = busy ms delta / (wall ms * workers)). */
+  busyMs(): number;
+  /** Ends every worker; runs still going and later ones settle `stopped`. */
+  stop(): void;
+}

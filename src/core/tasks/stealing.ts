@@ -23,9 +23,21 @@ export class WorkDeque<T> {
     return true;
   }
 
+  /** Puts a task back at the thieves' end (one taken that did not fit a steal after all). */
+  pushFront(item: T): void {
+    this.items.unshift(item);
+  }
+
   /** The owner's next task. */
   pop(): T | undefined {
     return this.items.pop();
+  }
+
+  /** Takes out the tasks `drop` picks (a job cancelled, a move refused); returns them. */
+  remove(drop: (item: T) => boolean): T[] {
+    const removed = this.items.filter(drop);
+    if (removed.length > 0) this.items = this.items.filter((item) => !drop(item));
+    return removed;
   }
 
   /**

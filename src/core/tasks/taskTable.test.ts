@@ -48,7 +48,7 @@ describe('TaskTable', () => {
     expect(d).toEqual({
       kind: 'assigned',
       moved: [],
-      refused: [{ task: 0, owner: C, epoch: 2, accepted: false }],
+      refused: [{ task: 0, owner: C, epoch: 2, accepted: false, digest: null }],
     });
     expect(table.job('j1')?.tasks[0]).toEqual({ owner: C, epoch: 2, digest: null });
     table.invariants();
@@ -64,7 +64,7 @@ describe('TaskTable', () => {
     ).toEqual({
       kind: 'accepted',
       accepted: [],
-      refused: [{ task: 0, owner: C, epoch: 2, accepted: false }],
+      refused: [{ task: 0, owner: C, epoch: 2, accepted: false, digest: null }],
     });
     // C cannot pass off an old epoch either.
     expect(
@@ -164,8 +164,7 @@ describe('TaskTable', () => {
     const agents: AgentId[] = [SELF, B, C, D];
     for (let seed = 1; seed <= 40; seed++) {
       const prng = createSeededPrng(seed);
-      const pick = <T>(items: readonly T[]): T =>
-        items[prng.nextInt(items.length)] as T;
+      const pick = <T>(items: readonly T[]): T => items[prng.nextInt(items.length)] as T;
       const table = opened(8);
       // What each agent last believed about each task: stale beliefs are the point.
       const belief = agents.map(() =>

@@ -66,6 +66,8 @@ export interface TaskRefusal {
   owner: AgentId | null;
   epoch: number;
   accepted: boolean;
+  /** The accepted result's digest, so a proposer whose earlier try landed can tell. */
+  digest: string | null;
 }
 
 export type TaskTableResult =
@@ -244,7 +246,13 @@ export class TaskTable {
 }
 
 function refusalOf(task: number, record: TaskRecord): TaskRefusal {
-  return { task, owner: record.owner, epoch: record.epoch, accepted: record.digest !== null };
+  return {
+    task,
+    owner: record.owner,
+    epoch: record.epoch,
+    accepted: record.digest !== null,
+    digest: record.digest,
+  };
 }
 
 function isCount(value: unknown, min: number, max: number): value is number {

@@ -17,3 +17,7 @@ export function laneOf(frame: Uint8Array, laneCodes: ReadonlySet<number>): numbe
   const code = frame[1] as number;
   return laneCodes.has(code) ? code : null;
 }
+/** Task distribution's messages (core/wire/taskMessages.ts). */
+export const TASK_LANE_TYPE_CODE = 0x33;
+/** Chunks of task messages larger than a data-channel message (a big input or result). */
+export const TASK_CHUNK_LANE_TYPE_CODE = 0x34;
