@@ -10,6 +10,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
+import { createNodeTaskRunner } from '../src/adapters/node/nodeTaskRunner';
+import { nodeCapabilities } from '../src/adapters/node/nodeCapabilities';
 import { closeAll, openMesh, waitForDrawnTopology, waitForOpenLinks } from './mesh';
 import { expectLogsMatch, propose, waitForReplicas } from './consensus';
 
@@ -39,6 +41,8 @@ test('a Node agent joins three browser tabs in one mesh: it shares their documen
       openRecordStore: async (_room, _selfId, name) =>
         name === 'pbft' ? (opened.storage = new FileRecordStore(pbftFile)) : memoryRecordStore(),
       randomSeed: () => 7,
+      createTaskRunner: (selfId) => createNodeTaskRunner({ agent: selfId, workers: 1 }),
+      capabilities: () => nodeCapabilities(),
     },
   });
   const launchOptions = testInfo.project.use.launchOptions ?? {};

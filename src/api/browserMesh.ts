@@ -5,6 +5,9 @@ import { meshOptionsFromLocation } from '../adapters/browser/meshOptions';
 import { openTabRecords } from '../adapters/browser/tabRecords';
 import { NAMESPACE_PATTERN } from '../crdt/memory/limits';
 import { createMesh } from './createMesh';
+import { createBrowserTaskRunner } from '../adapters/browser/browserTaskRunner';
+import { browserCapabilities } from '../adapters/browser/browserCapabilities';
+import { TASK_MAX_WORKERS } from '../core/tasks/kinds/taskLimits';
 import type { CreateMeshOptions, Mesh } from './mesh';
 
 /**
@@ -16,7 +19,9 @@ import type { CreateMeshOptions, Mesh } from './mesh';
  * members up to N; default 16), `?removeAfterMs=` / `?addAfterMs=` (how long a replica must be
  * gone before it is voted out, default 30000, and a member alive before it is voted in,
  * default 3000) and `?pbftBatch=N` (most requests per pBFT batch, 1-64; default 64; 1 is
- * unbatched, as the browser bench measures it). Its identity and records survive a reload.
+ * unbatched, as the browser bench measures it), `?workers=N` (task workers, 1-16; default
+ * `hardwareConcurrency` up to 4) and `?tags=a,b` (capability tags it offers task auctions). Its
+ * identity and records survive a reload.
  */
 export async function createBrowserMesh(
   location: Location,
@@ -42,6 +47,12 @@ export async function createBrowserMesh(
   if (removeAfterMs !== undefined) critical.removeAfterMs = removeAfterMs;
   const addAfterMs = integer('addAfterMs', 0, 3_600_000, 'ms a new member waits to be added');
   if (addAfterMs !== undefined) critical.addAfterMs = addAfterMs;
+  const taskWorkers = integer('workers', 1, TASK_MAX_WORKERS, 'task workers in this tab');
+  const taskTags = (params.get('tags') ?? '')
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== '')
+    .slice(0, 16);
   const pbftBatch = integer('pbftBatch', 1, 64, 'requests per pBFT batch');
   if (pbftBatch !== undefined) critical.pbft = { maxBatchRequests: pbftBatch };
   const namespaces = (name: string): string[] | undefined => {
@@ -77,6 +88,12 @@ export async function createBrowserMesh(
         return store;
       },
       randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0] as number,
+      createTaskRunner: (selfId) =>
+        createBrowserTaskRunner({
+          agent: selfId,
+          ...(taskWorkers === undefined ? {} : { workers: taskWorkers }),
+        }),
+      capabilities: () => browserCapabilities(taskTags),
     },
     ...extra,
   });

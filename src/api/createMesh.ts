@@ -23,6 +23,14 @@ import { LedgerAgent } from './ledger/ledgerAgent';
 import { ReconfigurationDriver } from './critical/reconfigurationDriver';
 import { pbftEventOf } from './critical/pbftEvents';
 import type { CreateMeshOptions, Mesh } from './mesh';
+import { TASK_CHUNKING, TASK_LANE_TYPE_CODES } from '../host/taskLane';
+import { sha256Hex } from '../host/sha256Hex';
+import { randomHex } from '../adapters/webrtc/randomHex';
+import { reachedIds } from './ledger/ledgerAgent';
+import { Tasks } from './tasks/tasks';
+import { tasksApiOf } from './tasks/tasksApi';
+import { TaskLedgerExtension, taskLedgerPort } from './tasks/taskLedger';
+import { taskEventOf } from './tasks/taskEvents';
 
 /**
  * pBFT settings for real links: a request timer of 1 s (the simulator's 500 ms is tight for a
@@ -90,7 +98,9 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     critical.register(kind, definition);
   }
   const raftNamespaces = options.raftNamespaces ?? DEFAULT_RAFT_NAMESPACES;
+  const taskTable = new TaskLedgerExtension();
   const raft = new LedgerAgent({
+    extensions: [taskTable],
     membership: mesh,
     transport: mesh.openLanes(RAFT_LANE_TYPE_CODES),
     clock: wallClock,
@@ -100,6 +110,27 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     emit,
   });
   const { ledger } = raft;
+  const utf8 = new TextEncoder();
+  const tasks = new Tasks({
+    selfId: identity.id,
+    transport: chunkedTransport(mesh.openLanes(TASK_LANE_TYPE_CODES), {
+      ...TASK_CHUNKING,
+      clock: wallClock,
+    }),
+    clock: wallClock,
+    runner: platform.createTaskRunner(identity.id),
+    capabilities: platform.capabilities(),
+    ledger: taskLedgerPort(ledger),
+    table: taskTable,
+    digestOf: (text) => sha256Hex(utf8.encode(text)),
+    reached: () => reachedIds(mesh.snapshot().members),
+    isLedgerLeader: () => ledger.isLeader,
+    randomHex: () => randomHex(8),
+    emit: (event) => {
+      const logged = taskEventOf(event);
+      if (logged !== null) emit({ atMs: wallClock.nowMs(), ...logged });
+    },
+  });
   const agreement = tieredAgreement([
     {
       namespaces: agreedNamespaces,
@@ -149,6 +180,7 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
   genesis.start();
   reconfiguration.start();
   raft.start(shared.memory);
+  tasks.start();
   emit({
     atMs: wallClock.nowMs(),
     level: 'info',
@@ -170,7 +202,13 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
       register: (kind, definition) => critical.register(kind, definition),
     },
     ledger: ledgerApiOf(ledger),
-    snapshot: () => ({ ...mesh.snapshot(), consensus: critical.view(), ledger: ledger.view() }),
+    tasks: tasksApiOf(tasks),
+    snapshot: () => ({
+      ...mesh.snapshot(),
+      consensus: critical.view(),
+      ledger: ledger.view(),
+      tasks: tasks.view(),
+    }),
     onEvent: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -182,6 +220,7 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
       left = true;
       genesis.stop();
       reconfiguration.stop();
+      tasks.stop();
       raft.stop();
       critical.stop();
       shared.stop();

@@ -8,7 +8,9 @@ import type { SharedState } from '../crdt/sharedState';
 import type { CriticalLogEntry, CriticalStatus } from '../host/consensusView';
 import type { LinkFault, MeshCommands, MeshSnapshot } from '../host/meshSnapshot';
 import type { LoadedRecordStore, RecordStoreName } from '../host/recordStore';
-import type { MeshEvent } from '../host/ports';
+import type { MeshEvent, TaskRunner } from '../host/ports';
+import type { Capabilities } from '../core/tasks/auction';
+import type { TasksApi } from './tasks/tasksApi';
 import type { Identity } from '../adapters/webrtc/identity';
 import type { LinkSetupTime } from '../adapters/webrtc/meshTransport';
 import type { SocketFactory } from '../adapters/webrtc/signalingClient';
@@ -32,6 +34,10 @@ export interface MeshPlatform {
   openRecordStore(room: string, selfId: AgentId, name: RecordStoreName): Promise<LoadedRecordStore>;
   /** A random 32-bit seed (it shapes probe order and document client ids, not secrets). */
   randomSeed(): number;
+  /** The pool that runs task kinds: Web Workers in a page, worker threads in Node. */
+  createTaskRunner(selfId: AgentId): TaskRunner;
+  /** What this agent offers task auctions (hardware facts and declared tags). */
+  capabilities(): Capabilities;
 }
 
 export interface CreateMeshOptions extends MeshOptions {
@@ -99,6 +105,8 @@ export interface Mesh {
   readonly critical: CriticalApi;
   /** The Raft group's ordered log and key-value state; its leader is the mesh's coordinator. */
   readonly ledger: LedgerApi;
+  /** Jobs split into tasks that run in workers across the mesh. */
+  readonly tasks: TasksApi;
   /** The chaos commands (partition, heal, freeze, link faults, Byzantine behaviours). */
   readonly commands: MeshCommands;
   /** The shared document behind the memory store. */

@@ -4,6 +4,7 @@ import type { ByzantineBehaviour } from '../core/wire/byzantineBehaviours';
 import type { HostStats } from './agentHost';
 import type { ConsensusView } from './consensusView';
 import type { LedgerView } from './ledgerView';
+import type { TasksView } from './taskRecorder';
 
 /** Fault settings of one link, applied by the fault-injection layer on both directions. */
 export interface LinkFault {
@@ -107,6 +108,8 @@ export interface MeshSnapshot {
   consensus: ConsensusView | null;
   /** The agent's Raft node behind `mesh.ledger` (null when the agent runs without it). */
   ledger: LedgerView | null;
+  /** The agent's task distribution (null when the agent runs without it). */
+  tasks: TasksView | null;
   stats: HostStats & {
     connectionsCreated: number;
     connectionBudget: number;

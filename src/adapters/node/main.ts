@@ -7,6 +7,8 @@ import { fileDocPersistence } from './fileDocPersistence';
 import { FileRecordStore } from './fileRecordStore';
 import { loadOrCreateFileIdentity } from './fileIdentity';
 import { createNodePeer } from './nodePeer';
+import { createNodeTaskRunner } from './nodeTaskRunner';
+import { nodeCapabilities } from './nodeCapabilities';
 import { createNodeSocket } from './nodeSocket';
 
 const HELP = `mesh-coordinator Node agent: joins a room as one more agent of the mesh.
@@ -14,7 +16,7 @@ const HELP = `mesh-coordinator Node agent: joins a room as one more agent of the
   npm run agent -- [--server http://localhost:4444] [--room default] [--identity-file agent.json]
                    [--ice stun:host:3478,...] [--ping-interval-ms 1000] [--status-every-ms 5000]
                    [--state-file state.bin] [--pbft-file pbft.log] [--raft-file raft.log]
-                   [--replicas 4]
+                   [--replicas 4] [--workers N] [--tags a,b]
                    [--max-replicas 16] [--remove-after-ms 30000] [--add-after-ms 3000]
 
 Without --identity-file the agent has a fresh identity each run. With --state-file the room's
@@ -23,7 +25,8 @@ its pBFT replica's records, with --raft-file its Raft node's (keep both with the
 they belong to that identity; a Raft node that lost its records must not come back under its id).
 --replicas: agreed members needed before the first replica set forms. After it forms, the set
 grows by live members up to --max-replicas (voted in after --add-after-ms alive), and a replica
-gone for --remove-after-ms is voted out.`;
+gone for --remove-after-ms is voted out. --workers: worker threads that run task kinds (default
+the cores, up to 4); --tags: capability tags it offers task auctions.`;
 
 /** A whole-number flag from `min` up, or undefined when not given. */
 function integerFlag(value: string | undefined, name: string, min: number): number | undefined {
@@ -50,6 +53,8 @@ async function main(): Promise<void> {
       'max-replicas': { type: 'string' },
       'remove-after-ms': { type: 'string' },
       'add-after-ms': { type: 'string' },
+      workers: { type: 'string' },
+      tags: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -79,6 +84,11 @@ async function main(): Promise<void> {
   if (removeAfterMs !== undefined) critical.removeAfterMs = removeAfterMs;
   const addAfterMs = integerFlag(values['add-after-ms'], 'add-after-ms', 0);
   if (addAfterMs !== undefined) critical.addAfterMs = addAfterMs;
+  const workers = integerFlag(values.workers, 'workers', 1);
+  const tags = (values.tags ?? '')
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== '');
   const mesh = await createMesh({
     room: values.room,
     signalingUrl,
@@ -95,6 +105,12 @@ async function main(): Promise<void> {
         return file === undefined ? memoryRecordStore() : new FileRecordStore(file);
       },
       randomSeed: () => Math.floor(Math.random() * 2 ** 32),
+      createTaskRunner: (selfId) =>
+        createNodeTaskRunner({
+          agent: selfId,
+          ...(workers === undefined ? {} : { workers }),
+        }),
+      capabilities: () => nodeCapabilities(tags),
     },
   });
   mesh.onEvent((event) => {

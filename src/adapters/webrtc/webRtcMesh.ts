@@ -358,6 +358,7 @@ export class WebRtcMesh {
       chaos: this.chaos.view(),
       consensus: null,
       ledger: null,
+      tasks: null,
       stats: {
         ...host.stats,
         connectionsCreated: this.transport.connectionsCreated,

@@ -6,6 +6,7 @@ import type { MemoryStore } from '../../crdt/memory/memoryStore';
 import type { MemberView } from '../../host/meshSnapshot';
 import type { Clock, MeshEvent, Transport } from '../../host/ports';
 import type { LoadedRecordStore } from '../../host/recordStore';
+import type { LedgerExtension } from '../../host/ledgerMachine';
 import type { MembershipPort } from '../genesis/genesisDriver';
 import { GenesisDriver } from '../genesis/genesisDriver';
 import { memoryGroupListBoard, RAFT_LISTS_PREFIX } from '../genesis/groupListBoard';
@@ -31,6 +32,8 @@ export interface LedgerAgentOptions {
   storage: LoadedRecordStore;
   settings: CreateMeshOptions['ledger'];
   emit: (event: MeshEvent) => void;
+  /** State machines of other parts on the ledger's log (the task table). */
+  extensions?: readonly LedgerExtension[];
 }
 
 /**
@@ -55,7 +58,7 @@ export class LedgerAgent {
       prng: options.prng,
       storage: options.storage,
       reached: () => reachedIds(membership.snapshot().members),
-      extensions: [this.memory],
+      extensions: [this.memory, ...(options.extensions ?? [])],
       ...(settings.raft === undefined ? {} : { config: settings.raft }),
       ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
       onEvent: (event) => emit({ atMs: clock.nowMs(), ...raftEventOf(event) }),
@@ -106,7 +109,7 @@ export class LedgerAgent {
 }
 
 /** The agents the membership reaches now, this one included. */
-function reachedIds(members: readonly MemberView[]): Set<AgentId> {
+export function reachedIds(members: readonly MemberView[]): Set<AgentId> {
   const ids = new Set<AgentId>();
   for (const m of members)
     if (m.self || (m.reached && m.status !== 'dead' && m.status !== 'left')) ids.add(m.id);

@@ -12,7 +12,12 @@ import { HashRing } from './hashRing';
 import { JobBook, type TrackedTask } from './jobBook';
 import { offerBatches } from './offerBatches';
 import { MAX_QUEUED_TASKS, planSteal, type AgentLoad, type StealPlan } from './stealing';
-import { MAX_TASKS_PER_OP, type TaskTableOp, type TaskTableResult } from './taskTable';
+import {
+  MAX_RESULTS_PER_OP,
+  MAX_TASKS_PER_OP,
+  type TaskTableOp,
+  type TaskTableResult,
+} from './taskTable';
 import type {
   JobErrorCode,
   JobSpec,
@@ -54,7 +59,7 @@ type PendingOp =
       tries: number;
     };
 
-interface PeerLoad {
+export interface PeerLoad {
   queued: number;
   running: number;
   workers: number;
@@ -91,6 +96,7 @@ export class TaskNode {
   private utilisation = 0;
   private readonly meanMsByKind = new Map<string, number>();
   private stopped = false;
+  private runsFinished = 0;
 
   constructor(
     readonly selfId: AgentId,
@@ -143,7 +149,7 @@ export class TaskNode {
     this.utilisation = Math.min(1, Math.max(0, utilisation));
   }
 
-  /** What this agent's queue holds, for the membership's load summary and the dashboard. */
+  /** What this agent's queue holds, for the neighbours, the load summary and the dashboard. */
   load(): { queued: number; running: number; workers: number; meanTaskMs: number } {
     return {
       queued: this.work.queued,
@@ -151,6 +157,21 @@ export class TaskNode {
       workers: this.config.workers,
       meanTaskMs: this.meanTaskMs(),
     };
+  }
+
+  /** Runs this agent finished since it started (the dashboard's task rate). */
+  get completedRuns(): number {
+    return this.runsFinished;
+  }
+
+  /** The neighbours' queues as they last told them. */
+  peerLoads(): ({ agent: AgentId } & PeerLoad)[] {
+    return [...this.loads].map(([agent, load]) => ({ agent, ...load }));
+  }
+
+  /** Jobs submitted here that `status` can show, oldest first. */
+  jobIds(): string[] {
+    return [...this.jobs.keys()];
   }
 
   /** The agents this one can reach now, itself included. */
@@ -207,6 +228,7 @@ export class TaskNode {
     const result: WorkItem['result'] = null;
     const item = this.work.finish(runId, result);
     if (item === undefined || this.stopped) return this.take();
+    this.runsFinished++;
     if (outcome.ok) {
       const mean = this.meanMsByKind.get(item.kind);
       this.meanMsByKind.set(
@@ -648,7 +670,7 @@ export class TaskNode {
       owner ??= t.pending.owner;
       if (t.pending.owner !== owner) continue;
       results.push([task, t.pending.epoch, t.pending.digest]);
-      if (results.length >= MAX_TASKS_PER_OP) break;
+      if (results.length >= MAX_RESULTS_PER_OP) break;
     }
     if (owner === null) return;
     job.accepting = true;

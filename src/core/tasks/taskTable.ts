@@ -6,8 +6,10 @@ export const MAX_TASKS_PER_JOB = 1024;
 export const MAX_OPEN_JOBS = 64;
 /** Tasks of all open jobs together, so the table (and a Raft snapshot of it) stays bounded. */
 export const MAX_OPEN_TASKS = 8192;
-/** Tasks moved or accepted by one operation at most (it must fit one Raft entry). */
+/** Tasks moved by one operation at most (it must fit one Raft entry, 4 KiB). */
 export const MAX_TASKS_PER_OP = 128;
+/** Results accepted by one operation at most (each carries a 64-digit digest). */
+export const MAX_RESULTS_PER_OP = 32;
 /** A job id: 1-64 characters of letters, digits, `-`, `_` and `.`. */
 export const JOB_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 /** An accepted result's digest: the SHA-256 of its JSON text, in hex. */
@@ -101,12 +103,13 @@ export class TaskTable {
       case 'task-assign':
         if (o.from !== null && !isAgentId(o.from)) return 'from must be an agent id or null';
         if (!isAgentId(o.to)) return 'to must be an agent id';
-        return pairsRefusal(o.tasks, 'tasks', (entry) => entry.length === 2);
+        return pairsRefusal(o.tasks, 'tasks', MAX_TASKS_PER_OP, (entry) => entry.length === 2);
       case 'task-accept':
         if (!isAgentId(o.owner)) return 'owner must be an agent id';
         return pairsRefusal(
           o.results,
           'results',
+          MAX_RESULTS_PER_OP,
           (entry) =>
             entry.length === 3 && typeof entry[2] === 'string' && DIGEST_PATTERN.test(entry[2]),
         );
@@ -259,14 +262,15 @@ function isCount(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
-/** Entries of [task, epoch, ...]: distinct tasks, 1 to MAX_TASKS_PER_OP of them. */
+/** Entries of [task, epoch, ...]: distinct tasks, 1 to `max` of them. */
 function pairsRefusal(
   value: unknown,
   name: string,
+  max: number,
   rest: (entry: unknown[]) => boolean,
 ): string | null {
-  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_TASKS_PER_OP)
-    return `${name} must list 1 to ${MAX_TASKS_PER_OP} tasks`;
+  if (!Array.isArray(value) || value.length === 0 || value.length > max)
+    return `${name} must list 1 to ${max} tasks`;
   const seen = new Set<number>();
   for (const entry of value) {
     if (!Array.isArray(entry) || !rest(entry)) return `${name} holds a malformed entry`;

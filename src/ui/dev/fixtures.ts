@@ -1,6 +1,7 @@
 import type { ConsensusView, ReplicaSlotStatus } from '../../host/consensusView';
 import type { RaftEvent } from '../../core/raft/types';
 import type { LedgerView } from '../../host/ledgerView';
+import type { TasksView } from '../../host/taskRecorder';
 /**
  * Builds MeshSnapshots from arguments, for unit tests (and a temporary screenshot harness).
  * Nothing in the app imports this: the dashboard never shows made-up data.
@@ -57,6 +58,7 @@ export interface SnapshotFixture {
   chaos?: Partial<ChaosView>;
   consensus?: ConsensusView | null;
   ledger?: LedgerView | null;
+  tasks?: TasksView | null;
 }
 
 export interface MemberFixture {
@@ -149,6 +151,7 @@ export function buildSnapshot(fixture: SnapshotFixture): MeshSnapshot {
     },
     consensus: fixture.consensus ?? null,
     ledger: fixture.ledger ?? null,
+    tasks: fixture.tasks ?? null,
     stats: {
       framesIn: 0,
       framesOut: 0,

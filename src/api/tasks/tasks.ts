@@ -1,0 +1,316 @@
+import type { AgentId } from '../../core/base/ids';
+import { DEFAULT_AUCTION_WEIGHTS, DEFAULT_MATCH_THRESHOLD } from '../../core/tasks/auction';
+import type { Capabilities } from '../../core/tasks/auction';
+import { checkJsonPayload } from '../../core/tasks/kinds/jsonPayload';
+import { DEFAULT_STEAL_OPTIONS } from '../../core/tasks/stealing';
+import { MAX_TASKS_PER_JOB } from '../../core/tasks/taskTable';
+import {
+  TASK_STRATEGIES,
+  type JobStatus,
+  type TaskEvent,
+  type TaskNodeConfig,
+  type TaskStrategy,
+} from '../../core/tasks/taskTypes';
+import {
+  TASK_INPUT_MAX_BYTES,
+  TASK_KIND_PATTERN,
+  TASK_MAX_REQUIREMENTS,
+} from '../../core/wire/taskMessages';
+import { PollingTimer } from '../../host/pollingTimer';
+import type { Clock, TaskRunner, Transport } from '../../host/ports';
+import { TaskHost, type TaskLedgerPort } from '../../host/taskHost';
+import type { TaskLedgerExtension } from './taskLedger';
+import { TaskError } from './taskError';
+import { TaskRecorder, type TasksView } from '../../host/taskRecorder';
+
+/** What `mesh.tasks.submit` takes. */
+export interface JobRequest {
+  kind: string;
+  inputs: unknown[];
+  strategy?: TaskStrategy;
+  /** Byzantine-checked results through pBFT (not yet offered: refused `unsupported`). */
+  critical?: boolean;
+  /** Capabilities a bidder must have (auction): tags, `webgpu`, `cores>=N`, `memory>=N`. */
+  requires?: string[];
+  /** An estimate of one task's run time, ms (default 50): stealing and bids weigh it. */
+  costMs?: number;
+  /** The job fails `timeout` when not done in this long (default 120 s). */
+  timeoutMs?: number;
+  /** One run of a task ends `timeout` after this long (default 30 s). */
+  taskTimeoutMs?: number;
+}
+
+export interface SubmittedJob {
+  jobId: string;
+  /** Every task's result in input order, once each has exactly one accepted result. */
+  done: Promise<unknown[]>;
+}
+
+export interface TasksOptions {
+  selfId: AgentId;
+  transport: Transport;
+  clock: Clock;
+  runner: TaskRunner;
+  capabilities: Capabilities;
+  ledger: TaskLedgerPort;
+  table: TaskLedgerExtension;
+  digestOf: (text: string) => string;
+  /** The agents this one reaches now, itself included. */
+  reached: () => ReadonlySet<AgentId>;
+  /** Whether this agent leads the Raft group (it closes jobs their submitter left behind). */
+  isLedgerLeader: () => boolean;
+  /** A random job id suffix (hex). */
+  randomHex: () => string;
+  emit: (event: TaskEvent) => void;
+  overrides?: Partial<TaskNodeConfig>;
+}
+
+/** Jobs an agent runs at once; more are refused `too-many-jobs`. */
+export const MAX_JOBS_PER_AGENT = 16;
+const DEFAULT_COST_MS = 50;
+const DEFAULT_JOB_TIMEOUT_MS = 120_000;
+const DEFAULT_TASK_TIMEOUT_MS = 30_000;
+const MAX_JOB_TIMEOUT_MS = 3_600_000;
+/** How often membership and utilisation are read. */
+const POLL_MS = 250;
+/** A job whose submitter is out of reach this long is closed by the Raft leader. */
+const ORPHAN_AFTER_MS = 60_000;
+
+/**
+ * `mesh.tasks`: jobs split into tasks that run in workers across the mesh (core/tasks/README.md).
+ * Checks a job before anything is sent, drives the agent's TaskHost with the membership and the
+ * worker pool's busy time, keeps the recent decisions for the dashboard, and sweeps the task
+ * table of jobs nobody will finish.
+ */
+export class Tasks {
+  readonly host: TaskHost;
+  readonly recorder = new TaskRecorder();
+  private readonly waiting = new Map<
+    string,
+    { resolve: (results: unknown[]) => void; reject: (e: Error) => void }
+  >();
+  private readonly poll: PollingTimer;
+  private lastBusyMs = 0;
+  private lastPollMs = 0;
+  private readonly missingSinceMs = new Map<string, number>();
+  private sweepAtMs = 0;
+  private stopped = false;
+
+  constructor(private readonly options: TasksOptions) {
+    const config: TaskNodeConfig = {
+      workers: options.runner.workers,
+      capabilities: options.capabilities,
+      digestOf: options.digestOf,
+      steal: DEFAULT_STEAL_OPTIONS,
+      auctionWeights: DEFAULT_AUCTION_WEIGHTS,
+      matchThreshold: DEFAULT_MATCH_THRESHOLD,
+      bidWaitMs: 150,
+      reofferMs: 3000,
+      maxAttempts: 5,
+      ledgerRetryMs: 250,
+      loadEveryMs: 50,
+      stealEveryMs: 25,
+      stealWaitMs: 1000,
+      virtualNodes: 64,
+      maxJobs: MAX_JOBS_PER_AGENT,
+      finishedKept: 1024,
+      ...options.overrides,
+    };
+    this.host = new TaskHost({
+      selfId: options.selfId,
+      transport: options.transport,
+      clock: options.clock,
+      runner: options.runner,
+      ledger: options.ledger,
+      config,
+      onEvent: (event) => this.onEvent(event),
+    });
+    this.poll = new PollingTimer(options.clock, POLL_MS, () => this.onPoll());
+    this.lastPollMs = options.clock.nowMs();
+  }
+
+  start(): void {
+    this.poll.start();
+  }
+
+  submit(request: JobRequest): SubmittedJob {
+    if (this.stopped) throw new TaskError('stopped', 'this agent has left the mesh');
+    const spec = this.specOf(request);
+    const done = new Promise<unknown[]>((resolve, reject) => {
+      this.waiting.set(spec.jobId, { resolve, reject });
+    });
+    this.host.submit(spec);
+    return { jobId: spec.jobId, done };
+  }
+
+  status(jobId: string): JobStatus | null {
+    return this.host.status(jobId);
+  }
+
+  /** Adds a kind from an ES module exporting `run(input, context)` (and maybe `validate`). */
+  register(kind: string, moduleUrl: string): Promise<void> {
+    if (typeof kind !== 'string' || !TASK_KIND_PATTERN.test(kind))
+      return Promise.reject(new TaskError('invalid', `kind ${String(kind)} is not a kind name`));
+    return this.options.runner.register(kind, moduleUrl);
+  }
+
+  kinds(): string[] {
+    return this.options.runner.kinds();
+  }
+
+  /** Chaos: this agent's runs take `factor` times as long (1: normal). */
+  setSlowdown(factor: number): void {
+    if (!(typeof factor === 'number' && factor >= 1 && factor <= 100))
+      throw new TaskError('invalid', 'a slowdown is a factor from 1 to 100');
+    this.host.setSlowdown(factor);
+  }
+
+  view(): TasksView {
+    const { node } = this.host;
+    return this.recorder.view({
+      load: node.load(),
+      peers: node.peerLoads(),
+      slowdown: this.host.currentSlowdown,
+      jobs: node.jobIds().map((jobId) => node.status(jobId) as JobStatus),
+    });
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.poll.stop();
+    this.host.stop();
+    this.options.runner.stop();
+    this.stopped = true;
+  }
+
+  private specOf(request: JobRequest) {
+    if (typeof request !== 'object' || request === null)
+      throw new TaskError('invalid', 'a job is an object { kind, inputs, strategy }');
+    const { kind, inputs } = request;
+    if (typeof kind !== 'string' || !TASK_KIND_PATTERN.test(kind))
+      throw new TaskError('invalid', 'kind must be a kind name');
+    if (!this.options.runner.kinds().includes(kind))
+      throw new TaskError('unknown-kind', `no kind ${kind} here (register it first)`);
+    if (request.critical === true)
+      throw new TaskError('unsupported', 'Byzantine-checked (critical) jobs are not offered yet');
+    if (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > MAX_TASKS_PER_JOB)
+      throw new TaskError('invalid', `inputs must be an array of 1 to ${MAX_TASKS_PER_JOB}`);
+    const texts = inputs.map((input, i) => {
+      const problem = checkJsonPayload(input, TASK_INPUT_MAX_BYTES);
+      if (problem !== null)
+        throw new TaskError(
+          problem.code === 'too-large' ? 'too-large' : 'invalid',
+          `input ${i}: ${problem.message}`,
+        );
+      return JSON.stringify(input);
+    });
+    const strategy = request.strategy ?? 'steal';
+    if (!TASK_STRATEGIES.includes(strategy))
+      throw new TaskError('invalid', `strategy must be one of ${TASK_STRATEGIES.join(', ')}`);
+    const requires = request.requires ?? [];
+    if (
+      !Array.isArray(requires) ||
+      requires.length > TASK_MAX_REQUIREMENTS ||
+      requires.some((r) => typeof r !== 'string' || r.length === 0 || r.length > 64)
+    )
+      throw new TaskError(
+        'invalid',
+        `requires must list at most ${TASK_MAX_REQUIREMENTS} strings of 1-64 characters`,
+      );
+    const number = (value: unknown, fallback: number, min: number, max: number, name: string) => {
+      if (value === undefined) return fallback;
+      if (typeof value !== 'number' || !(value >= min && value <= max))
+        throw new TaskError('invalid', `${name} must be a number from ${min} to ${max}`);
+      return value;
+    };
+    return {
+      jobId: `job-${this.options.randomHex()}`,
+      kind,
+      inputs: texts,
+      strategy,
+      requires: [...requires],
+      costMs: number(request.costMs, DEFAULT_COST_MS, 0, 600_000, 'costMs'),
+      timeoutMs: number(
+        request.timeoutMs,
+        DEFAULT_JOB_TIMEOUT_MS,
+        1,
+        MAX_JOB_TIMEOUT_MS,
+        'timeoutMs',
+      ),
+      runTimeoutMs: number(
+        request.taskTimeoutMs,
+        DEFAULT_TASK_TIMEOUT_MS,
+        1,
+        600_000,
+        'taskTimeoutMs',
+      ),
+    };
+  }
+
+  private onEvent(event: TaskEvent): void {
+    const nowMs = this.options.clock.nowMs();
+    this.recorder.onEvent(event, nowMs);
+    this.options.emit(event);
+    if (event.type === 'job-done') {
+      const waiting = this.waiting.get(event.jobId);
+      this.waiting.delete(event.jobId);
+      waiting?.resolve(event.results.map((text) => JSON.parse(text) as unknown));
+    } else if (event.type === 'job-failed') {
+      const waiting = this.waiting.get(event.jobId);
+      this.waiting.delete(event.jobId);
+      waiting?.reject(new TaskError(event.code, event.message));
+    }
+  }
+
+  private onPoll(): void {
+    const { clock, runner } = this.options;
+    const nowMs = clock.nowMs();
+    const reached = this.options.reached();
+    this.host.setMembers([...reached]);
+    // Utilisation: the workers' busy share of the time since the last poll.
+    const busyMs = runner.busyMs();
+    const wallMs = Math.max(1, nowMs - this.lastPollMs);
+    const utilisation = (busyMs - this.lastBusyMs) / (wallMs * Math.max(1, runner.workers));
+    this.lastBusyMs = busyMs;
+    this.lastPollMs = nowMs;
+    this.host.setUtilisation(utilisation);
+    const { node } = this.host;
+    this.recorder.sample(
+      nowMs,
+      Math.min(1, Math.max(0, utilisation)),
+      node.load(),
+      node.completedRuns,
+    );
+    if (nowMs >= this.sweepAtMs) {
+      this.sweepAtMs = nowMs + 10_000;
+      this.sweep(reached, nowMs);
+    }
+  }
+
+  /**
+   * Closes jobs nobody will finish: this agent's own that it no longer runs (it reloaded), and,
+   * on the Raft leader, those whose submitter has been out of reach for a minute.
+   */
+  private sweep(reached: ReadonlySet<AgentId>, nowMs: number): void {
+    const { table } = this.options.table;
+    const leader = this.options.isLedgerLeader();
+    for (const jobId of table.jobIds()) {
+      const job = table.job(jobId);
+      if (job === undefined) continue;
+      const mine = job.submitter === this.options.selfId;
+      let close = mine && this.host.status(jobId)?.state !== 'running';
+      if (!mine && leader) {
+        if (reached.has(job.submitter)) this.missingSinceMs.delete(jobId);
+        else {
+          const since = this.missingSinceMs.get(jobId) ?? nowMs;
+          this.missingSinceMs.set(jobId, since);
+          close = nowMs - since >= ORPHAN_AFTER_MS;
+        }
+      }
+      if (close) {
+        this.missingSinceMs.delete(jobId);
+        this.options.ledger.propose({ kind: 'task-close', jobId }).catch(() => undefined);
+      }
+    }
+  }
+}

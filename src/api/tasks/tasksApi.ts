@@ -1,0 +1,31 @@
+import type { JobStatus } from '../../core/tasks/taskTypes';
+import type { JobRequest, SubmittedJob, Tasks } from './tasks';
+
+/** `mesh.tasks`: jobs split into tasks that run in workers across the mesh. */
+export interface TasksApi {
+  /**
+   * Starts a job: `{ kind, inputs, strategy: 'steal' | 'hash' | 'auction', requires?, ... }`.
+   * Throws a TaskError (`invalid`, `unknown-kind`, `too-large`, `unsupported`) when the job is
+   * refused before anything is sent; `done` resolves with every task's result in input order
+   * once each has exactly one accepted result, or rejects with a TaskError whose `code` says why.
+   */
+  submit(job: JobRequest): SubmittedJob;
+  /** Per-task state, owner, epoch and attempts of a job submitted here (null: unknown). */
+  status(jobId: string): JobStatus | null;
+  /** Adds a kind from an ES module that exports `run(input, context)` (and maybe `validate`). */
+  register(kind: string, moduleUrl: string): Promise<void>;
+  /** Kinds this agent can run. */
+  kinds(): string[];
+  /** Chaos: this agent's runs take `factor` times as long (1 is normal speed). */
+  setSlowdown(factor: number): void;
+}
+
+export function tasksApiOf(tasks: Tasks): TasksApi {
+  return {
+    submit: (job) => tasks.submit(job),
+    status: (jobId) => tasks.status(jobId),
+    register: (kind, moduleUrl) => tasks.register(kind, moduleUrl),
+    kinds: () => tasks.kinds(),
+    setSlowdown: (factor) => tasks.setSlowdown(factor),
+  };
+}

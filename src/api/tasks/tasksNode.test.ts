@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../../server/startServer';
+import { createNodePeer } from '../../adapters/node/nodePeer';
+import { createNodeSocket } from '../../adapters/node/nodeSocket';
+import { createNodeTaskRunner } from '../../adapters/node/nodeTaskRunner';
+import { nodeCapabilities } from '../../adapters/node/nodeCapabilities';
+import { memoryRecordStore } from '../../host/recordStore';
+import { createMesh } from '../createMesh';
+import type { Mesh } from '../mesh';
+
+/** Primes below n, the slow way (the oracle). */
+function primesBelow(from: number, to: number): number {
+  let count = 0;
+  for (let n = Math.max(2, from); n < to; n++) {
+    let prime = true;
+    for (let d = 2; d * d <= n; d++) if (n % d === 0) prime = false;
+    if (prime) count++;
+  }
+  return count;
+}
+
+/** Resolves once every agent sees the same Raft leader (the task table needs the ledger). */
+function ledgerFormed(meshes: Mesh[]): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const leaders = meshes.map((m) => m.ledger.status().leader);
+      if (leaders[0] !== null && leaders.every((l) => l === leaders[0])) {
+        for (const off of offs) off();
+        resolve();
+      }
+    };
+    const offs = meshes.map((m) => m.onEvent(check));
+    check();
+  });
+}
+
+describe('mesh.tasks over three Node agents (real WebRTC, worker threads, the Raft ledger)', () => {
+  let server: RunningServer | null = null;
+  const meshes: Mesh[] = [];
+
+  afterEach(async () => {
+    for (const mesh of meshes.splice(0)) mesh.leave();
+    await server?.close();
+    server = null;
+  });
+
+  async function agents(count: number, room: string): Promise<Mesh[]> {
+    server ??= await startServer({ port: 0, host: '127.0.0.1' });
+    for (let i = 0; i < count; i++) {
+      meshes.push(
+        await createMesh({
+          room,
+          signalingUrl: `${server.wsUrl}/signal`,
+          iceServers: [],
+          links: {},
+          ledger: { minVoters: 3, addAfterMs: 200 },
+          platform: {
+            createPeer: createNodePeer,
+            createSocket: createNodeSocket,
+            openRecordStore: async () => memoryRecordStore(),
+            randomSeed: () => 1000 + i,
+            createTaskRunner: (selfId) => createNodeTaskRunner({ agent: selfId, workers: 1 }),
+            capabilities: () => nodeCapabilities(i === 2 ? ['fast'] : []),
+          },
+        }),
+      );
+    }
+    await ledgerFormed(meshes);
+    return meshes;
+  }
+
+  it('runs a job under each strategy with every result right; refuses bad jobs at once with a code', async () => {
+    const [a, b, c] = await agents(3, 'tasks-node');
+    const ranges = Array.from({ length: 12 }, (_, i) => ({ from: i * 5000, to: (i + 1) * 5000 }));
+    const expected = ranges.map((r) => primesBelow(r.from, r.to));
+    for (const strategy of ['hash', 'steal', 'auction'] as const) {
+      const job = a!.tasks.submit({ kind: 'count-primes', inputs: ranges, strategy });
+      expect(await job.done).toEqual(expected);
+      const status = a!.tasks.status(job.jobId);
+      expect(status?.state).toBe('done');
+      expect(status?.tasks.every((t) => t.state === 'done' && t.owner !== null)).toBe(true);
+    }
+    // Hash spreads the keys over all three; an auction that requires a tag goes to its holder.
+    const spread = b!.tasks.submit({
+      kind: 'busy',
+      inputs: ranges.map(() => ({ ms: 5 })),
+      strategy: 'hash',
+    });
+    const ranOn = new Set(((await spread.done) as { agent: string }[]).map((r) => r.agent));
+    expect(ranOn.size).toBe(3);
+    const tagged = b!.tasks.submit({
+      kind: 'busy',
+      inputs: [{ ms: 1 }, { ms: 1 }],
+      strategy: 'auction',
+      requires: ['fast'],
+    });
+    expect(((await tagged.done) as { agent: string }[]).map((r) => r.agent)).toEqual([
+      c!.id,
+      c!.id,
+    ]);
+    const nobody = b!.tasks.submit({
+      kind: 'busy',
+      inputs: [{ ms: 1 }],
+      strategy: 'auction',
+      requires: ['gpu-farm'],
+    });
+    await expect(nobody.done).rejects.toMatchObject({ code: 'no-capable-agent' });
+
+    expect(() => a!.tasks.submit({ kind: 'no-such-kind', inputs: [1] })).toThrow(
+      expect.objectContaining({ code: 'unknown-kind' }),
+    );
+    expect(() => a!.tasks.submit({ kind: 'busy', inputs: [] })).toThrow(
+      expect.objectContaining({ code: 'invalid' }),
+    );
+    expect(() => a!.tasks.submit({ kind: 'busy', inputs: [{ pad: 'x'.repeat(70_000) }] })).toThrow(
+      expect.objectContaining({ code: 'too-large' }),
+    );
+    expect(() =>
+      a!.tasks.submit({ kind: 'busy', inputs: [{ ms: 1 }], strategy: 'random' as never }),
+    ).toThrow(expect.objectContaining({ code: 'invalid' }));
+    // A task whose input its kind refuses fails the job with the reason, on the first try.
+    const refused = a!.tasks.submit({ kind: 'count-primes', inputs: [{ from: 5, to: 1 }] });
+    await expect(refused.done).rejects.toMatchObject({ code: 'task-failed' });
+  });
+});
