@@ -23,6 +23,15 @@ import type { TaskLedgerExtension } from './taskLedger';
 import { TaskError } from './taskError';
 import { TaskRecorder, type TasksView } from '../../host/taskRecorder';
 
+/** A task's result as it was accepted (the dashboard draws the demo's tiles from these). */
+export interface AcceptedResult {
+  jobId: string;
+  task: number;
+  owner: AgentId;
+  epoch: number;
+  result: unknown;
+}
+
 /** What `mesh.tasks.submit` takes. */
 export interface JobRequest {
   kind: string;
@@ -90,6 +99,7 @@ export class Tasks {
     { resolve: (results: unknown[]) => void; reject: (e: Error) => void }
   >();
   private readonly poll: PollingTimer;
+  private readonly acceptedListeners = new Set<(accepted: AcceptedResult) => void>();
   private lastBusyMs = 0;
   private lastPollMs = 0;
   private readonly missingSinceMs = new Map<string, number>();
@@ -156,6 +166,12 @@ export class Tasks {
 
   kinds(): string[] {
     return this.options.runner.kinds();
+  }
+
+  /** Calls `listener` with every result accepted for a job submitted here, from now on. */
+  onAccepted(listener: (accepted: AcceptedResult) => void): () => void {
+    this.acceptedListeners.add(listener);
+    return () => this.acceptedListeners.delete(listener);
   }
 
   /** Chaos: this agent's runs take `factor` times as long (1: normal). */
@@ -251,7 +267,14 @@ export class Tasks {
     const nowMs = this.options.clock.nowMs();
     this.recorder.onEvent(event, nowMs);
     this.options.emit(event);
-    if (event.type === 'job-done') {
+    if (event.type === 'task-accepted' && this.acceptedListeners.size > 0) {
+      const text = this.host.node.resultOf(event.jobId, event.task);
+      if (text !== null) {
+        const { jobId, task, owner, epoch } = event;
+        const accepted = { jobId, task, owner, epoch, result: JSON.parse(text) as unknown };
+        for (const listener of this.acceptedListeners) listener(accepted);
+      }
+    } else if (event.type === 'job-done') {
       const waiting = this.waiting.get(event.jobId);
       this.waiting.delete(event.jobId);
       waiting?.resolve(event.results.map((text) => JSON.parse(text) as unknown));

@@ -1,5 +1,5 @@
 import type { JobStatus } from '../../core/tasks/taskTypes';
-import type { JobRequest, SubmittedJob, Tasks } from './tasks';
+import type { AcceptedResult, JobRequest, SubmittedJob, Tasks } from './tasks';
 
 /** `mesh.tasks`: jobs split into tasks that run in workers across the mesh. */
 export interface TasksApi {
@@ -18,6 +18,8 @@ export interface TasksApi {
   kinds(): string[];
   /** Chaos: this agent's runs take `factor` times as long (1 is normal speed). */
   setSlowdown(factor: number): void;
+  /** Every result accepted from now on for jobs submitted here; returns the unsubscribe. */
+  onAccepted(listener: (accepted: AcceptedResult) => void): () => void;
 }
 
 export function tasksApiOf(tasks: Tasks): TasksApi {
@@ -27,5 +29,6 @@ export function tasksApiOf(tasks: Tasks): TasksApi {
     register: (kind, moduleUrl) => tasks.register(kind, moduleUrl),
     kinds: () => tasks.kinds(),
     setSlowdown: (factor) => tasks.setSlowdown(factor),
+    onAccepted: (listener) => tasks.onAccepted(listener),
   };
 }

@@ -169,6 +169,11 @@ export class TaskNode {
     return [...this.loads].map(([agent, load]) => ({ agent, ...load }));
   }
 
+  /** A task's accepted result (JSON text), or null while it has none. */
+  resultOf(jobId: string, task: number): string | null {
+    return this.jobs.get(jobId)?.tasks[task]?.result ?? null;
+  }
+
   /** Jobs submitted here that `status` can show, oldest first. */
   jobIds(): string[] {
     return [...this.jobs.keys()];
