@@ -1,0 +1,138 @@
+import { expect, test } from '@playwright/test';
+import { renderFractalTile, encodeTileIterations } from '../src/core/tasks/kinds/fractalTile';
+import { closeKillable, openConsensusMesh } from './consensus';
+import { agreedLeader } from './ledger';
+import {
+  acceptedFor,
+  demoTiles,
+  jobStatus,
+  outcomeOf,
+  submitRecorded,
+  waitForAccepted,
+  waitForLedger,
+} from './tasks';
+
+test.describe('mesh.tasks across four agents in four browser instances', () => {
+  test('the demo render: every tile exactly once and right, under hash, steal and auction; a browser crashed mid-render loses no tile', async ({
+    baseURL,
+  }, testInfo) => {
+    const { browsers, tabs } = await openConsensusMesh(
+      testInfo,
+      baseURL as string,
+      `tasks-render-${Date.now()}`,
+      [1, 1, 1, 1],
+      '&workers=1',
+      (page) => waitForLedger(page),
+    );
+    try {
+      await agreedLeader(tabs);
+      const [submitter] = tabs;
+      const tiles = demoTiles(8, 6, 32, 200);
+      const expected = tiles.map((tile) => ({
+        x: tile.x,
+        y: tile.y,
+        size: tile.size,
+        iterations: encodeTileIterations(renderFractalTile(tile)),
+      }));
+      for (const strategy of ['hash', 'steal', 'auction'] as const) {
+        const jobId = await submitRecorded(submitter!.page, {
+          kind: 'fractal-tile',
+          inputs: tiles,
+          strategy,
+        });
+        const outcome = await outcomeOf(submitter!.page, jobId);
+        expect(outcome, JSON.stringify(outcome).slice(0, 300)).toMatchObject({ ok: true });
+        expect(outcome.ok ? outcome.results : []).toEqual(expected);
+        const accepted = await acceptedFor(submitter!.page, jobId);
+        expect(accepted.map((a) => a.task).sort((a, b) => a - b)).toEqual(tiles.map((_, i) => i));
+      }
+
+      // A longer render (several seconds of work per agent); its last browser is killed once a
+      // few tiles are in, while it still holds its share.
+      const victim = tabs[3]!;
+      const big = demoTiles(16, 12, 40, 8000);
+      const jobId = await submitRecorded(submitter!.page, {
+        kind: 'fractal-tile',
+        inputs: big,
+        strategy: 'hash',
+      });
+      await waitForAccepted(submitter!.page, jobId, 4);
+      await browsers[3]!.server.close();
+      // What the dead agent still held: queued or running, no result on its way.
+      const holding = (await jobStatus(submitter!.page, jobId))?.tasks.filter(
+        (t) => t.owner === victim.id && t.state === 'assigned',
+      );
+      const outcome = await outcomeOf(submitter!.page, jobId);
+      expect(outcome, JSON.stringify(outcome).slice(0, 300)).toMatchObject({ ok: true });
+      const accepted = await acceptedFor(submitter!.page, jobId);
+      // Every tile exactly once, each right.
+      expect(accepted.map((a) => a.task).sort((a, b) => a - b)).toEqual(big.map((_, i) => i));
+      const results = outcome.ok ? (outcome.results as { iterations: string }[]) : [];
+      for (const [i, tile] of big.entries())
+        expect(results[i]?.iterations, `tile ${i}`).toBe(
+          encodeTileIterations(renderFractalTile(tile)),
+        );
+      const status = await jobStatus(submitter!.page, jobId);
+      const redone = (holding ?? []).filter((t) => status?.tasks[t.task]?.owner !== victim.id);
+      testInfo.annotations.push({
+        type: 'crash',
+        description: `the crashed agent held ${holding?.length ?? 0} tiles; ${redone.length} were redone elsewhere`,
+      });
+      // The crash came mid-render, and what the dead agent held was redone by the living.
+      expect(holding?.length ?? 0).toBeGreaterThan(1);
+      expect(redone.length).toBeGreaterThan(0);
+    } finally {
+      await closeKillable(browsers);
+    }
+  });
+
+  test('the agents steal from a slowed agent holding a whole job; the job completes once per task', async ({
+    baseURL,
+  }, testInfo) => {
+    const { browsers, tabs } = await openConsensusMesh(
+      testInfo,
+      baseURL as string,
+      `tasks-steal-${Date.now()}`,
+      [1, 1, 2],
+      '&workers=1',
+      (page) => waitForLedger(page),
+    );
+    try {
+      await agreedLeader(tabs);
+      const slow = tabs[0]!;
+      await slow.page.evaluate(() => window.mesh?.tasks.setSlowdown(4));
+      const inputs = Array.from({ length: 40 }, () => ({ ms: 50 }));
+      const jobId = await submitRecorded(slow.page, {
+        kind: 'busy',
+        inputs,
+        strategy: 'steal',
+        costMs: 50,
+      });
+      const outcome = await outcomeOf(slow.page, jobId);
+      expect(outcome).toMatchObject({ ok: true });
+      const ranOn = (outcome.ok ? (outcome.results as { agent: string }[]) : []).map(
+        (r) => r.agent,
+      );
+      const accepted = await acceptedFor(slow.page, jobId);
+      expect(accepted.map((a) => a.task).sort((a, b) => a - b)).toEqual(inputs.map((_, i) => i));
+      const stolen = ranOn.filter((agent) => agent !== slow.id).length;
+      testInfo.annotations.push({ type: 'steal', description: `${stolen} of 40 ran elsewhere` });
+      // Every other agent took a share; the slow one kept fewer than a fair quarter.
+      for (const tab of tabs.slice(1)) expect(ranOn).toContain(tab.id);
+      expect(stolen).toBeGreaterThan(30);
+      const decisions = await slow.page.evaluate(
+        () => window.mesh?.snapshot().tasks?.decisions ?? [],
+      );
+      expect(decisions.some((d) => d.type === 'stolen-from')).toBe(true);
+      const thiefView = await tabs[1]!.page.evaluate(
+        () => window.mesh?.snapshot().tasks?.decisions ?? [],
+      );
+      const steal = thiefView.find((d) => d.type === 'steal' && d.victim === slow.id);
+      expect(steal).toBeDefined();
+      // The numbers behind it: the thief would finish sooner, by more than the margin.
+      if (steal?.type === 'steal') expect(steal.plan.gainMs).toBeGreaterThan(0);
+    } finally {
+      await closeKillable(browsers);
+    }
+  });
+});
