@@ -8,11 +8,13 @@ import { runBrowserDocBench } from './browserDocBench';
 import { runBrowserPbftBench } from './browserPbftBench';
 import { runBrowserPartitionBench } from './browserPartitionBench';
 import { runBrowserRaftBench } from './browserRaftBench';
+import { runBrowserTaskBench } from './browserTaskBench';
 import { runMemoryBench } from './memoryBench';
 import { runPbftCryptoBench } from './pbftCryptoBench';
 import { runPbftSimBench } from './pbftSimBench';
 import { runRaftSimBench } from './raftSimBench';
 import { runRingBench } from './ringBench';
+import { runTaskSimBench } from './taskSimBench';
 import { writeBenchReport, type BenchResult } from './report';
 import { runServerBench } from './serverBench';
 import { runSimBench } from './simBench';
@@ -24,7 +26,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   swim: runSwimBench,
   pbft: async () => [...(await runPbftCryptoBench()), ...(await runPbftSimBench())],
   raft: runRaftSimBench,
-  tasks: runRingBench,
+  tasks: async () => [...(await runRingBench()), ...(await runTaskSimBench())],
   memory: runMemoryBench,
   server: runServerBench,
   browser: runBrowserBench,
@@ -32,6 +34,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   doc: runBrowserDocBench,
   'pbft-browser': runBrowserPbftBench,
   'raft-browser': runBrowserRaftBench,
+  'tasks-browser': runBrowserTaskBench,
 };
 
 function argument(name: string): string | undefined {

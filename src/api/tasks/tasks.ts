@@ -111,7 +111,9 @@ export class Tasks {
       workers: options.runner.workers,
       capabilities: options.capabilities,
       digestOf: options.digestOf,
-      steal: DEFAULT_STEAL_OPTIONS,
+      // Between tabs a steal's round trip is tens of ms, longer than a short task: a thief asks
+      // while two tasks per worker are still ahead of it, so it does not run dry waiting.
+      steal: { ...DEFAULT_STEAL_OPTIONS, lowWaterPerWorker: 2, highWaterPerWorker: 3 },
       auctionWeights: DEFAULT_AUCTION_WEIGHTS,
       matchThreshold: DEFAULT_MATCH_THRESHOLD,
       bidWaitMs: 150,

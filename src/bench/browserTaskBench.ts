@@ -1,0 +1,173 @@
+import type { Page } from '@playwright/test';
+import { linkRoundTrips, openAgentRoom, type AgentTab, type AgentWindow } from './browserAgentTabs';
+import { guarded, loadText, withAgentTabs, type BrowserSetting } from './browserGroup';
+import { percentile, round } from './percentiles';
+import type { BenchResult } from './report';
+import { rowOf, type RowSpec } from './rowSpec';
+
+/**
+ * Group `tasks-browser`: `mesh.tasks` between agents in headless Chromium instances of their
+ * own on this machine, through the public API: a job of equal tasks submitted all to one agent
+ * (the others steal) against the lower bound, the steal round trip, and auctions with eight
+ * bidders. The `busy` kind spins for its time, so each worker's speed is known exactly (one
+ * 50 ms task per 50 ms), which makes the lower bound the total work over the workers.
+ */
+
+const STEAL_AGENTS = 4;
+const BIDDERS = 8;
+const TASKS = 200;
+const TASK_MS = 50;
+const AUCTIONS = 40;
+const FORM_TIMEOUT_MS = 60_000;
+
+const ROWS = {
+  makespan: {
+    name: `tasks (browser): ${TASKS} equal tasks submitted to one agent of four, time to done over the lower bound`,
+    unit: 'x',
+    target: '≤ 1.15',
+    meets: (v: number) => v <= 1.15,
+  },
+  steal: {
+    name: 'tasks (browser): steal round trip (ask to the victim handing tasks over), four tabs, p50',
+    unit: 'ms',
+    target: '< 10 ms',
+    meets: (v: number) => v < 10,
+  },
+  award: {
+    name: `tasks (browser): auction award with ${BIDDERS} bidders (announce to award), p99`,
+    unit: 'ms',
+    target: '< 50 ms',
+    meets: (v: number) => v < 50,
+  },
+} satisfies Record<string, RowSpec>;
+
+/** Resolves once every tab's Raft group has three voters or more and a leader. */
+async function ledgerFormed(tabs: readonly AgentTab[]): Promise<void> {
+  await Promise.all(
+    tabs.map(({ page }) =>
+      page.waitForFunction(
+        () => {
+          const status = (window as AgentWindow).mesh?.ledger.status();
+          return status !== undefined && status.voters.length >= 3 && status.leader !== null;
+        },
+        null,
+        { polling: 100, timeout: FORM_TIMEOUT_MS },
+      ),
+    ),
+  );
+}
+
+/** Runs a job from `page` and resolves with its time from submit to done, in ms. */
+async function timedJob(
+  page: Page,
+  job: { kind: string; inputs: unknown[]; strategy: string; costMs: number },
+): Promise<number> {
+  return page.evaluate(async (request) => {
+    const mesh = (window as AgentWindow).mesh;
+    if (mesh === undefined) throw new Error('window.mesh is not there');
+    const startedMs = performance.now();
+    await mesh.tasks.submit(request as never).done;
+    return performance.now() - startedMs;
+  }, job);
+}
+
+async function decisionsOf(page: Page) {
+  return page.evaluate(() => (window as AgentWindow).mesh?.snapshot().tasks?.decisions ?? []);
+}
+
+async function stealRows(setting: BrowserSetting, conditions: string): Promise<BenchResult[]> {
+  const tabs = setting.tabs.slice(0, STEAL_AGENTS);
+  await openAgentRoom(tabs, setting.baseUrl, `bench-tasks-steal-${Date.now()}`, '&workers=1');
+  await ledgerFormed(tabs);
+  const load = loadText();
+  const first = (tabs[0] as AgentTab).page;
+  // Warm-up: worker pools started, links and the task table in use.
+  await timedJob(first, {
+    kind: 'busy',
+    inputs: Array.from({ length: 8 }, () => ({ ms: 5 })),
+    strategy: 'hash',
+    costMs: 5,
+  });
+  const inputs = Array.from({ length: TASKS }, () => ({ ms: TASK_MS }));
+  const makespanMs = await timedJob(first, {
+    kind: 'busy',
+    inputs,
+    strategy: 'steal',
+    costMs: TASK_MS,
+  });
+  const lowerBoundMs = (TASKS * TASK_MS) / STEAL_AGENTS;
+  // The links' own pings through the same run, for the steal round trip's scale.
+  const pings: number[] = [];
+  for (const tab of tabs) pings.push(...(await linkRoundTrips(tab.page)));
+  const trips: number[] = [];
+  for (const tab of tabs)
+    for (const d of await decisionsOf(tab.page))
+      if (d.type === 'steal' && d.got > 0) trips.push(d.roundTripMs);
+  return [
+    rowOf(
+      ROWS.makespan,
+      makespanMs / lowerBoundMs,
+      `${conditions}; ${load}; four agents with one worker each, ${TASKS} busy tasks of ` +
+        `${TASK_MS} ms all submitted to one agent (strategy steal); done in ${round(makespanMs, 0)} ms, ` +
+        `lower bound ${lowerBoundMs} ms (total work / 4 workers)`,
+    ),
+    rowOf(
+      ROWS.steal,
+      percentile(trips, 50),
+      `${conditions}; the ${trips.length} steals of that job, measured by each thief from its ask ` +
+        `to the victim's answer; p99 ${round(percentile(trips, 99), 1)} ms; the links' own ` +
+        `pings in the same run: p50 ${round(percentile(pings, 50), 1)} ms, p99 ` +
+        `${round(percentile(pings, 99), 1)} ms`,
+    ),
+  ];
+}
+
+async function awardRows(setting: BrowserSetting, conditions: string): Promise<BenchResult[]> {
+  const tabs = setting.tabs.slice(0, BIDDERS);
+  await openAgentRoom(tabs, setting.baseUrl, `bench-tasks-auction-${Date.now()}`, '&workers=1');
+  await ledgerFormed(tabs);
+  const load = loadText();
+  for (let i = 0; i < AUCTIONS; i++) {
+    const page = (tabs[i % BIDDERS] as AgentTab).page;
+    await timedJob(page, {
+      kind: 'busy',
+      inputs: [{ ms: 1 }, { ms: 1 }],
+      strategy: 'auction',
+      costMs: 1,
+    });
+  }
+  const waited: number[] = [];
+  for (const tab of tabs)
+    for (const d of await decisionsOf(tab.page))
+      if (d.type === 'award' && d.bids === BIDDERS) waited.push(d.waitedMs);
+  return [
+    rowOf(
+      ROWS.award,
+      percentile(waited, 99),
+      `${conditions}; ${load}; ${BIDDERS} agents, ${AUCTIONS} auctions one after another from each ` +
+        `agent in turn, ${waited.length} with all ${BIDDERS} bids in; the award waits for every ` +
+        `bid (or 150 ms); p50 ${round(percentile(waited, 50), 1)} ms`,
+    ),
+  ];
+}
+
+export async function runBrowserTaskBench(): Promise<BenchResult[]> {
+  return withAgentTabs(BIDDERS, Object.values(ROWS), async (setting) => {
+    const { machine } = setting;
+    const conditions =
+      `agents (tabs), each in a headless Chromium ${setting.browserVersion} instance of its own, ` +
+      `on this machine (${machine.cpuModel}, ${machine.cores} cores), loopback, host ICE ` +
+      `candidates only; pages opened with ?ui=0&workers=1`;
+    const guard = (
+      specs: readonly RowSpec[],
+      label: string,
+      measure: () => Promise<BenchResult[]>,
+    ) => guarded('tasks-browser', specs, label, measure);
+    return [
+      ...(await guard([ROWS.makespan, ROWS.steal], 'stealing', () =>
+        stealRows(setting, conditions),
+      )),
+      ...(await guard([ROWS.award], 'auctions', () => awardRows(setting, conditions))),
+    ];
+  });
+}
