@@ -1,3 +1,5 @@
+import { utf8ByteLength } from '../../wire/signaling';
+
 /** Why a task's input or result cannot travel: not a plain JSON value, or too big. */
 export interface PayloadProblem {
   code: 'not-json' | 'too-large';
@@ -18,28 +20,10 @@ export function checkJsonPayload(value: unknown, maxBytes: number): PayloadProbl
   const budget = { nodes: 0 };
   const problem = jsonProblem(value, 0, budget, maxBytes);
   if (problem !== null) return problem;
-  const bytes = utf8Bytes(JSON.stringify(value));
+  const bytes = utf8ByteLength(JSON.stringify(value));
   if (bytes > maxBytes)
     return { code: 'too-large', message: `JSON text is ${bytes} bytes, over ${maxBytes}` };
   return null;
-}
-
-/** The UTF-8 length of `text`, counted without allocating it. */
-export function utf8Bytes(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 function jsonProblem(
