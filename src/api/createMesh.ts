@@ -123,7 +123,11 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     ledger: taskLedgerPort(ledger),
     table: taskTable,
     digestOf: (text) => sha256Hex(utf8.encode(text)),
-    reached: () => reachedIds(mesh.snapshot().members),
+    membership: () => {
+      const { members } = mesh.snapshot();
+      const self = members.find((m) => m.self);
+      return { reached: reachedIds(members), pageUtilisation: self?.load?.cpu ?? 0 };
+    },
     isLedgerLeader: () => ledger.isLeader,
     randomHex: () => randomHex(8),
     emit: (event) => {

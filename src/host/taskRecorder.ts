@@ -10,7 +10,7 @@ const SAMPLE_EVERY_MS = 1000;
 
 export type TaskDecision = Extract<
   TaskEvent,
-  { type: 'steal' | 'stolen-from' | 'award' | 'task-reassigned' | 'task-error' }
+  { type: 'steal' | 'stolen-from' | 'rebalance' | 'award' | 'task-reassigned' | 'task-error' }
 > & { atMs: number };
 
 /** One second of this agent's load: the dashboard's streaming charts. */
@@ -53,6 +53,7 @@ export class TaskRecorder {
     if (
       event.type === 'steal' ||
       event.type === 'stolen-from' ||
+      event.type === 'rebalance' ||
       event.type === 'award' ||
       event.type === 'task-reassigned' ||
       event.type === 'task-error'

@@ -43,6 +43,13 @@ export function taskEventOf(event: TaskEvent): Omit<MeshEvent, 'atMs'> | null {
         peer: event.victim,
         detail: `took ${event.got} of ${event.asked} in ${event.roundTripMs.toFixed(1)} ms: victim done in ${event.plan.victimFinishMs.toFixed(0)} ms, here in ${event.plan.thiefFinishMs.toFixed(0)} ms, gain ${event.plan.gainMs.toFixed(0)} ms`,
       };
+    case 'rebalance':
+      return {
+        level: 'info',
+        kind: 'task-rebalance',
+        peer: event.plan.to,
+        detail: `moved ${event.moved} queued tasks to ${shortId(event.plan.to)}: CPU here ${(event.plan.selfUtilisation * 100).toFixed(0)} % (hot above 80 %), there ${(event.plan.peerUtilisation * 100).toFixed(0)} % (cold below 30 %)`,
+      };
     case 'stolen-from':
       return {
         level: 'info',

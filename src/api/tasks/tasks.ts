@@ -3,6 +3,7 @@ import { DEFAULT_AUCTION_WEIGHTS, DEFAULT_MATCH_THRESHOLD } from '../../core/tas
 import type { Capabilities } from '../../core/tasks/auction';
 import { checkJsonPayload } from '../../core/tasks/kinds/jsonPayload';
 import { DEFAULT_STEAL_OPTIONS } from '../../core/tasks/stealing';
+import { DEFAULT_REBALANCE_OPTIONS } from '../../core/tasks/rebalance';
 import { MAX_TASKS_PER_JOB } from '../../core/tasks/taskTable';
 import {
   TASK_STRATEGIES,
@@ -64,8 +65,11 @@ export interface TasksOptions {
   ledger: TaskLedgerPort;
   table: TaskLedgerExtension;
   digestOf: (text: string) => string;
-  /** The agents this one reaches now, itself included. */
-  reached: () => ReadonlySet<AgentId>;
+  /**
+   * The agents this one reaches now (itself included), and the page's (or process's) own busy
+   * share 0-1: its main thread's long tasks, or its CPU time. Read four times a second.
+   */
+  membership: () => { reached: ReadonlySet<AgentId>; pageUtilisation: number };
   /** Whether this agent leads the Raft group (it closes jobs their submitter left behind). */
   isLedgerLeader: () => boolean;
   /** A random job id suffix (hex). */
@@ -116,6 +120,8 @@ export class Tasks {
       steal: { ...DEFAULT_STEAL_OPTIONS, lowWaterPerWorker: 2, highWaterPerWorker: 3 },
       auctionWeights: DEFAULT_AUCTION_WEIGHTS,
       matchThreshold: DEFAULT_MATCH_THRESHOLD,
+      rebalance: DEFAULT_REBALANCE_OPTIONS,
+      rebalanceEveryMs: 1000,
       bidWaitMs: 150,
       reofferMs: 3000,
       maxAttempts: 5,
@@ -290,12 +296,14 @@ export class Tasks {
   private onPoll(): void {
     const { clock, runner } = this.options;
     const nowMs = clock.nowMs();
-    const reached = this.options.reached();
+    const { reached, pageUtilisation } = this.options.membership();
     this.host.setMembers([...reached]);
-    // Utilisation: the workers' busy share of the time since the last poll.
+    // Utilisation: the workers' busy share of the time since the last poll, or the page's own
+    // busy share when that is higher (a tab busy with other work is hot too).
     const busyMs = runner.busyMs();
     const wallMs = Math.max(1, nowMs - this.lastPollMs);
-    const utilisation = (busyMs - this.lastBusyMs) / (wallMs * Math.max(1, runner.workers));
+    const workerShare = (busyMs - this.lastBusyMs) / (wallMs * Math.max(1, runner.workers));
+    const utilisation = Math.max(workerShare, pageUtilisation);
     this.lastBusyMs = busyMs;
     this.lastPollMs = nowMs;
     this.host.setUtilisation(utilisation);

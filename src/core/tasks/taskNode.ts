@@ -11,6 +11,7 @@ import { planAwards, type Auction, type AuctionedTask } from './auctionBook';
 import { HashRing } from './hashRing';
 import { JobBook, type TrackedTask } from './jobBook';
 import { offerBatches } from './offerBatches';
+import { planRebalance } from './rebalance';
 import { MAX_QUEUED_TASKS, planSteal, type AgentLoad, type StealPlan } from './stealing';
 import {
   MAX_RESULTS_PER_OP,
@@ -64,6 +65,7 @@ export interface PeerLoad {
   running: number;
   workers: number;
   meanTaskMs: number;
+  utilisation: number;
   atMs: Millis;
 }
 
@@ -93,6 +95,8 @@ export class TaskNode {
   private loadDirty = true;
   private lastLoadSentMs = -Infinity;
   private nextStealCheckMs = 0;
+  private hot = false;
+  private nextRebalanceMs = 0;
   private utilisation = 0;
   private readonly meanMsByKind = new Map<string, number>();
   private stopped = false;
@@ -299,6 +303,10 @@ export class TaskNode {
       this.nextStealCheckMs = nowMs + this.config.stealEveryMs;
       this.maybeSteal(nowMs);
     }
+    if (nowMs >= this.nextRebalanceMs) {
+      this.nextRebalanceMs = nowMs + this.config.rebalanceEveryMs;
+      this.maybeRebalance(nowMs);
+    }
     this.sendLoad(nowMs);
     return this.take();
   }
@@ -318,6 +326,11 @@ export class TaskNode {
         if (this.awaitingResult(t)) at(t.offeredAtMs + this.config.reofferMs);
     }
     if (this.stealWorthChecking()) at(this.nextStealCheckMs);
+    if (
+      this.work.queued > this.config.workers &&
+      this.utilisation >= this.config.rebalance.coolBelow
+    )
+      at(this.nextRebalanceMs);
     if (this.loadDirty) at(this.lastLoadSentMs + this.config.loadEveryMs);
     return next;
   }
@@ -363,6 +376,7 @@ export class TaskNode {
           running: msg.running,
           workers: msg.workers,
           meanTaskMs: msg.meanTaskMs,
+          utilisation: msg.utilisation,
           atMs: nowMs,
         });
         return;
@@ -958,6 +972,29 @@ export class TaskNode {
     this.send(plan.victim, { type: 'steal-ask', stealId, count });
   }
 
+  /** A hot agent pushes queued tasks to a cold one (the receiver takes them as a steal). */
+  private maybeRebalance(nowMs: Millis): void {
+    const peers = [];
+    for (const [agent, load] of this.loads)
+      if (nowMs - load.atMs <= LOAD_FRESH_MS) peers.push({ agent, ...load });
+    const self = {
+      agent: this.selfId,
+      utilisation: this.utilisation,
+      queued: this.work.queued,
+      workers: this.config.workers,
+    };
+    const { hot, plan } = planRebalance(self, this.hot, peers, this.config.rebalance);
+    this.hot = hot;
+    if (plan === null) return;
+    const given = this.work.giveUp(plan.count, TASK_MESSAGE_MAX_BYTES / 2);
+    if (given.length === 0) return;
+    this.send(plan.to, { type: 'steal-give', stealId: 0, tasks: given.map(stolenOf) });
+    const peer = this.loads.get(plan.to);
+    if (peer !== undefined) peer.queued += given.length;
+    this.emit({ type: 'rebalance', plan, moved: given.length });
+    this.loadDirty = true;
+  }
+
   private stealWorthChecking(): boolean {
     if (this.steal !== null) return false;
     if (this.work.queued >= this.config.steal.lowWaterPerWorker * this.config.workers) return false;
@@ -969,20 +1006,7 @@ export class TaskNode {
 
   private onStealAsk(thief: AgentId, stealId: number, count: number, nowMs: Millis): void {
     const given = this.work.giveUp(count, TASK_MESSAGE_MAX_BYTES / 2);
-    this.send(thief, {
-      type: 'steal-give',
-      stealId,
-      tasks: given.map(({ jobId, submitter, kind, task, epoch, input, costMs, timeoutMs }) => ({
-        jobId,
-        submitter,
-        kind,
-        task,
-        epoch,
-        input,
-        costMs,
-        timeoutMs,
-      })),
-    });
+    this.send(thief, { type: 'steal-give', stealId, tasks: given.map(stolenOf) });
     if (given.length > 0) {
       this.emit({ type: 'stolen-from', thief, count: given.length });
       this.loadDirty = true;
@@ -1093,7 +1117,8 @@ export class TaskNode {
     this.lastLoadSentMs = nowMs;
     const load = this.load();
     for (const peer of this.live)
-      if (peer !== this.selfId) this.send(peer, { type: 'task-load', ...load });
+      if (peer !== this.selfId)
+        this.send(peer, { type: 'task-load', ...load, utilisation: this.utilisation });
   }
 
   private stillWanted(op: PendingOp): boolean {
@@ -1136,4 +1161,10 @@ export class TaskNode {
     this.effects = [];
     return out;
   }
+}
+
+/** A held task as it travels in a steal (or a rebalancing push). */
+function stolenOf(item: WorkItem): StolenTask {
+  const { jobId, submitter, kind, task, epoch, input, costMs, timeoutMs } = item;
+  return { jobId, submitter, kind, task, epoch, input, costMs, timeoutMs };
 }

@@ -2,6 +2,7 @@ import type { AgentId } from '../base/ids';
 import type { Millis } from '../base/time';
 import type { TaskErrorCode, TaskMessage } from '../wire/taskMessages';
 import type { AuctionWeights, Capabilities, ScoredBid } from './auction';
+import type { RebalanceOptions, RebalancePlan } from './rebalance';
 import type { StealOptions, StealPlan } from './stealing';
 import type { TaskTableOp, TaskTableResult } from './taskTable';
 
@@ -32,6 +33,9 @@ export interface TaskNodeConfig {
   /** SHA-256 hex of a result's JSON text (the host's; the core has no hash of its own). */
   digestOf: (text: string) => string;
   steal: StealOptions;
+  rebalance: RebalanceOptions;
+  /** A hot agent looks for a cold one this often. */
+  rebalanceEveryMs: Millis;
   auctionWeights: AuctionWeights;
   matchThreshold: number;
   /** An auction awards once every asked agent bid, or this long after the announce. */
@@ -120,6 +124,7 @@ export type TaskEvent =
       roundTripMs: number;
     }
   | { type: 'stolen-from'; thief: AgentId; count: number }
+  | { type: 'rebalance'; plan: RebalancePlan; moved: number }
   | {
       type: 'award';
       jobId: string;

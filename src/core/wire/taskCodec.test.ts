@@ -24,7 +24,7 @@ const examples: TaskMessage[] = [
     ms: 30000,
   },
   { type: 'task-cancel', jobId: 'job-1' },
-  { type: 'task-load', queued: 12, running: 2, workers: 2, meanTaskMs: 48.5 },
+  { type: 'task-load', queued: 12, running: 2, workers: 2, meanTaskMs: 48.5, utilisation: 0.5 },
   { type: 'steal-ask', stealId: 7, count: 6 },
   {
     type: 'steal-give',

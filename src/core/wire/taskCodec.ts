@@ -166,6 +166,7 @@ function parse(f: Record<string, unknown>): TaskMessage {
         running: index(f.running, 'running'),
         workers: index(f.workers, 'workers'),
         meanTaskMs: ms(f.meanTaskMs, 'meanTaskMs'),
+        utilisation: fraction(f.utilisation, 'utilisation'),
       };
     case 'steal-ask': {
       const count = index(f.count, 'count');

@@ -84,7 +84,15 @@ export type TaskMessage =
   /** Submitter to owners: the job is over, drop what is left of it. */
   | { type: 'task-cancel'; jobId: string }
   /** Every agent to its neighbours when its queue moves: what stealing decides from. */
-  | { type: 'task-load'; queued: number; running: number; workers: number; meanTaskMs: number }
+  | {
+      type: 'task-load';
+      queued: number;
+      running: number;
+      workers: number;
+      meanTaskMs: number;
+      /** CPU utilisation 0-1 (rebalancing moves work from hot agents to cold ones). */
+      utilisation: number;
+    }
   /** Thief to victim. */
   | { type: 'steal-ask'; stealId: number; count: number }
   /** Victim to thief: the tasks it gave up (none when it had none left); the confirmation. */

@@ -3,6 +3,7 @@ import { hash32 } from '../../core/base/hash32';
 import type { Prng } from '../../core/base/prng';
 import { DEFAULT_AUCTION_WEIGHTS, DEFAULT_MATCH_THRESHOLD } from '../../core/tasks/auction';
 import { DEFAULT_STEAL_OPTIONS } from '../../core/tasks/stealing';
+import { DEFAULT_REBALANCE_OPTIONS } from '../../core/tasks/rebalance';
 import { TaskNode } from '../../core/tasks/taskNode';
 import { TaskTable, type TaskTableOp } from '../../core/tasks/taskTable';
 import type {
@@ -103,6 +104,8 @@ export class TaskCluster {
       capabilities: { cores: 4, memoryGb: 8, webgpu: false, tags: [] },
       digestOf: simDigest,
       steal: DEFAULT_STEAL_OPTIONS,
+      rebalance: DEFAULT_REBALANCE_OPTIONS,
+      rebalanceEveryMs: 1000,
       auctionWeights: DEFAULT_AUCTION_WEIGHTS,
       matchThreshold: DEFAULT_MATCH_THRESHOLD,
       bidWaitMs: 100,
