@@ -43,6 +43,8 @@ test('a Node agent joins three browser tabs in one mesh: it shares their documen
       randomSeed: () => 7,
       createTaskRunner: (selfId) => createNodeTaskRunner({ agent: selfId, workers: 1 }),
       capabilities: () => nodeCapabilities(),
+      resolveKindUrl: (url) => url,
+      acceptsKindUrl: () => false,
     },
   });
   const launchOptions = testInfo.project.use.launchOptions ?? {};

@@ -94,6 +94,14 @@ export async function createBrowserMesh(
           ...(taskWorkers === undefined ? {} : { workers: taskWorkers }),
         }),
       capabilities: () => browserCapabilities(taskTags),
+      resolveKindUrl: (url) => new URL(url, location.href).href,
+      acceptsKindUrl: (url) => {
+        try {
+          return new URL(url).origin === location.origin;
+        } catch {
+          return false;
+        }
+      },
     },
     ...extra,
   });

@@ -38,6 +38,10 @@ export interface MeshPlatform {
   createTaskRunner(selfId: AgentId): TaskRunner;
   /** What this agent offers task auctions (hardware facts and declared tags). */
   capabilities(): Capabilities;
+  /** A task kind's module URL as the room's other agents should load it. */
+  resolveKindUrl(url: string): string;
+  /** Whether to load a task kind's module that a peer published (same origin only, say). */
+  acceptsKindUrl(url: string): boolean;
 }
 
 export interface CreateMeshOptions extends MeshOptions {

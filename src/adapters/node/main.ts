@@ -111,6 +111,15 @@ async function main(): Promise<void> {
           ...(workers === undefined ? {} : { workers }),
         }),
       capabilities: () => nodeCapabilities(tags),
+      resolveKindUrl: (url) => url,
+      // Modules the agent's own server serves (the room's pages load theirs from there too).
+      acceptsKindUrl: (url) => {
+        try {
+          return new URL(url).origin === new URL(values.server).origin;
+        } catch {
+          return false;
+        }
+      },
     },
   });
   mesh.onEvent((event) => {

@@ -22,6 +22,8 @@ import type { Clock, TaskRunner, Transport } from '../../host/ports';
 import { TaskHost, type TaskLedgerPort } from '../../host/taskHost';
 import type { TaskLedgerExtension } from './taskLedger';
 import { TaskError } from './taskError';
+import { KindSharing } from './kindSharing';
+import type { MemoryStore } from '../../crdt/memory/memoryStore';
 import { TaskRecorder, type TasksView } from '../../host/taskRecorder';
 
 /** A task's result as it was accepted (the dashboard draws the demo's tiles from these). */
@@ -72,6 +74,12 @@ export interface TasksOptions {
   membership: () => { reached: ReadonlySet<AgentId>; pageUtilisation: number };
   /** Whether this agent leads the Raft group (it closes jobs their submitter left behind). */
   isLedgerLeader: () => boolean;
+  /** A module URL as other agents should load it (a page resolves it against its address). */
+  resolveUrl: (url: string) => string;
+  /** Whether to load a kind's module a peer published from `url`. */
+  acceptsKindUrl: (url: string) => boolean;
+  /** A line for the agent's event log. */
+  log: (level: 'info' | 'warn', kind: string, detail: string) => void;
   /** A random job id suffix (hex). */
   randomHex: () => string;
   emit: (event: TaskEvent) => void;
@@ -109,6 +117,7 @@ export class Tasks {
   private readonly missingSinceMs = new Map<string, number>();
   private sweepAtMs = 0;
   private stopped = false;
+  private sharing: KindSharing | null = null;
 
   constructor(private readonly options: TasksOptions) {
     const config: TaskNodeConfig = {
@@ -165,11 +174,27 @@ export class Tasks {
     return this.host.status(jobId);
   }
 
-  /** Adds a kind from an ES module exporting `run(input, context)` (and maybe `validate`). */
+  /**
+   * Adds a kind from an ES module exporting `run(input, context)` (and maybe `validate`) on this
+   * agent, then publishes it so the room's other agents load it too (kindSharing.ts).
+   */
   register(kind: string, moduleUrl: string): Promise<void> {
     if (typeof kind !== 'string' || !TASK_KIND_PATTERN.test(kind))
       return Promise.reject(new TaskError('invalid', `kind ${String(kind)} is not a kind name`));
-    return this.options.runner.register(kind, moduleUrl);
+    const url = this.options.resolveUrl(moduleUrl);
+    return this.options.runner.register(kind, url).then(() => this.sharing?.publish(kind, url));
+  }
+
+  /** Shares registered kinds through the room's memory (once the shared document exists). */
+  attachMemory(memory: MemoryStore): void {
+    this.sharing = new KindSharing({
+      memory,
+      runner: this.options.runner,
+      accepts: this.options.acceptsKindUrl,
+      onLoaded: (kind, url) => this.options.log('info', 'task-kind-loaded', `${kind} from ${url}`),
+      onRefused: (kind, url, reason) =>
+        this.options.log('warn', 'task-kind-refused', `${kind} from ${url}: ${reason}`),
+    });
   }
 
   kinds(): string[] {
@@ -202,6 +227,7 @@ export class Tasks {
   stop(): void {
     if (this.stopped) return;
     this.poll.stop();
+    this.sharing?.stop();
     this.host.stop();
     this.options.runner.stop();
     this.stopped = true;

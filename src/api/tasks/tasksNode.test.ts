@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/startServer';
 import { createNodePeer } from '../../adapters/node/nodePeer';
@@ -61,6 +65,8 @@ describe('mesh.tasks over three Node agents (real WebRTC, worker threads, the Ra
             randomSeed: () => 1000 + i,
             createTaskRunner: (selfId) => createNodeTaskRunner({ agent: selfId, workers: 1 }),
             capabilities: () => nodeCapabilities(i === 2 ? ['fast'] : []),
+            resolveKindUrl: (url) => url,
+            acceptsKindUrl: (url) => url.startsWith('file:'),
           },
         }),
       );
@@ -121,5 +127,33 @@ describe('mesh.tasks over three Node agents (real WebRTC, worker threads, the Ra
     // A task whose input its kind refuses fails the job with the reason, on the first try.
     const refused = a!.tasks.submit({ kind: 'count-primes', inputs: [{ from: 5, to: 1 }] });
     await expect(refused.done).rejects.toMatchObject({ code: 'task-failed' });
+  });
+
+  it('a kind registered on one agent is loaded by the others from the shared memory, and runs everywhere', async () => {
+    const [a, b, c] = await agents(3, 'tasks-kinds');
+    const folder = mkdtempSync(join(tmpdir(), 'mesh-kind-'));
+    const file = join(folder, 'triple.mjs');
+    writeFileSync(
+      file,
+      'export function run(input, context) { return { value: input.n * 3, agent: context.agent }; }\n',
+    );
+    const loaded = (mesh: Mesh) =>
+      new Promise<void>((resolve) => {
+        const off = mesh.onEvent((event) => {
+          if (event.kind === 'task-kind-loaded' && event.detail?.startsWith('demo.triple ')) {
+            off();
+            resolve();
+          }
+        });
+      });
+    const elsewhere = Promise.all([loaded(b!), loaded(c!)]);
+    await a!.tasks.register('demo.triple', pathToFileURL(file).href);
+    await elsewhere;
+    expect(c!.tasks.kinds()).toContain('demo.triple');
+    const inputs = Array.from({ length: 12 }, (_, n) => ({ n }));
+    const job = a!.tasks.submit({ kind: 'demo.triple', inputs, strategy: 'hash' });
+    const results = (await job.done) as { value: number; agent: string }[];
+    expect(results.map((r) => r.value)).toEqual(inputs.map(({ n }) => n * 3));
+    expect(new Set(results.map((r) => r.agent)).size).toBe(3);
   });
 });
