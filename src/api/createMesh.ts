@@ -130,6 +130,9 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     },
     isLedgerLeader: () => ledger.isLeader,
     randomHex: () => randomHex(8),
+    resolveUrl: platform.resolveKindUrl,
+    acceptsKindUrl: platform.acceptsKindUrl,
+    log: (level, kind, detail) => emit({ atMs: wallClock.nowMs(), level, kind, detail }),
     emit: (event) => {
       const logged = taskEventOf(event);
       if (logged !== null) emit({ atMs: wallClock.nowMs(), ...logged });
@@ -184,6 +187,7 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
   genesis.start();
   reconfiguration.start();
   raft.start(shared.memory);
+  tasks.attachMemory(shared.memory);
   tasks.start();
   emit({
     atMs: wallClock.nowMs(),
