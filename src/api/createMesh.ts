@@ -138,6 +138,7 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
       if (logged !== null) emit({ atMs: wallClock.nowMs(), ...logged });
     },
   });
+  mesh.onSlowCommand((factor) => tasks.setSlowdown(factor));
   const agreement = tieredAgreement([
     {
       namespaces: agreedNamespaces,

@@ -78,7 +78,7 @@ export interface ChaosView {
   /** The newest chaos command this agent saw, and who acked applying it; null before any. */
   lastCommand: {
     id: string;
-    kind: 'partition' | 'heal' | 'freeze' | 'behaviour' | 'link-fault';
+    kind: 'partition' | 'heal' | 'freeze' | 'behaviour' | 'link-fault' | 'slow';
     issuer: AgentId;
     applied: AgentId[];
     /** On the issuer's dashboard: the agents it concerns that have not acked yet; else null. */

@@ -9,6 +9,7 @@ import {
 import { createBrowserMesh } from '../api/browserMesh';
 import { DEMO_KIND } from '../api/critical/builtinKinds';
 import type { Mesh } from '../api/mesh';
+import { decodeTileIterations } from '../core/tasks/kinds';
 import type { SharedState } from '../crdt/sharedState';
 import { memoryCommandsOf, memoryViewOf } from '../crdt/memoryView';
 import { mountApp } from './components/mountApp';
@@ -47,6 +48,12 @@ async function main(): Promise<void> {
   });
   store.getState().setLedgerCommands({
     transferLeadership: (to) => mesh.ledger.transferLeadership(to),
+  });
+  store.getState().setTaskCommands({
+    submit: (job) => mesh.tasks.submit(job),
+    onAccepted: (listener) => mesh.tasks.onAccepted(listener),
+    decodeTileIterations,
+    nowMs: wallClock.nowMs,
   });
   store.getState().setMemoryCommands(memoryCommandsOf(mesh.shared));
   if (dashboard) {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentId } from '../../core/base/ids';
 import type { ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
-import type { ChaosAck, ChaosCommand } from '../../core/wire/chaosCommand';
+import {
+  MAX_SLOWDOWN_FACTOR,
+  type ChaosAck,
+  type ChaosCommand,
+} from '../../core/wire/chaosCommand';
 import { ChaosController } from './chaosController';
 import { generateIdentity, type Identity } from './identity';
 import type { MeshTransport } from './meshTransport';
@@ -10,11 +14,12 @@ interface Agent {
   id: AgentId;
   controller: ChaosController;
   applied: ByzantineBehaviour[];
+  slowdowns: number[];
   events: string[];
 }
 
 /** Agents whose broadcasts reach every other agent at once, as the signaling server's room does. */
-async function room(size: number) {
+async function room(size: number, applySlowdown?: (factor: number) => void) {
   const identities: Identity[] = [];
   for (let i = 0; i < size; i++) identities.push((await generateIdentity()).identity);
   const inFlight: Promise<void>[] = [];
@@ -30,6 +35,7 @@ async function room(size: number) {
   };
   const agents: Agent[] = identities.map((identity) => {
     const applied: ByzantineBehaviour[] = [];
+    const slowdowns: number[] = [];
     const events: string[] = [];
     const controller = new ChaosController({
       identity,
@@ -41,8 +47,12 @@ async function room(size: number) {
       nowMs: () => Date.now(),
       blockFor: () => {},
       applyBehaviour: (behaviour) => applied.push(behaviour),
+      applySlowdown: (factor) => {
+        applySlowdown?.(factor);
+        slowdowns.push(factor);
+      },
     });
-    return { id: identity.id, controller, applied, events };
+    return { id: identity.id, controller, applied, slowdowns, events };
   });
   /** Waits until no message has been in flight for a few turns (signing is asynchronous). */
   const settle = async () => {
@@ -113,6 +123,74 @@ describe('behaviour commands', () => {
     await settle();
     expect(target.applied).toEqual([]);
     expect(target.controller.view().behaviours).toEqual({});
+    expect(target.events).toEqual(['chaos-rejected']);
+  });
+});
+
+describe('slow commands', () => {
+  it('slow only the target, which alone acks; back to normal with factor 1', async () => {
+    const { agents, settle } = await room(3);
+    const [issuer, target, bystander] = agents as [Agent, Agent, Agent];
+    issuer.controller.setSlowdown(target.id, 4);
+    await settle();
+
+    expect(target.slowdowns).toEqual([4]);
+    expect(target.events).toContain('chaos-slow');
+    expect(issuer.slowdowns).toEqual([]);
+    expect(bystander.slowdowns).toEqual([]);
+    expect(bystander.events).not.toContain('chaos-slow');
+    expect(issuer.controller.view().lastCommand).toMatchObject({
+      kind: 'slow',
+      applied: [target.id],
+      awaiting: [],
+    });
+    // Slowing is not a Byzantine behaviour: the pBFT replica is left alone.
+    expect(target.applied).toEqual([]);
+
+    issuer.controller.setSlowdown(target.id, 1);
+    await settle();
+    expect(target.slowdowns).toEqual([4, 1]);
+  });
+
+  it('refuse a factor out of range at once, sending nothing', async () => {
+    const { agents, settle } = await room(2);
+    const [issuer, target] = agents as [Agent, Agent];
+    for (const factor of [0, 0.5, MAX_SLOWDOWN_FACTOR + 1, Number.NaN]) {
+      expect(() => issuer.controller.setSlowdown(target.id, factor)).toThrow(RangeError);
+    }
+    await settle();
+    expect(target.slowdowns).toEqual([]);
+    expect(issuer.controller.view().lastCommand).toBeNull();
+  });
+
+  it('ack a slow command whose switch failed, and say so in an event', async () => {
+    const { agents, settle } = await room(2, () => {
+      throw new Error('no task pool');
+    });
+    const [issuer, target] = agents as [Agent, Agent];
+    issuer.controller.setSlowdown(target.id, 8);
+    await settle();
+    expect(target.events).toContain('chaos-rejected');
+    expect(target.events).not.toContain('chaos-slow');
+    expect(issuer.controller.view().lastCommand).toMatchObject({
+      kind: 'slow',
+      applied: [target.id],
+    });
+  });
+
+  it('ignore an out-of-range factor received from the room', async () => {
+    const { agents, settle } = await room(2);
+    const [issuer, target] = agents as [Agent, Agent];
+    await target.controller.receive({
+      type: 'chaos',
+      id: '0123456789abcdef',
+      issuer: issuer.id,
+      action: { kind: 'slow', agent: target.id, factor: 1000 },
+      signature: 'ab'.repeat(64),
+      copy: 0,
+    });
+    await settle();
+    expect(target.slowdowns).toEqual([]);
     expect(target.events).toEqual(['chaos-rejected']);
   });
 });

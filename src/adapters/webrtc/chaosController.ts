@@ -4,6 +4,7 @@ import {
   chaosCommandBytes,
   concernsAgent,
   MAX_PARTITION_SECONDS,
+  MAX_SLOWDOWN_FACTOR,
   parseChaosAck,
   parseChaosCommand,
   type ChaosAck,
@@ -43,11 +44,13 @@ export interface ChaosControllerOptions {
   blockFor(ms: number): void;
   /** Switches this agent's pBFT replica to `behaviour`, when a command names this agent. */
   applyBehaviour?: (behaviour: ByzantineBehaviour) => void;
+  /** Makes this agent's task runs take `factor` times as long, when a command names this agent. */
+  applySlowdown?: (factor: number) => void;
   delivery?: ChaosDeliveryOptions;
 }
 
 /**
- * Dashboard chaos: partitions, freezes, Byzantine behaviours and link faults. Commands are signed
+ * Dashboard chaos: partitions, freezes, Byzantine behaviours, slowdowns and link faults. Commands are signed
  * by their issuer and go by every path there is: the signaling server (outside the mesh, so a
  * mesh partition never cuts its own heal off), sibling tabs, and a flood over the mesh links that
  * are not cut (so a command issued while the server is out of reach still gets around). Each
@@ -102,6 +105,18 @@ export class ChaosController implements MeshCommands {
 
   setBehaviour(agent: AgentId, behaviour: ByzantineBehaviour): void {
     void this.issue({ kind: 'behaviour', agent, behaviour });
+  }
+
+  /**
+   * Makes `agent`'s task runs take `factor` times as long (1: normal speed). Not part of the
+   * host's MeshCommands; the dashboard offers it when the commands it was handed have it.
+   * Throws at once on a factor out of range, so the dashboard can show why.
+   */
+  setSlowdown(agent: AgentId, factor: number): void {
+    if (!(Number.isFinite(factor) && factor >= 1 && factor <= MAX_SLOWDOWN_FACTOR)) {
+      throw new RangeError(`a slowdown is a factor from 1 to ${MAX_SLOWDOWN_FACTOR}`);
+    }
+    void this.issue({ kind: 'slow', agent, factor });
   }
 
   setLinkFault(a: AgentId, b: AgentId, fault: { delayMs: number; dropRate: number }): void {
@@ -307,6 +322,9 @@ export class ChaosController implements MeshCommands {
       case 'behaviour':
         this.noteBehaviour(action.agent, action.behaviour, by);
         return;
+      case 'slow':
+        if (action.agent === self) this.applySlowdown(action.factor, by);
+        return;
       case 'link-fault': {
         // One end's fault layer covers both directions; the lower id applies it.
         const [low, high] = action.a < action.b ? [action.a, action.b] : [action.b, action.a];
@@ -355,6 +373,21 @@ export class ChaosController implements MeshCommands {
       level: behaviour === 'honest' ? 'info' : 'warn',
       kind: 'chaos-behaviour',
       detail: `${behaviour} ${by}`,
+    });
+  }
+
+  /** Only the agent a slow command names slows down; the command is acked either way. */
+  private applySlowdown(factor: number, by: string): void {
+    try {
+      this.options.applySlowdown?.(factor);
+    } catch (error) {
+      this.options.emit({ level: 'warn', kind: 'chaos-rejected', detail: String(error) });
+      return;
+    }
+    this.options.emit({
+      level: factor === 1 ? 'info' : 'warn',
+      kind: 'chaos-slow',
+      detail: factor === 1 ? `normal speed ${by}` : `task runs take ×${factor} as long ${by}`,
     });
   }
 

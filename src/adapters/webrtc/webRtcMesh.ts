@@ -83,6 +83,9 @@ export class WebRtcMesh {
   private behaviourHandler: ((behaviour: ByzantineBehaviour) => void) | null = null;
   /** The latest behaviour commanded for this agent before any handler was set. */
   private unhandledBehaviour: ByzantineBehaviour | null = null;
+  private slowHandler: ((factor: number) => void) | null = null;
+  /** The latest slowdown commanded for this agent before any handler was set. */
+  private unhandledSlowdown: number | null = null;
   private loadTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -145,6 +148,7 @@ export class WebRtcMesh {
         }
       },
       applyBehaviour: (behaviour) => this.applyBehaviour(behaviour),
+      applySlowdown: (factor) => this.applySlowdown(factor),
     });
     // The seed only shapes ping order; it need not be secret.
     const seed = parseInt(identity.id.slice(0, 8), 16) ^ Math.floor(Math.random() * 2 ** 32);
@@ -265,6 +269,23 @@ export class WebRtcMesh {
   private applyBehaviour(behaviour: ByzantineBehaviour): void {
     if (this.behaviourHandler === null) this.unhandledBehaviour = behaviour;
     else this.behaviourHandler(behaviour);
+  }
+
+  /**
+   * Who slows this agent's task runs when a signed command sets its slowdown (1: normal). A
+   * command that came before the listener (the task pool starts after the mesh) is handed over
+   * at once.
+   */
+  onSlowCommand(listener: (factor: number) => void): void {
+    this.slowHandler = listener;
+    const early = this.unhandledSlowdown;
+    this.unhandledSlowdown = null;
+    if (early !== null) listener(early);
+  }
+
+  private applySlowdown(factor: number): void {
+    if (this.slowHandler === null) this.unhandledSlowdown = factor;
+    else this.slowHandler(factor);
   }
 
   private onRoomData(data: unknown): void {

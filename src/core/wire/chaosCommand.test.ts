@@ -11,6 +11,7 @@ import {
   encodeChaosFrame,
   MAX_CHAOS_COPIES,
   MAX_FREEZE_SECONDS,
+  MAX_SLOWDOWN_FACTOR,
   parseChaosAck,
   parseChaosCommand,
   type ChaosAction,
@@ -31,6 +32,9 @@ describe('chaos commands', () => {
       { kind: 'behaviour', agent: B, behaviour: 'equivocate' },
       { kind: 'behaviour', agent: C, behaviour: 'honest' },
       { kind: 'link-fault', a: A, b: B, delayMs: 150, dropRate: 0.2 },
+      { kind: 'slow', agent: B, factor: 4 },
+      { kind: 'slow', agent: B, factor: 1 },
+      { kind: 'slow', agent: C, factor: MAX_SLOWDOWN_FACTOR },
     ]) {
       // A command without a copy number is the first copy.
       expect(parseChaosCommand({ ...base, action })).toEqual({
@@ -54,6 +58,16 @@ describe('chaos commands', () => {
       { ...base, action: { kind: 'behaviour', agent: 'b', behaviour: 'silent' } },
       { ...base, action: { kind: 'behaviour', agent: B.toUpperCase(), behaviour: 'silent' } },
       { ...base, action: { kind: 'behaviour', behaviour: 'silent' } },
+      { ...base, action: { kind: 'slow', agent: B, factor: 0.5 } },
+      { ...base, action: { kind: 'slow', agent: B, factor: 0 } },
+      { ...base, action: { kind: 'slow', agent: B, factor: MAX_SLOWDOWN_FACTOR + 1 } },
+      { ...base, action: { kind: 'slow', agent: B, factor: Number.NaN } },
+      { ...base, action: { kind: 'slow', agent: B, factor: Infinity } },
+      { ...base, action: { kind: 'slow', agent: B, factor: '4' } },
+      { ...base, action: { kind: 'slow', agent: B } },
+      { ...base, action: { kind: 'slow', agent: 'b', factor: 4 } },
+      { ...base, action: { kind: 'slow', agent: B.toUpperCase(), factor: 4 } },
+      { ...base, action: { kind: 'slow', factor: 4 } },
       { ...base, id: 'short', action: { kind: 'heal' } },
       { ...base, signature: 'abc', action: { kind: 'heal' } },
       { ...base, issuer: 'me', action: { kind: 'heal' } },
@@ -89,6 +103,22 @@ describe('chaos commands', () => {
     if (!parsed.ok) throw new Error(parsed.reason);
     expect(chaosCommandBytes(base.id, A, parsed.command.action)).toEqual(
       chaosCommandBytes(base.id, A, signed),
+    );
+  });
+
+  it('rebuilds a slow action in the order it was signed, dropping extra fields', () => {
+    const signed: ChaosAction = { kind: 'slow', agent: B, factor: 4 };
+    const parsed = parseChaosCommand({
+      ...base,
+      action: { factor: 4, extra: true, agent: B, kind: 'slow' },
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.command.action).toEqual(signed);
+    expect(chaosCommandBytes(base.id, A, parsed.command.action)).toEqual(
+      chaosCommandBytes(base.id, A, signed),
+    );
+    expect(chaosCommandBytes(base.id, A, signed)).not.toEqual(
+      chaosCommandBytes(base.id, A, { ...signed, factor: 1 }),
     );
   });
 
@@ -145,7 +175,7 @@ describe('chaos acks, scopes and who a command concerns', () => {
     expect(chaosAckBytes(ack.id, B)).not.toEqual(chaosCommandBytes(ack.id, B, { kind: 'heal' }));
   });
 
-  it('puts partitions and heals in one scope, freezes per agent, faults per link', () => {
+  it('puts partitions and heals in one scope, freezes and slowdowns per agent, faults per link', () => {
     const partition: ChaosAction = { kind: 'partition', groups: [[A], [B]], healAfterSeconds: 9 };
     expect(chaosScope(partition)).toBe(chaosScope({ kind: 'heal' }));
     const freeze = (agent: AgentId): ChaosAction => ({ kind: 'freeze', agent, seconds: 1 });
@@ -165,6 +195,11 @@ describe('chaos acks, scopes and who a command concerns', () => {
       delayMs: 1,
       dropRate: 0,
     });
+    const slow = (agent: AgentId, factor: number): ChaosAction => ({ kind: 'slow', agent, factor });
+    expect(chaosScope(slow(A, 4))).toBe(chaosScope(slow(A, 1)));
+    expect(chaosScope(slow(A, 4))).not.toBe(chaosScope(slow(B, 4)));
+    expect(chaosScope(slow(A, 4))).not.toBe(chaosScope(freeze(A)));
+    expect(chaosScope(slow(A, 4))).not.toBe(chaosScope(behaviour(A, 'silent')));
     expect(chaosScope(fault(A, B))).toBe(chaosScope(fault(B, A)));
     expect(chaosScope(fault(A, B))).not.toBe(chaosScope(fault(A, C)));
   });
@@ -177,6 +212,8 @@ describe('chaos acks, scopes and who a command concerns', () => {
     expect([A, B, C].map((x) => concernsAgent(freeze, x))).toEqual([false, false, true]);
     const behaviour: ChaosAction = { kind: 'behaviour', agent: A, behaviour: 'replay' };
     expect([A, B, C].map((x) => concernsAgent(behaviour, x))).toEqual([true, false, false]);
+    const slow: ChaosAction = { kind: 'slow', agent: B, factor: 4 };
+    expect([A, B, C].map((x) => concernsAgent(slow, x))).toEqual([false, true, false]);
     const fault: ChaosAction = { kind: 'link-fault', a: C, b: B, delayMs: 1, dropRate: 0 };
     expect([A, B, C].map((x) => concernsAgent(fault, x))).toEqual([false, true, false]);
   });

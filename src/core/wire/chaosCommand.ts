@@ -7,6 +7,8 @@ import { DEFAULT_MAX_FRAME_BYTES, WIRE_VERSION } from './messages';
 export const MAX_PARTITION_SECONDS = 600;
 export const MAX_FREEZE_SECONDS = 60;
 export const MAX_FAULT_DELAY_MS = 2000;
+/** A slowed agent's runs take at most this many times as long (1 is normal speed). */
+export const MAX_SLOWDOWN_FACTOR = 100;
 const MAX_GROUPS = 8;
 const MAX_GROUP_MEMBERS = 256;
 
@@ -15,6 +17,8 @@ export type ChaosAction =
   | { kind: 'heal' }
   | { kind: 'freeze'; agent: AgentId; seconds: number }
   | { kind: 'behaviour'; agent: AgentId; behaviour: ByzantineBehaviour }
+  /** `agent`'s task runs take `factor` times as long, 1..MAX_SLOWDOWN_FACTOR (1: normal). */
+  | { kind: 'slow'; agent: AgentId; factor: number }
   | { kind: 'link-fault'; a: AgentId; b: AgentId; delayMs: number; dropRate: number };
 
 /**
@@ -53,7 +57,7 @@ export function chaosAckBytes(id: string, agent: AgentId): Uint8Array<ArrayBuffe
 
 /**
  * Commands in one scope replace each other: a heal ends the retries of the partition before it,
- * a second freeze (or behaviour) of an agent those of the first.
+ * a second freeze (or behaviour, or slowdown) of an agent those of the first.
  */
 export function chaosScope(action: ChaosAction): string {
   switch (action.kind) {
@@ -64,6 +68,8 @@ export function chaosScope(action: ChaosAction): string {
       return `freeze:${action.agent}`;
     case 'behaviour':
       return `behaviour:${action.agent}`;
+    case 'slow':
+      return `slow:${action.agent}`;
     case 'link-fault':
       return `link:${[action.a, action.b].sort().join('|')}`;
   }
@@ -72,7 +78,7 @@ export function chaosScope(action: ChaosAction): string {
 /**
  * Whether `agent` has a part in `action` (and so applies it and acks it): the members of a
  * partition's groups, every agent for a heal, the frozen agent, the agent whose behaviour is
- * set, the lower id of a faulty link (one end's fault layer covers both directions).
+ * set or slowed, the lower id of a faulty link (one end's fault layer covers both directions).
  */
 export function concernsAgent(action: ChaosAction, agent: AgentId): boolean {
   switch (action.kind) {
@@ -82,6 +88,7 @@ export function concernsAgent(action: ChaosAction, agent: AgentId): boolean {
       return true;
     case 'freeze':
     case 'behaviour':
+    case 'slow':
       return action.agent === agent;
     case 'link-fault':
       return (action.a < action.b ? action.a : action.b) === agent;
@@ -129,6 +136,12 @@ function parseAction(value: unknown): ChaosAction | null {
       if (!isAgentId(agent) || !isByzantineBehaviour(behaviour)) return null;
       // Key order as the issuer builds it: the signed bytes are this object's JSON.
       return { kind: 'behaviour', agent, behaviour };
+    }
+    case 'slow': {
+      const { agent, factor } = action;
+      if (!isAgentId(agent) || !isNumberIn(factor, 1, MAX_SLOWDOWN_FACTOR)) return null;
+      // Key order as the issuer builds it, as for a behaviour.
+      return { kind: 'slow', agent, factor };
     }
     case 'link-fault': {
       const { a, b, delayMs, dropRate } = action;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { fixtureId } from '../dev/fixtures';
 import {
+  AGENT_COLOURS,
+  agentColours,
+  fallbackAgentColour,
   GROUP_COLOURS,
   groupColour,
   HEALTH_COLOURS,
@@ -56,5 +60,34 @@ describe('nodeLook', () => {
     const self = { isSelf: true, health: 'suspect' as const, linkState: null };
     expect(nodeLook(self, true).fill).toBe(SELF_COLOUR);
     expect(nodeLook(self, false).fill).toBe(SELF_COLOUR);
+  });
+});
+
+describe('agent colours', () => {
+  const ids = Array.from({ length: 9 }, (_, i) => fixtureId(i + 1));
+  const self = fixtureId(0);
+
+  it('gives this agent the self colour and up to eight others distinct agent colours', () => {
+    const colours = agentColours([self, ...ids.slice(0, 8)], self);
+    expect(colours.get(self)).toBe(SELF_COLOUR);
+    const others = ids.slice(0, 8).map((id) => colours.get(id));
+    expect(new Set(others).size).toBe(8);
+    for (const colour of others) expect(AGENT_COLOURS).toContain(colour);
+    for (const colour of AGENT_COLOURS) {
+      expect(Object.values(HEALTH_COLOURS)).not.toContain(colour);
+      expect(GROUP_COLOURS).not.toContain(colour);
+    }
+    // A ninth shares a colour rather than going without one.
+    expect(agentColours([self, ...ids], self).get(ids[8] as string)).toMatch(/^#/);
+  });
+
+  it("keeps an agent's colour whatever order the ids come in, and when another leaves", () => {
+    const some = ids.slice(0, 4);
+    const forward = agentColours(some, self);
+    const backward = agentColours([...some].reverse(), self);
+    for (const id of some) expect(backward.get(id)).toBe(forward.get(id));
+    // An agent alone has its preferred colour, the one it keeps after the others left.
+    const alone = agentColours([some[0] as string], self);
+    expect(alone.get(some[0] as string)).toBe(fallbackAgentColour(some[0] as string));
   });
 });

@@ -99,3 +99,50 @@ export const OTHER_PULSE_COLOUR = '#9aa5b4';
 export function pulseColour(type: string): string {
   return Object.hasOwn(PULSE_COLOURS, type) ? (PULSE_COLOURS[type] as string) : OTHER_PULSE_COLOUR;
 }
+
+/**
+ * Colours that tell agents apart in the Tasks tab (tile outlines, chart lines, queue badges on
+ * the graph). None is a health, group or self hue, so an agent's colour never reads as a status.
+ */
+export const AGENT_COLOURS: readonly string[] = [
+  '#0284c7',
+  '#ea580c',
+  '#16a34a',
+  '#c026d3',
+  '#a16207',
+  '#e11d48',
+  '#0f766e',
+  '#64748b',
+];
+
+/** The slot an agent prefers: from its id, so it keeps its colour as others come and go. */
+function preferredSlot(id: string): number {
+  const head = Number.parseInt(id.slice(0, 8), 16);
+  return Number.isFinite(head) ? head % AGENT_COLOURS.length : 0;
+}
+
+/** An agent's colour when it is not in the current set (it left): its preferred slot. */
+export function fallbackAgentColour(id: string): string {
+  return AGENT_COLOURS[preferredSlot(id)] ?? '#64748b';
+}
+
+/**
+ * A colour per agent: this agent gets the self colour its node has; the others their preferred
+ * slot, or the next free one (in id order) when two prefer the same, so up to eight other agents
+ * never share a colour. More than that wrap round.
+ */
+export function agentColours(ids: readonly string[], selfId: string | null): Map<string, string> {
+  const colours = new Map<string, string>();
+  const taken = new Set<number>();
+  const others = [...new Set(ids)].filter((id) => id !== selfId).sort();
+  for (const id of others) {
+    // Every colour given: a new round starts (the ninth agent shares with one of the first).
+    if (taken.size >= AGENT_COLOURS.length) taken.clear();
+    let slot = preferredSlot(id);
+    while (taken.has(slot)) slot = (slot + 1) % AGENT_COLOURS.length;
+    taken.add(slot);
+    colours.set(id, AGENT_COLOURS[slot] ?? '#64748b');
+  }
+  if (selfId !== null) colours.set(selfId, SELF_COLOUR);
+  return colours;
+}

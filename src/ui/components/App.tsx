@@ -11,6 +11,7 @@ import { MemoryBrowser } from './MemoryBrowser';
 import { MembershipTimeline } from './MembershipTimeline';
 import { PeerList } from './PeerList';
 import { RaftPanel } from './RaftPanel';
+import { TasksPanel } from './TasksPanel';
 import { TopologyGraph } from './TopologyGraph';
 import { TopologyLegend } from './TopologyLegend';
 
@@ -21,6 +22,7 @@ const TAB_TITLES: Record<PanelTab, string> = {
   memory: 'Memory',
   consensus: 'Consensus',
   raft: 'Raft',
+  tasks: 'Tasks',
   events: 'Events',
 };
 
@@ -31,6 +33,7 @@ const TAB_CONTENT: Record<PanelTab, () => ReactNode> = {
   memory: () => <MemoryBrowser />,
   consensus: () => <ConsensusPanel />,
   raft: () => <RaftPanel />,
+  tasks: () => <TasksPanel />,
   events: () => <EventLog />,
 };
 
@@ -43,6 +46,7 @@ function TabCount({ tab }: { tab: PanelTab }) {
     if (tab === 'peers') return s.snapshot.links.length;
     if (tab === 'consensus') return s.snapshot.consensus?.log.length ?? 0;
     if (tab === 'raft') return s.snapshot.ledger?.status.commitIndex ?? 0;
+    if (tab === 'tasks') return (s.snapshot.tasks?.queued ?? 0) + (s.snapshot.tasks?.running ?? 0);
     return s.snapshot.members.length;
   });
   const alerts = useMeshStore((s) => {
@@ -51,10 +55,16 @@ function TabCount({ tab }: { tab: PanelTab }) {
       return s.snapshot.members.filter((m) => m.status === 'suspect' || m.status === 'dead').length;
     if (tab === 'consensus')
       return new Set(s.snapshot.consensus?.flagged.map((f) => f.replica)).size;
+    if (tab === 'tasks')
+      return s.snapshot.tasks?.decisions.filter((d) => d.type === 'task-error').length ?? 0;
     return 0;
   });
   const alertTitle =
-    tab === 'consensus' ? `${alerts} replicas flagged` : `${alerts} suspect or dead`;
+    tab === 'consensus'
+      ? `${alerts} replicas flagged`
+      : tab === 'tasks'
+        ? `${alerts} task errors among the recent decisions`
+        : `${alerts} suspect or dead`;
   return (
     <span className="tab-count">
       {count}

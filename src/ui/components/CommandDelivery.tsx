@@ -7,6 +7,7 @@ const KIND_LABEL: Record<NonNullable<ChaosView['lastCommand']>['kind'], string> 
   freeze: 'Freeze',
   behaviour: 'Behaviour',
   'link-fault': 'Link fault',
+  slow: 'Slowdown',
 };
 
 /**

@@ -22,7 +22,16 @@ export function QuorumIndicator({ quorum }: { quorum: QuorumView }) {
 }
 
 /** "partitioned 3 | 2" while a partition is active; "frozen 8 s" while this agent is frozen. */
-export function ChaosBadges({ chaos, nowMs }: { chaos: ChaosView; nowMs: number }) {
+export function ChaosBadges({
+  chaos,
+  nowMs,
+  slowdown = 1,
+}: {
+  chaos: ChaosView;
+  nowMs: number;
+  /** This agent's task slowdown (tasks.slowdown); 1 is normal speed. */
+  slowdown?: number;
+}) {
   const { partition, frozenUntilMs } = chaos;
   const left = frozenUntilMs === null ? 0 : Math.ceil((frozenUntilMs - nowMs) / 1000);
   return (
@@ -46,6 +55,16 @@ export function ChaosBadges({ chaos, nowMs }: { chaos: ChaosView; nowMs: number 
           title="This agent is frozen: it does not answer until the freeze ends."
         >
           frozen{left > 0 ? ` ${left} s` : ''}
+        </span>
+      )}
+      {slowdown !== 1 && (
+        <span
+          className="badge badge--slowed"
+          data-testid="slow-state"
+          data-factor={slowdown}
+          title={`This agent's task runs take ${slowdown} times as long (a slow command).`}
+        >
+          slowed ×{slowdown}
         </span>
       )}
     </>
@@ -144,7 +163,11 @@ function Facts({ snapshot }: { snapshot: MeshSnapshot }) {
         <dt>membership</dt>
         <dd className="header-badges">
           <QuorumIndicator quorum={snapshot.quorum} />
-          <ChaosBadges chaos={snapshot.chaos} nowMs={snapshot.nowMs} />
+          <ChaosBadges
+            chaos={snapshot.chaos}
+            nowMs={snapshot.nowMs}
+            slowdown={snapshot.tasks?.slowdown ?? 1}
+          />
         </dd>
       </div>
     </dl>

@@ -5,6 +5,7 @@ import { createTopologyLayout, type Point } from '../charts/topologyLayout';
 import { effectiveGroup } from '../store/chaosSlice';
 import { selectConsensusMarks, type ConsensusMark } from '../store/consensusSelectors';
 import { selectCoordinator } from '../store/ledgerSelectors';
+import { selectNodeLoads, type NodeLoad } from '../store/taskSelectors';
 import {
   membershipKnown as hasMembership,
   pairKey,
@@ -18,6 +19,7 @@ import { TopologyEdge, type TopologyEdgeProps } from './TopologyEdge';
 import { TopologyIslands } from './TopologyIslands';
 import { TopologyNode } from './TopologyNode';
 import { TopologyPulses } from './TopologyPulses';
+import { useAgentColours } from './useAgentColours';
 import { useElementSize } from './useElementSize';
 
 const FALLBACK_SIZE = { width: 640, height: 420 };
@@ -49,6 +51,11 @@ export function TopologyGraph() {
     () => (snapshot === null ? null : selectCoordinator(snapshot)),
     [snapshot],
   );
+  const loads = useMemo(
+    () => (snapshot === null ? new Map<AgentId, NodeLoad>() : selectNodeLoads(snapshot)),
+    [snapshot],
+  );
+  const colourOf = useAgentColours();
   // Pulses travel only where traffic can pass: a drawn edge that is not cut.
   const liveEdges = useMemo(() => new Set(edges.filter((e) => !e.cut).map((e) => e.key)), [edges]);
   const hasLiveEdge = useCallback(
@@ -144,6 +151,8 @@ export function TopologyGraph() {
               partitionMode={partitionMode}
               consensus={marks.get(node.id)}
               raftLeader={coordinator?.leader === node.id ? coordinator : undefined}
+              load={loads.get(node.id)}
+              agentColour={colourOf(node.id)}
               onActivate={activateNode}
             />
           ))}

@@ -10,9 +10,11 @@ import {
   PRIMARY_COLOUR,
   RAFT_LEADER_COLOUR,
 } from '../charts/palette';
+import { loadRingPath } from '../charts/loadRing';
 import type { Point } from '../charts/topologyLayout';
 import { flagLines, type ConsensusMark } from '../store/consensusSelectors';
 import type { GraphNode } from '../store/selectors';
+import type { NodeLoad } from '../store/taskSelectors';
 
 export const NODE_RADIUS = 15;
 export const SELF_RADIUS = 19;
@@ -31,6 +33,10 @@ export interface TopologyNodeProps {
   consensus?: ConsensusMark;
   /** Set when the agent is the Raft leader (the mesh's coordinator), with its term. */
   raftLeader?: { term: number };
+  /** The agent's task load (ring: busy share; badge: queue), when the agent runs tasks. */
+  load?: NodeLoad;
+  /** The agent's colour in the Tasks tab, for its queue badge. */
+  agentColour?: string;
   onActivate(id: AgentId): void;
 }
 
@@ -46,6 +52,7 @@ function describe(
   membershipKnown: boolean,
   mark: ConsensusMark,
   raftLeader: { term: number } | undefined,
+  load: NodeLoad | undefined,
 ): string {
   const parts: string[] = [node.isSelf ? 'this agent' : (node.linkState ?? 'known from adverts')];
   if (membershipKnown)
@@ -55,6 +62,10 @@ function describe(
   if (mark.primary) parts.push('pBFT primary');
   if (raftLeader !== undefined) parts.push(`Raft leader, term ${raftLeader.term}`);
   if (mark.flags.length > 0) parts.push('flagged as faulty');
+  if (load !== undefined) {
+    const busy = load.utilisation === null ? '' : `, ${Math.round(load.utilisation * 100)} % busy`;
+    parts.push(`tasks: ${load.queued} queued, ${load.running} running${busy}`);
+  }
   return parts.join(', ');
 }
 
@@ -94,6 +105,50 @@ function LeaderStar({ y }: { y: number }) {
   );
 }
 
+/** The ring's empty part: a shade darker than any disc, so the busy part reads against it. */
+const LOAD_TRACK_COLOUR = '#0f172a';
+
+/**
+ * The task load, drawn subtly: a band just inside the disc filled round as far as the agent is
+ * busy (over a faint full track), and a pill on the right with its queue when it has one.
+ */
+function LoadMarks({
+  load,
+  radius,
+  badgeX,
+  colour,
+  onDisc,
+}: {
+  load: NodeLoad;
+  radius: number;
+  /** Where the queue pill starts: clear of the self ring on this agent's own node. */
+  badgeX: number;
+  colour: string;
+  /** The colour the band is drawn in: white on a filled disc, the outline's on a hollow one. */
+  onDisc: string;
+}) {
+  const track = loadRingPath(radius, 1);
+  const busy = load.utilisation === null ? '' : loadRingPath(radius, load.utilisation);
+  const text = load.queued > 99 ? '99+' : String(load.queued);
+  const widthPx = 8 + 6 * text.length;
+  return (
+    <g className="node-load" aria-hidden="true">
+      {load.utilisation !== null && (
+        <path className="node-load-track" d={track} style={{ fill: LOAD_TRACK_COLOUR }} />
+      )}
+      {busy !== '' && <path className="node-load-busy" d={busy} style={{ fill: onDisc }} />}
+      {load.queued > 0 && (
+        <g className="node-queue-badge" transform={`translate(${badgeX},0)`}>
+          <rect x={0} y={-7} width={widthPx} height={14} rx={7} style={{ fill: colour }} />
+          <text x={widthPx / 2} dy="0.35em" textAnchor="middle">
+            {text}
+          </text>
+        </g>
+      )}
+    </g>
+  );
+}
+
 /** Three crossing strokes: a small snowflake for a frozen agent. */
 function Snowflake({ x, y }: Point) {
   return (
@@ -115,6 +170,8 @@ export function TopologyNode({
   partitionMode,
   consensus = NO_MARK,
   raftLeader,
+  load,
+  agentColour = PRIMARY_COLOUR,
   onActivate,
 }: TopologyNodeProps) {
   const radius = node.isSelf ? SELF_RADIUS : NODE_RADIUS;
@@ -124,7 +181,7 @@ export function TopologyNode({
     event.preventDefault();
     onActivate(node.id);
   };
-  const description = describe(node, membershipKnown, consensus, raftLeader);
+  const description = describe(node, membershipKnown, consensus, raftLeader, load);
   const flagged = consensus.flags.length > 0;
   const tooltip = [
     node.id,
@@ -152,6 +209,12 @@ export function TopologyNode({
       data-primary={consensus.primary ? 'true' : undefined}
       data-flagged={flagged ? 'true' : undefined}
       data-raft-leader={raftLeader !== undefined ? 'true' : undefined}
+      data-queued={load?.queued}
+      data-busy={
+        load === undefined || load.utilisation === null
+          ? undefined
+          : Math.round(load.utilisation * 100)
+      }
       role="button"
       tabIndex={0}
       aria-pressed={partitionMode ? undefined : selected}
@@ -180,6 +243,15 @@ export function TopologyNode({
         r={radius}
         style={look.hollow ? { fill: '#ffffff', stroke: look.fill } : { fill: look.fill }}
       />
+      {load !== undefined && (
+        <LoadMarks
+          load={load}
+          radius={radius}
+          badgeX={radius + (node.isSelf ? 8 : 3)}
+          colour={agentColour}
+          onDisc={look.hollow ? look.fill : '#ffffff'}
+        />
+      )}
       {node.isSelf && (
         <text className="node-you" dy="0.35em" textAnchor="middle">
           you

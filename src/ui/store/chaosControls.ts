@@ -92,7 +92,8 @@ export function partitionGroups(
   return groups.filter((g) => g.length > 0).map((g) => [...g].sort(compareIds));
 }
 
-function control(
+/** A button bound to one command: disabled with a reason, or sending and noting the outcome. */
+export function control(
   disabledBecause: string | null,
   title: string,
   send: () => string,

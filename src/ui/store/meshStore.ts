@@ -6,9 +6,12 @@ import { createCommandsSlice, type CommandsSlice } from './commandsSlice';
 import { createConsensusSlice, type ConsensusSlice } from './consensusSlice';
 import { appendBounded, createEventsSlice, EVENT_LOG_LIMIT, type EventsSlice } from './eventsSlice';
 import { createLedgerSlice, type LedgerSlice } from './ledgerSlice';
+import { advanceLoadHistory } from './loadHistory';
+import { createLoadHistorySlice, type LoadHistorySlice } from './loadHistorySlice';
 import { createMemorySlice, type MemorySlice } from './memorySlice';
 import { createSelectionSlice, type SelectionSlice } from './selectionSlice';
 import { createSnapshotSlice, snapshotPatch, type SnapshotSlice } from './snapshotSlice';
+import { createTasksSlice, type TasksSlice } from './tasksSlice';
 import { createViewSlice, type ViewSlice } from './viewSlice';
 
 /** What the feed hands the store once per animation frame. */
@@ -35,6 +38,8 @@ export type MeshState = SnapshotSlice &
   MemorySlice &
   ConsensusSlice &
   LedgerSlice &
+  TasksSlice &
+  LoadHistorySlice &
   IngestSlice;
 export type MeshStore = StoreApi<MeshState>;
 
@@ -55,11 +60,18 @@ export function createMeshStore(options: MeshStoreOptions = {}): MeshStore {
     ...createMemorySlice(set, get, api),
     ...createConsensusSlice(set, get, api),
     ...createLedgerSlice(set, get, api),
+    ...createTasksSlice(set, get, api),
+    ...createLoadHistorySlice(set, get, api),
     ingest: (batch) =>
       set((state) => {
         const log = appendBounded(state, batch.events, eventLimit, batch.eventsDroppedBeforeIngest);
         return {
-          ...(batch.snapshot !== null ? snapshotPatch(batch.snapshot) : {}),
+          ...(batch.snapshot !== null
+            ? {
+                ...snapshotPatch(batch.snapshot),
+                loadHistory: advanceLoadHistory(state.loadHistory, batch.snapshot),
+              }
+            : {}),
           events: log.events,
           droppedEvents: log.droppedEvents,
         };

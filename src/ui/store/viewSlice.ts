@@ -7,6 +7,7 @@ export const PANEL_TABS = [
   'memory',
   'consensus',
   'raft',
+  'tasks',
   'events',
 ] as const;
 export type PanelTab = (typeof PANEL_TABS)[number];
