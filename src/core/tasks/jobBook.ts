@@ -16,7 +16,15 @@ export interface TrackedTask {
   /** The accepted result (JSON text), once done. */
   result: string | null;
   /** A result waiting for the ledger to accept it. */
-  pending: { owner: AgentId; epoch: number; result: string; digest: string; ms: number } | null;
+  pending: {
+    owner: AgentId;
+    epoch: number;
+    result: string;
+    digest: string;
+    ms: number;
+    /** Part of an accept operation in flight. */
+    sent: boolean;
+  } | null;
   /** Agents it failed on: others are preferred for its next try. */
   failedOn: AgentId[];
   /** Agents that do not know its kind: never chosen for it. */
@@ -34,8 +42,8 @@ export class JobBook {
   state: JobStatus['state'] = 'running';
   opened = false;
   finishedAtMs: Millis | null = null;
-  /** An accept operation in flight (one at a time per job: they join the next batch). */
-  accepting = false;
+  /** Accept operations in flight (a few at once: they commit in one Raft round when they can). */
+  accepting = 0;
 
   constructor(
     readonly spec: JobSpec,
@@ -127,11 +135,14 @@ export class JobBook {
     for (const [i, t] of this.tasks.entries()) {
       if (t.state === 'done' && t.result === null)
         throw new Error(`${this.jobId}/${i} done, no result`);
-      if (t.state === 'accepting' && t.pending === null)
-        throw new Error(`${this.jobId}/${i} accepting nothing`);
+      if (this.state === 'running' && (t.state === 'accepting') !== (t.pending !== null))
+        throw new Error(
+          `${this.jobId}/${i} ${t.state} with a result ${t.pending === null ? 'missing' : 'waiting'}`,
+        );
       if (t.state === 'assigned' && t.owner === null)
         throw new Error(`${this.jobId}/${i} assigned to nobody`);
     }
+    if (this.accepting < 0) throw new Error(`${this.jobId}: ${this.accepting} accepts in flight`);
     if (this.state === 'done' && !this.complete)
       throw new Error(`${this.jobId} done, not complete`);
   }

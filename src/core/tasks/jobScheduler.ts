@@ -9,6 +9,8 @@ import { offerBatches } from './offerBatches';
 import { MAX_RESULTS_PER_OP, MAX_TASKS_PER_OP, type TaskTableResult } from './taskTable';
 import type { JobErrorCode, JobSpec, JobStatus } from './taskTypes';
 
+/** Accept operations in flight per job at most. */
+const MAX_ACCEPTS_IN_FLIGHT = 4;
 /** Finished jobs kept for `status`. */
 const FINISHED_JOBS_KEPT = 32;
 /** Agents asked to bid in one auction at most (the smallest ids after this one). */
@@ -174,7 +176,7 @@ export class JobScheduler {
       return this.failJob(job, 'ledger-refused', reason, nowMs);
     }
     if (job !== undefined && job.state === 'running') {
-      if (pending.purpose === 'accept') job.accepting = false;
+      if (pending.purpose === 'accept') job.accepting--;
       this.failJob(job, 'ledger-refused', reason, nowMs);
     }
   }
@@ -273,7 +275,8 @@ export class JobScheduler {
       }
       job.learned(refusal);
       const t = job.tasks[refusal.task] as TrackedTask;
-      if (refusal.accepted || t.state === 'done') continue;
+      // Accepted, or its result is here already and waits for the ledger: nothing to move.
+      if (refusal.accepted || t.state === 'done' || t.pending !== null) continue;
       t.state = refusal.owner === null ? 'unassigned' : 'assigned';
       if (refusal.owner === null || !this.ctx.live.includes(refusal.owner))
         again.push({ task: refusal.task, from: refusal.owner, epoch: refusal.epoch });
@@ -368,6 +371,7 @@ export class JobScheduler {
         result: msg.result,
         digest: this.ctx.config.digestOf(msg.result),
         ms: msg.ms,
+        sent: false,
       };
       t.state = 'accepting';
       return this.flushAccepts(job);
@@ -391,25 +395,32 @@ export class JobScheduler {
   }
 
   /** Results waiting for the ledger go in one operation per owner, one operation at a time. */
+  /**
+   * Results waiting for the ledger go in operations of one owner's results each, up to
+   * MAX_ACCEPTS_IN_FLIGHT at once per job: the ledger's group commit joins them into one
+   * round, so results do not queue behind one operation's round trip.
+   */
   private flushAccepts(job: JobBook): void {
-    if (job.accepting || job.state !== 'running') return;
-    let owner: AgentId | null = null;
-    const results: [number, number, string][] = [];
-    for (const [task, t] of job.tasks.entries()) {
-      if (t.state !== 'accepting' || t.pending === null) continue;
-      owner ??= t.pending.owner;
-      if (t.pending.owner !== owner) continue;
-      results.push([task, t.pending.epoch, t.pending.digest]);
-      if (results.length >= MAX_RESULTS_PER_OP) break;
+    while (job.accepting < MAX_ACCEPTS_IN_FLIGHT && job.state === 'running') {
+      let owner: AgentId | null = null;
+      const results: [number, number, string][] = [];
+      for (const [task, t] of job.tasks.entries()) {
+        if (t.state !== 'accepting' || t.pending === null || t.pending.sent) continue;
+        owner ??= t.pending.owner;
+        if (t.pending.owner !== owner) continue;
+        t.pending.sent = true;
+        results.push([task, t.pending.epoch, t.pending.digest]);
+        if (results.length >= MAX_RESULTS_PER_OP) break;
+      }
+      if (owner === null) return;
+      job.accepting++;
+      this.ctx.ledger({
+        purpose: 'accept',
+        op: { kind: 'task-accept', jobId: job.jobId, owner, results },
+        jobId: job.jobId,
+        tries: 0,
+      });
     }
-    if (owner === null) return;
-    job.accepting = true;
-    this.ctx.ledger({
-      purpose: 'accept',
-      op: { kind: 'task-accept', jobId: job.jobId, owner, results },
-      jobId: job.jobId,
-      tries: 0,
-    });
   }
 
   private onAccepted(
@@ -417,7 +428,7 @@ export class JobScheduler {
     result: Extract<TaskTableResult, { kind: 'accepted' }>,
     nowMs: Millis,
   ): void {
-    job.accepting = false;
+    job.accepting--;
     if (job.state !== 'running') return;
     for (const task of result.accepted) this.acceptTask(job, task);
     const lost: AuctionedTask[] = [];

@@ -50,42 +50,52 @@ export class WorkQueue {
   }
 
   /**
-   * Takes a task offered (or stolen) at `epoch`. Returns what to do: `queued` (new, or back at a
-   * newer epoch), `resend` (finished: the result went missing), `stale` (an older epoch than
-   * held) or `held` (already queued or running at this epoch), or `full`.
+   * Takes a task offered (or stolen) at `epoch`. Returns what to do: `queued` (new, or to run
+   * again), `resend` (finished: its result went missing), `held` (queued or running already)
+   * or `full`. An offer is never ignored: the submitter offers again only while it has no
+   * result, so what this agent holds of the task is sent or run again, under the newest epoch
+   * it has heard of; the ledger refuses whatever turns out stale.
    */
   take(
     task: StolenTask,
     confirmed: boolean,
-  ):
-    | { kind: 'queued' | 'stale' | 'held' | 'full' }
-    | {
-        kind: 'resend';
-        item: WorkItem;
-      } {
+  ): { kind: 'queued' | 'held' | 'full' } | { kind: 'resend'; item: WorkItem } {
     const key = workKey(task.submitter, task.jobId, task.task);
     const known = this.items.get(key);
-    if (known !== undefined && known.epoch > task.epoch) return { kind: 'stale' };
-    if (known !== undefined && known.epoch === task.epoch) {
-      if (known.state === 'finished') return { kind: 'resend', item: known };
-      // Given away, yet offered again: the thief's move may never have landed (it was refused,
-      // or the thief died). Run it again; if the move did land, the ledger refuses this result.
-      if (known.state !== 'given') return { kind: 'held' };
-    }
-    // A failed run is not the answer for a newer epoch: that is a retry, run it again.
-    const failed = known?.state === 'finished' && known.result?.ok === false;
-    if (known !== undefined && known.state !== 'given' && !failed) {
-      // Back to this agent at a newer epoch (it was thought lost, or stolen back).
-      known.epoch = task.epoch;
-      known.confirmed = confirmed;
-      if (known.state === 'finished') {
-        if (known.result !== null) known.result = { ...known.result, epoch: task.epoch };
+    if (known === undefined) return this.queue(task, confirmed, undefined);
+    const newer = task.epoch > known.epoch;
+    switch (known.state) {
+      case 'queued':
+      case 'running':
+        if (newer) {
+          known.epoch = task.epoch;
+          known.confirmed = confirmed;
+        }
+        return { kind: 'held' };
+      case 'finished':
+        // A failed run is not the answer for a newer epoch: that is a retry, run it again.
+        if (known.result?.ok === false && newer) return this.queue(task, confirmed, known);
+        if (newer) {
+          known.epoch = task.epoch;
+          if (known.result !== null) known.result = { ...known.result, epoch: task.epoch };
+        }
+        known.confirmed ||= confirmed;
         return { kind: 'resend', item: known };
-      }
-      return { kind: 'held' };
+      case 'given':
+        // Given away, yet offered again: the thief's move may never have landed (it was
+        // refused, or the thief died). Run it again; if the move did land, the ledger refuses
+        // this result.
+        return this.queue({ ...task, epoch: Math.max(task.epoch, known.epoch) }, confirmed, known);
     }
+  }
+
+  private queue(
+    task: StolenTask,
+    confirmed: boolean,
+    known: WorkItem | undefined,
+  ): { kind: 'queued' | 'full' } {
     if (this.deque.length >= this.deque.capacity) return { kind: 'full' };
-    if (known !== undefined) this.unsettle(key);
+    if (known !== undefined) this.unsettle(workKey(task.submitter, task.jobId, task.task));
     this.deque.push(this.fresh(task, confirmed, known));
     return { kind: 'queued' };
   }

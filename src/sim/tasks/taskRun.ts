@@ -157,7 +157,11 @@ export function runTaskSeed(seed: number): TaskSeedResult {
       continue;
     }
     if (end.type === 'job-failed') {
-      failures.push(`${spec.jobId} (${spec.strategy}) failed ${end.code}: ${end.message}`);
+      const status = cluster.agents.get(spec.submitter)?.node.status(spec.jobId);
+      const open = status?.tasks.filter((t) => t.state !== 'done').slice(0, 3);
+      failures.push(
+        `${spec.jobId} (${spec.strategy}) failed ${end.code}: ${end.message}; ${JSON.stringify(open)}`,
+      );
       continue;
     }
     if (end.type !== 'job-done') continue;
