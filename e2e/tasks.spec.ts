@@ -47,9 +47,25 @@ test.describe('mesh.tasks across four agents in four browser instances', () => {
         expect(accepted.map((a) => a.task).sort((a, b) => a - b)).toEqual(tiles.map((_, i) => i));
       }
 
-      // A longer render (several seconds of work per agent); its last browser is killed once a
-      // few tiles are in, while it still holds its share.
+      // The dashboard's demo: the Tasks tab renders the image from its button, tile by tile.
+      const page = submitter!.page;
+      await page.getByRole('tab', { name: /^Tasks/ }).click();
+      await page.getByTestId('fractal-strategy').selectOption('hash');
+      await page.getByTestId('fractal-render-button').click();
+      const progress = page.getByTestId('fractal-progress');
+      await expect(progress).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+      await expect(progress).toHaveAttribute('data-done', '48');
+      await expect(progress).toHaveAttribute('data-total', '48');
+      const owners = await page
+        .getByTestId('fractal-owner')
+        .evaluateAll((chips) => chips.map((chip) => Number(chip.getAttribute('data-tiles'))));
+      expect(owners.reduce((a, b) => a + b, 0)).toBe(48);
+      expect(owners.length).toBeGreaterThan(1);
+
+      // A longer render (several seconds of work per agent); its last browser, slowed so that it
+      // still holds most of its share, is killed once a few tiles are in.
       const victim = tabs[3]!;
+      await victim.page.evaluate(() => window.mesh?.tasks.setSlowdown(3));
       const big = demoTiles(16, 12, 40, 8000);
       const jobId = await submitRecorded(submitter!.page, {
         kind: 'fractal-tile',
@@ -59,9 +75,16 @@ test.describe('mesh.tasks across four agents in four browser instances', () => {
       await waitForAccepted(submitter!.page, jobId, 4);
       await browsers[3]!.server.close();
       // What the dead agent still held: queued or running, no result on its way.
-      const holding = (await jobStatus(submitter!.page, jobId))?.tasks.filter(
-        (t) => t.owner === victim.id && t.state === 'assigned',
-      );
+      const atCrash = await jobStatus(submitter!.page, jobId);
+      const holding = atCrash?.tasks.filter((t) => t.owner === victim.id && t.state === 'assigned');
+      const byOwner = new Map<string, Record<string, number>>();
+      for (const t of atCrash?.tasks ?? []) {
+        const key = (t.owner ?? 'none').slice(0, 8);
+        const counts = byOwner.get(key) ?? {};
+        counts[t.state] = (counts[t.state] ?? 0) + 1;
+        byOwner.set(key, counts);
+      }
+      const atCrashText = `victim ${victim.id.slice(0, 8)}; at the crash ${JSON.stringify([...byOwner])}`;
       const outcome = await outcomeOf(submitter!.page, jobId);
       expect(outcome, JSON.stringify(outcome).slice(0, 300)).toMatchObject({ ok: true });
       const accepted = await acceptedFor(submitter!.page, jobId);
@@ -79,7 +102,7 @@ test.describe('mesh.tasks across four agents in four browser instances', () => {
         description: `the crashed agent held ${holding?.length ?? 0} tiles; ${redone.length} were redone elsewhere`,
       });
       // The crash came mid-render, and what the dead agent held was redone by the living.
-      expect(holding?.length ?? 0).toBeGreaterThan(1);
+      expect(holding?.length ?? 0, atCrashText).toBeGreaterThan(1);
       expect(redone.length).toBeGreaterThan(0);
     } finally {
       await closeKillable(browsers);
@@ -100,7 +123,14 @@ test.describe('mesh.tasks across four agents in four browser instances', () => {
     try {
       await agreedLeader(tabs);
       const slow = tabs[0]!;
-      await slow.page.evaluate(() => window.mesh?.tasks.setSlowdown(4));
+      // Slowed from another agent's dashboard: the chaos command reaches it over the mesh.
+      const operator = tabs[1]!.page;
+      await operator.getByRole('tab', { name: /^Tasks/ }).click();
+      await operator.getByTestId('slow-agent').selectOption(slow.id);
+      await operator.getByTestId('slow-apply').click();
+      await slow.page.waitForFunction(() => window.mesh?.snapshot().tasks?.slowdown === 4, null, {
+        timeout: 30_000,
+      });
       const inputs = Array.from({ length: 40 }, () => ({ ms: 50 }));
       const jobId = await submitRecorded(slow.page, {
         kind: 'busy',

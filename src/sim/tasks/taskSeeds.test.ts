@@ -12,6 +12,10 @@ describe('task distribution in the simulator', () => {
     expect(failed).toEqual([]);
   });
 
+  it('regression seeds pass (each once broke: a failed result resent at a newer epoch, a move landing on a lost agent, a waiting result pushed back, an older offer ignored)', () => {
+    for (const seed of [411, 1316, 1454, 826]) expect(runTaskSeed(seed).failures).toEqual([]);
+  });
+
   it('a run is the same bit for bit from its seed', () => {
     expect(runTaskSeed(7)).toEqual(runTaskSeed(7));
   });
