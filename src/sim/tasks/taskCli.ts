@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runSeedCommand } from '../seedBatchCli';
 import { runTaskSeed, type TaskSeedResult } from './taskRun';
 
 const USAGE = `npm run sim:tasks -- [options]
@@ -35,28 +36,10 @@ function main(argv: string[]): number {
     console.log(USAGE);
     return 0;
   }
-  if (values.seed !== undefined) {
-    const result = runTaskSeed(Number(values.seed));
-    console.log(summary(result));
-    return result.failures.length === 0 ? 0 : 1;
-  }
-  const from =
-    values.from === undefined ? 1 + Math.floor(Math.random() * 1e9) : Number(values.from);
-  const count = values.count === undefined ? 1000 : Number(values.count);
-  console.log(`seeds ${from}..${from + count - 1}`);
-  const startedMs = Date.now();
-  let failed = 0;
-  for (let seed = from; seed < from + count; seed++) {
-    const result = runTaskSeed(seed);
-    if (result.failures.length > 0) {
-      failed++;
-      console.log(summary(result));
-    }
-  }
-  console.log(
-    `${count - failed} of ${count} passed in ${((Date.now() - startedMs) / 1000).toFixed(1)} s`,
+  return runSeedCommand(
+    { run: runTaskSeed, failed: (result) => result.failures.length > 0, summary },
+    values,
   );
-  return failed === 0 ? 0 : 1;
 }
 
 process.exitCode = main(process.argv.slice(2));
