@@ -86,10 +86,11 @@ describe('mesh.tasks over three Node agents (real WebRTC, worker threads, the Ra
       expect(status?.state).toBe('done');
       expect(status?.tasks.every((t) => t.state === 'done' && t.owner !== null)).toBe(true);
     }
-    // Hash spreads the keys over all three; an auction that requires a tag goes to its holder.
+    // Hash spreads the keys over all three (48 keys: the chance that one of three agents owns
+    // none is about 1e-8); an auction that requires a tag goes to its holder.
     const spread = b!.tasks.submit({
       kind: 'busy',
-      inputs: ranges.map(() => ({ ms: 5 })),
+      inputs: Array.from({ length: 48 }, () => ({ ms: 5 })),
       strategy: 'hash',
     });
     const ranOn = new Set(((await spread.done) as { agent: string }[]).map((r) => r.agent));
@@ -150,7 +151,7 @@ describe('mesh.tasks over three Node agents (real WebRTC, worker threads, the Ra
     await a!.tasks.register('demo.triple', pathToFileURL(file).href);
     await elsewhere;
     expect(c!.tasks.kinds()).toContain('demo.triple');
-    const inputs = Array.from({ length: 12 }, (_, n) => ({ n }));
+    const inputs = Array.from({ length: 48 }, (_, n) => ({ n }));
     const job = a!.tasks.submit({ kind: 'demo.triple', inputs, strategy: 'hash' });
     const results = (await job.done) as { value: number; agent: string }[];
     expect(results.map((r) => r.value)).toEqual(inputs.map(({ n }) => n * 3));
