@@ -35,6 +35,37 @@ async function setup(workers = 2) {
   return { clock, fakes, pool };
 }
 
+describe('a lazy pool', () => {
+  it('starts no worker until a run is asked for (or a kind registered), then all of them', async () => {
+    const clock = new TestClock();
+    const fakes = new FakeTaskWorkers();
+    const pool = createTaskPool({
+      agent: 'agent-a',
+      clock,
+      startWorker: fakes.start,
+      workers: 2,
+      lazy: true,
+    });
+    await flush();
+    expect(fakes.started.length).toBe(0);
+    expect(pool.kinds()).toContain('count-primes');
+    expect(pool.busyMs()).toBe(0);
+    expect(pool.idleWorkers()).toBe(0);
+    expect(fakes.started.length).toBe(2);
+    pool.stop();
+    const never = createTaskPool({
+      agent: 'agent-a',
+      clock,
+      startWorker: fakes.start,
+      workers: 2,
+      lazy: true,
+    });
+    never.stop();
+    expect(never.idleWorkers()).toBe(0);
+    expect(fakes.started.length).toBe(2);
+  });
+});
+
 const primes = { kind: 'count-primes', input: { from: 0, to: 100 }, timeoutMs: 1000 };
 const spin = (ms: number, timeoutMs = 1000) => ({ kind: 'busy', input: { ms }, timeoutMs });
 

@@ -33,6 +33,11 @@ export interface TaskPoolOptions {
   startWorker: StartWorker;
   /** Pool size, 1 to TASK_MAX_WORKERS. */
   workers: number;
+  /**
+   * Start the workers only when first needed (a run asked for, a kind registered), not when
+   * the pool is made: a tab that never runs a task never pays for its workers.
+   */
+  lazy?: boolean;
 }
 
 /** A worker that crashes while idle again and again is restarted after a growing pause. */
@@ -276,15 +281,25 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
       timer: null,
     };
     slots.push(slot);
-    start(slot);
   }
+  let started = false;
+  const ensureStarted = (): void => {
+    if (started || stopped) return;
+    started = true;
+    for (const slot of slots) start(slot);
+  };
+  if (options.lazy !== true) ensureStarted();
 
   return {
     workers: options.workers,
 
-    idleWorkers: () => slots.filter((slot) => slot.state === 'idle').length,
+    idleWorkers: () => {
+      ensureStarted();
+      return slots.filter((slot) => slot.state === 'idle').length;
+    },
 
     run(request) {
+      ensureStarted();
       const refused = refusal(request);
       if (refused !== null)
         return settledRun({ ok: false, code: refused[0], message: refused[1], ms: 0 });
@@ -328,6 +343,7 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
     },
 
     register(kind, moduleUrl) {
+      ensureStarted();
       const refuse = (why: string) =>
         Promise.reject(new Error(`cannot register kind "${String(kind).slice(0, 80)}": ${why}`));
       if (stopped) return refuse('the task runner is stopped');

@@ -20,6 +20,7 @@ export interface BrowserTaskRunnerOptions {
  */
 export function createBrowserTaskRunner(options: BrowserTaskRunnerOptions): TaskRunner {
   const pool = createTaskPool({
+    lazy: true,
     agent: options.agent,
     clock: options.clock ?? wallClock,
     workers: options.workers ?? defaultTaskWorkers(navigator.hardwareConcurrency || 1),

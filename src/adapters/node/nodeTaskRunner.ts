@@ -22,6 +22,7 @@ export interface NodeTaskRunnerOptions {
 /** Task kinds in worker threads. Registered modules: file paths, file:, data: or http(s) URLs. */
 export function createNodeTaskRunner(options: NodeTaskRunnerOptions): TaskRunner {
   const pool = createTaskPool({
+    lazy: true,
     agent: options.agent,
     clock: options.clock ?? wallClock,
     workers: options.workers ?? defaultTaskWorkers(availableParallelism()),

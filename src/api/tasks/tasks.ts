@@ -92,8 +92,10 @@ const DEFAULT_COST_MS = 50;
 const DEFAULT_JOB_TIMEOUT_MS = 120_000;
 const DEFAULT_TASK_TIMEOUT_MS = 30_000;
 const MAX_JOB_TIMEOUT_MS = 3_600_000;
-/** How often membership and utilisation are read. */
+/** How often membership and utilisation are read while this agent has work... */
 const POLL_MS = 250;
+/** ...and while it has none. */
+const IDLE_POLL_MS = 1000;
 /** A job whose submitter is out of reach this long is closed by the Raft leader. */
 const ORPHAN_AFTER_MS = 60_000;
 
@@ -322,6 +324,12 @@ export class Tasks {
   private onPoll(): void {
     const { clock, runner } = this.options;
     const nowMs = clock.nowMs();
+    // Idle (no job of its own running, nothing queued or running here): once a second is
+    // enough, and the page does not build a membership snapshot four times a second for it.
+    const { node } = this.host;
+    const load = node.load();
+    const idle = this.waiting.size === 0 && load.queued + load.running === 0;
+    if (idle && nowMs - this.lastPollMs < IDLE_POLL_MS) return;
     const { reached, pageUtilisation } = this.options.membership();
     this.host.setMembers([...reached]);
     // Utilisation: the workers' busy share of the time since the last poll, or the page's own
@@ -333,7 +341,6 @@ export class Tasks {
     this.lastBusyMs = busyMs;
     this.lastPollMs = nowMs;
     this.host.setUtilisation(utilisation);
-    const { node } = this.host;
     this.recorder.sample(
       nowMs,
       Math.min(1, Math.max(0, utilisation)),
