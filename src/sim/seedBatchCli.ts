@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 /** What a seed command line (`npm run sim:raft`, `sim:tasks`) runs for one seed. */
 export interface SeedCommand<R> {
   run(seed: number): R;
@@ -37,4 +39,35 @@ export function runSeedCommand<R>(
     `${count - failed} of ${count} passed in ${((Date.now() - startedMs) / 1000).toFixed(1)} s`,
   );
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * A seed command line's whole run: `--seed`, `--from`, `--count`, `--help` and the command's
+ * own boolean flags, then runSeedCommand. Returns the exit code.
+ */
+export function seedCommandMain<R>(
+  argv: string[],
+  usage: string,
+  command: (flags: Record<string, boolean>) => SeedCommand<R>,
+  booleanFlags: readonly string[] = [],
+): number {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    seed: { type: 'string' },
+    from: { type: 'string' },
+    count: { type: 'string' },
+    help: { type: 'boolean' },
+  };
+  for (const flag of booleanFlags) options[flag] = { type: 'boolean' };
+  const { values } = parseArgs({ args: argv, options });
+  if (values.help === true) {
+    console.log(usage);
+    return 0;
+  }
+  const flags = Object.fromEntries(booleanFlags.map((flag) => [flag, values[flag] === true]));
+  const text = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
+  return runSeedCommand(command(flags), {
+    ...(text('seed') === undefined ? {} : { seed: text('seed') as string }),
+    ...(text('from') === undefined ? {} : { from: text('from') as string }),
+    ...(text('count') === undefined ? {} : { count: text('count') as string }),
+  });
 }

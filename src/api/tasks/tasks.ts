@@ -1,9 +1,8 @@
 import type { AgentId } from '../../core/base/ids';
-import { DEFAULT_AUCTION_WEIGHTS, DEFAULT_MATCH_THRESHOLD } from '../../core/tasks/auction';
+import { DEFAULT_TASK_SETTINGS } from '../../core/tasks/taskDefaults';
 import type { Capabilities } from '../../core/tasks/auction';
 import { checkJsonPayload } from '../../core/tasks/kinds/jsonPayload';
 import { DEFAULT_STEAL_OPTIONS } from '../../core/tasks/stealing';
-import { DEFAULT_REBALANCE_OPTIONS } from '../../core/tasks/rebalance';
 import { MAX_TASKS_PER_JOB } from '../../core/tasks/taskTable';
 import {
   TASK_STRATEGIES,
@@ -123,26 +122,14 @@ export class Tasks {
 
   constructor(private readonly options: TasksOptions) {
     const config: TaskNodeConfig = {
+      ...DEFAULT_TASK_SETTINGS,
       workers: options.runner.workers,
       capabilities: options.capabilities,
       digestOf: options.digestOf,
       // Between tabs a steal's round trip is tens of ms, longer than a short task: a thief asks
       // while two tasks per worker are still ahead of it, so it does not run dry waiting.
       steal: { ...DEFAULT_STEAL_OPTIONS, lowWaterPerWorker: 2, highWaterPerWorker: 3 },
-      auctionWeights: DEFAULT_AUCTION_WEIGHTS,
-      matchThreshold: DEFAULT_MATCH_THRESHOLD,
-      rebalance: DEFAULT_REBALANCE_OPTIONS,
-      rebalanceEveryMs: 1000,
-      bidWaitMs: 150,
-      reofferMs: 3000,
-      maxAttempts: 5,
-      ledgerRetryMs: 250,
-      loadEveryMs: 50,
-      stealEveryMs: 25,
-      stealWaitMs: 1000,
-      virtualNodes: 64,
       maxJobs: MAX_JOBS_PER_AGENT,
-      finishedKept: 1024,
       ...options.overrides,
     };
     this.host = new TaskHost({

@@ -111,8 +111,12 @@ export class JobBook {
     return out;
   }
 
+  /** A job's status once it ended: it no longer changes, so it is built once. */
+  private finalStatus: JobStatus | null = null;
+
   status(): JobStatus {
-    return {
+    if (this.finalStatus !== null) return this.finalStatus;
+    const status: JobStatus = {
       jobId: this.spec.jobId,
       kind: this.spec.kind,
       strategy: this.spec.strategy,
@@ -129,6 +133,14 @@ export class JobBook {
       submittedAtMs: this.submittedAtMs,
       finishedAtMs: this.finishedAtMs,
     };
+    // Snapshots ask four times a second for every job kept; an ended one is built once, frozen
+    // so that no caller can change what the next one is handed.
+    if (this.state !== 'running') {
+      for (const task of status.tasks) Object.freeze(task);
+      Object.freeze(status.tasks);
+      this.finalStatus = Object.freeze(status);
+    }
+    return status;
   }
 
   invariants(): void {

@@ -21,6 +21,8 @@ export interface MoveOp {
   purpose: 'move';
   op: Extract<TaskTableOp, { kind: 'task-assign' }>;
   jobId: string;
+  /** Whose job it is (the moved tasks are held under it here). */
+  submitter: AgentId;
   tries: number;
 }
 

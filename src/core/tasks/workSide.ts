@@ -255,11 +255,14 @@ export class WorkSide {
       });
     }
     // Taken even when the ask had expired: the victim gave them up and holds them no more.
-    const moves = new Map<string, { jobId: string; tasks: [number, number][] }>();
+    const moves = new Map<
+      string,
+      { jobId: string; submitter: AgentId; tasks: [number, number][] }
+    >();
     for (const t of tasks) {
       this.takeTask({ ...t, epoch: t.epoch + 1 }, false, nowMs);
       const key = `${t.submitter}|${t.jobId}`;
-      const move = moves.get(key) ?? { jobId: t.jobId, tasks: [] };
+      const move = moves.get(key) ?? { jobId: t.jobId, submitter: t.submitter, tasks: [] };
       move.tasks.push([t.task, t.epoch]);
       moves.set(key, move);
     }
@@ -274,6 +277,7 @@ export class WorkSide {
           tasks: move.tasks,
         },
         jobId: move.jobId,
+        submitter: move.submitter,
         tries: 0,
       });
     }
@@ -294,11 +298,11 @@ export class WorkSide {
         mine.push([refusal.task, refusal.epoch]);
       else dropped.add(refusal.task);
     }
-    let submitter: AgentId | null = null;
+    let confirmedAny = false;
     for (const [task, epoch] of mine) {
-      const item = this.findItem(pending.jobId, task);
+      const item = this.work.get(pending.submitter, pending.jobId, task);
       if (item === undefined || item.epoch !== epoch) continue;
-      submitter = item.submitter;
+      confirmedAny = true;
       item.confirmed = true;
       if (item.state === 'finished') this.deliver(item, nowMs);
     }
@@ -306,13 +310,12 @@ export class WorkSide {
       this.dropWork(
         (item) => item.jobId === pending.jobId && dropped.has(item.task) && !item.confirmed,
       );
-    if (submitter !== null && mine.length > 0)
-      this.ctx.sendTo(submitter, { type: 'task-moved', jobId: pending.jobId, tasks: mine }, nowMs);
-  }
-
-  private findItem(jobId: string, task: number): WorkItem | undefined {
-    for (const item of this.work.all()) if (item.jobId === jobId && item.task === task) return item;
-    return undefined;
+    if (confirmedAny)
+      this.ctx.sendTo(
+        pending.submitter,
+        { type: 'task-moved', jobId: pending.jobId, tasks: mine },
+        nowMs,
+      );
   }
 
   private meanTaskMs(): number {

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { runSeedCommand } from '../seedBatchCli';
+import { seedCommandMain } from '../seedBatchCli';
 import { runRaftSeed, type RaftRunResult } from './raftRun';
 
 const USAGE = `npm run sim:raft -- [options]
@@ -20,30 +19,13 @@ function summary(result: RaftRunResult): string {
   ].join('\n');
 }
 
-function main(argv: string[]): number {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      seed: { type: 'string' },
-      from: { type: 'string' },
-      count: { type: 'string' },
-      linearizability: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help === true) {
-    console.log(USAGE);
-    return 0;
-  }
-  const checkLinearizability = values.linearizability === true;
-  return runSeedCommand(
-    {
-      run: (seed) => runRaftSeed(seed, { checkLinearizability }),
-      failed: (result) => result.violations.length + result.livenessFailures.length > 0,
-      summary,
-    },
-    values,
-  );
-}
-
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = seedCommandMain(
+  process.argv.slice(2),
+  USAGE,
+  ({ linearizability }) => ({
+    run: (seed) => runRaftSeed(seed, { checkLinearizability: linearizability === true }),
+    failed: (result) => result.violations.length + result.livenessFailures.length > 0,
+    summary,
+  }),
+  ['linearizability'],
+);

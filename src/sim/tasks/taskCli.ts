@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { runSeedCommand } from '../seedBatchCli';
+import { seedCommandMain } from '../seedBatchCli';
 import { runTaskSeed, type TaskSeedResult } from './taskRun';
 
 const USAGE = `npm run sim:tasks -- [options]
@@ -22,24 +21,8 @@ function summary(result: TaskSeedResult): string {
   ].join('\n');
 }
 
-function main(argv: string[]): number {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      seed: { type: 'string' },
-      from: { type: 'string' },
-      count: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help === true) {
-    console.log(USAGE);
-    return 0;
-  }
-  return runSeedCommand(
-    { run: runTaskSeed, failed: (result) => result.failures.length > 0, summary },
-    values,
-  );
-}
-
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = seedCommandMain(process.argv.slice(2), USAGE, () => ({
+  run: runTaskSeed,
+  failed: (result) => result.failures.length > 0,
+  summary,
+}));

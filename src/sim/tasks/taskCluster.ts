@@ -1,9 +1,7 @@
 import type { AgentId } from '../../core/base/ids';
 import { hash32 } from '../../core/base/hash32';
 import type { Prng } from '../../core/base/prng';
-import { DEFAULT_AUCTION_WEIGHTS, DEFAULT_MATCH_THRESHOLD } from '../../core/tasks/auction';
-import { DEFAULT_STEAL_OPTIONS } from '../../core/tasks/stealing';
-import { DEFAULT_REBALANCE_OPTIONS } from '../../core/tasks/rebalance';
+import { DEFAULT_TASK_SETTINGS } from '../../core/tasks/taskDefaults';
 import { TaskNode } from '../../core/tasks/taskNode';
 import { TaskTable, type TaskTableOp } from '../../core/tasks/taskTable';
 import type {
@@ -100,24 +98,15 @@ export class TaskCluster {
 
   constructor(private readonly options: TaskClusterOptions) {
     this.nodeConfig = {
+      ...DEFAULT_TASK_SETTINGS,
       workers: 2,
       capabilities: { cores: 4, memoryGb: 8, webgpu: false, tags: [] },
       digestOf: simDigest,
-      steal: DEFAULT_STEAL_OPTIONS,
-      rebalance: DEFAULT_REBALANCE_OPTIONS,
-      rebalanceEveryMs: 1000,
-      auctionWeights: DEFAULT_AUCTION_WEIGHTS,
-      matchThreshold: DEFAULT_MATCH_THRESHOLD,
+      // Quicker than between tabs (links of a few ms), and more attempts: a seed may crash and
+      // cut off several owners of one task.
       bidWaitMs: 100,
       reofferMs: 2000,
       maxAttempts: 8,
-      ledgerRetryMs: 250,
-      loadEveryMs: 50,
-      stealEveryMs: 25,
-      stealWaitMs: 1000,
-      virtualNodes: 64,
-      maxJobs: 16,
-      finishedKept: 1024,
       ...options.config,
     };
     for (const [index, id] of options.ids.entries()) {
