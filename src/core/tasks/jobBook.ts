@@ -81,7 +81,8 @@ export class JobBook {
   /** The ledger moved `task` to `owner` at `epoch`. */
   assigned(task: number, owner: AgentId, epoch: number, nowMs: Millis): void {
     const t = this.tasks[task] as TrackedTask;
-    if (t.state === 'done' || epoch < t.epoch) return;
+    // An ended job's tasks stay as it left them (a late task-moved changes nothing).
+    if (this.state !== 'running' || t.state === 'done' || epoch < t.epoch) return;
     t.owner = owner;
     t.epoch = epoch;
     if (t.pending === null) t.state = 'assigned';
