@@ -100,7 +100,14 @@ test.describe('pBFT under faults, four agents in four browser instances', () => 
       await shootConsensus(reloaded.page, 'consensus-reloaded-caught-up', testInfo);
 
       // Crash the primary's browser: its process is killed, it says nothing. The primary is
-      // read again now: the reload may have been followed by a view change.
+      // read again now, once every tab agrees on the view: the reload may have been followed by
+      // a view change still settling, and the tab to kill is the primary all of them follow.
+      await expect
+        .poll(async () => {
+          const views = await Promise.all(tabs.map((tab) => statusOf(tab.page)));
+          return new Set(views.map((status) => `${status.view}/${status.primary}`)).size;
+        })
+        .toBe(1);
       const now = await Promise.all(tabs.map((tab) => statusOf(tab.page)));
       const viewBefore = Math.max(...now.map((status) => status.view));
       const current = now.find((status) => status.view === viewBefore)!.primary;
