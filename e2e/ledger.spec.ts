@@ -16,6 +16,7 @@ import {
   waitForVoters,
 } from './ledger';
 import { expectQuorum, healByApi, shoot, waitForHealed, type MeshTab } from './mesh';
+import { phaseLog } from './phases';
 
 /** Every tab of `tabs` appends once; each must commit. */
 async function appendFromEvery(tabs: MeshTab[], label: string): Promise<number> {
@@ -141,7 +142,9 @@ test.describe('Raft ledger across five agents', () => {
       (page, count) => waitForVoters(page, count),
     );
     const recorder = new KvRecorder();
+    const phase = phaseLog('raft partition');
     try {
+      phase('formed');
       const leader = await agreedLeader(tabs);
       await appendFromEvery(tabs, 'formed');
       await recorder.round(tabs, 'formed');
@@ -168,12 +171,14 @@ test.describe('Raft ledger across five agents', () => {
         },
         [[minority.map((t) => t.id), majority.map((t) => t.id)], 'minority-entry'] as const,
       );
+      phase('partitioned');
       for (const tab of minority) await expectQuorum(tab, { hasQuorum: false });
       for (const tab of majority) await expectQuorum(tab, { hasQuorum: true });
       await expect.poll(() => ledgerStatus(leader.page).then((s) => s.role)).not.toBe('leader');
       // Placed, its fate is unknown when its time runs out (`timeout`, or `no-quorum` once the
       // membership saw the split) and it says it may have committed. Not placed (leadership had
       // moved), it waited for a leader or an answer from one across the split.
+      phase('old leader stepped down');
       const strandedOutcome = await stranded;
       const placed = strandedOutcome.placedAsLeader;
       expect(['no-quorum', 'timeout', 'no-leader']).toContain(strandedOutcome.code);
@@ -195,13 +200,16 @@ test.describe('Raft ledger across five agents', () => {
         });
         expect((await ledgerStatus(tab.page)).commitIndex).toBe(committedBefore);
       }
+      phase('minority refused');
       const newLeader = await agreedLeader(majority);
       expect(minority).not.toContain(newLeader);
       await appendFromEvery(majority, 'majority');
       await recorder.round(majority, 'split');
 
+      phase('majority committed');
       await healByApi(majority[0]!.page);
       await waitForHealed(tabs);
+      phase('healed');
       await appendFromEvery(tabs, 'healed');
       await expectLedgersMatch(tabs, 5 + 3 + 5);
       for (const record of await ledgerLog(leader.page)) {
@@ -209,6 +217,7 @@ test.describe('Raft ledger across five agents', () => {
         expect(record.entry).not.toBe('minority-late');
       }
       await recorder.round(tabs, 'healed');
+      phase('ledgers match');
 
       // Reload a follower while the others commit: it returns from its stored log.
       const { leader: current } = await ledgerStatus(tabs[0]!.page);
@@ -217,11 +226,14 @@ test.describe('Raft ledger across five agents', () => {
       await reloaded.page.reload();
       await appendFromEvery(others, 'during-reload');
       await reloaded.page.waitForFunction(() => window.mesh !== undefined);
+      phase('reloaded');
       await waitForVoters(reloaded.page, tabs.length);
+      phase('reloaded tab votes');
       expect(await appendFrom(reloaded.page, 'reloaded')).toMatchObject({ ok: true });
       await expectLedgersMatch(tabs, 5 + 3 + 5 + 4 + 1);
       await recorder.round(tabs, 'reloaded');
       expectLinearizable(recorder, testInfo);
+      phase('done');
     } finally {
       await closeKillable(browsers);
     }

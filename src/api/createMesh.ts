@@ -31,6 +31,7 @@ import { Tasks } from './tasks/tasks';
 import { tasksApiOf } from './tasks/tasksApi';
 import { TaskLedgerExtension, taskLedgerPort } from './tasks/taskLedger';
 import { taskEventOf } from './tasks/taskEvents';
+import { CRITICAL_TASKS_STATE, criticalTaskKinds, flagsIn } from './tasks/criticalTaskKinds';
 
 /**
  * pBFT settings for real links: a request timer of 1 s (the simulator's 500 ms is tight for a
@@ -93,7 +94,8 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     if (entry.kind === CONFIG_KIND) applyConfig();
   });
   critical.app.onRestored(applyConfig);
-  mesh.onBehaviourCommand((behaviour) => critical.setBehaviour(behaviour));
+  for (const [kind, definition] of Object.entries(criticalTaskKinds()))
+    critical.register(kind, definition);
   for (const [kind, definition] of Object.entries(options.kinds ?? {})) {
     critical.register(kind, definition);
   }
@@ -137,8 +139,21 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
       const logged = taskEventOf(event);
       if (logged !== null) emit({ atMs: wallClock.nowMs(), ...logged });
     },
+    critical: {
+      // A replica knows f; a client (or an agent still forming) answers null.
+      faultTolerance: () => {
+        const { n, f } = critical.status();
+        return n > 0 ? f : null;
+      },
+      propose: (action) => critical.propose(action).then(({ result }) => result),
+      flags: () => flagsIn(critical.app.stateOf(CRITICAL_TASKS_STATE)),
+    },
   });
   mesh.onSlowCommand((factor) => tasks.setSlowdown(factor));
+  mesh.onBehaviourCommand((behaviour) => {
+    critical.setBehaviour(behaviour);
+    tasks.setBehaviour(behaviour);
+  });
   const agreement = tieredAgreement([
     {
       namespaces: agreedNamespaces,

@@ -1,6 +1,6 @@
 import type { AgentId } from '../../core/base/ids';
 import type { Prng } from '../../core/base/prng';
-import type { ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
+import { pbftBehaviourOf, type ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
 import type { PbftClientEvent, ProposalError } from '../../core/pbft/client';
 import type { PbftOverrides } from '../../core/pbft/config';
 import type { PbftEvent, PbftSnapshot } from '../../core/pbft/types';
@@ -154,7 +154,7 @@ export class Critical implements GenesisTarget {
       onMessage: (direction, peer, msg) =>
         this.recorder.onMessage(direction, peer, msg, options.clock.nowMs()),
     });
-    this.host.rewriter.behaviour = this.behaviour;
+    this.host.rewriter.behaviour = pbftBehaviourOf(this.behaviour);
     this.hostStartedMs = nowMs;
     const restored = this.host.replica.snapshot();
     this.role = role === 'replica' || restarting ? roleOf(restored.role) : 'client';
@@ -226,7 +226,7 @@ export class Critical implements GenesisTarget {
 
   setBehaviour(behaviour: ByzantineBehaviour): void {
     this.behaviour = behaviour;
-    if (this.host !== null) this.host.rewriter.behaviour = behaviour;
+    if (this.host !== null) this.host.rewriter.behaviour = pbftBehaviourOf(behaviour);
   }
 
   register(kind: string, definition: CriticalKind): void {

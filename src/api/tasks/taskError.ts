@@ -9,6 +9,7 @@ export type TaskErrorCode =
   | 'no-capable-agent'
   | 'timeout'
   | 'ledger-refused'
+  | 'no-quorum'
   | 'stopped';
 
 export class TaskError extends Error {

@@ -24,6 +24,9 @@ import { TaskError } from './taskError';
 import { KindSharing } from './kindSharing';
 import type { MemoryStore } from '../../crdt/memory/memoryStore';
 import { TaskRecorder, type TasksView } from '../../host/taskRecorder';
+import type { ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
+import { CriticalJobs, type CriticalPort } from './criticalJobs';
+import { MAX_CRITICAL_TASKS, type FlagRecord } from './criticalTaskKinds';
 
 /** A task's result as it was accepted (the dashboard draws the demo's tiles from these). */
 export interface AcceptedResult {
@@ -39,7 +42,11 @@ export interface JobRequest {
   kind: string;
   inputs: unknown[];
   strategy?: TaskStrategy;
-  /** Byzantine-checked results through pBFT (not yet offered: refused `unsupported`). */
+  /**
+   * Byzantine-checked: every task runs on f+1 distinct agents and its result is accepted through
+   * pBFT once they agree (more copies run where they do not); whoever disagreed is flagged.
+   * The copies are placed by the ring, whatever `strategy` says.
+   */
   critical?: boolean;
   /** Capabilities a bidder must have (auction): tags, `webgpu`, `cores>=N`, `memory>=N`. */
   requires?: string[];
@@ -82,6 +89,8 @@ export interface TasksOptions {
   /** A random job id suffix (hex). */
   randomHex: () => string;
   emit: (event: TaskEvent) => void;
+  /** pBFT, for critical jobs (without it they are refused `unsupported`). */
+  critical?: CriticalPort;
   overrides?: Partial<TaskNodeConfig>;
 }
 
@@ -119,6 +128,7 @@ export class Tasks {
   private sweepAtMs = 0;
   private stopped = false;
   private sharing: KindSharing | null = null;
+  private readonly criticalJobs: CriticalJobs | null;
 
   constructor(private readonly options: TasksOptions) {
     const config: TaskNodeConfig = {
@@ -143,6 +153,22 @@ export class Tasks {
     });
     this.poll = new PollingTimer(options.clock, POLL_MS, () => this.onPoll());
     this.lastPollMs = options.clock.nowMs();
+    const { host } = this;
+    this.criticalJobs =
+      options.critical === undefined
+        ? null
+        : new CriticalJobs(
+            {
+              submit: (spec) => host.submit(spec),
+              cancel: (jobId) => host.cancel(jobId),
+              resultOf: (jobId, task) => host.node.resultOf(jobId, task),
+              digestOf: options.digestOf,
+            },
+            options.critical,
+            (jobId, task, owner, text) =>
+              this.notifyAccepted({ jobId, task, owner, epoch: 0, result: JSON.parse(text) }),
+            () => options.clock.nowMs(),
+          );
   }
 
   start(): void {
@@ -152,6 +178,14 @@ export class Tasks {
   submit(request: JobRequest): SubmittedJob {
     if (this.stopped) throw new TaskError('stopped', 'this agent has left the mesh');
     const spec = this.specOf(request);
+    if (request.critical === true) {
+      if (this.criticalJobs === null)
+        throw new TaskError('unsupported', 'this agent runs no pBFT for critical jobs');
+      return {
+        jobId: spec.jobId,
+        done: this.criticalJobs.submit(spec, this.options.clock.nowMs()),
+      };
+    }
     const done = new Promise<unknown[]>((resolve, reject) => {
       this.waiting.set(spec.jobId, { resolve, reject });
     });
@@ -160,7 +194,17 @@ export class Tasks {
   }
 
   status(jobId: string): JobStatus | null {
-    return this.host.status(jobId);
+    return this.criticalJobs?.status(jobId) ?? this.host.status(jobId);
+  }
+
+  /** Agents caught reporting results other than the agreed ones, with the evidence. */
+  flagged(): FlagRecord[] {
+    return [...(this.options.critical?.flags() ?? [])];
+  }
+
+  /** `lie-results` forges every result this agent computes; any other behaviour does not. */
+  setBehaviour(behaviour: ByzantineBehaviour): void {
+    this.host.node.lying = behaviour === 'lie-results';
   }
 
   /**
@@ -216,6 +260,7 @@ export class Tasks {
   stop(): void {
     if (this.stopped) return;
     this.poll.stop();
+    this.criticalJobs?.stop(this.options.clock.nowMs());
     this.sharing?.stop();
     this.host.stop();
     this.options.runner.stop();
@@ -230,10 +275,17 @@ export class Tasks {
       throw new TaskError('invalid', 'kind must be a kind name');
     if (!this.options.runner.kinds().includes(kind))
       throw new TaskError('unknown-kind', `no kind ${kind} here (register it first)`);
-    if (request.critical === true)
-      throw new TaskError('unsupported', 'Byzantine-checked (critical) jobs are not offered yet');
-    if (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > MAX_TASKS_PER_JOB)
-      throw new TaskError('invalid', `inputs must be an array of 1 to ${MAX_TASKS_PER_JOB}`);
+    const maxTasks = request.critical === true ? MAX_CRITICAL_TASKS : MAX_TASKS_PER_JOB;
+    if (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > maxTasks)
+      throw new TaskError(
+        'invalid',
+        `inputs must be an array of 1 to ${maxTasks}${request.critical === true ? ' (critical)' : ''}`,
+      );
+    if (request.critical === true && (request.requires ?? []).length > 0)
+      throw new TaskError(
+        'unsupported',
+        'a critical job places its copies by the ring: it takes no requires',
+      );
     const texts = inputs.map((input, i) => {
       const problem = checkJsonPayload(input, TASK_INPUT_MAX_BYTES);
       if (problem !== null)
@@ -290,12 +342,14 @@ export class Tasks {
     const nowMs = this.options.clock.nowMs();
     this.recorder.onEvent(event, nowMs);
     this.options.emit(event);
+    // A critical job's rounds are its own: their results count only once agreed.
+    if ('jobId' in event && this.criticalJobs?.owns(event.jobId) === true)
+      return this.criticalJobs.onEvent(event, nowMs);
     if (event.type === 'task-accepted' && this.acceptedListeners.size > 0) {
       const text = this.host.node.resultOf(event.jobId, event.task);
       if (text !== null) {
         const { jobId, task, owner, epoch } = event;
-        const accepted = { jobId, task, owner, epoch, result: JSON.parse(text) as unknown };
-        for (const listener of this.acceptedListeners) listener(accepted);
+        this.notifyAccepted({ jobId, task, owner, epoch, result: JSON.parse(text) as unknown });
       }
     } else if (event.type === 'job-done') {
       const waiting = this.waiting.get(event.jobId);
@@ -306,6 +360,10 @@ export class Tasks {
       this.waiting.delete(event.jobId);
       waiting?.reject(new TaskError(event.code, event.message));
     }
+  }
+
+  private notifyAccepted(accepted: AcceptedResult): void {
+    for (const listener of this.acceptedListeners) listener(accepted);
   }
 
   private onPoll(): void {

@@ -1,11 +1,13 @@
 import type { JobStatus } from '../../core/tasks/taskTypes';
+import type { FlagRecord } from './criticalTaskKinds';
 import type { AcceptedResult, JobRequest, SubmittedJob, Tasks } from './tasks';
 
 /** `mesh.tasks`: jobs split into tasks that run in workers across the mesh. */
 export interface TasksApi {
   /**
-   * Starts a job: `{ kind, inputs, strategy: 'steal' | 'hash' | 'auction', requires?, ... }`.
-   * Throws a TaskError (`invalid`, `unknown-kind`, `too-large`, `unsupported`) when the job is
+   * Starts a job: `{ kind, inputs, strategy: 'steal' | 'hash' | 'auction', requires?, critical?,
+   * ... }`. Throws a TaskError (`invalid`, `unknown-kind`, `too-large`, `unsupported`,
+   * `no-quorum` for a critical job while pBFT forms) when the job is
    * refused before anything is sent; `done` resolves with every task's result in input order
    * once each has exactly one accepted result, or rejects with a TaskError whose `code` says why.
    */
@@ -20,6 +22,8 @@ export interface TasksApi {
   setSlowdown(factor: number): void;
   /** Every result accepted from now on for jobs submitted here; returns the unsubscribe. */
   onAccepted(listener: (accepted: AcceptedResult) => void): () => void;
+  /** Agents critical jobs caught reporting a result other than the agreed one, with evidence. */
+  flagged(): FlagRecord[];
 }
 
 export function tasksApiOf(tasks: Tasks): TasksApi {
@@ -30,5 +34,6 @@ export function tasksApiOf(tasks: Tasks): TasksApi {
     kinds: () => tasks.kinds(),
     setSlowdown: (factor) => tasks.setSlowdown(factor),
     onAccepted: (listener) => tasks.onAccepted(listener),
+    flagged: () => tasks.flagged(),
   };
 }

@@ -3,77 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../../server/startServer';
-import { createNodePeer } from '../../adapters/node/nodePeer';
-import { createNodeSocket } from '../../adapters/node/nodeSocket';
-import { createNodeTaskRunner } from '../../adapters/node/nodeTaskRunner';
-import { nodeCapabilities } from '../../adapters/node/nodeCapabilities';
-import { memoryRecordStore } from '../../host/recordStore';
-import { createMesh } from '../createMesh';
 import type { Mesh } from '../mesh';
-
-/** Primes below n, the slow way (the oracle). */
-function primesBelow(from: number, to: number): number {
-  let count = 0;
-  for (let n = Math.max(2, from); n < to; n++) {
-    let prime = true;
-    for (let d = 2; d * d <= n; d++) if (n % d === 0) prime = false;
-    if (prime) count++;
-  }
-  return count;
-}
-
-/** Resolves once every agent sees the same Raft leader (the task table needs the ledger). */
-function ledgerFormed(meshes: Mesh[]): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      const leaders = meshes.map((m) => m.ledger.status().leader);
-      if (leaders[0] !== null && leaders.every((l) => l === leaders[0])) {
-        for (const off of offs) off();
-        resolve();
-      }
-    };
-    const offs = meshes.map((m) => m.onEvent(check));
-    check();
-  });
-}
+import { nodeTaskAgents, primesBelow } from './testTaskAgents';
 
 describe('mesh.tasks over three Node agents (real WebRTC, worker threads, the Raft ledger)', () => {
-  let server: RunningServer | null = null;
-  const meshes: Mesh[] = [];
-
-  afterEach(async () => {
-    for (const mesh of meshes.splice(0)) mesh.leave();
-    await server?.close();
-    server = null;
-  });
-
-  async function agents(count: number, room: string): Promise<Mesh[]> {
-    server ??= await startServer({ port: 0, host: '127.0.0.1' });
-    for (let i = 0; i < count; i++) {
-      meshes.push(
-        await createMesh({
-          room,
-          signalingUrl: `${server.wsUrl}/signal`,
-          iceServers: [],
-          links: {},
-          ledger: { minVoters: 3, addAfterMs: 200 },
-          platform: {
-            createPeer: createNodePeer,
-            createSocket: createNodeSocket,
-            openRecordStore: async () => memoryRecordStore(),
-            randomSeed: () => 1000 + i,
-            createTaskRunner: (selfId) => createNodeTaskRunner({ agent: selfId, workers: 1 }),
-            capabilities: () => nodeCapabilities(i === 2 ? ['fast'] : []),
-            resolveKindUrl: (url) => url,
-            acceptsKindUrl: (url) => url.startsWith('file:'),
-          },
-        }),
-      );
-    }
-    await ledgerFormed(meshes);
-    return meshes;
-  }
+  const cluster = nodeTaskAgents();
+  afterEach(() => cluster.stop());
+  const agents = (count: number, room: string) => cluster.start(count, room);
 
   it('runs a job under each strategy with every result right; refuses bad jobs at once with a code', async () => {
     const [a, b, c] = await agents(3, 'tasks-node');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BYZANTINE_BEHAVIOURS, type ByzantineBehaviour } from './byzantine';
+import { PBFT_BEHAVIOURS, type PbftBehaviour } from './byzantine';
 import { FOUR, R1, R2, R3, R4, TestNet } from './testNet';
 import { testDigest, testPrng } from './testDigest';
 
@@ -37,7 +37,7 @@ describe('pBFT with one Byzantine replica of four', () => {
     }
   });
 
-  const cases: [ByzantineBehaviour, 'primary' | 'backup'][] = BYZANTINE_BEHAVIOURS.filter(
+  const cases: [PbftBehaviour, 'primary' | 'backup'][] = PBFT_BEHAVIOURS.filter(
     (b) => b !== 'honest',
   ).flatMap((b) => [
     [b, 'primary'],

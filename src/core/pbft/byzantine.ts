@@ -1,15 +1,11 @@
 import type { AgentId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import type { PbftMessage, PbftPrePrepareMessage } from '../wire/pbftMessages';
-import {
-  BYZANTINE_BEHAVIOURS,
-  isByzantineBehaviour,
-  type ByzantineBehaviour,
-} from '../wire/byzantineBehaviours';
+import { PBFT_BEHAVIOURS, type PbftBehaviour } from '../wire/byzantineBehaviours';
 import { batchDigest } from './batch';
 import type { DigestFn, PbftEffect } from './types';
 
-export { BYZANTINE_BEHAVIOURS, isByzantineBehaviour, type ByzantineBehaviour };
+export { PBFT_BEHAVIOURS, type PbftBehaviour };
 
 /** Old messages a replaying replica keeps to send again. */
 const REPLAY_RING = 64;
@@ -22,7 +18,7 @@ const REPLAY_RING = 64;
  * them as itself, and receivers reject them.
  */
 export class ByzantineRewriter {
-  behaviour: ByzantineBehaviour = 'honest';
+  behaviour: PbftBehaviour = 'honest';
   private readonly sent: PbftMessage[] = [];
 
   constructor(

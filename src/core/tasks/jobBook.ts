@@ -31,6 +31,8 @@ export interface TrackedTask {
   cannotRunOn: AgentId[];
   /** A move of it is proposed or up for auction: not moved again until that settles. */
   moving: boolean;
+  /** Where its last move was sent (copies of one task keep off each other's agents). */
+  target: AgentId | null;
 }
 
 /**
@@ -61,7 +63,35 @@ export class JobBook {
       failedOn: [],
       cannotRunOn: [],
       moving: false,
+      target: null,
     }));
+    const groups = spec.copies?.groups;
+    if (groups !== undefined)
+      for (const [task, group] of groups.entries()) {
+        const list = this.copiesByGroup.get(group) ?? [];
+        list.push(task);
+        this.copiesByGroup.set(group, list);
+      }
+  }
+
+  private readonly copiesByGroup = new Map<number, number[]>();
+
+  /**
+   * The agents a copy of a critical job's task must not go to: those its sibling copies run
+   * or ran on (or are being moved to), and those the job names; empty for other jobs.
+   */
+  excludedFor(task: number): Set<AgentId> {
+    const copies = this.spec.copies;
+    const excluded = new Set<AgentId>(copies?.avoid[task] ?? []);
+    if (copies === undefined) return excluded;
+    for (const sibling of this.copiesByGroup.get(copies.groups[task] as number) ?? []) {
+      if (sibling === task) continue;
+      const t = this.tasks[sibling] as TrackedTask;
+      if (t.owner !== null) excluded.add(t.owner);
+      if (t.target !== null) excluded.add(t.target);
+      if (t.pending !== null) excluded.add(t.pending.owner);
+    }
+    return excluded;
   }
 
   get jobId(): string {

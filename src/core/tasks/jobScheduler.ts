@@ -193,8 +193,16 @@ export class JobScheduler {
     const targets = new Map<AgentId, AuctionedTask[]>();
     for (const t of tasks) {
       const owner = this.targetFor(job, t.task);
+      if (owner === null && job.spec.copies !== undefined)
+        return this.failJob(
+          job,
+          'no-capable-agent',
+          `no agent left for copy ${t.task} (its task's other copies hold the rest)`,
+          nowMs,
+        );
       if (owner === null)
         return this.failJob(job, 'task-failed', this.exhausted(job, t.task), nowMs);
+      (job.tasks[t.task] as TrackedTask).target = owner;
       const list = targets.get(owner) ?? [];
       list.push(t);
       targets.set(owner, list);
@@ -208,7 +216,8 @@ export class JobScheduler {
    */
   private targetFor(job: JobBook, task: number): AgentId | null {
     const t = job.tasks[task] as TrackedTask;
-    const able = this.ctx.live.filter((id) => !t.cannotRunOn.includes(id));
+    const excluded = job.excludedFor(task);
+    const able = this.ctx.live.filter((id) => !t.cannotRunOn.includes(id) && !excluded.has(id));
     const fresh = able.filter((id) => !t.failedOn.includes(id));
     const candidates = fresh.length > 0 ? fresh : able;
     if (candidates.length === 0) return null;
@@ -319,6 +328,7 @@ export class JobScheduler {
         input: job.spec.inputs[task] as string,
         costMs: job.spec.costMs,
         timeoutMs: job.spec.runTimeoutMs,
+        ...(job.spec.copies === undefined ? {} : { pinned: true as const }),
       });
     }
     // To this agent too: its own queue takes the offer as any owner's would.

@@ -58,6 +58,8 @@ export interface NodeContext {
   readonly loads: Map<AgentId, PeerLoad>;
   /** The CPU utilisation the host measured, 0-1. */
   readonly utilisation: number;
+  /** Forges every result it computes (core/tasks/forgedResults.ts). */
+  readonly lying: boolean;
   send(to: AgentId, msg: TaskMessage): void;
   /** To a peer, or handled at once when `to` is this agent. */
   sendTo(to: AgentId, msg: TaskMessage, nowMs: Millis): void;

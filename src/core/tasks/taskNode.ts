@@ -90,6 +90,9 @@ export class TaskNode implements NodeContext {
     return this.measuredUtilisation;
   }
 
+  /** Whether this agent forges the results it computes (the `lie-results` behaviour). */
+  lying = false;
+
   /** What this agent's queue holds, for the neighbours, the load summary and the dashboard. */
   load(): { queued: number; running: number; workers: number; meanTaskMs: number } {
     return this.side.load();

@@ -24,6 +24,13 @@ export interface JobSpec {
   timeoutMs: number;
   /** One task's run on a worker ends `timeout` after this long. */
   runTimeoutMs: number;
+  /**
+   * The tasks are copies of a critical job's tasks (api/tasks/criticalJobs.ts): `groups[i]`
+   * names the task copy i is of. Copies of one task run on distinct agents, never on those in
+   * `avoid[i]`, placed by the ring and never stolen or pushed; no agent left for one fails the
+   * job `no-capable-agent`.
+   */
+  copies?: { groups: number[]; avoid: AgentId[][] };
 }
 
 export interface TaskNodeConfig {

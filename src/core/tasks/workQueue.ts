@@ -128,10 +128,16 @@ export class WorkQueue {
    */
   giveUp(count: number, maxBytes: number): WorkItem[] {
     const given: WorkItem[] = [];
+    // Pinned items stay: they are put back where they were once the give is cut.
+    const kept: WorkItem[] = [];
     let bytes = 0;
     while (given.length < count) {
       const [next] = this.deque.giveUp(1);
       if (next === undefined) break;
+      if (next.pinned === true) {
+        kept.push(next);
+        continue;
+      }
       bytes += next.input.length + 200;
       if (given.length > 0 && bytes > maxBytes) {
         this.deque.pushFront(next);
@@ -139,6 +145,7 @@ export class WorkQueue {
       }
       given.push(next);
     }
+    for (let i = kept.length - 1; i >= 0; i--) this.deque.pushFront(kept[i] as WorkItem);
     for (const item of given) {
       item.state = 'given';
       this.settle(workKey(item.submitter, item.jobId, item.task));
@@ -185,6 +192,7 @@ export class WorkQueue {
       input: task.input,
       costMs: task.costMs,
       timeoutMs: task.timeoutMs,
+      ...(task.pinned === true ? { pinned: true } : {}),
       state: 'queued',
       confirmed,
       runId: null,

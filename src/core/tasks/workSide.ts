@@ -1,3 +1,4 @@
+import { forgeResult } from './forgedResults';
 import { shortId, type AgentId } from '../base/ids';
 import type { Millis } from '../base/time';
 import {
@@ -370,7 +371,7 @@ export class WorkSide {
           task: item.task,
           epoch: item.epoch,
           ok: true,
-          result: outcome.result,
+          result: this.ctx.lying ? forgeResult(outcome.result) : outcome.result,
           ms: outcome.ms,
         }
       : {

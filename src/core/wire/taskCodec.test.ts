@@ -61,6 +61,14 @@ const examples: TaskMessage[] = [
     queueMs: 0,
     workers: 3,
   },
+  {
+    type: 'task-offer',
+    jobId: 'job-1.r1',
+    kind: 'count-primes',
+    tasks: [
+      { task: 0, epoch: 2, input: '{"from":0,"to":9}', costMs: 5, timeoutMs: 9, pinned: true },
+    ],
+  },
 ];
 
 function frameOf(body: unknown): Uint8Array {
@@ -116,6 +124,13 @@ describe('task codec', () => {
       ],
       [{ ...examples[9], utilisation: 2 }, /utilisation is not 0-1/],
       [{ type: 'task-fly' }, /type is not one of/],
+      [
+        {
+          ...examples[0],
+          tasks: [{ task: 0, epoch: 1, input: '1', costMs: 1, timeoutMs: 1, pinned: 1 }],
+        },
+        /pinned is not a boolean/,
+      ],
       [[1, 2], /is not an object/],
     ];
     for (const [body, reason] of cases) {

@@ -82,6 +82,7 @@ function offered(value: unknown, at: string): OfferedTask {
     input: jsonText(t.input, field(at, 'input'), TASK_INPUT_MAX_BYTES),
     costMs: ms(t.costMs, field(at, 'costMs')),
     timeoutMs: ms(t.timeoutMs, field(at, 'timeoutMs')),
+    ...(t.pinned === undefined || !flag(t.pinned, field(at, 'pinned')) ? {} : { pinned: true }),
   };
 }
 

@@ -33,6 +33,11 @@ export interface OfferedTask {
   costMs: number;
   /** A run of it ends `timeout` after this long, ms. */
   timeoutMs: number;
+  /**
+   * Placed on this agent on purpose (a copy of a critical job's task, which must run on an
+   * agent its other copies do not): never stolen or pushed away.
+   */
+  pinned?: true;
 }
 
 /** A task handed over in a steal: the same, with the job it belongs to. */

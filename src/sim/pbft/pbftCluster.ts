@@ -1,6 +1,6 @@
 import type { AgentId } from '../../core/base/ids';
 import type { Prng } from '../../core/base/prng';
-import type { ByzantineBehaviour, ByzantineRewriter } from '../../core/pbft/byzantine';
+import type { PbftBehaviour, ByzantineRewriter } from '../../core/pbft/byzantine';
 import type { PbftClient, PbftClientEvent } from '../../core/pbft/client';
 import type { PbftOverrides } from '../../core/pbft/config';
 import { applyRecordChanges } from '../../core/base/records';
@@ -132,7 +132,7 @@ export class PbftCluster {
     return this.nodes[index] as PbftSimNode;
   }
 
-  setBehaviour(index: number, behaviour: ByzantineBehaviour): void {
+  setBehaviour(index: number, behaviour: PbftBehaviour): void {
     this.node(index).rewriter.behaviour = behaviour;
   }
 

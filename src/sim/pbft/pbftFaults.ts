@@ -1,5 +1,5 @@
 import type { Prng } from '../../core/base/prng';
-import { BYZANTINE_BEHAVIOURS, type ByzantineBehaviour } from '../../core/pbft/byzantine';
+import { PBFT_BEHAVIOURS, type PbftBehaviour } from '../../core/pbft/byzantine';
 import { byzantineFaultsTolerated } from '../../core/quorum/byzantine';
 
 /** One scheduled fault of a pBFT run. */
@@ -30,7 +30,7 @@ export type PbftReconfigurationPlan =
 export interface PbftPlan {
   replicas: number;
   f: number;
-  behaviours: { node: number; behaviour: ByzantineBehaviour }[];
+  behaviours: { node: number; behaviour: PbftBehaviour }[];
   /** A Twins copy of this replica (sharing its key), or null. */
   twinOf: number | null;
   /** A replica restarted without its storage, counted against f. */
@@ -64,12 +64,12 @@ export function planPbftRun(prng: Prng, reconfigurationPrng?: Prng): PbftPlan {
   while (budget > 0) {
     const node = order.pop() as number;
     budget--;
-    const pick = prng.nextInt(BYZANTINE_BEHAVIOURS.length + 2);
-    if (pick === BYZANTINE_BEHAVIOURS.length && twinOf === null) twinOf = node;
-    else if (pick === BYZANTINE_BEHAVIOURS.length + 1 && amnesiac === null) amnesiac = node;
+    const pick = prng.nextInt(PBFT_BEHAVIOURS.length + 2);
+    if (pick === PBFT_BEHAVIOURS.length && twinOf === null) twinOf = node;
+    else if (pick === PBFT_BEHAVIOURS.length + 1 && amnesiac === null) amnesiac = node;
     else {
-      const behaviour = BYZANTINE_BEHAVIOURS[1 + prng.nextInt(BYZANTINE_BEHAVIOURS.length - 1)];
-      behaviours.push({ node, behaviour: behaviour as ByzantineBehaviour });
+      const behaviour = PBFT_BEHAVIOURS[1 + prng.nextInt(PBFT_BEHAVIOURS.length - 1)];
+      behaviours.push({ node, behaviour: behaviour as PbftBehaviour });
     }
   }
   const healAtMs = 3000 + prng.nextInt(5000);

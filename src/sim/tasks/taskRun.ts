@@ -4,7 +4,7 @@ import { TASK_STRATEGIES, type JobSpec, type TaskEvent } from '../../core/tasks/
 import { expectedValue, TaskCluster } from './taskCluster';
 
 /** How long a seed may take, virtual time, before its jobs count as stuck. */
-const RUN_LIMIT_MS = 180_000;
+export const RUN_LIMIT_MS = 180_000;
 
 export interface TaskSeedPlan {
   agents: number;
@@ -63,13 +63,13 @@ export function planOf(seed: number): TaskSeedPlan {
 }
 
 /**
- * One seeded run: jobs of every strategy over 4-7 agents, with crashes, a partition that heals
- * and a slow agent. After every event: the task table's and every node's invariants, and at
- * most one accepted result per task. At the end: every job completes with the right result
- * for every task, each one computed by the owner the ledger accepted it from.
+ * The cluster of a seed's plan, its faults scheduled: crashes, a partition that heals, a slow
+ * agent, lost ledger answers and failed runs.
  */
-export function runTaskSeed(seed: number): TaskSeedResult {
-  const plan = planOf(seed);
+export function faultyCluster(
+  seed: number,
+  plan: TaskSeedPlan,
+): { cluster: TaskCluster; ids: AgentId[] } {
   const prng = createSeededPrng(seed ^ 0x5eed);
   const ids = Array.from({ length: plan.agents }, (_, i) => idOf(i + 1));
   const cluster = new TaskCluster({
@@ -81,6 +81,31 @@ export function runTaskSeed(seed: number): TaskSeedResult {
     runFailure: 0.02,
     detectMs: 1500,
   });
+  for (const [i, agent] of plan.crashes.entries())
+    cluster.at(500 + i * 1500, () => cluster.crash(ids[agent] as AgentId));
+  const { partition } = plan;
+  if (partition !== null) {
+    cluster.at(partition.atMs, () =>
+      cluster.partition([
+        ids.filter((_, i) => !partition.minority.includes(i)),
+        partition.minority.map((i) => ids[i] as AgentId),
+      ]),
+    );
+    cluster.at(partition.healAtMs, () => cluster.heal());
+  }
+  if (plan.slow !== null) cluster.setSlowness(ids[plan.slow] as AgentId, 5);
+  return { cluster, ids };
+}
+
+/**
+ * One seeded run: jobs of every strategy over 4-7 agents, with crashes, a partition that heals
+ * and a slow agent. After every event: the task table's and every node's invariants, and at
+ * most one accepted result per task. At the end: every job completes with the right result
+ * for every task, each one computed by the owner the ledger accepted it from.
+ */
+export function runTaskSeed(seed: number): TaskSeedResult {
+  const plan = planOf(seed);
+  const { cluster, ids } = faultyCluster(seed, plan);
   const failures: string[] = [];
   const specs = plan.jobs.map((job, i): JobSpec & { submitter: AgentId } => ({
     submitter: ids[job.submitter] as AgentId,
@@ -95,19 +120,6 @@ export function runTaskSeed(seed: number): TaskSeedResult {
   }));
   for (const [i, spec] of specs.entries())
     cluster.at(i * 100, () => cluster.submit(spec.submitter, spec));
-  for (const [i, agent] of plan.crashes.entries())
-    cluster.at(500 + i * 1500, () => cluster.crash(ids[agent] as AgentId));
-  const { partition } = plan;
-  if (partition !== null) {
-    cluster.at(partition.atMs, () =>
-      cluster.partition([
-        ids.filter((_, i) => !partition.minority.includes(i)),
-        partition.minority.map((i) => ids[i] as AgentId),
-      ]),
-    );
-    cluster.at(partition.healAtMs, () => cluster.heal());
-  }
-  if (plan.slow !== null) cluster.setSlowness(ids[plan.slow] as AgentId, 5);
 
   const seen = new Map<AgentId, number>();
   const outcome = (spec: (typeof specs)[number]): TaskEvent | undefined =>

@@ -15,6 +15,7 @@ const BEHAVIOUR_HINT: Record<ByzantineBehaviour, string> = {
   'conflicting-votes':
     'prepares and commits: the true digest to half the replicas, another to half',
   'forge-view-change': 'view changes that hide what it prepared, and one for a view far ahead',
+  'lie-results': 'honest in pBFT; every task result it computes is forged (critical jobs catch it)',
 };
 
 const BEHAVIOURS = Object.keys(BEHAVIOUR_HINT) as ByzantineBehaviour[];
@@ -23,7 +24,7 @@ function isBehaviour(value: string): value is ByzantineBehaviour {
   return (BEHAVIOURS as string[]).includes(value);
 }
 
-/** One member's pBFT behaviour: shows the one in force, and sends a change at once. */
+/** One member's behaviour (pBFT's, or forged task results): shows the one in force, and sends a change at once. */
 export function BehaviourSelect({ control }: { control: BehaviourControl }) {
   const { agent, current } = control;
   return (
