@@ -91,7 +91,9 @@ test.describe('pBFT under faults, four agents in four browser instances', () => 
       const others = tabs.filter((tab) => tab !== reloaded);
       await reloaded.page.reload();
       for (const tab of others) expect(await propose(tab.page)).toMatchObject({ ok: true });
-      await reloaded.page.waitForFunction(() => window.mesh !== undefined);
+      await reloaded.page.waitForFunction(() => window.mesh !== undefined, undefined, {
+        timeout: 30_000,
+      });
       await waitForReplicas(reloaded.page, 4);
       // The outcome in the message: a refusal names its code.
       const afterReload = await propose(reloaded.page);

@@ -225,7 +225,9 @@ test.describe('Raft ledger across five agents', () => {
       const others = tabs.filter((tab) => tab !== reloaded);
       await reloaded.page.reload();
       await appendFromEvery(others, 'during-reload');
-      await reloaded.page.waitForFunction(() => window.mesh !== undefined);
+      await reloaded.page.waitForFunction(() => window.mesh !== undefined, undefined, {
+        timeout: 30_000,
+      });
       phase('reloaded');
       await waitForVoters(reloaded.page, tabs.length);
       phase('reloaded tab votes');

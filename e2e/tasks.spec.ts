@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { renderFractalTile, encodeTileIterations } from '../src/core/tasks/kinds/fractalTile';
-import { closeKillable, openConsensusMesh } from './consensus';
+import { closeKillable, openConsensusMesh, statusOf, waitForReplicas } from './consensus';
 import { agreedLeader } from './ledger';
+import type { MeshTab } from './mesh';
 import {
   acceptedFor,
   demoTiles,
@@ -161,6 +162,88 @@ test.describe('mesh.tasks across four agents in four browser instances', () => {
       expect(steal).toBeDefined();
       // The numbers behind it: the thief would finish sooner, by more than the margin.
       if (steal?.type === 'steal') expect(steal.plan.gainMs).toBeGreaterThan(0);
+    } finally {
+      await closeKillable(browsers);
+    }
+  });
+
+  test('a critical render with one lying agent: every tile right, accepted through pBFT; the liar is flagged with evidence on every dashboard', async ({
+    baseURL,
+  }, testInfo) => {
+    const { browsers, tabs } = await openConsensusMesh(
+      testInfo,
+      baseURL as string,
+      `tasks-critical-${Date.now()}`,
+      [1, 1, 1, 1],
+      '&workers=1',
+      async (page, count) => {
+        await waitForReplicas(page, count);
+        await waitForLedger(page);
+      },
+    );
+    try {
+      await agreedLeader(tabs);
+      const [operator, , , liar] = tabs as [MeshTab, MeshTab, MeshTab, MeshTab];
+      // Switched to lying from another agent's dashboard.
+      await operator.page.getByTestId(`behaviour-select-${liar.id}`).selectOption('lie-results');
+      await expect.poll(() => statusOf(liar.page).then((s) => s.behaviour)).toBe('lie-results');
+
+      const tiles = demoTiles(8, 6, 32, 200);
+      const expected = tiles.map((tile) => ({
+        x: tile.x,
+        y: tile.y,
+        size: tile.size,
+        iterations: encodeTileIterations(renderFractalTile(tile)),
+      }));
+      const jobId = await submitRecorded(operator.page, {
+        kind: 'fractal-tile',
+        inputs: tiles,
+        critical: true,
+      });
+      const outcome = await outcomeOf(operator.page, jobId);
+      expect(outcome, JSON.stringify(outcome).slice(0, 300)).toMatchObject({ ok: true });
+      expect(outcome.ok ? outcome.results : []).toEqual(expected);
+      // Each tile accepted once, from an agent that is not the liar.
+      const accepted = await acceptedFor(operator.page, jobId);
+      expect(accepted.map((a) => a.task).sort((a, b) => a - b)).toEqual(tiles.map((_, i) => i));
+      expect(accepted.map((a) => a.owner)).not.toContain(liar.id);
+      const flagsOf = (tab: MeshTab) =>
+        tab.page.evaluate(
+          (id) => (window.mesh?.tasks.flagged() ?? []).filter((f) => f.jobId === id),
+          jobId,
+        );
+      const flags = await flagsOf(operator);
+      testInfo.annotations.push({
+        type: 'flags',
+        description: `${flags.length} of ${tiles.length} tiles had a forged copy`,
+      });
+      expect(flags.length).toBeGreaterThan(0);
+      for (const flag of flags) {
+        expect(flag.agent).toBe(liar.id);
+        expect(flag.digest).not.toBe(flag.accepted);
+        expect(flag.agreeing).not.toContain(liar.id);
+      }
+      // pBFT committed the flags: every honest replica holds the same ones.
+      for (const tab of tabs.slice(1, 3)) await expect.poll(() => flagsOf(tab)).toEqual(flags);
+
+      // The dashboard's demo, critical: the image assembles right and the liar shows flagged.
+      const page = operator.page;
+      await page.getByRole('tab', { name: /^Tasks/ }).click();
+      await page.getByTestId('fractal-critical').check();
+      await page.getByTestId('fractal-render-button').click();
+      const progress = page.getByTestId('fractal-progress');
+      await expect(progress).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+      await expect(progress).toHaveAttribute('data-done', '48');
+      const owners = await page
+        .getByTestId('fractal-owner')
+        .evaluateAll((chips) => chips.map((chip) => chip.getAttribute('data-agent')));
+      expect(owners).not.toContain(liar.id);
+      const shown = page.getByTestId('task-flag');
+      await expect(shown.first()).toHaveAttribute('data-agent', liar.id);
+      const shownAgents = await shown.evaluateAll((rows) =>
+        rows.map((row) => row.getAttribute('data-agent')),
+      );
+      expect(new Set(shownAgents)).toEqual(new Set([liar.id]));
     } finally {
       await closeKillable(browsers);
     }

@@ -31,7 +31,13 @@ export function demoTiles(
  */
 export async function submitRecorded(
   page: Page,
-  job: { kind: string; inputs: unknown[]; strategy: 'steal' | 'hash' | 'auction'; costMs?: number },
+  job: {
+    kind: string;
+    inputs: unknown[];
+    strategy?: 'steal' | 'hash' | 'auction';
+    costMs?: number;
+    critical?: boolean;
+  },
 ): Promise<string> {
   return page.evaluate((request) => {
     const mesh = window.mesh;

@@ -1,6 +1,7 @@
 import type { AgentId } from '../core/base/ids';
 import type { PeerLoad } from '../core/tasks/taskNode';
 import type { JobStatus, TaskEvent } from '../core/tasks/taskTypes';
+import type { FlagRecord } from '../core/tasks/verdict';
 
 /** Decisions kept for the dashboard (steals, awards, reassignments, errors), newest last. */
 export const TASK_DECISIONS_KEPT = 100;
@@ -35,6 +36,8 @@ export interface TasksView {
   decisions: TaskDecision[];
   /** Jobs submitted here, newest last, each task's state and owner. */
   jobs: JobStatus[];
+  /** Agents critical jobs caught reporting results other than the agreed ones, oldest first. */
+  flags: readonly FlagRecord[];
 }
 
 /**
@@ -95,6 +98,7 @@ export class TaskRecorder {
     peers: ({ agent: AgentId } & PeerLoad)[];
     slowdown: number;
     jobs: JobStatus[];
+    flags: readonly FlagRecord[];
   }): TasksView {
     return {
       workers: now.load.workers,
@@ -106,6 +110,7 @@ export class TaskRecorder {
       peers: now.peers,
       decisions: [...this.decisions],
       jobs: now.jobs,
+      flags: now.flags,
     };
   }
 }

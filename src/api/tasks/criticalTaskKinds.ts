@@ -1,6 +1,9 @@
 import { isAgentId, type AgentId } from '../../core/base/ids';
 import { JOB_ID_PATTERN, MAX_RESULTS_PER_OP } from '../../core/tasks/taskTable';
+import type { FlagRecord } from '../../core/tasks/verdict';
 import type { CriticalKind } from '../critical/criticalKind';
+
+export type { FlagRecord };
 
 export const TASK_ACCEPT_KIND = 'tasks.accept';
 export const TASK_FLAG_KIND = 'tasks.flag';
@@ -19,20 +22,6 @@ const DIGEST = /^[0-9a-f]{64}$/;
 /** One accepted result: [task, digest, the agents that reported it]. */
 export type AcceptedEntry = [number, string, AgentId[]];
 
-/** An agent caught reporting a result other than the one f+1 agents agreed on. */
-export interface FlagRecord {
-  agent: AgentId;
-  jobId: string;
-  task: number;
-  /** What it reported, and what was accepted (both SHA-256 of the result's JSON text). */
-  digest: string;
-  accepted: string;
-  /** Who reported the accepted result. */
-  agreeing: AgentId[];
-  /** The submitter that proposed the flag, and the pBFT sequence number it committed at. */
-  by: AgentId;
-  seq: number;
-}
 
 interface JobAcceptances {
   submitter: AgentId;

@@ -254,6 +254,7 @@ export class Tasks {
       peers: node.peerLoads(),
       slowdown: this.host.currentSlowdown,
       jobs: node.jobIds().map((jobId) => node.status(jobId) as JobStatus),
+      flags: this.flagged(),
     });
   }
 

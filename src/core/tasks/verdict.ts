@@ -7,6 +7,21 @@ export interface CopyReport {
   digest: string;
 }
 
+/** An agent caught reporting a result other than the one f+1 agents agreed on. */
+export interface FlagRecord {
+  agent: AgentId;
+  jobId: string;
+  task: number;
+  /** What it reported, and what was accepted (both SHA-256 of the result's JSON text). */
+  digest: string;
+  accepted: string;
+  /** Who reported the accepted result. */
+  agreeing: AgentId[];
+  /** The submitter that proposed the flag, and the pBFT sequence number it committed at. */
+  by: AgentId;
+  seq: number;
+}
+
 export type Verdict =
   /** `quorum` distinct agents reported `digest`; those in `dissenters` reported another. */
   | { kind: 'agreed'; digest: string; agents: AgentId[]; dissenters: CopyReport[] }

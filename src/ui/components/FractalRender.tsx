@@ -79,7 +79,7 @@ function Progress({
       )}
       {render.jobId !== null && (
         <span className="muted mono" title={render.jobId}>
-          {`job ${render.jobId.slice(0, 8)} · ${render.strategy}`}
+          {`job ${render.jobId.slice(0, 8)} · ${render.critical ? 'critical' : render.strategy}`}
         </span>
       )}
     </div>
@@ -93,12 +93,14 @@ export const FractalRender = memo(function FractalRender() {
   const renderStrategy = useMeshStore((s) => s.renderStrategy);
   const renderFractal = useMeshStore((s) => s.renderFractal);
   const setRenderStrategy = useMeshStore((s) => s.setRenderStrategy);
+  const renderCritical = useMeshStore((s) => s.renderCritical);
+  const setRenderCritical = useMeshStore((s) => s.setRenderCritical);
   const selfId = useMeshStore((s) => s.snapshot?.selfId ?? null);
   const colourOf = useAgentColours();
   const [showOwners, setShowOwners] = useState(true);
   const control = useMemo(
-    () => renderControl({ taskCommands, render, renderStrategy, renderFractal }),
-    [taskCommands, render, renderStrategy, renderFractal],
+    () => renderControl({ taskCommands, render, renderStrategy, renderCritical, renderFractal }),
+    [taskCommands, render, renderStrategy, renderCritical, renderFractal],
   );
   return (
     <section
@@ -119,6 +121,7 @@ export const FractalRender = memo(function FractalRender() {
             <select
               data-testid="fractal-strategy"
               value={renderStrategy}
+              disabled={renderCritical}
               title={STRATEGY_HINT[renderStrategy]}
               onChange={(event) => {
                 if (isStrategy(event.target.value)) setRenderStrategy(event.target.value);
@@ -130,6 +133,18 @@ export const FractalRender = memo(function FractalRender() {
                 </option>
               ))}
             </select>
+          </label>
+          <label
+            className="fractal-owners-toggle"
+            title="Byzantine-checked: every tile computed by f+1 agents, accepted through pBFT once they agree; an agent that disagrees is flagged"
+          >
+            <input
+              type="checkbox"
+              data-testid="fractal-critical"
+              checked={renderCritical}
+              onChange={(event) => setRenderCritical(event.target.checked)}
+            />
+            critical
           </label>
           <label className="fractal-owners-toggle">
             <input

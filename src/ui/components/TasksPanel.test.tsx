@@ -93,6 +93,32 @@ describe('TasksPanel', () => {
     expect(award).toContain('→ score 0.93 (winner)');
   });
 
+  it('lists flagged agents newest first with their evidence, and says when nobody is', () => {
+    expect(renderStatic(storeWith(tasksScenario()), <TasksPanel />)).toContain('Nobody flagged');
+    const scenario = tasksScenario();
+    const digest = (c: string) => c.repeat(64);
+    const flag = (task: number, seq: number) => ({
+      agent: b,
+      jobId: 'job-crit',
+      task,
+      digest: digest('e'),
+      accepted: digest('a'),
+      agreeing: [self, a],
+      by: self,
+      seq,
+    });
+    const tasks = { ...scenario.snapshot.tasks!, flags: [flag(3, 10), flag(7, 11)] };
+    const html = renderStatic(
+      storeWith({ ...scenario, snapshot: { ...scenario.snapshot, tasks } }),
+      <TasksPanel />,
+    );
+    expect(attrs(html, 'task-flag', 'data-agent')).toEqual([b, b]);
+    const newest = element(html, 'task-flag');
+    expect(newest).toContain('task 7: reported');
+    expect(newest).toContain(`eeeeeeee`);
+    expect(newest).toContain(`from you, ${shortId(a)}`);
+  });
+
   it('draws a line per agent that has load, never one for an agent that left', () => {
     const html = renderStatic(storeWith(tasksScenario()), <TasksPanel />);
     const charts = element(html, 'load-charts');

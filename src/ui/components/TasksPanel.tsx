@@ -1,4 +1,5 @@
 import { useMeshStore } from '../store/useMeshStore';
+import { FlaggedAgents } from './FlaggedAgents';
 import { FractalRender } from './FractalRender';
 import { LoadCharts } from './LoadCharts';
 import { SlowControl } from './SlowControl';
@@ -23,6 +24,7 @@ export function TasksPanel() {
         <FractalRender />
         <LoadCharts />
         <TaskDecisions view={view} selfId={snapshot.selfId} />
+        <FlaggedAgents flags={view.flags} selfId={snapshot.selfId} />
       </div>
     </div>
   );

@@ -28,6 +28,7 @@ export function tasksView(change: Partial<TasksView> = {}): TasksView {
     peers: [],
     decisions: [],
     jobs: [],
+    flags: [],
     ...change,
   };
 }

@@ -10,7 +10,10 @@ export const SLOW_NOT_OFFERED = 'This page offers no slow command.';
 
 /** What "Render fractal" offers: enabled once the tasks API is wired and no render runs. */
 export function renderControl(
-  state: Pick<MeshState, 'taskCommands' | 'render' | 'renderStrategy' | 'renderFractal'>,
+  state: Pick<
+    MeshState,
+    'taskCommands' | 'render' | 'renderStrategy' | 'renderCritical' | 'renderFractal'
+  >,
 ): Control {
   const reason =
     state.taskCommands === null
@@ -22,7 +25,7 @@ export function renderControl(
     enabled: reason === null,
     title:
       reason ??
-      `Submit one fractal-tile job (strategy ${state.renderStrategy}) and draw each tile as it is accepted.`,
+      `Submit one fractal-tile job (${state.renderCritical ? 'critical: each tile from f+1 agreeing agents, accepted through pBFT' : `strategy ${state.renderStrategy}`}) and draw each tile as it is accepted.`,
     run: () => {
       if (reason === null) void state.renderFractal();
     },

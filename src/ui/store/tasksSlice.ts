@@ -12,7 +12,7 @@ import {
 
 /** What the Tasks tab asks of `mesh.tasks`, injected by main.tsx (`setTaskCommands`). */
 export interface TaskCommands {
-  submit(job: { kind: string; inputs: unknown[]; strategy: TaskStrategy }): {
+  submit(job: { kind: string; inputs: unknown[]; strategy: TaskStrategy; critical: boolean }): {
     jobId: string;
     done: Promise<unknown[]>;
   };
@@ -38,6 +38,8 @@ export interface FractalRender {
   /** Null until submit returned (and when it threw). */
   jobId: string | null;
   strategy: TaskStrategy;
+  /** Byzantine-checked: each tile computed by f+1 agents and accepted through pBFT. */
+  critical: boolean;
   spec: FractalSpec;
   totalTiles: number;
   /** Tiles in the order their results were accepted. */
@@ -54,6 +56,7 @@ export interface FractalRender {
 export interface TasksSlice {
   taskCommands: TaskCommands | null;
   renderStrategy: TaskStrategy;
+  renderCritical: boolean;
   render: FractalRender | null;
   /** The agent picked in the slow control, or null (the first agent is used). */
   slowTarget: AgentId | null;
@@ -61,6 +64,7 @@ export interface TasksSlice {
   slowSent: Readonly<Record<AgentId, number>>;
   setTaskCommands(commands: TaskCommands | null): void;
   setRenderStrategy(strategy: TaskStrategy): void;
+  setRenderCritical(critical: boolean): void;
   setSlowTarget(agent: AgentId | null): void;
   noteSlowSent(agent: AgentId, factor: number): void;
   /**
@@ -84,11 +88,13 @@ export const createTasksSlice: StateCreator<TasksSlice> = (set, get) => {
   return {
     taskCommands: null,
     renderStrategy: 'steal',
+    renderCritical: false,
     render: null,
     slowTarget: null,
     slowSent: {},
     setTaskCommands: (taskCommands) => set({ taskCommands }),
     setRenderStrategy: (renderStrategy) => set({ renderStrategy }),
+    setRenderCritical: (renderCritical) => set({ renderCritical }),
     setSlowTarget: (slowTarget) => set({ slowTarget }),
     noteSlowSent: (agent, factor) =>
       set((state) => ({ slowSent: { ...state.slowSent, [agent]: factor } })),
@@ -98,6 +104,7 @@ export const createTasksSlice: StateCreator<TasksSlice> = (set, get) => {
       const id = ++newestRender;
       const spec = FRACTAL_DEMO_SPEC;
       const strategy = get().renderStrategy;
+      const critical = get().renderCritical;
       const inputs = fractalTileInputs(spec);
       const seen = new Set<number>();
       let jobId: string | null = null;
@@ -121,6 +128,7 @@ export const createTasksSlice: StateCreator<TasksSlice> = (set, get) => {
           renderId: id,
           jobId: null,
           strategy,
+          critical,
           spec,
           totalTiles: inputs.length,
           tiles: [],
@@ -133,7 +141,7 @@ export const createTasksSlice: StateCreator<TasksSlice> = (set, get) => {
         },
       });
       try {
-        const job = commands.submit({ kind: 'fractal-tile', inputs, strategy });
+        const job = commands.submit({ kind: 'fractal-tile', inputs, strategy, critical });
         jobId = job.jobId;
         update(id, () => ({ jobId: job.jobId }));
         const results = await job.done;
