@@ -22,7 +22,6 @@ const DIGEST = /^[0-9a-f]{64}$/;
 /** One accepted result: [task, digest, the agents that reported it]. */
 export type AcceptedEntry = [number, string, AgentId[]];
 
-
 interface JobAcceptances {
   submitter: AgentId;
   /** Task index (as text) to its accepted digest. */
