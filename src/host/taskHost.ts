@@ -97,6 +97,11 @@ export class TaskHost {
     this.apply(this.node.cancel(jobId, this.now()));
   }
 
+  /** Looks for a hash job's kept result (the answer is a `result-fetched` event). */
+  fetchResult(fetchId: number, jobId: string, task: number): void {
+    this.apply(this.node.fetchResult(fetchId, jobId, task, this.now()));
+  }
+
   status(jobId: string): JobStatus | null {
     return this.node.status(jobId);
   }

@@ -38,6 +38,8 @@ export interface TasksView {
   jobs: JobStatus[];
   /** Agents critical jobs caught reporting results other than the agreed ones, oldest first. */
   flags: readonly FlagRecord[];
+  /** Hash jobs' results this agent keeps for their keys' successors. */
+  keptResults: number;
 }
 
 /**
@@ -99,6 +101,7 @@ export class TaskRecorder {
     slowdown: number;
     jobs: JobStatus[];
     flags: readonly FlagRecord[];
+    keptResults: number;
   }): TasksView {
     return {
       workers: now.load.workers,
@@ -111,6 +114,7 @@ export class TaskRecorder {
       decisions: [...this.decisions],
       jobs: now.jobs,
       flags: now.flags,
+      keptResults: now.keptResults,
     };
   }
 }

@@ -10,6 +10,7 @@ export type TaskErrorCode =
   | 'timeout'
   | 'ledger-refused'
   | 'no-quorum'
+  | 'busy'
   | 'stopped';
 
 export class TaskError extends Error {

@@ -8,6 +8,8 @@ import type { MeshEvent } from '../../host/ports';
  */
 export function taskEventOf(event: TaskEvent): Omit<MeshEvent, 'atMs'> | null {
   switch (event.type) {
+    case 'result-fetched':
+      return null;
     case 'job-done':
       return {
         level: 'info',

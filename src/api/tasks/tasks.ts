@@ -27,6 +27,7 @@ import { TaskRecorder, type TasksView } from '../../host/taskRecorder';
 import type { ByzantineBehaviour } from '../../core/wire/byzantineBehaviours';
 import { CriticalJobs, type CriticalPort } from './criticalJobs';
 import { MAX_CRITICAL_TASKS, type FlagRecord } from './criticalTaskKinds';
+import { MAX_PENDING_FETCHES } from '../../core/tasks/resultKeeper';
 
 /** A task's result as it was accepted (the dashboard draws the demo's tiles from these). */
 export interface AcceptedResult {
@@ -129,6 +130,8 @@ export class Tasks {
   private stopped = false;
   private sharing: KindSharing | null = null;
   private readonly criticalJobs: CriticalJobs | null;
+  private readonly fetches = new Map<number, (result: unknown) => void>();
+  private nextFetchId = 1;
 
   constructor(private readonly options: TasksOptions) {
     const config: TaskNodeConfig = {
@@ -197,6 +200,24 @@ export class Tasks {
     return this.criticalJobs?.status(jobId) ?? this.host.status(jobId);
   }
 
+  /**
+   * A hash job's accepted result, from this agent or the key's R successors that keep it (any
+   * agent may ask, long after the job ended); null when none of them has it.
+   */
+  result(jobId: string, task: number): Promise<unknown> {
+    if (typeof jobId !== 'string' || !Number.isInteger(task) || task < 0)
+      return Promise.reject(
+        new TaskError('invalid', 'result(jobId, task) takes a job id and a task index'),
+      );
+    if (this.fetches.size >= MAX_PENDING_FETCHES)
+      return Promise.reject(new TaskError('busy', `${MAX_PENDING_FETCHES} fetches wait already`));
+    const fetchId = this.nextFetchId++;
+    return new Promise((resolve) => {
+      this.fetches.set(fetchId, resolve);
+      this.host.fetchResult(fetchId, jobId, task);
+    });
+  }
+
   /** Agents caught reporting results other than the agreed ones, with the evidence. */
   flagged(): FlagRecord[] {
     return [...(this.options.critical?.flags() ?? [])];
@@ -255,6 +276,7 @@ export class Tasks {
       slowdown: this.host.currentSlowdown,
       jobs: node.jobIds().map((jobId) => node.status(jobId) as JobStatus),
       flags: this.flagged(),
+      keptResults: node.keptResults,
     });
   }
 
@@ -262,6 +284,8 @@ export class Tasks {
     if (this.stopped) return;
     this.poll.stop();
     this.criticalJobs?.stop(this.options.clock.nowMs());
+    for (const resolve of this.fetches.values()) resolve(null);
+    this.fetches.clear();
     this.sharing?.stop();
     this.host.stop();
     this.options.runner.stop();
@@ -346,7 +370,11 @@ export class Tasks {
     // A critical job's rounds are its own: their results count only once agreed.
     if ('jobId' in event && this.criticalJobs?.owns(event.jobId) === true)
       return this.criticalJobs.onEvent(event, nowMs);
-    if (event.type === 'task-accepted' && this.acceptedListeners.size > 0) {
+    if (event.type === 'result-fetched') {
+      const resolve = this.fetches.get(event.fetchId);
+      this.fetches.delete(event.fetchId);
+      resolve?.(event.result === null ? null : (JSON.parse(event.result) as unknown));
+    } else if (event.type === 'task-accepted' && this.acceptedListeners.size > 0) {
       const text = this.host.node.resultOf(event.jobId, event.task);
       if (text !== null) {
         const { jobId, task, owner, epoch } = event;

@@ -22,6 +22,11 @@ export interface TasksApi {
   setSlowdown(factor: number): void;
   /** Every result accepted from now on for jobs submitted here; returns the unsubscribe. */
   onAccepted(listener: (accepted: AcceptedResult) => void): () => void;
+  /**
+   * A hash job's accepted result as its key's R successors keep it (from any agent, after the
+   * job ended too); null when none has it. Rejects `busy` past 64 waiting fetches.
+   */
+  result(jobId: string, task: number): Promise<unknown>;
   /** Agents critical jobs caught reporting a result other than the agreed one, with evidence. */
   flagged(): FlagRecord[];
 }
@@ -35,5 +40,6 @@ export function tasksApiOf(tasks: Tasks): TasksApi {
     setSlowdown: (factor) => tasks.setSlowdown(factor),
     onAccepted: (listener) => tasks.onAccepted(listener),
     flagged: () => tasks.flagged(),
+    result: (jobId, task) => tasks.result(jobId, task),
   };
 }

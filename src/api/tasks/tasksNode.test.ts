@@ -21,6 +21,11 @@ describe('mesh.tasks over three Node agents (real WebRTC, worker threads, the Ra
       const status = a!.tasks.status(job.jobId);
       expect(status?.state).toBe('done');
       expect(status?.tasks.every((t) => t.state === 'done' && t.owner !== null)).toBe(true);
+      // A hash job's results are kept on their keys' successors: any agent can fetch one.
+      if (strategy === 'hash') {
+        expect(await b!.tasks.result(job.jobId, 5)).toBe(expected[5]);
+        expect(await c!.tasks.result(job.jobId, 11)).toBe(expected[11]);
+      } else expect(await b!.tasks.result(job.jobId, 5)).toBeNull();
     }
     // Hash spreads the keys over all three (48 keys: the chance that one of three agents owns
     // none is about 1e-8); an auction that requires a tag goes to its holder.

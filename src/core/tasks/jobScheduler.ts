@@ -440,12 +440,14 @@ export class JobScheduler {
   ): void {
     job.accepting--;
     if (job.state !== 'running') return;
+    const accepted = [...result.accepted];
     for (const task of result.accepted) this.acceptTask(job, task);
     const lost: AuctionedTask[] = [];
     for (const refusal of result.refused) {
       const t = job.tasks[refusal.task] as TrackedTask;
       if (t.pending !== null && refusal.accepted && refusal.digest === t.pending.digest) {
         this.acceptTask(job, refusal.task); // an earlier try of this accept landed
+        accepted.push(refusal.task);
         continue;
       }
       // A stale owner's result: the task lives elsewhere now.
@@ -456,6 +458,13 @@ export class JobScheduler {
       if (refusal.owner === null || !this.ctx.live.includes(refusal.owner))
         lost.push({ task: refusal.task, from: refusal.owner, epoch: refusal.epoch });
     }
+    // A hash job's results live on their keys' successors too (core/tasks/resultReplicas.ts).
+    if (job.spec.strategy === 'hash' && job.spec.copies === undefined && accepted.length > 0)
+      this.ctx.keepResults(
+        job.jobId,
+        accepted.map((task) => ({ task, result: job.tasks[task]?.result as string })),
+        nowMs,
+      );
     if (lost.length > 0)
       this.reassign(
         job,

@@ -1,6 +1,6 @@
 import type { AgentId } from '../base/ids';
 import type { Millis } from '../base/time';
-import type { TaskMessage } from '../wire/taskMessages';
+import type { StoredTaskResult, TaskMessage } from '../wire/taskMessages';
 import type { BidFacts } from './auctionBook';
 import type { TaskTableOp } from './taskTable';
 import type { TaskEvent, TaskNodeConfig, TaskNodeEffect } from './taskTypes';
@@ -70,4 +70,6 @@ export interface NodeContext {
   bidFacts(kind: string): BidFacts;
   /** Drops the tasks this agent holds that `drop` picks (cancelling their runs). */
   dropWork(drop: (item: WorkItem) => boolean): void;
+  /** Hands a hash job's accepted results to their keys' successors to keep. */
+  keepResults(jobId: string, results: StoredTaskResult[], nowMs: Millis): void;
 }

@@ -21,6 +21,8 @@ export const DEFAULT_TASK_SETTINGS: TaskSettings = {
   stealEveryMs: 25,
   stealWaitMs: 1000,
   virtualNodes: DEFAULT_VIRTUAL_NODES,
+  resultReplicas: 3,
+  fetchWaitMs: 2000,
   maxJobs: 16,
   finishedKept: 1024,
 };

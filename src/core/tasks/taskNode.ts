@@ -1,8 +1,9 @@
 import { compareIds, type AgentId } from '../base/ids';
 import type { Millis } from '../base/time';
-import type { TaskMessage } from '../wire/taskMessages';
+import type { StoredTaskResult, TaskMessage } from '../wire/taskMessages';
 import type { BidFacts } from './auctionBook';
 import { JobScheduler } from './jobScheduler';
+import { ResultKeeper } from './resultKeeper';
 import type { NodeContext, PeerLoad, PendingOp, SchedulerOp } from './nodeContext';
 import type {
   JobSpec,
@@ -30,6 +31,7 @@ export class TaskNode implements NodeContext {
   private effects: TaskNodeEffect[] = [];
   private readonly scheduler: JobScheduler;
   private readonly side: WorkSide;
+  private readonly keeper: ResultKeeper;
   private liveIds: AgentId[];
   readonly loads = new Map<AgentId, PeerLoad>();
   private readonly ops = new Map<number, PendingOp>();
@@ -45,6 +47,7 @@ export class TaskNode implements NodeContext {
     this.liveIds = [selfId];
     this.scheduler = new JobScheduler(this);
     this.side = new WorkSide(this);
+    this.keeper = new ResultKeeper(this);
   }
 
   // ── local requests and queries ───────────────────────────────────────────────────────────
@@ -74,6 +77,25 @@ export class TaskNode implements NodeContext {
   /** A task's accepted result (JSON text), or null while it has none. */
   resultOf(jobId: string, task: number): string | null {
     return this.scheduler.resultOf(jobId, task);
+  }
+
+  /**
+   * Looks for a hash job's kept result here and at its key's successors; the answer comes as a
+   * `result-fetched` event with this `fetchId`.
+   */
+  fetchResult(fetchId: number, jobId: string, task: number, nowMs: Millis): TaskNodeEffect[] {
+    if (!this.stopped) this.keeper.fetch(fetchId, jobId, task, nowMs);
+    return this.take();
+  }
+
+  /** Results this agent keeps for their keys' successors. */
+  get keptResults(): number {
+    return this.keeper.replicas.size;
+  }
+
+  /** The result of a hash job's task as this agent keeps it (JSON text), or null. */
+  keptResult(jobId: string, task: number): string | null {
+    return this.keeper.replicas.get(jobId, task)?.result ?? null;
   }
 
   /** Jobs submitted here that `status` can show, oldest first. */
@@ -118,6 +140,7 @@ export class TaskNode implements NodeContext {
     const known = new Set(this.liveIds);
     if (next.some((id) => !known.has(id))) this.side.markLoadChanged();
     this.liveIds = next;
+    this.keeper.onMembers(nowMs);
     const alive = new Set(next);
     for (const peer of [...this.loads.keys()]) if (!alive.has(peer)) this.loads.delete(peer);
     this.scheduler.onMembers(alive, nowMs);
@@ -167,6 +190,7 @@ export class TaskNode implements NodeContext {
     }
     this.scheduler.tick(nowMs);
     this.side.tick(nowMs);
+    this.keeper.tick(nowMs);
     return this.take();
   }
 
@@ -178,6 +202,7 @@ export class TaskNode implements NodeContext {
     for (const retry of this.retries) at(retry.atMs);
     this.scheduler.wakeTimes(at);
     this.side.wakeTimes(at);
+    this.keeper.wakeTimes(at);
     return next;
   }
 
@@ -226,6 +251,10 @@ export class TaskNode implements NodeContext {
     this.side.dropWork(drop);
   }
 
+  keepResults(jobId: string, results: StoredTaskResult[], nowMs: Millis): void {
+    this.keeper.keep(jobId, this.selfId, results, nowMs);
+  }
+
   // ── routing ──────────────────────────────────────────────────────────────────────────────
 
   private handle(from: AgentId, msg: TaskMessage, nowMs: Millis): void {
@@ -257,6 +286,12 @@ export class TaskNode implements NodeContext {
         const { type: _type, auctionId, ...facts } = msg;
         return this.scheduler.onBid(from, auctionId, facts, nowMs);
       }
+      case 'result-store':
+        return this.keeper.onStore(from, msg.jobId, msg.submitter, msg.results);
+      case 'result-fetch':
+        return this.keeper.onFetch(from, msg.fetchId, msg.jobId, msg.task);
+      case 'result-found':
+        return this.keeper.onFound(from, msg.fetchId, msg.jobId, msg.task, msg.result);
     }
   }
 

@@ -60,6 +60,10 @@ export interface TaskNodeConfig {
   /** A steal asked and not answered is given up this much later. */
   stealWaitMs: Millis;
   virtualNodes: number;
+  /** A hash job's accepted results are kept on this many successors of each key (R). */
+  resultReplicas: number;
+  /** A fetch of a kept result waits this long for the successors' answers. */
+  fetchWaitMs: Millis;
   /** Jobs this agent submitted and still runs, at most. */
   maxJobs: number;
   /** Finished tasks kept (with their result) to answer an offer repeated after a lost result. */
@@ -97,6 +101,8 @@ export type RunOutcome =
 /** What happened, for the API (a job's end) and the dashboard (why it happened). */
 export type TaskEvent =
   | { type: 'job-done'; jobId: string; results: string[] }
+  /** A fetch of a kept result ended: the result, or null when no successor had it. */
+  | { type: 'result-fetched'; fetchId: number; jobId: string; task: number; result: string | null }
   | { type: 'job-failed'; jobId: string; code: JobErrorCode; message: string }
   | {
       type: 'task-accepted';

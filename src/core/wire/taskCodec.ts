@@ -25,6 +25,7 @@ import {
   TASK_RESULT_MAX_BYTES,
   type CapabilityFacts,
   type OfferedTask,
+  type StoredTaskResult,
   type StolenTask,
   type TaskMessage,
 } from './taskMessages';
@@ -202,7 +203,37 @@ function parse(f: Record<string, unknown>): TaskMessage {
         queueMs: ms(f.queueMs, 'queueMs'),
         workers: index(f.workers, 'workers'),
       };
+    case 'result-store':
+      return {
+        type,
+        jobId: jobId(),
+        submitter: agentId(f.submitter, 'submitter'),
+        results: list(f.results, 'results', TASK_MAX_PER_MESSAGE, stored),
+      };
+    case 'result-fetch':
+      return {
+        type,
+        fetchId: index(f.fetchId, 'fetchId'),
+        jobId: jobId(),
+        task: taskIndex(f.task, 'task'),
+      };
+    case 'result-found':
+      return {
+        type,
+        fetchId: index(f.fetchId, 'fetchId'),
+        jobId: jobId(),
+        task: taskIndex(f.task, 'task'),
+        result: f.result === null ? null : jsonText(f.result, 'result', TASK_RESULT_MAX_BYTES),
+      };
   }
+}
+
+function stored(value: unknown, at: string): StoredTaskResult {
+  const t = record(value, at);
+  return {
+    task: taskIndex(t.task, field(at, 'task')),
+    result: jsonText(t.result, field(at, 'result'), TASK_RESULT_MAX_BYTES),
+  };
 }
 
 const encoder = new TextEncoder();

@@ -125,7 +125,22 @@ export type TaskMessage =
       /** Its queue's time before it could start, ms. */
       queueMs: number;
       workers: number;
-    };
+    }
+  /**
+   * Results of a hash job for a key's R successors to keep (core/tasks/resultReplicas.ts): from
+   * the submitter once accepted, and from a holder handing them on when the successors change.
+   */
+  | { type: 'result-store'; jobId: string; submitter: AgentId; results: StoredTaskResult[] }
+  /** Anyone to a key's successors: the result of this task, if kept. */
+  | { type: 'result-fetch'; fetchId: number; jobId: string; task: number }
+  /** A successor's answer (null: not kept here). */
+  | { type: 'result-found'; fetchId: number; jobId: string; task: number; result: string | null };
+
+/** One kept result: the task and its accepted result's JSON text. */
+export interface StoredTaskResult {
+  task: number;
+  result: string;
+}
 
 export type TaskMessageType = TaskMessage['type'];
 export const TASK_MESSAGE_TYPES: readonly TaskMessageType[] = [
@@ -138,4 +153,7 @@ export const TASK_MESSAGE_TYPES: readonly TaskMessageType[] = [
   'task-moved',
   'task-announce',
   'task-bid',
+  'result-store',
+  'result-fetch',
+  'result-found',
 ];

@@ -290,6 +290,11 @@ export class TaskCluster {
     }
   }
 
+  /** Fetches a kept result from `agent` (the answer is a `result-fetched` event there). */
+  fetchResult(agent: AgentId, fetchId: number, jobId: string, task: number): void {
+    this.feed(agent, (node) => node.fetchResult(fetchId, jobId, task, this.nowMs));
+  }
+
   private feed(id: AgentId, input: (node: TaskNode) => TaskNodeEffect[]): void {
     const agent = this.agents.get(id) as SimAgent;
     if (agent.crashed) return;

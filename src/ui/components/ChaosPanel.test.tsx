@@ -217,7 +217,7 @@ describe('ChaosPanel behaviour selects', () => {
     expect(selectOf(html, a)).toMatch(/<option value="conflicting-votes"[^>]*selected=""/);
     expect(selectOf(html, a)).not.toMatch(/<option value="honest"[^>]*selected=""/);
     expect(selectOf(html, self)).toMatch(/<option value="honest"[^>]*selected=""/);
-    expect(count(selectOf(html, self), '<option ')).toBe(7);
+    expect(count(selectOf(html, self), '<option ')).toBe(8);
     expect(selectOf(html, self)).not.toContain('disabled');
   });
 

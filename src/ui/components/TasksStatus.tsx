@@ -34,6 +34,12 @@ export function TasksStatus({ view }: { view: TasksView }) {
           <dt>jobs submitted here</dt>
           <dd className="mono">{view.jobs.length}</dd>
         </div>
+        <div title="hash jobs' results this agent keeps as one of their keys' R successors">
+          <dt>results kept</dt>
+          <dd className="mono" data-testid="tasks-kept">
+            {view.keptResults}
+          </dd>
+        </div>
       </dl>
     </div>
   );

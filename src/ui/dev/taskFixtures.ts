@@ -29,6 +29,7 @@ export function tasksView(change: Partial<TasksView> = {}): TasksView {
     decisions: [],
     jobs: [],
     flags: [],
+    keptResults: 12,
     ...change,
   };
 }
