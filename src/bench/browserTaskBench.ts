@@ -19,6 +19,8 @@ const TASKS = 200;
 const TASK_MS = 50;
 const AUCTIONS = 40;
 const FORM_TIMEOUT_MS = 60_000;
+const CRITICAL_TASKS = 48;
+const CRITICAL_TASK_MS = 50;
 
 const ROWS = {
   makespan: {
@@ -32,6 +34,10 @@ const ROWS = {
     unit: 'ms',
     target: '< 10 ms',
     meets: (v: number) => v < 10,
+  },
+  critical: {
+    name: `tasks (browser): a critical job of ${CRITICAL_TASKS} tasks over four agents, time to done over the same job unchecked (hash)`,
+    unit: 'x',
   },
   award: {
     name: `tasks (browser): auction award with ${BIDDERS} bidders (announce to award), p99`,
@@ -60,7 +66,7 @@ async function ledgerFormed(tabs: readonly AgentTab[]): Promise<void> {
 /** Runs a job from `page` and resolves with its time from submit to done, in ms. */
 async function timedJob(
   page: Page,
-  job: { kind: string; inputs: unknown[]; strategy: string; costMs: number },
+  job: { kind: string; inputs: unknown[]; strategy: string; costMs: number; critical?: boolean },
 ): Promise<number> {
   return page.evaluate(async (request) => {
     const mesh = (window as AgentWindow).mesh;
@@ -122,6 +128,45 @@ async function stealRows(setting: BrowserSetting, conditions: string): Promise<B
   ];
 }
 
+/** A critical job against the same job unchecked, in one room of four agents, taken in turn. */
+async function criticalRows(setting: BrowserSetting, conditions: string): Promise<BenchResult[]> {
+  const tabs = setting.tabs.slice(0, STEAL_AGENTS);
+  await openAgentRoom(tabs, setting.baseUrl, `bench-tasks-critical-${Date.now()}`, '&workers=1');
+  await ledgerFormed(tabs);
+  await Promise.all(
+    tabs.map(({ page }) =>
+      page.waitForFunction(
+        (n) => (window as AgentWindow).mesh?.critical.status().n === n,
+        tabs.length,
+        { polling: 100, timeout: FORM_TIMEOUT_MS },
+      ),
+    ),
+  );
+  const load = loadText();
+  const first = (tabs[0] as AgentTab).page;
+  const inputs = Array.from({ length: CRITICAL_TASKS }, () => ({ ms: CRITICAL_TASK_MS }));
+  const job = { kind: 'busy', inputs, strategy: 'hash', costMs: CRITICAL_TASK_MS };
+  await timedJob(first, { ...job, inputs: inputs.slice(0, 8) });
+  const plain: number[] = [];
+  const checked: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    plain.push(await timedJob(first, job));
+    checked.push(await timedJob(first, { ...job, critical: true }));
+  }
+  const plainMs = percentile(plain, 50);
+  const checkedMs = percentile(checked, 50);
+  return [
+    rowOf(
+      ROWS.critical,
+      checkedMs / plainMs,
+      `${conditions}; ${load}; four agents with one worker each (f = 1: two copies of every ` +
+        `task), ${CRITICAL_TASKS} busy tasks of ${CRITICAL_TASK_MS} ms, three of each in turn, ` +
+        `medians: critical ${round(checkedMs, 0)} ms, unchecked ${round(plainMs, 0)} ms; the ` +
+        `copies double the work, the acceptances go through pBFT`,
+    ),
+  ];
+}
+
 async function awardRows(setting: BrowserSetting, conditions: string): Promise<BenchResult[]> {
   const tabs = setting.tabs.slice(0, BIDDERS);
   await openAgentRoom(tabs, setting.baseUrl, `bench-tasks-auction-${Date.now()}`, '&workers=1');
@@ -167,6 +212,7 @@ export async function runBrowserTaskBench(): Promise<BenchResult[]> {
       ...(await guard([ROWS.makespan, ROWS.steal], 'stealing', () =>
         stealRows(setting, conditions),
       )),
+      ...(await guard([ROWS.critical], 'critical jobs', () => criticalRows(setting, conditions))),
       ...(await guard([ROWS.award], 'auctions', () => awardRows(setting, conditions))),
     ];
   });

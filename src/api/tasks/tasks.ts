@@ -14,6 +14,7 @@ import {
 import {
   TASK_INPUT_MAX_BYTES,
   TASK_KIND_PATTERN,
+  TASK_MAX_PER_MESSAGE,
   TASK_MAX_REQUIREMENTS,
 } from '../../core/wire/taskMessages';
 import { PollingTimer } from '../../host/pollingTimer';
@@ -140,8 +141,16 @@ export class Tasks {
       capabilities: options.capabilities,
       digestOf: options.digestOf,
       // Between tabs a steal's round trip is tens of ms, longer than a short task: a thief asks
-      // while two tasks per worker are still ahead of it, so it does not run dry waiting.
-      steal: { ...DEFAULT_STEAL_OPTIONS, lowWaterPerWorker: 2, highWaterPerWorker: 3 },
+      // while two tasks per worker are still ahead of it, so it does not run dry waiting, and
+      // takes up to a message's worth at once (its measured round trips make it ask less often
+      // and for more).
+      steal: {
+        ...DEFAULT_STEAL_OPTIONS,
+        lowWaterPerWorker: 2,
+        highWaterPerWorker: 3,
+        maxPerSteal: TASK_MAX_PER_MESSAGE,
+        transferMs: 1,
+      },
       maxJobs: MAX_JOBS_PER_AGENT,
       ...options.overrides,
     };

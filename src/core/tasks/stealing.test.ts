@@ -49,6 +49,16 @@ describe('planSteal', () => {
     ).toBeNull();
   });
 
+  it('a long round trip is paid once per steal: a small steal stops paying, a big one still does', () => {
+    const slow = { ...DEFAULT_STEAL_OPTIONS, roundTripMs: 300, transferMs: 1, maxPerSteal: 64 };
+    // Two tasks ahead of an idle thief: 200 ms saved, 300 ms to ask. Not worth it.
+    expect(planSteal(load('a', 0), [load('b', 5)], slow)).toBeNull();
+    const plan = planSteal(load('a', 0), [load('b', 120)], slow);
+    expect(plan?.count).toBe(60);
+    expect(plan?.thiefFinishMs).toBe(3000 + 300 + 60);
+    expect(plan?.gainMs).toBeGreaterThan(slow.margin * (300 + 60));
+  });
+
   it('picks the most loaded victim, ties to the smaller id', () => {
     const peers = [load('c', 30), load('b', 60), load('d', 60)];
     expect(planSteal(load('a', 0), peers)?.victim).toBe(fixedId('b'));

@@ -16,6 +16,13 @@ export class WorkDeque<T> {
     return this.items.length;
   }
 
+  /** How many queued items `pick` picks. */
+  count(pick: (item: T) => boolean): number {
+    let n = 0;
+    for (const item of this.items) if (pick(item)) n++;
+    return n;
+  }
+
   /** Queues a task; false (nothing changed) when the deque is full. */
   push(item: T): boolean {
     if (this.items.length >= this.capacity) return false;
@@ -64,8 +71,14 @@ export interface StealOptions {
   lowWaterPerWorker: number;
   /** A victim must have more than this many queued tasks per worker. */
   highWaterPerWorker: number;
-  /** Moving one task costs this much: the round trip and its input, in ms. */
+  /** Moving one task costs this much: its input and its move, in ms. */
   transferMs: number;
+  /**
+   * One steal costs this much besides, whatever it carries: the ask's round trip, in ms. The
+   * agent raises it to the round trips it measures (workSide.ts), so where asking is slow
+   * (tabs on a busy machine) a thief asks less often and takes more each time.
+   */
+  roundTripMs: number;
   /** The gain must beat the transfer cost by this factor (no thrashing). */
   margin: number;
   /** Tasks taken in one steal at most. */
@@ -76,6 +89,7 @@ export const DEFAULT_STEAL_OPTIONS: StealOptions = {
   lowWaterPerWorker: 1,
   highWaterPerWorker: 2,
   transferMs: 5,
+  roundTripMs: 0,
   margin: 2,
   maxPerSteal: 16,
 };
@@ -121,9 +135,10 @@ export function planSteal(
     // the rest of its queue waits behind them; the thief runs them after its own queue.
     const victimFinishMs = finishMs(victim, victim.queued);
     const victimAfterMs = finishMs(victim, victim.queued - count);
-    const thiefFinishMs = finishMs(self, self.queued + count) + options.transferMs * count;
+    const costMs = options.roundTripMs + options.transferMs * count;
+    const thiefFinishMs = finishMs(self, self.queued + count) + costMs;
     const gainMs = victimFinishMs - Math.max(victimAfterMs, thiefFinishMs);
-    if (gainMs > options.margin * options.transferMs * count)
+    if (gainMs > options.margin * costMs)
       return { victim: victim.agent, count, victimFinishMs, thiefFinishMs, gainMs };
   }
   return null;

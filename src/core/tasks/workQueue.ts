@@ -41,6 +41,11 @@ export class WorkQueue {
     return this.deque.length;
   }
 
+  /** Queued items a thief could take (pinned ones stay). */
+  get stealable(): number {
+    return this.deque.length - this.deque.count((item) => item.pinned === true);
+  }
+
   get runningCount(): number {
     return this.running.size;
   }

@@ -28,6 +28,8 @@ export class WorkSide {
     null;
   private nextRunId = 1;
   private nextStealId = 1;
+  /** The round trip of this agent's steals, a moving mean (0 before the first), ms. */
+  private stealRoundTripMs = 0;
   private loadDirty = true;
   private lastLoadSentMs = -Infinity;
   private nextStealCheckMs = 0;
@@ -189,7 +191,11 @@ export class WorkSide {
       meanTaskMs: this.meanTaskMs(),
     };
     self.queued = Math.max(0, self.queued);
-    const plan = planSteal(self, peers, this.ctx.config.steal);
+    const options = this.ctx.config.steal;
+    const plan = planSteal(self, peers, {
+      ...options,
+      roundTripMs: Math.max(options.roundTripMs, this.stealRoundTripMs),
+    });
     if (plan === null) return;
     const count = Math.min(plan.count, TASK_MAX_PER_MESSAGE);
     const stealId = this.nextStealId++;
@@ -246,13 +252,17 @@ export class WorkSide {
     const asked = this.steal;
     if (asked !== null && asked.stealId === stealId && asked.victim === victim) {
       this.steal = null;
+      const roundTripMs = nowMs - asked.sentAtMs;
+      // A moving mean, so one slow answer does not decide the next steal alone.
+      this.stealRoundTripMs =
+        this.stealRoundTripMs === 0 ? roundTripMs : this.stealRoundTripMs * 0.7 + roundTripMs * 0.3;
       this.ctx.emit({
         type: 'steal',
         victim,
         asked: asked.plan.count,
         got: tasks.length,
         plan: asked.plan,
-        roundTripMs: nowMs - asked.sentAtMs,
+        roundTripMs,
       });
     }
     // Taken even when the ask had expired: the victim gave them up and holds them no more.
@@ -347,7 +357,8 @@ export class WorkSide {
     if (!this.loadDirty || nowMs - this.lastLoadSentMs < this.ctx.config.loadEveryMs) return;
     this.loadDirty = false;
     this.lastLoadSentMs = nowMs;
-    const load = this.load();
+    // What thieves and pushes decide from: the queue they could take (pinned copies stay).
+    const load = { ...this.load(), queued: this.work.stealable };
     for (const peer of this.ctx.live)
       if (peer !== this.ctx.selfId)
         this.ctx.send(peer, { type: 'task-load', ...load, utilisation: this.ctx.utilisation });

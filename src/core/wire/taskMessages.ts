@@ -91,6 +91,7 @@ export type TaskMessage =
   /** Every agent to its neighbours when its queue moves: what stealing decides from. */
   | {
       type: 'task-load';
+      /** Queued tasks a thief could take (a critical job's pinned copies are not counted). */
       queued: number;
       running: number;
       workers: number;
