@@ -51,12 +51,8 @@ export function runCopiesSeed(seed: number): CopiesSeedResult {
   const failures: string[] = [];
   const check = () => {
     if (failures.length > 0) return;
-    try {
-      cluster.table.invariants();
-      for (const agent of cluster.agents.values()) if (!agent.crashed) agent.node.invariants();
-    } catch (error) {
-      failures.push(`invariant at ${cluster.nowMs.toFixed(0)} ms: ${(error as Error).message}`);
-    }
+    const broken = cluster.brokenInvariant();
+    if (broken !== null) failures.push(broken);
     const record = cluster.table.job(spec.jobId);
     if (record === undefined) return;
     const owners = new Map<string, number>();

@@ -53,17 +53,19 @@ export function runReplicasSeed(seed: number): ReplicasSeedResult {
   };
   cluster.at(0, () => cluster.submit(submitter, spec));
   const failures: string[] = [];
+  const check = () => {
+    if (failures.length > 0) return;
+    const broken = cluster.brokenInvariant();
+    if (broken !== null) failures.push(broken);
+  };
   const events = (id: AgentId): TaskEvent[] => cluster.agents.get(id)?.events ?? [];
   const done = () =>
     events(submitter).find((e) => e.type === 'job-done' && e.jobId === spec.jobId) as
       Extract<TaskEvent, { type: 'job-done' }> | undefined;
-  cluster.runUntil(
-    RUN_LIMIT_MS,
-    () => undefined,
-    () => done() !== undefined,
-  );
+  cluster.runUntil(RUN_LIMIT_MS, check, () => failures.length > 0 || done() !== undefined);
   const end = done();
-  if (end === undefined) return { seed, failures: ['the job did not finish'], agents, crashed: 0 };
+  if (end === undefined)
+    return { seed, failures: [...failures, 'the job did not finish'], agents, crashed: 0 };
 
   // R-1 crashes (never the submitter), each once the last was noticed, then a partition.
   const crashable = ids.slice(1);
@@ -82,7 +84,7 @@ export function runReplicasSeed(seed: number): ReplicasSeedResult {
   );
   cluster.at(atMs + 3000, () => cluster.heal());
   const settledMs = atMs + 9000;
-  cluster.runUntil(settledMs, () => undefined);
+  cluster.runUntil(settledMs, check);
 
   const want = Math.min(R, live.length);
   let asker: { agent: AgentId; task: number } | null = null;
@@ -103,11 +105,7 @@ export function runReplicasSeed(seed: number): ReplicasSeedResult {
     const fetched = () =>
       events(agent).find((e) => e.type === 'result-fetched' && e.fetchId === 1) as
         Extract<TaskEvent, { type: 'result-fetched' }> | undefined;
-    cluster.runUntil(
-      cluster.nowMs + 5000,
-      () => undefined,
-      () => fetched() !== undefined,
-    );
+    cluster.runUntil(cluster.nowMs + 5000, check, () => fetched() !== undefined);
     const answer = fetched();
     if (answer?.result !== end.results[task])
       failures.push(

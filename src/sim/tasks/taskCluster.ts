@@ -290,6 +290,17 @@ export class TaskCluster {
     }
   }
 
+  /** The first rule the table or a live node breaks now, said with the time; null if none. */
+  brokenInvariant(): string | null {
+    try {
+      this.table.invariants();
+      for (const agent of this.agents.values()) if (!agent.crashed) agent.node.invariants();
+      return null;
+    } catch (error) {
+      return `invariant at ${this.nowMs.toFixed(0)} ms: ${(error as Error).message}`;
+    }
+  }
+
   /** Fetches a kept result from `agent` (the answer is a `result-fetched` event there). */
   fetchResult(agent: AgentId, fetchId: number, jobId: string, task: number): void {
     this.feed(agent, (node) => node.fetchResult(fetchId, jobId, task, this.nowMs));

@@ -130,12 +130,8 @@ export function runTaskSeed(seed: number): TaskSeedResult {
       );
   const check = () => {
     if (failures.length > 0) return;
-    try {
-      cluster.table.invariants();
-      for (const agent of cluster.agents.values()) if (!agent.crashed) agent.node.invariants();
-    } catch (error) {
-      failures.push(`invariant at ${cluster.nowMs.toFixed(0)} ms: ${(error as Error).message}`);
-    }
+    const broken = cluster.brokenInvariant();
+    if (broken !== null) failures.push(broken);
     for (const [key, count] of cluster.acceptedCount)
       if (count > 1) failures.push(`task ${key} accepted ${count} times`);
     for (const agent of cluster.agents.values()) {
