@@ -74,9 +74,11 @@ test.describe('mesh.tasks across four agents in four browser instances', () => {
         strategy: 'hash',
       });
       await waitForAccepted(submitter!.page, jobId, 4);
-      await browsers[3]!.server.close();
-      // What the dead agent still held: queued or running, no result on its way.
+      // What the agent holds (queued or running, no result on its way) as its browser's process
+      // is killed: a crash that says nothing, with no graceful close for the others to finish
+      // the job in.
       const atCrash = await jobStatus(submitter!.page, jobId);
+      await browsers[3]!.server.kill();
       const holding = atCrash?.tasks.filter((t) => t.owner === victim.id && t.state === 'assigned');
       const byOwner = new Map<string, Record<string, number>>();
       for (const t of atCrash?.tasks ?? []) {
