@@ -162,6 +162,33 @@ describe('CriticalJobs', () => {
     expect(flagsIn(critical.state)).toHaveLength(1);
   });
 
+  it('says so when copies never agree and the agents run out (a kind whose result is its agent)', async () => {
+    const critical = fakeCritical(1);
+    const { runner, results } = fakeRunner();
+    const jobs = new CriticalJobs(
+      runner,
+      critical.port,
+      () => undefined,
+      () => 0,
+    );
+    const done = jobs.submit(spec([1]), 0);
+    const report = (jobId: string, task: number, owner: AgentId) => {
+      results.set(`${jobId}/${task}`, JSON.stringify(owner));
+      jobs.onEvent({ type: 'task-accepted', jobId, task, owner, epoch: 1, ms: 1 }, 1);
+    };
+    report('job-c1.r1', 0, agent(1));
+    report('job-c1.r1', 1, agent(2));
+    jobs.onEvent({ type: 'job-done', jobId: 'job-c1.r1', results: [] }, 2);
+    jobs.onEvent(
+      { type: 'job-failed', jobId: 'job-c1.r2', code: 'no-capable-agent', message: 'none left' },
+      3,
+    );
+    await expect(done).rejects.toMatchObject({
+      code: 'task-failed',
+      message: expect.stringMatching(/2 agents gave 2 different results/),
+    });
+  });
+
   it('fails the job with the round’s code, and refuses to start while pBFT forms', async () => {
     const critical = fakeCritical(1);
     const { runner } = fakeRunner();

@@ -171,8 +171,28 @@ export class CriticalJobs {
     } else if (event.type === 'job-failed') {
       this.byRound.delete(event.jobId);
       job.roundJobId = null;
+      // Out of agents after a disagreement: say what disagreed (a kind whose result depends on
+      // the agent, like `busy`, never agrees).
+      const split =
+        event.code === 'no-capable-agent' && job.round > 1 ? this.disagreement(job) : null;
+      if (split !== null) return this.fail(job, 'task-failed', split, nowMs);
       this.fail(job, event.code, `round ${job.round}: ${event.message}`, nowMs);
     }
+  }
+
+  /** Why the job's open tasks cannot agree, or null when none has copies that differ. */
+  private disagreement(job: CriticalJob): string | null {
+    for (const [task, reports] of job.reports.entries()) {
+      if (job.decided[task] !== null) continue;
+      const digests = new Set(reports.map((r) => r.digest));
+      if (digests.size > 1)
+        return (
+          `no ${job.quorum} agents agree on task ${task}: ${reports.length} agents gave ` +
+          `${digests.size} different results and no other agent is left to run it ` +
+          '(is its result the same wherever it runs?)'
+        );
+    }
+    return null;
   }
 
   /** Every running job fails `stopped`. */
