@@ -1,3 +1,5 @@
+import { watchComputePressure } from './computePressure';
+
 /** A CPU-load estimate in [0, 1] for the load summary agents gossip. */
 export interface LoadMonitor {
   /** Busy fraction over the last window. */
@@ -10,7 +12,8 @@ const SAMPLE_EVERY_MS = 1000;
 
 /**
  * Pages: the fraction of the last second spent in long tasks (PerformanceObserver 'longtask'),
- * or, where that is not offered, in timer lateness. Node: process CPU time over wall time.
+ * or, where that is not offered, in timer lateness; raised to the device's Compute Pressure
+ * state where the browser reports one (computePressure.ts). Node: process CPU time over wall time.
  * The same idea as the spec's "CPU utilisation": how little room this agent has left.
  */
 export function startLoadMonitor(): LoadMonitor {
@@ -51,6 +54,7 @@ function pageLoadMonitor(): LoadMonitor {
     });
     observer.observe({ type: 'longtask' });
   }
+  const pressure = watchComputePressure(SAMPLE_EVERY_MS);
   let expectedAtMs = performance.now() + SAMPLE_EVERY_MS;
   const timer = setInterval(() => {
     const now = performance.now();
@@ -61,10 +65,11 @@ function pageLoadMonitor(): LoadMonitor {
     longTaskMs = 0;
   }, SAMPLE_EVERY_MS);
   return {
-    cpu: () => busy,
+    cpu: () => Math.max(busy, pressure.floor()),
     stop: () => {
       clearInterval(timer);
       observer?.disconnect();
+      pressure.stop();
     },
   };
 }
