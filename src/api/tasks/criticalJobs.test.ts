@@ -133,6 +133,46 @@ describe('CriticalJobs', () => {
     expect(jobs.status('job-c1')).toMatchObject({ state: 'done', done: 3 });
   });
 
+  it('flags a liar for a few tasks per job, a few flags in flight at once', async () => {
+    const critical = fakeCritical(1);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const propose = critical.port.propose;
+    critical.port.propose = async (action) => {
+      if (action.kind !== 'tasks.flag') return propose(action);
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight--;
+      return propose(action);
+    };
+    const { runner, results } = fakeRunner();
+    const jobs = new CriticalJobs(
+      runner,
+      critical.port,
+      () => undefined,
+      () => 0,
+    );
+    const inputs = Array.from({ length: 12 }, (_, i) => i);
+    const done = jobs.submit(spec(inputs), 0);
+    const liar = agent(3);
+    const report = (jobId: string, task: number, owner: AgentId, value: number) => {
+      results.set(`${jobId}/${task}`, JSON.stringify(value));
+      jobs.onEvent({ type: 'task-accepted', jobId, task, owner, epoch: 1, ms: 1 }, 1);
+    };
+    for (const n of inputs) {
+      report('job-c1.r1', 2 * n, agent(1), n);
+      report('job-c1.r1', 2 * n + 1, liar, n + 100);
+    }
+    jobs.onEvent({ type: 'job-done', jobId: 'job-c1.r1', results: [] }, 2);
+    for (const n of inputs) report('job-c1.r2', n, agent(4), n);
+    jobs.onEvent({ type: 'job-done', jobId: 'job-c1.r2', results: [] }, 3);
+    expect(await done).toEqual(inputs);
+    expect(critical.port.flags().map((f) => f.agent)).toEqual([liar, liar, liar, liar]);
+    expect(mostInFlight).toBeLessThanOrEqual(4);
+    expect(mostInFlight).toBeGreaterThan(1);
+  });
+
   it('a second acceptance of a task is refused and names the first; flags must match an acceptance', async () => {
     const critical = fakeCritical(1);
     const d = (text: string) => digestOf(text);

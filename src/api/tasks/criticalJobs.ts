@@ -39,6 +39,13 @@ export const MAX_CRITICAL_ROUNDS = 4;
 const MAX_PROPOSAL_TRIES = 3;
 /** Acceptances in flight per job. */
 const MAX_ACCEPTS_IN_FLIGHT = 2;
+/** Flags in flight per job (the rest wait their turn: pBFT's client holds 64 at most). */
+const MAX_FLAGS_IN_FLIGHT = 4;
+/**
+ * Tasks one agent is flagged for per job at most: a liar that forged every task is proven by
+ * the first few, and one flag already keeps it from further copies.
+ */
+export const MAX_FLAGS_PER_AGENT_PER_JOB = 4;
 /** An acceptance's JSON text stays below this, with room for pBFT's framing. */
 const ACCEPT_ACTION_CHARS = PBFT_MAX_ACTION_BYTES - 512;
 
@@ -57,7 +64,11 @@ interface CriticalJob {
   inAcceptance: Set<number>;
   acceptsInFlight: number;
   flagsInFlight: number;
+  /** Flags waiting for a place in flight. */
+  flagQueue: CriticalAction[];
   flagged: Set<string>;
+  /** Flags proposed per agent in this job. */
+  flagsPerAgent: Map<AgentId, number>;
   round: number;
   /** The running round's job: copy index to the task it is a copy of. */
   roundJobId: string | null;
@@ -109,7 +120,9 @@ export class CriticalJobs {
         inAcceptance: new Set(),
         acceptsInFlight: 0,
         flagsInFlight: 0,
+        flagQueue: [],
         flagged: new Set(),
+        flagsPerAgent: new Map(),
         round: 0,
         roundJobId: null,
         copyOf: [],
@@ -335,19 +348,27 @@ export class CriticalJobs {
       const key = `${report.agent}/${task}`;
       if (report.digest === accepted || job.flagged.has(key)) continue;
       job.flagged.add(key);
+      const count = job.flagsPerAgent.get(report.agent) ?? 0;
+      if (count >= MAX_FLAGS_PER_AGENT_PER_JOB) continue;
+      job.flagsPerAgent.set(report.agent, count + 1);
+      job.flagQueue.push({
+        kind: TASK_FLAG_KIND,
+        jobId: job.spec.jobId,
+        task,
+        agent: report.agent,
+        digest: report.digest,
+        agreeing: agreeing.slice(0, 16),
+      });
+    }
+    this.flushFlags(job);
+  }
+
+  private flushFlags(job: CriticalJob): void {
+    while (job.state === 'running' && job.flagsInFlight < MAX_FLAGS_IN_FLIGHT) {
+      const action = job.flagQueue.shift();
+      if (action === undefined) return;
       job.flagsInFlight++;
-      this.proposeFlag(
-        job,
-        {
-          kind: TASK_FLAG_KIND,
-          jobId: job.spec.jobId,
-          task,
-          agent: report.agent,
-          digest: report.digest,
-          agreeing: agreeing.slice(0, 16),
-        },
-        1,
-      );
+      this.proposeFlag(job, action, 1);
     }
   }
 
@@ -355,6 +376,7 @@ export class CriticalJobs {
     this.critical.propose(action).then(
       () => {
         job.flagsInFlight--;
+        this.flushFlags(job);
         this.maybeFinish(job, this.nowMs());
       },
       (error: unknown) => {
@@ -374,6 +396,7 @@ export class CriticalJobs {
   /** Done once every task is accepted, its round is over and every flag committed. */
   private maybeFinish(job: CriticalJob, nowMs: Millis): void {
     if (job.state !== 'running' || job.flagsInFlight > 0 || job.acceptsInFlight > 0) return;
+    if (job.flagQueue.length > 0) return;
     if (job.decided.some((d) => d === null)) return;
     job.state = 'done';
     job.finishedAtMs = nowMs;
