@@ -217,7 +217,7 @@ test.describe('mesh.tasks across four agents in four browser instances', () => {
       const flags = await flagsOf(operator);
       testInfo.annotations.push({
         type: 'flags',
-        description: `${flags.length} of ${tiles.length} tiles had a forged copy`,
+        description: `${flags.length} flags for the liar (it is flagged for 4 tiles of a job at most)`,
       });
       expect(flags.length).toBeGreaterThan(0);
       for (const flag of flags) {
