@@ -199,17 +199,23 @@ async function awardRows(setting: BrowserSetting, conditions: string): Promise<B
       costMs: 1,
     });
   }
+  // Every auction counts: one awarded at its award time without a late bid is one the user got.
   const waited: number[] = [];
+  let complete = 0;
   for (const tab of tabs)
     for (const d of await decisionsOf(tab.page))
-      if (d.type === 'award' && d.bids === BIDDERS) waited.push(d.waitedMs);
+      if (d.type === 'award') {
+        waited.push(d.waitedMs);
+        if (d.bids === BIDDERS) complete++;
+      }
   return [
     rowOf(
       ROWS.award,
       percentile(waited, 99),
       `${conditions}; ${load}; ${BIDDERS} agents, ${AUCTIONS} auctions one after another from each ` +
-        `agent in turn, ${waited.length} with all ${BIDDERS} bids in; the award waits for every ` +
-        `bid (or 150 ms); p50 ${round(percentile(waited, 50), 1)} ms`,
+        `agent in turn, ${waited.length} awarded, ${complete} with all ${BIDDERS} bids in; the ` +
+        `award waits for every bid, or 40 ms once every task has a capable one (150 ms while ` +
+        `none has); p50 ${round(percentile(waited, 50), 1)} ms`,
     ),
   ];
 }

@@ -37,6 +37,9 @@ export interface Auction {
   waiting: Set<AgentId>;
   bids: Map<AgentId, BidFacts>;
   announcedAtMs: Millis;
+  /** From here the award goes ahead without the missing bids, if every task has a capable one. */
+  awardByMs: Millis;
+  /** From here it goes ahead whatever is in. */
   deadlineMs: Millis;
 }
 

@@ -27,6 +27,8 @@ export class JobScheduler {
   private readonly finished: string[] = [];
   private readonly auctions = new Map<number, Auction>();
   private nextAuctionId = 1;
+  /** The time of the last tick (an auction's award time is checked at ticks). */
+  private lastTickMs = -Infinity;
 
   constructor(private readonly ctx: NodeContext) {}
 
@@ -87,12 +89,21 @@ export class JobScheduler {
     const auction = this.auctions.get(auctionId);
     if (auction === undefined || !auction.waiting.delete(from)) return;
     auction.bids.set(from, facts);
-    if (auction.waiting.size === 0) this.award(auction, nowMs);
+    if (
+      auction.waiting.size === 0 ||
+      (nowMs >= auction.awardByMs && this.everyTaskHasABid(auction))
+    )
+      this.award(auction, nowMs);
   }
 
   tick(nowMs: Millis): void {
+    this.lastTickMs = nowMs;
     for (const auction of [...this.auctions.values()])
-      if (auction.deadlineMs <= nowMs) this.award(auction, nowMs);
+      if (
+        auction.deadlineMs <= nowMs ||
+        (auction.awardByMs <= nowMs && this.everyTaskHasABid(auction))
+      )
+        this.award(auction, nowMs);
     for (const job of [...this.jobs.values()]) {
       if (job.state !== 'running') continue;
       if (nowMs - job.submittedAtMs >= job.spec.timeoutMs) {
@@ -108,9 +119,22 @@ export class JobScheduler {
     }
   }
 
+  /** Whether the bids in would give every task of `auction` a capable winner. */
+  private everyTaskHasABid(auction: Auction): boolean {
+    const plan = planAwards(auction, {
+      weights: this.ctx.config.auctionWeights,
+      matchThreshold: this.ctx.config.matchThreshold,
+    });
+    return plan.winners.every((winner) => winner !== null);
+  }
+
   /** Calls `at` with every time this side needs a tick. */
   wakeTimes(at: (ms: Millis) => void): void {
-    for (const auction of this.auctions.values()) at(auction.deadlineMs);
+    for (const auction of this.auctions.values()) {
+      // Past its award time with a task still lacking a bid, it waits for the deadline.
+      if (auction.awardByMs > this.lastTickMs) at(auction.awardByMs);
+      at(auction.deadlineMs);
+    }
     for (const job of this.jobs.values()) {
       if (job.state !== 'running') continue;
       at(job.submittedAtMs + job.spec.timeoutMs);
@@ -523,6 +547,7 @@ export class JobScheduler {
       waiting: new Set(bidders),
       bids: new Map([[this.ctx.selfId, this.ctx.bidFacts(job.spec.kind)]]),
       announcedAtMs: nowMs,
+      awardByMs: nowMs + Math.min(this.ctx.config.awardAfterMs, this.ctx.config.bidWaitMs),
       deadlineMs: nowMs + this.ctx.config.bidWaitMs,
     };
     for (const [, t] of tasks.entries()) (job.tasks[t.task] as TrackedTask).moving = true;

@@ -14,6 +14,7 @@ export const DEFAULT_TASK_SETTINGS: TaskSettings = {
   rebalance: DEFAULT_REBALANCE_OPTIONS,
   rebalanceEveryMs: 1000,
   bidWaitMs: 150,
+  awardAfterMs: 150,
   reofferMs: 3000,
   maxAttempts: 5,
   ledgerRetryMs: 250,

@@ -47,6 +47,11 @@ export interface TaskNodeConfig {
   matchThreshold: number;
   /** An auction awards once every asked agent bid, or this long after the announce. */
   bidWaitMs: Millis;
+  /**
+   * ...or already this long after it, once every task has a capable bid (a bidder whose page is
+   * busy does not hold up the award; one that alone can meet the requirements is waited for).
+   */
+  awardAfterMs: Millis;
   /** A task assigned but without a result is offered to its owner again this often. */
   reofferMs: Millis;
   /** A task fails for good (and its job with it) after this many failed runs or lost owners. */
