@@ -246,6 +246,28 @@ export async function waitForHealed(tabs: MeshTab[]): Promise<void> {
   for (const tab of tabs) await expect(tab.page.getByTestId('partition-state')).toHaveCount(0);
 }
 
+/** The same, for tabs without a dashboard (`?ui=0`): from the page API's snapshot. */
+export async function waitForHealedByApi(tabs: MeshTab[]): Promise<void> {
+  await waitForFullMesh(tabs);
+  for (const tab of tabs) await waitForMembers(tab.page, allAlive(tabs));
+  for (const tab of tabs)
+    await tab.page.waitForFunction(
+      () => window.meshDebug?.snapshot().chaos?.partition == null,
+      null,
+      {
+        timeout: 30_000,
+        polling: 100,
+      },
+    );
+}
+
+/** Whether this tab holds a quorum, from the page API's snapshot (tabs without a dashboard). */
+export async function expectQuorumByApi(tab: MeshTab, hasQuorum: boolean): Promise<void> {
+  await expect
+    .poll(() => tab.page.evaluate(() => window.meshDebug?.snapshot().quorum.hasQuorum ?? null))
+    .toBe(hasQuorum);
+}
+
 /** The quorum this tab's header shows: whether it holds one, and optionally the counts. */
 export async function expectQuorum(
   tab: MeshTab,
