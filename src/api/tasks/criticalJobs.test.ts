@@ -49,6 +49,22 @@ function fakeRunner() {
   return { runner, rounds, results, cancelled };
 }
 
+/** CriticalJobs over the fakes; `report` plays one copy's result accepted from `owner`. */
+function criticalJobsOver(critical: ReturnType<typeof fakeCritical>) {
+  const fake = fakeRunner();
+  const jobs = new CriticalJobs(
+    fake.runner,
+    critical.port,
+    () => undefined,
+    () => 0,
+  );
+  const report = (jobId: string, task: number, owner: AgentId, value: unknown) => {
+    fake.results.set(`${jobId}/${task}`, JSON.stringify(value));
+    jobs.onEvent({ type: 'task-accepted', jobId, task, owner, epoch: 1, ms: 1 }, 1);
+  };
+  return { ...fake, jobs, report };
+}
+
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function spec(inputs: number[]): JobSpec {
@@ -146,20 +162,10 @@ describe('CriticalJobs', () => {
       inFlight--;
       return propose(action);
     };
-    const { runner, results } = fakeRunner();
-    const jobs = new CriticalJobs(
-      runner,
-      critical.port,
-      () => undefined,
-      () => 0,
-    );
+    const { jobs, report } = criticalJobsOver(critical);
     const inputs = Array.from({ length: 12 }, (_, i) => i);
     const done = jobs.submit(spec(inputs), 0);
     const liar = agent(3);
-    const report = (jobId: string, task: number, owner: AgentId, value: number) => {
-      results.set(`${jobId}/${task}`, JSON.stringify(value));
-      jobs.onEvent({ type: 'task-accepted', jobId, task, owner, epoch: 1, ms: 1 }, 1);
-    };
     for (const n of inputs) {
       report('job-c1.r1', 2 * n, agent(1), n);
       report('job-c1.r1', 2 * n + 1, liar, n + 100);
@@ -203,21 +209,10 @@ describe('CriticalJobs', () => {
   });
 
   it('says so when copies never agree and the agents run out (a kind whose result is its agent)', async () => {
-    const critical = fakeCritical(1);
-    const { runner, results } = fakeRunner();
-    const jobs = new CriticalJobs(
-      runner,
-      critical.port,
-      () => undefined,
-      () => 0,
-    );
+    const { jobs, report } = criticalJobsOver(fakeCritical(1));
     const done = jobs.submit(spec([1]), 0);
-    const report = (jobId: string, task: number, owner: AgentId) => {
-      results.set(`${jobId}/${task}`, JSON.stringify(owner));
-      jobs.onEvent({ type: 'task-accepted', jobId, task, owner, epoch: 1, ms: 1 }, 1);
-    };
-    report('job-c1.r1', 0, agent(1));
-    report('job-c1.r1', 1, agent(2));
+    report('job-c1.r1', 0, agent(1), agent(1));
+    report('job-c1.r1', 1, agent(2), agent(2));
     jobs.onEvent({ type: 'job-done', jobId: 'job-c1.r1', results: [] }, 2);
     jobs.onEvent(
       { type: 'job-failed', jobId: 'job-c1.r2', code: 'no-capable-agent', message: 'none left' },
@@ -231,13 +226,7 @@ describe('CriticalJobs', () => {
 
   it('fails the job with the round’s code, and refuses to start while pBFT forms', async () => {
     const critical = fakeCritical(1);
-    const { runner } = fakeRunner();
-    const jobs = new CriticalJobs(
-      runner,
-      critical.port,
-      () => undefined,
-      () => 0,
-    );
+    const { jobs, runner } = criticalJobsOver(critical);
     const done = jobs.submit(spec([1]), 0);
     jobs.onEvent(
       { type: 'job-failed', jobId: 'job-c1.r1', code: 'no-capable-agent', message: 'two agents' },
