@@ -139,8 +139,14 @@ export class TaskNode implements NodeContext {
     const next = [...new Set([this.selfId, ...live])].sort(compareIds);
     const known = new Set(this.liveIds);
     if (next.some((id) => !known.has(id))) this.side.markLoadChanged();
-    this.liveIds = next;
-    this.keeper.onMembers(nowMs);
+    // Told four times a second, mostly the same set: the kept results are handed on (and the
+    // ring rebuilt) only when it changed.
+    const changed =
+      next.length !== this.liveIds.length || next.some((id, i) => id !== this.liveIds[i]);
+    if (changed) {
+      this.liveIds = next;
+      this.keeper.onMembers(nowMs);
+    }
     const alive = new Set(next);
     for (const peer of [...this.loads.keys()]) if (!alive.has(peer)) this.loads.delete(peer);
     this.scheduler.onMembers(alive, nowMs);

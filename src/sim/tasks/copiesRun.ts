@@ -49,10 +49,7 @@ export function runCopiesSeed(seed: number): CopiesSeedResult {
   };
   cluster.at(0, () => cluster.submit(submitter, spec));
   const failures: string[] = [];
-  const check = () => {
-    if (failures.length > 0) return;
-    const broken = cluster.brokenInvariant();
-    if (broken !== null) failures.push(broken);
+  const check = cluster.invariantCheck(failures, () => {
     const record = cluster.table.job(spec.jobId);
     if (record === undefined) return;
     const owners = new Map<string, number>();
@@ -67,7 +64,7 @@ export function runCopiesSeed(seed: number): CopiesSeedResult {
         );
       owners.set(key, i);
     }
-  };
+  });
   const events = () => cluster.agents.get(submitter)?.events ?? [];
   const end = () =>
     events().find(

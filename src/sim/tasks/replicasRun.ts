@@ -53,11 +53,7 @@ export function runReplicasSeed(seed: number): ReplicasSeedResult {
   };
   cluster.at(0, () => cluster.submit(submitter, spec));
   const failures: string[] = [];
-  const check = () => {
-    if (failures.length > 0) return;
-    const broken = cluster.brokenInvariant();
-    if (broken !== null) failures.push(broken);
-  };
+  const check = cluster.invariantCheck(failures);
   const events = (id: AgentId): TaskEvent[] => cluster.agents.get(id)?.events ?? [];
   const done = () =>
     events(submitter).find((e) => e.type === 'job-done' && e.jobId === spec.jobId) as

@@ -290,8 +290,21 @@ export class TaskCluster {
     }
   }
 
+  /**
+   * The check a seeded run hands to `runUntil`: after every event, the first broken rule goes
+   * into `failures`, then `more` adds the run's own checks; once something failed, it stops.
+   */
+  invariantCheck(failures: string[], more: () => void = () => undefined): () => void {
+    return () => {
+      if (failures.length > 0) return;
+      const broken = this.brokenInvariant();
+      if (broken !== null) failures.push(broken);
+      more();
+    };
+  }
+
   /** The first rule the table or a live node breaks now, said with the time; null if none. */
-  brokenInvariant(): string | null {
+  private brokenInvariant(): string | null {
     try {
       this.table.invariants();
       for (const agent of this.agents.values()) if (!agent.crashed) agent.node.invariants();

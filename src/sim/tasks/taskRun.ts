@@ -128,10 +128,7 @@ export function runTaskSeed(seed: number): TaskSeedResult {
       ?.events.find(
         (e) => (e.type === 'job-done' || e.type === 'job-failed') && e.jobId === spec.jobId,
       );
-  const check = () => {
-    if (failures.length > 0) return;
-    const broken = cluster.brokenInvariant();
-    if (broken !== null) failures.push(broken);
+  const check = cluster.invariantCheck(failures, () => {
     for (const [key, count] of cluster.acceptedCount)
       if (count > 1) failures.push(`task ${key} accepted ${count} times`);
     for (const agent of cluster.agents.values()) {
@@ -151,7 +148,7 @@ export function runTaskSeed(seed: number): TaskSeedResult {
       }
       seen.set(agent.id, agent.events.length);
     }
-  };
+  });
   const allOver = () => specs.every((spec) => outcome(spec) !== undefined);
   cluster.runUntil(RUN_LIMIT_MS, check, () => failures.length > 0 || allOver());
 
