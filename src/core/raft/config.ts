@@ -11,6 +11,16 @@ export interface RaftConfig {
   heartbeatMs: number;
   /** Election timeout drawn uniformly from [min, 2 min) each time the timer restarts. */
   electionTimeoutMinMs: number;
+  /**
+   * How far the minimum stretches while contacts come late (core/raft/contactGaps.ts): at most
+   * to this; equal to `electionTimeoutMinMs`, never.
+   */
+  electionTimeoutCapMs: number;
+  /**
+   * A deadline found passed by more than a heartbeat (this node was held up) waits this long
+   * once more for what arrived meanwhile before it counts; 0: never.
+   */
+  stallGraceMs: number;
   /** Ask for votes only once a majority would grant them (thesis 9.6). */
   preVote: boolean;
   /** A leader that has not heard from a majority for an election timeout steps down. */
@@ -39,6 +49,8 @@ export type RaftOverrides = Partial<Omit<RaftConfig, 'selfId' | 'initialVoters'>
 export const DEFAULT_RAFT_CONFIG: Omit<RaftConfig, 'selfId' | 'initialVoters'> = {
   heartbeatMs: 50,
   electionTimeoutMinMs: 250,
+  electionTimeoutCapMs: 1000,
+  stallGraceMs: 100,
   preVote: true,
   checkQuorum: true,
   maxEntriesPerAppend: RAFT_MAX_ENTRIES_PER_APPEND,
@@ -77,6 +89,11 @@ export function resolveRaftConfig(
     assert(config[key] > 0, `${key} must be positive`);
   }
   assert(config.electionTimeoutMinMs > config.heartbeatMs, 'elections must outlast heartbeats');
+  assert(
+    config.electionTimeoutCapMs >= config.electionTimeoutMinMs,
+    'electionTimeoutCapMs must be at least electionTimeoutMinMs',
+  );
+  assert(config.stallGraceMs >= 0, 'stallGraceMs must not be negative');
   assert(
     config.maxEntriesPerAppend <= RAFT_MAX_ENTRIES_PER_APPEND,
     'maxEntriesPerAppend over the wire limit',

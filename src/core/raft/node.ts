@@ -2,6 +2,10 @@ import { assert } from '../base/assert';
 import type { AgentId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import type { Millis } from '../base/time';
+import { ContactGaps, GAP_FACTOR } from './contactGaps';
+
+/** Forward ids start anywhere in [1, 2^30]: a restart's ids do not meet the last run's. */
+const FORWARD_ID_SPAN = 2 ** 30;
 import { hasMajority } from '../quorum/majority';
 import { utf8Length } from '../wire/fieldReaders';
 import {
@@ -83,6 +87,10 @@ export class RaftNode {
   private snapshotAskedAt = 0;
 
   private electionDeadlineMs = 0;
+  /** The election deadline was pushed back once already because this node was held up. */
+  private electionGraced = false;
+  /** How late contacts have come lately: stretches the timeouts on a loaded machine. */
+  private readonly gaps: ContactGaps;
   /** When this node last heard from a leader of its term (the lease for refusing votes). */
   private leaderContactMs = -Infinity;
   private votes = new Map<AgentId, boolean>();
@@ -92,6 +100,7 @@ export class RaftNode {
   private readonly progress = new Map<AgentId, Progress>();
   private heartbeatDueMs = 0;
   private checkQuorumDueMs = 0;
+  private quorumGraced = false;
   private round = 0;
   /** A round other than a heartbeat's is wanted at the end of this step (a read arrived). */
   private roundWanted = false;
@@ -105,11 +114,23 @@ export class RaftNode {
   // Follower state: forwarded proposals and reads, by this node's id.
   private readonly forwardedProposals = new Map<number, { id: number; sentMs: Millis }>();
   private readonly forwardedReads = new Map<number, { id: number; sentMs: Millis }>();
-  private nextForwardId = 1;
+  /** Starts at random, so a restarted follower's ids are not taken for its old ones. */
+  private nextForwardId: number;
+  /**
+   * Leader state: the forwarded proposals of this term already appended, per follower (id to
+   * index), so a duplicated `raft-propose` is answered again instead of appended twice.
+   */
+  private readonly forwardsAppended = new Map<AgentId, Map<number, number>>();
 
   private out: RaftEffect[] = [];
   private readonly rejected: Partial<Record<RaftRejection, number>> = {};
-  private readonly stats = { elections: 0, sent: 0, snapshotsSent: 0, snapshotsInstalled: 0 };
+  private readonly stats = {
+    elections: 0,
+    sent: 0,
+    snapshotsSent: 0,
+    snapshotsInstalled: 0,
+    stallGraces: 0,
+  };
 
   constructor(options: RaftNodeOptions) {
     this.selfId = options.selfId;
@@ -117,7 +138,9 @@ export class RaftNode {
     this.prng = options.prng;
     this.nowMs = options.nowMs;
     this.assembly = new SnapshotAssembly(RAFT_MAX_SNAPSHOT_CHARS);
+    this.gaps = new ContactGaps(this.config.electionTimeoutCapMs);
     this.reads = new ReadQueue(this.config.maxPendingReads);
+    this.nextForwardId = 1 + this.prng.nextInt(FORWARD_ID_SPAN);
     this.members = canonicalMembers(options.initialVoters, []);
     if (options.restored !== undefined) this.restore(options.restored);
     this.resetElectionTimer();
@@ -228,6 +251,7 @@ export class RaftNode {
       pendingReads: this.reads.size,
       rejected: { ...this.rejected },
       stats: { ...this.stats },
+      electionTimeoutMs: this.electionTimeoutMs(),
     };
   }
 
@@ -305,16 +329,54 @@ export class RaftNode {
         this.transferee = null;
       }
       if (this.config.checkQuorum && this.nowMs >= this.checkQuorumDueMs) {
-        this.checkQuorumDueMs = this.nowMs + this.config.electionTimeoutMinMs;
-        if (!this.quorumActive()) {
-          this.becomeFollower(this.term, null, 'check-quorum');
-          return;
+        if (!this.quorumGraced && this.heldUpPast(this.checkQuorumDueMs)) {
+          this.quorumGraced = true;
+          this.checkQuorumDueMs = this.nowMs + this.stallGraceMs();
+        } else {
+          this.quorumGraced = false;
+          this.checkQuorumDueMs = this.nowMs + this.electionTimeoutMs();
+          if (!this.quorumActive()) {
+            this.becomeFollower(this.term, null, 'check-quorum');
+            return;
+          }
         }
       }
       if (this.nowMs >= this.heartbeatDueMs) this.broadcastHeartbeat();
       return;
     }
-    if (this.nowMs >= this.electionDeadlineMs) this.startElection('timeout');
+    if (this.nowMs < this.electionDeadlineMs) return;
+    if (!this.electionGraced && this.heldUpPast(this.electionDeadlineMs)) {
+      this.electionGraced = true;
+      this.electionDeadlineMs = this.nowMs + this.stallGraceMs();
+      return;
+    }
+    this.startElection('timeout');
+  }
+
+  /**
+   * Whether this tick comes so long after `deadlineMs` that the node itself was held up (its
+   * page's main thread busy or not scheduled): what arrived meanwhile may still be queued
+   * behind the tick, so a timeout now would judge the others by messages it has not read. Such
+   * a deadline gets one grace period (`stallGraceMs`) before it counts; the next one counts
+   * whatever happens, so a node that is always late still elects.
+   */
+  private heldUpPast(deadlineMs: Millis): boolean {
+    return this.config.stallGraceMs > 0 && this.nowMs - deadlineMs > this.config.heartbeatMs;
+  }
+
+  private stallGraceMs(): Millis {
+    this.stats.stallGraces++;
+    return this.config.stallGraceMs;
+  }
+
+  /**
+   * The election timeout's minimum now: the configured one, stretched to 1.5 times the longest
+   * gap between contacts of the last ten seconds, up to electionTimeoutCapMs (contactGaps.ts).
+   */
+  private electionTimeoutMs(): Millis {
+    const { electionTimeoutMinMs, electionTimeoutCapMs } = this.config;
+    const stretched = Math.ceil(GAP_FACTOR * this.gaps.longest(this.nowMs));
+    return Math.min(electionTimeoutCapMs, Math.max(electionTimeoutMinMs, stretched));
   }
 
   /** Whether a majority of voters (itself included) was heard from since the last check. */
@@ -424,8 +486,7 @@ export class RaftNode {
     const inLease =
       this.config.checkQuorum &&
       (this.role === 'leader' ||
-        (this.leader !== null &&
-          this.nowMs - this.leaderContactMs < this.config.electionTimeoutMinMs));
+        (this.leader !== null && this.nowMs - this.leaderContactMs < this.electionTimeoutMs()));
     if (m.term > this.term && inLease && !m.transfer) {
       this.count('in-lease');
       this.send(from, {
@@ -518,11 +579,14 @@ export class RaftNode {
     this.leader = this.selfId;
     this.progress.clear();
     for (const id of [...this.members.voters, ...this.members.learners]) {
-      if (id !== this.selfId) this.progress.set(id, new Progress(id, this.log.lastIndex()));
+      if (id !== this.selfId)
+        this.progress.set(id, new Progress(id, this.log.lastIndex(), this.nowMs));
     }
     this.committedInTerm = false;
     this.transferee = null;
-    this.checkQuorumDueMs = this.nowMs + this.config.electionTimeoutMinMs;
+    this.forwardsAppended.clear();
+    this.checkQuorumDueMs = this.nowMs + this.electionTimeoutMs();
+    this.quorumGraced = false;
     this.emit({ type: 'raft-leader', term: this.term, leader: this.selfId });
     // A noop of its own term lets it commit (and learn the commit index) at once (5.4.2); a
     // membership change waits until it is committed (the one-server-change fix, thesis 4.1).
@@ -537,11 +601,13 @@ export class RaftNode {
     for (const read of this.reads.takeAll())
       this.finishRead(read.id, read.from, { ok: false, reason: 'no-leader' });
     this.progress.clear();
+    this.forwardsAppended.clear();
     this.transferee = null;
   }
 
   private resetElectionTimer(): void {
-    const min = this.config.electionTimeoutMinMs;
+    const min = this.electionTimeoutMs();
+    this.electionGraced = false;
     this.electionDeadlineMs = this.nowMs + min + this.prng.nextInt(min);
   }
 
@@ -584,6 +650,19 @@ export class RaftNode {
       this.count('not-a-member');
       return;
     }
+    const appended = this.forwardsAppended.get(from)?.get(id);
+    if (appended !== undefined) {
+      this.count('duplicate-forward');
+      this.send(from, {
+        type: 'raft-propose-response',
+        id,
+        ok: true,
+        index: appended,
+        term: this.term,
+        reason: '',
+      });
+      return;
+    }
     const refusal = this.proposalRefusal(data);
     if (refusal !== null) {
       this.send(from, {
@@ -597,6 +676,7 @@ export class RaftNode {
       return;
     }
     const index = this.appendAndReplicate('data', data);
+    this.rememberForward(from, id, index);
     this.send(from, {
       type: 'raft-propose-response',
       id,
@@ -605,6 +685,18 @@ export class RaftNode {
       term: this.term,
       reason: '',
     });
+  }
+
+  /** Keeps the newest maxForwardedProposals forwards per follower (a follower has no more out). */
+  private rememberForward(from: AgentId, id: number, index: number): void {
+    let taken = this.forwardsAppended.get(from);
+    if (taken === undefined) {
+      taken = new Map();
+      this.forwardsAppended.set(from, taken);
+    }
+    taken.set(id, index);
+    if (taken.size > this.config.maxForwardedProposals)
+      taken.delete(taken.keys().next().value as number);
   }
 
   private onProposeResponse(forwardId: number, result: ProposalResult): void {
@@ -847,7 +939,7 @@ export class RaftNode {
       this.count('not-a-member');
       return;
     }
-    p.active = true;
+    this.heardFromFollower(p);
     if (m.round > p.ackedRound) {
       p.ackedRound = m.round;
       this.confirmReads();
@@ -935,10 +1027,17 @@ export class RaftNode {
   }
 
   private heardFromLeader(from: AgentId): void {
+    if (this.leader === from) this.gaps.record(this.nowMs - this.leaderContactMs, this.nowMs);
     if (this.role !== 'follower') this.role = 'follower';
     this.followLeader(from);
     this.leaderContactMs = this.nowMs;
     this.resetElectionTimer();
+  }
+
+  private heardFromFollower(p: Progress): void {
+    p.active = true;
+    this.gaps.record(this.nowMs - p.heardMs, this.nowMs);
+    p.heardMs = this.nowMs;
   }
 
   private onAppend(from: AgentId, m: RaftAppendMessage): void {
@@ -1070,7 +1169,7 @@ export class RaftNode {
     if (this.role !== 'leader') return;
     const p = this.progress.get(from);
     if (p === undefined || p.state !== 'snapshot' || m.index !== p.snapshotIndex) return;
-    p.active = true;
+    this.heardFromFollower(p);
     if (m.installed) {
       p.acknowledge(m.index);
       p.becomeProbe();
@@ -1134,7 +1233,7 @@ export class RaftNode {
     if (this.role !== 'leader') return;
     for (const id of [...members.voters, ...members.learners]) {
       if (id !== this.selfId && !this.progress.has(id))
-        this.progress.set(id, new Progress(id, this.log.lastIndex()));
+        this.progress.set(id, new Progress(id, this.log.lastIndex(), this.nowMs));
     }
     for (const id of [...this.progress.keys()])
       if (!isMember(members, id)) this.progress.delete(id);

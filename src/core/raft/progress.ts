@@ -28,6 +28,8 @@ export class Progress {
   constructor(
     readonly peer: AgentId,
     lastIndex: number,
+    /** When the leader last heard from it (at first: when the record began). */
+    public heardMs: number,
   ) {
     this.nextIndex = lastIndex + 1;
   }

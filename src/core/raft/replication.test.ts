@@ -86,19 +86,49 @@ describe('raft log replication (transcripts)', () => {
     const net = new TestNet([A, B, C]);
     net.elect(A);
     net.step(C, { kind: 'propose', id: 9, data: data(9) });
-    expect(net.take()).toEqual(
-      [{ from: C, to: A, msg: { type: 'raft-propose', id: 1, data: data(9) } }].map((e) => ({
-        ...e,
-        msg: { ...e.msg },
-      })),
-    );
-    net.deliver([{ from: C, to: A, msg: { type: 'raft-propose', id: 1, data: data(9) } }]);
+    const forward = net.take();
+    expect(forward).toEqual([
+      { from: C, to: A, msg: { type: 'raft-propose', id: expect.any(Number), data: data(9) } },
+    ]);
+    const id = (forward[0]?.msg as { id: number }).id;
+    net.deliver(forward);
     const reply = net.take((e) => e.msg.type === 'raft-propose-response');
     expect(reply.map((e) => e.msg)).toEqual([
-      { type: 'raft-propose-response', id: 1, ok: true, index: 2, term: 1, reason: '' },
+      { type: 'raft-propose-response', id, ok: true, index: 2, term: 1, reason: '' },
     ]);
     net.deliver(reply);
     expect(net.member(C).proposals.get(9)).toEqual({ ok: true, index: 2, term: 1 });
+  });
+
+  it('a duplicated forward is answered with the index it went to and appended once', () => {
+    const net = new TestNet([A, B, C]);
+    net.elect(A);
+    net.step(C, { kind: 'propose', id: 9, data: data(9) });
+    const forward = net.take();
+    net.deliver([...forward, ...forward]);
+    const replies = net.take((e) => e.msg.type === 'raft-propose-response');
+    expect(replies.map((e) => (e.msg as { index: number }).index)).toEqual([2, 2]);
+    expect(net.node(A).view().lastIndex).toBe(2);
+    expect(net.node(A).view().rejected['duplicate-forward']).toBe(1);
+    net.deliver(replies);
+    expect(net.member(C).proposals.get(9)).toEqual({ ok: true, index: 2, term: 1 });
+  });
+
+  it("a restarted follower's forward ids do not meet its earlier ones", () => {
+    const net = new TestNet([A, B, C]);
+    net.elect(A);
+    net.step(C, { kind: 'propose', id: 1, data: data(1) });
+    const before = (net.take()[0]?.msg as { id: number }).id;
+    net.member(C).restart(net.nowMs, 99, true);
+    net.step(C, { kind: 'propose', id: 1, data: data(1) });
+    const after = net.take().filter((e) => e.msg.type === 'raft-propose');
+    // Before it hears from the leader again the restarted node refuses; once it does, it forwards.
+    expect(after).toEqual([]);
+    net.advance(50, [A]);
+    net.settle();
+    net.step(C, { kind: 'propose', id: 2, data: data(2) });
+    const again = (net.take().find((e) => e.msg.type === 'raft-propose')?.msg as { id: number }).id;
+    expect(again).not.toBe(before);
   });
 
   it('refuses an entry over the size limit, and proposals to a node that knows no leader', () => {

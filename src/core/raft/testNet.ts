@@ -2,7 +2,7 @@ import type { AgentId } from '../base/ids';
 import { createSeededPrng } from '../base/prng';
 import type { Millis } from '../base/time';
 import type { RaftEntry, RaftMessage } from '../wire/raftMessages';
-import type { RaftOverrides } from './config';
+import { DEFAULT_RAFT_CONFIG, type RaftOverrides } from './config';
 import { applyRaftPersist, loadRaftDurable } from './durability';
 import { RaftNode } from './node';
 import type { ProposalResult, RaftEffect, RaftEvent, RaftInput, ReadResult } from './types';
@@ -75,11 +75,19 @@ export class TestNet {
   readonly members = new Map<AgentId, TestMember>();
   queue: Envelope[] = [];
 
+  private readonly config: RaftOverrides;
+
+  /**
+   * The transcripts step time in jumps, so the timeouts that follow a node's own delays are off
+   * unless a test asks for them (`stretch.test.ts` does).
+   */
   constructor(
     readonly ids: readonly AgentId[],
-    private readonly config: RaftOverrides = {},
+    config: RaftOverrides = {},
   ) {
-    ids.forEach((id, i) => this.members.set(id, new TestMember(id, ids, config, 0, i + 1)));
+    const min = config.electionTimeoutMinMs ?? DEFAULT_RAFT_CONFIG.electionTimeoutMinMs;
+    this.config = { stallGraceMs: 0, electionTimeoutCapMs: min, ...config };
+    ids.forEach((id, i) => this.members.set(id, new TestMember(id, ids, this.config, 0, i + 1)));
   }
 
   member(id: AgentId): TestMember {

@@ -109,7 +109,9 @@ export type RaftRejection =
   /** A success that acknowledges entries past the leader's log. */
   | 'bad-match'
   /** A follower refused an index it had acknowledged: it restarted without its storage. */
-  | 'lost-storage';
+  | 'lost-storage'
+  /** A forwarded proposal that came again (a duplicated message): answered, not appended. */
+  | 'duplicate-forward';
 
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
@@ -141,5 +143,14 @@ export interface RaftSnapshotView {
   transferee: AgentId | null;
   pendingReads: number;
   rejected: Partial<Record<RaftRejection, number>>;
-  stats: { elections: number; sent: number; snapshotsSent: number; snapshotsInstalled: number };
+  stats: {
+    elections: number;
+    sent: number;
+    snapshotsSent: number;
+    snapshotsInstalled: number;
+    /** Deadlines pushed back once because this node was held up past them. */
+    stallGraces: number;
+  };
+  /** The election timeout's minimum now, stretched while contacts come late. */
+  electionTimeoutMs: number;
 }

@@ -255,15 +255,22 @@ function newestMembers(cluster: RaftCluster): { voters: string[]; learners: stri
   return best?.node.membership ?? { voters: [], learners: [] };
 }
 
-/** Whether a majority of voters stays up (or can come back) once `victim` goes down. */
+/**
+ * Whether a majority of voters stays up (or can come back) once `victim` goes down, in every
+ * membership a live node holds: the newest one may not be committed yet (a truncated promotion
+ * leaves the one before it in force), and a fault that only the newest one survives would end
+ * the cluster for good, which no operator replacing one agent at a time would do.
+ */
 function keepsMajority(cluster: RaftCluster, victim: RaftSimNode): boolean {
-  const { voters } = newestMembers(cluster);
-  if (!voters.includes(victim.id)) return true;
-  const unavailable = voters.filter((id) => {
-    const n = cluster.node(id as never);
-    return n === undefined || !n.up || n.retired;
-  }).length;
-  return voters.length - unavailable - 1 >= majorityOf(voters.length);
+  return liveNodes(cluster).every(({ node }) => {
+    const { voters } = node.membership;
+    if (!voters.includes(victim.id)) return true;
+    const unavailable = voters.filter((id) => {
+      const n = cluster.node(id as never);
+      return n === undefined || !n.up || n.retired;
+    }).length;
+    return voters.length - unavailable - 1 >= majorityOf(voters.length);
+  });
 }
 
 function heal(cluster: RaftCluster): void {
