@@ -92,9 +92,11 @@ export interface TaskRun {
 export interface TaskRunner {
   /** Workers in the pool. */
   readonly workers: number;
-  /** Workers running nothing now. */
-  idleWorkers(): number;
-  /** Runs one task on an idle worker (refused `busy` when none is idle; never queues). `done` never rejects. */
+  /** Runs one worker takes at once: the running one and those waiting in it to start next. */
+  readonly runsPerWorker: number;
+  /** Runs the ready workers would take now (at most workers x runsPerWorker). */
+  freePlaces(): number;
+  /** Runs one task on a worker with a free place (refused `busy` when none has; never queues in the pool). `done` never rejects. */
   run(request: { kind: string; input: unknown; timeoutMs: number }): TaskRun;
   /** Adds a kind from a module URL; resolves once every worker can run it, rejects with a clear message if the module cannot be loaded or has no `run` export. */
   register(kind: string, moduleUrl: string): Promise<void>;

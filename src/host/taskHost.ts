@@ -185,7 +185,10 @@ export class TaskHost {
   /** Starts waiting runs on idle workers; tries again shortly while workers are still starting. */
   private startWaiting(): void {
     const { runner, clock } = this.options;
-    while (this.waiting.length > 0 && runner.idleWorkers() > 0) {
+    // A slowed agent holds its results back: it starts no more runs than it has workers, as
+    // the held ones stand for work still going.
+    const bound = this.slowdown > 1 ? runner.workers : runner.workers * runner.runsPerWorker;
+    while (this.waiting.length > 0 && runner.freePlaces() > 0 && this.runs.size < bound) {
       const next = this.waiting.shift() as WaitingRun;
       this.start(next);
     }

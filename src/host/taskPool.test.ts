@@ -50,7 +50,7 @@ describe('a lazy pool', () => {
     expect(fakes.started.length).toBe(0);
     expect(pool.kinds()).toContain('count-primes');
     expect(pool.busyMs()).toBe(0);
-    expect(pool.idleWorkers()).toBe(0);
+    expect(pool.freePlaces()).toBe(0);
     expect(fakes.started.length).toBe(2);
     pool.stop();
     const never = createTaskPool({
@@ -61,7 +61,7 @@ describe('a lazy pool', () => {
       lazy: true,
     });
     never.stop();
-    expect(never.idleWorkers()).toBe(0);
+    expect(never.freePlaces()).toBe(0);
     expect(fakes.started.length).toBe(2);
   });
 });
@@ -81,10 +81,10 @@ describe('createTaskPool', () => {
     const pool = createTaskPool({ agent: 'a', clock, startWorker: fakes.start, workers: 3 });
     expect(pool.workers).toBe(3);
     expect(fakes.started).toHaveLength(3);
-    expect(pool.idleWorkers()).toBe(0);
+    expect(pool.freePlaces()).toBe(0);
     expect((await pool.run(primes).done).ok).toBe(false);
     await flush();
-    expect(pool.idleWorkers()).toBe(3);
+    expect(pool.freePlaces()).toBe(3);
     expect(pool.kinds()).toEqual(['count-primes', 'busy', 'fractal-tile']);
     expect(() =>
       createTaskPool({ agent: 'a', clock, startWorker: fakes.start, workers: 0 }),
@@ -105,11 +105,11 @@ describe('createTaskPool', () => {
       input: { from: 0, to: 100 },
       agent: 'agent-a',
     });
-    expect(pool.idleWorkers()).toBe(1);
+    expect(pool.freePlaces()).toBe(1);
     clock.advance(30);
     worker.finish(25);
     expect(await run.done).toEqual({ ok: true, result: 25, ms: 30 });
-    expect(pool.idleWorkers()).toBe(2);
+    expect(pool.freePlaces()).toBe(2);
     expect(pool.busyMs()).toBe(30);
     expect(clock.liveTimers).toBe(0);
     expect(fakes.started).toHaveLength(2);
@@ -125,7 +125,7 @@ describe('createTaskPool', () => {
     only(fakes.running()).fail('timeout', 'made up');
     expect(await odd.done).toMatchObject({ ok: false, code: 'failed', message: 'made up' });
     expect(fakes.started).toHaveLength(2);
-    expect(pool.idleWorkers()).toBe(2);
+    expect(pool.freePlaces()).toBe(2);
   });
 
   it('a run over its timeout ends its worker, a fresh one takes the place', async () => {
@@ -145,7 +145,7 @@ describe('createTaskPool', () => {
     });
     expect(worker.terminated).toBe(true);
     expect(fakes.started).toHaveLength(3);
-    expect(pool.idleWorkers()).toBe(2);
+    expect(pool.freePlaces()).toBe(2);
     // The old worker's late answer changes nothing.
     worker.send({ type: 'done', id: 1, ok: true, result: 1 });
     await flush();
@@ -188,7 +188,7 @@ describe('createTaskPool', () => {
     const { fakes, pool } = await setup();
     const first = pool.run(primes);
     pool.run(primes);
-    expect(pool.idleWorkers()).toBe(0);
+    expect(pool.freePlaces()).toBe(0);
     const refused = await pool.run(primes).done;
     expect(refused).toMatchObject({ ok: false, code: 'busy', ms: 0 });
     const worker = fakes.running()[0] as FakeTaskWorker;
@@ -212,7 +212,7 @@ describe('createTaskPool', () => {
     expect(worker.terminated).toBe(true);
     expect(fakes.started).toHaveLength(3);
     await flush();
-    expect(pool.idleWorkers()).toBe(2);
+    expect(pool.freePlaces()).toBe(2);
   });
 
   it('a worker crashing while idle again and again comes back after a growing pause', async () => {
@@ -233,7 +233,7 @@ describe('createTaskPool', () => {
     expect(fakes.started).toHaveLength(4);
     // The restarted worker is a working one again.
     only(fakes.live()).ready();
-    expect(pool.idleWorkers()).toBe(1);
+    expect(pool.freePlaces()).toBe(1);
   });
 
   it('a worker that never says ready is taken for crashed; one that cannot start is retried', async () => {
@@ -249,12 +249,12 @@ describe('createTaskPool', () => {
     const blocked = new FakeTaskWorkers();
     blocked.failStart = true;
     const pool = createTaskPool({ agent: 'a', clock, startWorker: blocked.start, workers: 1 });
-    expect(pool.idleWorkers()).toBe(0);
+    expect(pool.freePlaces()).toBe(0);
     expect(await pool.run(primes).done).toMatchObject({ code: 'busy' });
     blocked.failStart = false;
     clock.advance(250);
     await flush();
-    expect(pool.idleWorkers()).toBe(1);
+    expect(pool.freePlaces()).toBe(1);
   });
 
   it('refuses without a worker: unknown kinds, bad or oversized input, bad timeouts', async () => {
@@ -283,7 +283,7 @@ describe('createTaskPool', () => {
       'invalid-input',
     );
     expect(fakes.started.flatMap((w) => w.received)).toEqual([]);
-    expect(pool.idleWorkers()).toBe(2);
+    expect(pool.freePlaces()).toBe(2);
   });
 
   it('refuses results that are too big or not plain JSON', async () => {
@@ -344,7 +344,115 @@ describe('createTaskPool', () => {
     expect(fakes.started).toHaveLength(2);
     expect(running.settlements).toBe(1);
     expect(clock.liveTimers).toBe(0);
-    expect(pool.idleWorkers()).toBe(0);
+    expect(pool.freePlaces()).toBe(0);
+  });
+});
+
+describe('a pool whose workers hold their next run (runsPerWorker 2)', () => {
+  async function deep(workers = 1) {
+    const clock = new TestClock();
+    const fakes = new FakeTaskWorkers();
+    const pool = createTaskPool({
+      agent: 'agent-a',
+      clock,
+      startWorker: fakes.start,
+      workers,
+      runsPerWorker: 2,
+    });
+    await flush();
+    return { clock, fakes, pool };
+  }
+  const runsIn = (worker: FakeTaskWorker) =>
+    worker.received.filter((m) => m.type === 'run').map((m) => (m as { id: number }).id);
+
+  it('fills idle workers first, then posts the next run to a busy one at once', async () => {
+    const { fakes, pool } = await deep(2);
+    expect(pool.freePlaces()).toBe(4);
+    const runs = [1, 2, 3].map(() => track(pool.run(primes)));
+    const [first, second] = fakes.live() as [FakeTaskWorker, FakeTaskWorker];
+    expect([runsIn(first), runsIn(second)]).toEqual([[1, 3], [2]]);
+    expect(pool.freePlaces()).toBe(1);
+    pool.run(primes);
+    expect(pool.freePlaces()).toBe(0);
+    const refused = track(pool.run(primes));
+    await flush();
+    expect(refused.outcome).toMatchObject({ ok: false, code: 'busy' });
+    expect(runs.every((r) => r.outcome === null)).toBe(true);
+  });
+
+  it('the waiting run starts when the one before ends: its time and timeout count from then', async () => {
+    const { clock, fakes, pool } = await deep();
+    const a = track(pool.run(primes));
+    const b = track(pool.run(spin(5000, 100)));
+    const worker = only(fakes.live());
+    clock.advance(80);
+    worker.finish(25);
+    await flush();
+    expect(a.outcome).toEqual({ ok: true, result: 25, ms: 80 });
+    // b has run 0 ms, not 80: it times out 100 ms after it started.
+    clock.advance(99);
+    await flush();
+    expect(b.outcome).toBeNull();
+    expect(pool.busyMs()).toBe(80 + 99);
+    clock.advance(1);
+    await flush();
+    expect(b.outcome).toMatchObject({ ok: false, code: 'timeout', ms: 100 });
+    expect(worker.terminated).toBe(true);
+  });
+
+  it('the worker’s own time wins when it gives one', async () => {
+    const { clock, fakes, pool } = await deep();
+    const a = track(pool.run(primes));
+    const b = track(pool.run(primes));
+    const worker = only(fakes.live());
+    clock.advance(50);
+    worker.send({ type: 'done', id: 1, ok: true, result: 25, ms: 30 });
+    worker.send({ type: 'done', id: 2, ok: true, result: 25, ms: 20 });
+    await flush();
+    expect(a.outcome).toEqual({ ok: true, result: 25, ms: 30 });
+    expect(b.outcome).toEqual({ ok: true, result: 25, ms: 20 });
+  });
+
+  it('a waiting run cancelled settles at once; the worker stays and its answer to it is dropped', async () => {
+    const { fakes, pool } = await deep();
+    const a = track(pool.run(primes));
+    const bRun = pool.run(primes);
+    const b = track(bRun);
+    const worker = only(fakes.live());
+    bRun.cancel();
+    await flush();
+    expect(b.outcome).toMatchObject({ ok: false, code: 'cancelled', ms: 0 });
+    expect(worker.terminated).toBe(false);
+    // Its place is taken until the worker has answered it.
+    expect(pool.freePlaces()).toBe(0);
+    worker.finish(25);
+    await flush();
+    expect(a.outcome).toMatchObject({ ok: true });
+    const c = track(pool.run(primes));
+    worker.finish(99); // the cancelled run's answer
+    await flush();
+    expect(b.settlements).toBe(1);
+    expect(c.outcome).toBeNull();
+    worker.finish(25);
+    await flush();
+    expect(c.outcome).toMatchObject({ ok: true, result: 25 });
+  });
+
+  it('a worker replaced under a running task takes the waiting run with it to the fresh one', async () => {
+    const { fakes, pool } = await deep();
+    const aRun = pool.run(spin(5000));
+    const a = track(aRun);
+    const b = track(pool.run(primes));
+    const old = only(fakes.live());
+    old.crash('out of memory');
+    await flush();
+    expect(a.outcome).toMatchObject({ ok: false, code: 'failed' });
+    const fresh = only(fakes.live());
+    expect(fresh).not.toBe(old);
+    expect(runsIn(fresh)).toEqual([2]);
+    fresh.finish(25);
+    await flush();
+    expect(b.outcome).toMatchObject({ ok: true, result: 25 });
   });
 });
 

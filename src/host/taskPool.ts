@@ -38,13 +38,24 @@ export interface TaskPoolOptions {
    * the pool is made: a tab that never runs a task never pays for its workers.
    */
   lazy?: boolean;
+  /**
+   * Runs one worker is given at once (default 1): with 2, a worker holds its next task and
+   * starts it the moment the last one ends, without waiting for the main thread to answer
+   * (which on a busy machine can take tens of ms). Runs still start in order, one at a time.
+   */
+  runsPerWorker?: number;
 }
+
+/** Runs per worker at most. */
+export const MAX_RUNS_PER_WORKER = 4;
+/** What the agents' runners use: each worker holds the task it runs and the next. */
+export const AGENT_RUNS_PER_WORKER = 2;
 
 /** A worker that crashes while idle again and again is restarted after a growing pause. */
 const RESTART_BASE_DELAY_MS = 250;
 const RESTART_MAX_DELAY_MS = 30_000;
 
-type SlotState = 'starting' | 'idle' | 'running' | 'down';
+type SlotState = 'starting' | 'ready' | 'down';
 
 /** One place in the pool; its worker is replaced, the slot stays. */
 interface Slot {
@@ -52,7 +63,12 @@ interface Slot {
   /** Bumped at every replacement: events of an older worker are ignored. */
   generation: number;
   state: SlotState;
-  running: ActiveRun | null;
+  /**
+   * The runs given to this worker, in the order it runs them: the first is running (since
+   * `startMs`), the rest wait inside the worker. A run cancelled while waiting stays, as a
+   * ghost, until the worker answers it: the answers come in this order.
+   */
+  runs: ActiveRun[];
   /** Registered (and pending) kinds this worker has loaded. */
   loaded: Set<string>;
   /** Crashes in a row with no task running, for the restart backoff. */
@@ -63,8 +79,13 @@ interface Slot {
 
 interface ActiveRun {
   id: number;
-  startMs: number;
+  message: Extract<ToTaskWorker, { type: 'run' }>;
+  timeoutMs: number;
+  /** When it became the worker's running task (null while it waits behind another). */
+  startMs: number | null;
   timer: TimerHandle | null;
+  /** Settled already (cancelled while waiting); its answer is dropped. */
+  ghost: boolean;
   finish(outcome: TaskOutcome): void;
 }
 
@@ -85,6 +106,9 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
   const { workers } = options;
   if (!Number.isInteger(workers) || workers < 1 || workers > TASK_MAX_WORKERS)
     throw new RangeError(`workers must be an integer from 1 to ${TASK_MAX_WORKERS}`);
+  const runsPerWorker = options.runsPerWorker ?? 1;
+  if (!Number.isInteger(runsPerWorker) || runsPerWorker < 1 || runsPerWorker > MAX_RUNS_PER_WORKER)
+    throw new RangeError(`runsPerWorker must be an integer from 1 to ${MAX_RUNS_PER_WORKER}`);
   const builtins = builtinTaskKinds();
   const registered = new Map<string, string>();
   const pending = new Map<string, PendingKind>();
@@ -128,6 +152,30 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
     // A fresh worker knows only the built-in kinds; it loads the registered ones first.
     for (const [kind, url] of registered) post(slot, { type: 'load', kind, url });
     for (const [kind, { url }] of pending) post(slot, { type: 'load', kind, url });
+    // Runs that waited in the worker it replaces go to this one, in their order.
+    slot.runs = slot.runs.filter((run) => !run.ghost);
+    for (const run of slot.runs) post(slot, run.message);
+    if (slot.runs[0] !== undefined) begin(slot, slot.runs[0]);
+  };
+
+  /** `run` is the worker's running task from now: its time and its timeout start. */
+  const begin = (slot: Slot, run: ActiveRun): void => {
+    run.startMs = clock.nowMs();
+    if (run.ghost) return;
+    run.timer = clock.setTimer(run.startMs + run.timeoutMs, () => {
+      run.timer = null;
+      if (slot.runs[0] !== run) return;
+      run.finish(failure('timeout', `ran over its ${run.timeoutMs} ms`, run));
+      slot.runs.shift();
+      replace(slot, 0);
+    });
+  };
+
+  /** Takes the worker's running task off the slot; the next one starts. */
+  const advance = (slot: Slot): void => {
+    slot.runs.shift();
+    const next = slot.runs[0];
+    if (next !== undefined) begin(slot, next);
   };
 
   /** Ends the slot's worker; a fresh one starts after `delayMs` (0: now). */
@@ -151,9 +199,12 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
 
   const crash = (slot: Slot, generation: number, reason: string): void => {
     if (slot.generation !== generation || stopped) return;
-    if (slot.running !== null) {
-      // The task most likely crashed it: its worker comes back at once.
-      slot.running.finish(failure('failed', `the worker crashed: ${reason}`, slot.running));
+    const running = slot.runs[0];
+    if (running !== undefined) {
+      // The task most likely crashed it: it fails, and the worker comes back at once for the
+      // runs that waited behind it.
+      running.finish(failure('failed', `the worker crashed: ${reason}`, running));
+      slot.runs.shift();
       replace(slot, 0);
       return;
     }
@@ -180,7 +231,7 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
     if (message.type === 'ready') {
       if (slot.state !== 'starting') return;
       clearSlotTimer(slot);
-      slot.state = 'idle';
+      slot.state = 'ready';
     } else if (message.type === 'loaded') {
       slot.idleCrashes = 0;
       onLoaded(slot, message.kind, message.error);
@@ -200,18 +251,21 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
   };
 
   const onDone = (slot: Slot, message: Extract<FromTaskWorker, { type: 'done' }>): void => {
-    const active = slot.running;
-    if (active === null || active.id !== message.id) return;
+    const active = slot.runs[0];
+    if (active === undefined || active.id !== message.id) return;
     slot.idleCrashes = 0;
-    slot.state = 'idle';
+    advance(slot);
+    if (active.ghost) return;
     if (!message.ok) {
       active.finish(failure(message.error.code, message.error.message, active));
       return;
     }
     // The worker checks its results too; the pool does not rely on it.
     const problem = checkJsonPayload(message.result, TASK_MAX_RESULT_BYTES);
-    if (problem === null)
-      active.finish({ ok: true, result: message.result, ms: clock.nowMs() - active.startMs });
+    // The worker's own measure when it gives one: a run that waited in it started when the one
+    // before ended there, which the pool learns only later.
+    const ms = message.ms ?? clock.nowMs() - (active.startMs ?? clock.nowMs());
+    if (problem === null) active.finish({ ok: true, result: message.result, ms });
     else
       active.finish(
         failure(
@@ -237,7 +291,7 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
     ok: false,
     code,
     message,
-    ms: clock.nowMs() - active.startMs,
+    ms: active.startMs === null ? 0 : clock.nowMs() - active.startMs,
   });
 
   const clearSlotTimer = (slot: Slot): void => {
@@ -275,7 +329,7 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
       handle: null,
       generation: 0,
       state: 'down',
-      running: null,
+      runs: [],
       loaded: new Set(),
       idleCrashes: 0,
       timer: null,
@@ -292,10 +346,14 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
 
   return {
     workers: options.workers,
+    runsPerWorker,
 
-    idleWorkers: () => {
+    freePlaces: () => {
       ensureStarted();
-      return slots.filter((slot) => slot.state === 'idle').length;
+      let free = 0;
+      for (const slot of slots)
+        if (slot.state === 'ready') free += runsPerWorker - slot.runs.length;
+      return free;
     },
 
     run(request) {
@@ -303,41 +361,54 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
       const refused = refusal(request);
       if (refused !== null)
         return settledRun({ ok: false, code: refused[0], message: refused[1], ms: 0 });
-      const slot = slots.find((candidate) => candidate.state === 'idle');
+      // The ready worker with the fewest runs: an idle one first.
+      let slot: Slot | undefined;
+      for (const candidate of slots)
+        if (
+          candidate.state === 'ready' &&
+          candidate.runs.length < runsPerWorker &&
+          (slot === undefined || candidate.runs.length < slot.runs.length)
+        )
+          slot = candidate;
       if (slot === undefined) {
         const message = `all ${slots.length} workers are running tasks or starting`;
         return settledRun({ ok: false, code: 'busy', message, ms: 0 });
       }
+      const place = slot;
       let resolveDone!: (outcome: TaskOutcome) => void;
       const done = new Promise<TaskOutcome>((resolve) => (resolveDone = resolve));
+      const id = nextRunId++;
+      let settled = false;
       const active: ActiveRun = {
-        id: nextRunId++,
-        startMs: clock.nowMs(),
+        id,
+        message: { type: 'run', id, kind: request.kind, input: request.input, agent },
+        timeoutMs: request.timeoutMs,
+        startMs: null,
         timer: null,
+        ghost: false,
         finish(outcome) {
-          if (slot.running !== active) return;
-          slot.running = null;
+          if (settled) return;
+          settled = true;
           if (active.timer !== null) clock.clearTimer(active.timer);
+          active.timer = null;
           finishedBusyMs += outcome.ms;
           resolveDone(outcome);
         },
       };
-      slot.state = 'running';
-      slot.running = active;
-      const { timeoutMs } = request;
-      active.timer = clock.setTimer(active.startMs + timeoutMs, () => {
-        active.timer = null;
-        if (slot.running !== active) return;
-        active.finish(failure('timeout', `ran over its ${timeoutMs} ms`, active));
-        replace(slot, 0);
-      });
-      post(slot, { type: 'run', id: active.id, kind: request.kind, input: request.input, agent });
+      place.runs.push(active);
+      post(place, active.message);
+      if (place.runs[0] === active) begin(place, active);
       return {
         done,
         cancel() {
-          if (slot.running !== active) return;
+          if (settled) return;
+          const at = place.runs.indexOf(active);
           active.finish(failure('cancelled', 'cancelled by the caller', active));
-          replace(slot, 0);
+          if (at === 0) {
+            // Running: the only way to stop it is to end its worker.
+            place.runs.shift();
+            replace(place, 0);
+          } else if (at > 0) active.ghost = true;
         },
       };
     },
@@ -366,8 +437,11 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
     busyMs() {
       const nowMs = clock.nowMs();
       let runningMs = 0;
-      for (const slot of slots)
-        if (slot.running !== null) runningMs += nowMs - slot.running.startMs;
+      for (const slot of slots) {
+        const running = slot.runs[0];
+        if (running !== undefined && !running.ghost && running.startMs !== null)
+          runningMs += nowMs - running.startMs;
+      }
       return finishedBusyMs + runningMs;
     },
 
@@ -378,7 +452,8 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
         registration.reject(new Error(`cannot register kind "${kind}": the task runner stopped`));
       pending.clear();
       for (const slot of slots) {
-        slot.running?.finish(failure('stopped', 'the task runner stopped', slot.running));
+        for (const run of slot.runs) run.finish(failure('stopped', 'the task runner stopped', run));
+        slot.runs = [];
         replace(slot, 0);
       }
     },

@@ -19,8 +19,9 @@ interface LoadedKind {
 }
 
 /**
- * The message loop inside one worker: loads registered kinds, runs one task at a time and
- * answers each `run` with exactly one `done`. Posts `ready` at once.
+ * The message loop inside one worker: loads registered kinds, runs one task at a time in the
+ * order the `run`s came (a run that comes while one is going waits for it, even for a kind that
+ * awaits) and answers each with exactly one `done`, timed. Posts `ready` at once.
  */
 export function startTaskWorkerLoop(host: TaskWorkerHost): { onMessage(message: unknown): void } {
   const builtins = builtinTaskKinds();
@@ -39,8 +40,15 @@ export function startTaskWorkerLoop(host: TaskWorkerHost): { onMessage(message: 
   };
 
   const run = async (message: Extract<ToTaskWorker, { type: 'run' }>): Promise<void> => {
+    const startMs = host.nowMs();
     const fail = (code: TaskWorkerErrorCode, text: string) =>
-      host.post({ type: 'done', id: message.id, ok: false, error: { code, message: text } });
+      host.post({
+        type: 'done',
+        id: message.id,
+        ok: false,
+        error: { code, message: text },
+        ms: host.nowMs() - startMs,
+      });
     const kind = builtins.get(message.kind) ?? (await registered.get(message.kind));
     if (kind === undefined) return fail('unknown-kind', `no kind "${message.kind}" in this worker`);
     if (typeof kind === 'string') return fail('failed', kind);
@@ -60,8 +68,10 @@ export function startTaskWorkerLoop(host: TaskWorkerHost): { onMessage(message: 
         problem.code === 'too-large' ? 'too-large' : 'failed',
         `result ${problem.message}`,
       );
-    host.post({ type: 'done', id: message.id, ok: true, result });
+    host.post({ type: 'done', id: message.id, ok: true, result, ms: host.nowMs() - startMs });
   };
+  // One run at a time: each starts once the one before it has answered.
+  let previous: Promise<void> = Promise.resolve();
 
   host.post({ type: 'ready' });
   return {
@@ -69,7 +79,8 @@ export function startTaskWorkerLoop(host: TaskWorkerHost): { onMessage(message: 
       const m = message as ToTaskWorker;
       if (m?.type === 'load' && typeof m.kind === 'string' && typeof m.url === 'string')
         load(m.kind, m.url);
-      else if (m?.type === 'run' && typeof m.id === 'number') void run(m);
+      else if (m?.type === 'run' && typeof m.id === 'number')
+        previous = previous.then(() => run(m));
     },
   };
 }

@@ -2,8 +2,8 @@ import type { TaskRunErrorCode } from './ports';
 
 /**
  * Messages between a task pool (main thread) and one of its workers, the same for Web Workers
- * and worker threads. A worker runs one task at a time; the pool never sends a second `run`
- * before the first is `done`.
+ * and worker threads. A worker runs one task at a time, in the order the `run`s came; the pool
+ * may send the next before the last is `done` (it then waits in the worker).
  */
 export type ToTaskWorker =
   | { type: 'run'; id: number; kind: string; input: unknown; agent: string }
@@ -19,8 +19,15 @@ export type TaskWorkerErrorCode = Extract<
 export type FromTaskWorker =
   /** Sent once when the worker's loop is listening. */
   | { type: 'ready' }
-  | { type: 'done'; id: number; ok: true; result: unknown }
-  | { type: 'done'; id: number; ok: false; error: { code: TaskWorkerErrorCode; message: string } }
+  /** `ms`: the run's own time in the worker, from its start there to its end. */
+  | { type: 'done'; id: number; ok: true; result: unknown; ms?: number }
+  | {
+      type: 'done';
+      id: number;
+      ok: false;
+      error: { code: TaskWorkerErrorCode; message: string };
+      ms?: number;
+    }
   /** `error` is null when the kind's module loaded and has a `run`. */
   | { type: 'loaded'; kind: string; error: string | null };
 
@@ -42,14 +49,15 @@ export function parseFromTaskWorker(message: unknown): FromTaskWorker | null {
     return { type: 'loaded', kind: m.kind, error: m.error };
   }
   if (m.type !== 'done' || typeof m.id !== 'number') return null;
-  if (m.ok === true) return { type: 'done', id: m.id, ok: true, result: m.result };
+  const ms = typeof m.ms === 'number' && Number.isFinite(m.ms) && m.ms >= 0 ? { ms: m.ms } : {};
+  if (m.ok === true) return { type: 'done', id: m.id, ok: true, result: m.result, ...ms };
   const error = m.error as { code?: unknown; message?: unknown } | null | undefined;
   if (m.ok !== false || typeof error !== 'object' || error === null) return null;
   const code = WORKER_ERROR_CODES.includes(error.code as string)
     ? (error.code as TaskWorkerErrorCode)
     : 'failed';
   const text = typeof error.message === 'string' ? error.message : 'the worker gave no reason';
-  return { type: 'done', id: m.id, ok: false, error: { code, message: text } };
+  return { type: 'done', id: m.id, ok: false, error: { code, message: text }, ...ms };
 }
 
 /** One worker as the pool sees it; each platform (and the tests) supplies its own. */

@@ -1,6 +1,6 @@
 import { defaultTaskWorkers } from '../../core/tasks/kinds/taskLimits';
 import type { Clock, TaskRunner } from '../../host/ports';
-import { createTaskPool } from '../../host/taskPool';
+import { AGENT_RUNS_PER_WORKER, createTaskPool } from '../../host/taskPool';
 import type { WorkerEvents, WorkerHandle } from '../../host/taskWorkerProtocol';
 import { wallClock } from '../webrtc/wallClock';
 
@@ -25,6 +25,7 @@ export function createBrowserTaskRunner(options: BrowserTaskRunnerOptions): Task
     clock: options.clock ?? wallClock,
     workers: options.workers ?? defaultTaskWorkers(navigator.hardwareConcurrency || 1),
     startWorker: startBrowserTaskWorker,
+    runsPerWorker: AGENT_RUNS_PER_WORKER,
   });
   return {
     ...pool,

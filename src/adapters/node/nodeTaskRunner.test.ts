@@ -45,7 +45,8 @@ describe('createNodeTaskRunner (worker threads)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     runner = createNodeTaskRunner({ agent: 'agent-n', workers: 2 });
-    await until(() => runner.idleWorkers() === 2, 'ready');
+    // Two threads, each taking the task it runs and the next.
+    await until(() => runner.freePlaces() === 4, 'ready');
   });
 
   afterAll(async () => {
@@ -61,7 +62,8 @@ describe('createNodeTaskRunner (worker threads)', () => {
       timeoutMs: 10_000,
     });
     const busy = runner.run({ kind: 'busy', input: { ms: 50 }, timeoutMs: 10_000 });
-    expect(runner.idleWorkers()).toBe(0);
+    // One on each thread (an idle one first), each with room for one more behind it.
+    expect(runner.freePlaces()).toBe(2);
     expect(await primes.done).toMatchObject({ ok: true, result: 78_498 });
     const spun = await busy.done;
     expect(spun).toMatchObject({ ok: true, result: { agent: 'agent-n' } });
@@ -72,8 +74,8 @@ describe('createNodeTaskRunner (worker threads)', () => {
   it('times out a busy loop, replaces the thread and runs the next task', async () => {
     const stuck = await runner.run({ kind: 'busy', input: { ms: 60_000 }, timeoutMs: 200 }).done;
     expect(stuck).toMatchObject({ ok: false, code: 'timeout' });
-    expect(runner.idleWorkers()).toBe(1);
-    await until(() => runner.idleWorkers() === 2, 'replaced');
+    expect(runner.freePlaces()).toBe(2);
+    await until(() => runner.freePlaces() === 4, 'replaced');
     const runs = [0, 1].map(() =>
       runner.run({ kind: 'count-primes', input: { from: 0, to: 100 }, timeoutMs: 10_000 }),
     );
@@ -106,7 +108,7 @@ describe('createNodeTaskRunner (worker threads)', () => {
       runner.run({ kind: 'busy', input: { ms: 60_000 }, timeoutMs: 100 }),
     );
     for (const s of stuck) expect(await s.done).toMatchObject({ code: 'timeout' });
-    await until(() => runner.idleWorkers() === 2, 'replaced');
+    await until(() => runner.freePlaces() === 4, 'replaced');
     const again = [run('triple', { n: 1 }), run('square', 3)];
     expect(await Promise.all(again)).toMatchObject([{ result: 3 }, { result: 9 }]);
   });
@@ -140,7 +142,7 @@ describe('createNodeTaskRunner (worker threads)', () => {
       code: 'failed',
       message: 'the worker crashed: exited with code 3',
     });
-    await until(() => runner.idleWorkers() === 2, 'replaced');
+    await until(() => runner.freePlaces() === 4, 'replaced');
     expect(
       await runner.run({ kind: 'triple', input: { n: 2 }, timeoutMs: 5000 }).done,
     ).toMatchObject({ result: 6 });

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { defaultTaskWorkers } from '../../core/tasks/kinds/taskLimits';
 import type { Clock, TaskRunner } from '../../host/ports';
-import { createTaskPool } from '../../host/taskPool';
+import { AGENT_RUNS_PER_WORKER, createTaskPool } from '../../host/taskPool';
 import type { WorkerEvents, WorkerHandle } from '../../host/taskWorkerProtocol';
 import { wallClock } from '../webrtc/wallClock';
 
@@ -27,6 +27,7 @@ export function createNodeTaskRunner(options: NodeTaskRunnerOptions): TaskRunner
     clock: options.clock ?? wallClock,
     workers: options.workers ?? defaultTaskWorkers(availableParallelism()),
     startWorker: startNodeTaskWorker,
+    runsPerWorker: AGENT_RUNS_PER_WORKER,
   });
   return { ...pool, register: (kind, moduleUrl) => pool.register(kind, toModuleUrl(moduleUrl)) };
 }

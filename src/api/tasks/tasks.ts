@@ -138,6 +138,7 @@ export class Tasks {
     const config: TaskNodeConfig = {
       ...DEFAULT_TASK_SETTINGS,
       workers: options.runner.workers,
+      runsPerWorker: options.runner.runsPerWorker,
       capabilities: options.capabilities,
       digestOf: options.digestOf,
       // Between tabs a steal's round trip is tens of ms, longer than a short task: a thief asks

@@ -5,7 +5,10 @@ import { DEFAULT_STEAL_OPTIONS } from './stealing';
 import type { TaskNodeConfig } from './taskTypes';
 
 /** What a TaskNode is set to unless the agent says otherwise (all but the agent's own facts). */
-export type TaskSettings = Omit<TaskNodeConfig, 'workers' | 'capabilities' | 'digestOf'>;
+export type TaskSettings = Omit<
+  TaskNodeConfig,
+  'workers' | 'runsPerWorker' | 'capabilities' | 'digestOf'
+>;
 
 export const DEFAULT_TASK_SETTINGS: TaskSettings = {
   steal: DEFAULT_STEAL_OPTIONS,

@@ -36,6 +36,11 @@ export interface JobSpec {
 export interface TaskNodeConfig {
   /** Workers in this agent's pool. */
   workers: number;
+  /**
+   * Runs handed to each worker at once (its pool's `runsPerWorker`): with 2, a worker holds its
+   * next task. Counted as queued, not running, in the load this agent tells.
+   */
+  runsPerWorker: number;
   capabilities: Capabilities;
   /** SHA-256 hex of a result's JSON text (the host's; the core has no hash of its own). */
   digestOf: (text: string) => string;

@@ -108,10 +108,13 @@ export class WorkSide {
 
   /** What this agent's queue holds, for the neighbours, the load summary and the dashboard. */
   load(): { queued: number; running: number; workers: number; meanTaskMs: number } {
+    // Runs waiting inside a worker behind its running one count as queued.
+    const { workers } = this.ctx.config;
+    const running = Math.min(this.work.runningCount, workers);
     return {
-      queued: this.work.queued,
-      running: this.work.runningCount,
-      workers: this.ctx.config.workers,
+      queued: this.work.queued + this.work.runningCount - running,
+      running,
+      workers,
       meanTaskMs: this.meanTaskMs(),
     };
   }
@@ -146,7 +149,8 @@ export class WorkSide {
 
   /** Starts queued tasks on idle workers. */
   private pump(): void {
-    while (this.work.runningCount < this.ctx.config.workers) {
+    const { workers, runsPerWorker } = this.ctx.config;
+    while (this.work.runningCount < workers * runsPerWorker) {
       const runId = this.nextRunId++;
       const item = this.work.start(runId);
       if (item === undefined) return;

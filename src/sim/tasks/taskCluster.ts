@@ -100,6 +100,8 @@ export class TaskCluster {
     this.nodeConfig = {
       ...DEFAULT_TASK_SETTINGS,
       workers: 2,
+      // A simulated worker runs what it is given; the host's worker-side queue is not modelled.
+      runsPerWorker: 1,
       capabilities: { cores: 4, memoryGb: 8, webgpu: false, tags: [] },
       digestOf: simDigest,
       // Quicker than between tabs (links of a few ms), and more attempts: a seed may crash and
