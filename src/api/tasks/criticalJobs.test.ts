@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentId } from '../../core/base/ids';
 import type { JobSpec, TaskEvent } from '../../core/tasks/taskTypes';
 import { sha256Hex } from '../../host/sha256Hex';
+import { TestClock } from '../../host/testClock';
 import type { CriticalAction } from '../critical/criticalKind';
 import { CriticalJobs, type CopyRunner } from './criticalJobs';
 import { criticalTaskKinds, flagsIn } from './criticalTaskKinds';
@@ -50,14 +51,9 @@ function fakeRunner() {
 }
 
 /** CriticalJobs over the fakes; `report` plays one copy's result accepted from `owner`. */
-function criticalJobsOver(critical: ReturnType<typeof fakeCritical>) {
+function criticalJobsOver(critical: ReturnType<typeof fakeCritical>, clock = new TestClock()) {
   const fake = fakeRunner();
-  const jobs = new CriticalJobs(
-    fake.runner,
-    critical.port,
-    () => undefined,
-    () => 0,
-  );
+  const jobs = new CriticalJobs(fake.runner, critical.port, () => undefined, clock);
   const report = (jobId: string, task: number, owner: AgentId, value: unknown) => {
     fake.results.set(`${jobId}/${task}`, JSON.stringify(value));
     jobs.onEvent({ type: 'task-accepted', jobId, task, owner, epoch: 1, ms: 1 }, 1);
@@ -89,7 +85,7 @@ describe('CriticalJobs', () => {
       runner,
       critical.port,
       (_, task, owner) => accepted.push([task, owner]),
-      () => 0,
+      new TestClock(),
     );
     const done = jobs.submit(spec([10, 20, 30]), 0);
     const events = (jobId: string, list: [number, AgentId, number][]): TaskEvent[] =>
@@ -208,6 +204,53 @@ describe('CriticalJobs', () => {
     expect(flagsIn(critical.state)).toHaveLength(1);
   });
 
+  it('a refused vote is tried again after a pause, not at once, and the job fails after three tries', async () => {
+    const critical = fakeCritical(1);
+    const tries: number[] = [];
+    const clock = new TestClock();
+    let refusals = 2;
+    const port = {
+      ...critical.port,
+      propose: async (action: CriticalAction) => {
+        if (action.kind !== 'tasks.accept') return critical.port.propose(action);
+        tries.push(clock.nowMs());
+        if (refusals-- > 0) throw Object.assign(new Error('too many in flight'), { code: 'busy' });
+        return critical.port.propose(action);
+      },
+    };
+    const { jobs, report } = criticalJobsOver({ ...critical, port }, clock);
+    const done = jobs.submit(spec([7]), 0);
+    report('job-c1.r1', 0, agent(1), 7);
+    report('job-c1.r1', 1, agent(2), 7);
+    jobs.onEvent({ type: 'job-done', jobId: 'job-c1.r1', results: [] }, 2);
+    await flush();
+    expect(tries).toEqual([0]);
+    clock.advance(249);
+    await flush();
+    expect(tries).toEqual([0]);
+    clock.advance(1);
+    await flush();
+    expect(tries).toEqual([0, 250]);
+    clock.advance(500);
+    await flush();
+    expect(tries).toEqual([0, 250, 750]);
+    expect(await done).toEqual([7]);
+
+    refusals = 3;
+    tries.length = 0;
+    const failing = expect(
+      jobs.submit({ ...spec([8]), jobId: 'job-c2' }, clock.nowMs()),
+    ).rejects.toMatchObject({ code: 'busy' });
+    report('job-c2.r1', 0, agent(1), 8);
+    report('job-c2.r1', 1, agent(2), 8);
+    for (let i = 0; i < 4; i++) {
+      await flush();
+      clock.advance(1_000);
+    }
+    await failing;
+    expect(tries).toHaveLength(3);
+  });
+
   it('says so when copies never agree and the agents run out (a kind whose result is its agent)', async () => {
     const { jobs, report } = criticalJobsOver(fakeCritical(1));
     const done = jobs.submit(spec([1]), 0);
@@ -237,7 +280,7 @@ describe('CriticalJobs', () => {
       runner,
       { ...critical.port, faultTolerance: () => null },
       () => undefined,
-      () => 0,
+      new TestClock(),
     );
     expect(() => forming.submit(spec([1]), 0)).toThrow(
       expect.objectContaining({ code: 'no-quorum' }),

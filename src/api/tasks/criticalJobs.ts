@@ -1,5 +1,6 @@
 import type { AgentId } from '../../core/base/ids';
 import type { Millis } from '../../core/base/time';
+import type { Clock } from '../../host/ports';
 import { MAX_RESULTS_PER_OP } from '../../core/tasks/taskTable';
 import type { JobSpec, JobStatus, TaskEvent } from '../../core/tasks/taskTypes';
 import { verdictOf, type CopyReport } from '../../core/tasks/verdict';
@@ -37,6 +38,11 @@ export interface CopyRunner {
 export const MAX_CRITICAL_ROUNDS = 4;
 /** Tries of one pBFT proposal (an acceptance or a flag) before the job fails. */
 const MAX_PROPOSAL_TRIES = 3;
+/**
+ * The pause before a failed proposal's next try, doubled each time: a refusal like `busy` or
+ * `no-quorum` says pBFT cannot take it now, and asking again at once would be refused alike.
+ */
+const RETRY_BASE_MS = 250;
 /** Acceptances in flight per job. */
 const MAX_ACCEPTS_IN_FLIGHT = 2;
 /** Flags in flight per job (the rest wait their turn: pBFT's client holds 64 at most). */
@@ -59,8 +65,8 @@ interface CriticalJob {
   reports: CopyReport[][];
   texts: Map<string, string>;
   decided: (string | null)[];
-  /** Tasks whose f+1 agreed, waiting for (or in) an acceptance. */
-  queued: number[];
+  /** Tasks whose f+1 agreed, with what they agreed on, waiting for an acceptance (in order). */
+  queued: Map<number, AcceptedEntry>;
   inAcceptance: Set<number>;
   acceptsInFlight: number;
   flagsInFlight: number;
@@ -98,8 +104,17 @@ export class CriticalJobs {
       owner: AgentId,
       text: string,
     ) => void,
-    private readonly nowMs: () => Millis,
+    private readonly clock: Clock,
   ) {}
+
+  private nowMs(): Millis {
+    return this.clock.nowMs();
+  }
+
+  /** Runs `retry` after the pause that follows failed try number `tries`. */
+  private later(tries: number, retry: () => void): void {
+    this.clock.setTimer(this.nowMs() + RETRY_BASE_MS * 2 ** (tries - 1), retry);
+  }
 
   /** Starts `spec` as a critical job; throws a TaskError when it cannot run at all. */
   submit(spec: JobSpec, nowMs: Millis): Promise<unknown[]> {
@@ -116,7 +131,7 @@ export class CriticalJobs {
         reports: spec.inputs.map(() => []),
         texts: new Map(),
         decided: spec.inputs.map(() => null),
-        queued: [],
+        queued: new Map(),
         inAcceptance: new Set(),
         acceptsInFlight: 0,
         flagsInFlight: 0,
@@ -218,9 +233,10 @@ export class CriticalJobs {
   private consider(job: CriticalJob, task: number): void {
     const decided = job.decided[task] as string | null;
     if (decided !== null) return this.flagDissenters(job, task);
-    if (job.inAcceptance.has(task) || job.queued.includes(task)) return;
-    if (verdictOf(job.reports[task] as CopyReport[], job.quorum).kind !== 'agreed') return;
-    job.queued.push(task);
+    if (job.inAcceptance.has(task) || job.queued.has(task)) return;
+    const verdict = verdictOf(job.reports[task] as CopyReport[], job.quorum);
+    if (verdict.kind !== 'agreed') return;
+    job.queued.set(task, [task, verdict.digest, verdict.agents]);
     this.flushAccepts(job);
   }
 
@@ -232,7 +248,7 @@ export class CriticalJobs {
     const avoid: AgentId[][] = [];
     const inputs: string[] = [];
     for (const [task, reports] of job.reports.entries()) {
-      if (job.decided[task] !== null || job.inAcceptance.has(task) || job.queued.includes(task))
+      if (job.decided[task] !== null || job.inAcceptance.has(task) || job.queued.has(task))
         continue;
       const verdict = verdictOf(reports, job.quorum);
       if (verdict.kind === 'agreed') continue;
@@ -272,21 +288,18 @@ export class CriticalJobs {
     while (
       job.state === 'running' &&
       job.acceptsInFlight < MAX_ACCEPTS_IN_FLIGHT &&
-      job.queued.length > 0
+      job.queued.size > 0
     ) {
       const results: AcceptedEntry[] = [];
       const base = JSON.stringify({ kind: TASK_ACCEPT_KIND, jobId: job.spec.jobId, results: [] });
       let chars = base.length;
-      while (job.queued.length > 0 && results.length < MAX_RESULTS_PER_OP) {
-        const task = job.queued[0] as number;
-        const verdict = verdictOf(job.reports[task] as CopyReport[], job.quorum);
-        if (verdict.kind !== 'agreed') throw new Error(`task ${task} queued without agreement`);
-        const entry: AcceptedEntry = [task, verdict.digest, verdict.agents];
+      for (const [task, entry] of job.queued) {
+        if (results.length >= MAX_RESULTS_PER_OP) break;
         const entryChars = JSON.stringify(entry).length + 1;
         if (results.length > 0 && chars + entryChars > ACCEPT_ACTION_CHARS) break;
         chars += entryChars;
         results.push(entry);
-        job.queued.shift();
+        job.queued.delete(task);
         job.inAcceptance.add(task);
       }
       job.acceptsInFlight++;
@@ -310,7 +323,11 @@ export class CriticalJobs {
       },
       (error: unknown) => {
         if (job.state !== 'running') return void job.acceptsInFlight--;
-        if (tries < MAX_PROPOSAL_TRIES) return this.proposeAccept(job, results, tries + 1);
+        if (tries < MAX_PROPOSAL_TRIES)
+          return this.later(tries, () => {
+            if (job.state === 'running') this.proposeAccept(job, results, tries + 1);
+            else job.acceptsInFlight--;
+          });
         job.acceptsInFlight--;
         this.fail(
           job,
@@ -381,7 +398,10 @@ export class CriticalJobs {
       },
       (error: unknown) => {
         if (job.state === 'running' && tries < MAX_PROPOSAL_TRIES)
-          return this.proposeFlag(job, action, tries + 1);
+          return this.later(tries, () => {
+            if (job.state === 'running') this.proposeFlag(job, action, tries + 1);
+            else job.flagsInFlight--;
+          });
         job.flagsInFlight--;
         this.fail(
           job,
@@ -429,7 +449,7 @@ export class CriticalJobs {
 
 function codeOf(error: unknown): TaskErrorCode {
   const code = (error as { code?: unknown }).code;
-  return code === 'no-quorum' || code === 'timeout' ? code : 'ledger-refused';
+  return code === 'no-quorum' || code === 'timeout' || code === 'busy' ? code : 'ledger-refused';
 }
 
 function messageOf(error: unknown): string {

@@ -183,7 +183,7 @@ export class Tasks {
             options.critical,
             (jobId, task, owner, text) =>
               this.notifyAccepted({ jobId, task, owner, epoch: 0, result: JSON.parse(text) }),
-            () => options.clock.nowMs(),
+            options.clock,
           );
   }
 

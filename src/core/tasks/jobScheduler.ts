@@ -428,7 +428,6 @@ export class JobScheduler {
     this.reassign(job, [msg.task], `it failed on ${shortId(from)} (${msg.error})`, nowMs);
   }
 
-  /** Results waiting for the ledger go in one operation per owner, one operation at a time. */
   /**
    * Results waiting for the ledger go in operations of one owner's results each, up to
    * MAX_ACCEPTS_IN_FLIGHT at once per job: the ledger's group commit joins them into one
