@@ -23,13 +23,29 @@ export interface AgentTab {
 }
 
 export async function launchAgentTab(launch: LaunchOptions): Promise<AgentTab> {
+  return (await launchTabs(launch, 1))[0] as AgentTab;
+}
+
+/**
+ * `count` agents as tabs of one Chromium instance, each in a context of its own (its own
+ * storage, as separate profiles): tabs of one browser, as a user opens them. The scheduler
+ * sees them as one: Playwright starts each instance in a session of its own, and with the
+ * kernel's autogroups on (`/proc/sys/kernel/sched_autogroup_enabled`) each session shares the
+ * cores as one group, so a page's main thread in an instance of its own waits behind its own
+ * spinning worker for its group's share.
+ */
+export async function launchTabs(launch: LaunchOptions, count: number): Promise<AgentTab[]> {
   const server = await chromium.launchServer(launch);
   try {
     const browser = await chromium.connect(server.wsEndpoint());
-    const context = await browser.newContext();
-    // tsx keeps function names with a helper the page does not have; give it one.
-    await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
-    return { server, browser, page: await context.newPage() };
+    const tabs: AgentTab[] = [];
+    for (let i = 0; i < count; i++) {
+      const context = await browser.newContext();
+      // tsx keeps function names with a helper the page does not have; give it one.
+      await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+      tabs.push({ server, browser, page: await context.newPage() });
+    }
+    return tabs;
   } catch (error) {
     await server.kill();
     throw error;
@@ -52,7 +68,8 @@ export async function reviveTabs(tabs: AgentTab[], launch: LaunchOptions): Promi
 }
 
 export async function closeAgentTabs(tabs: readonly AgentTab[]): Promise<void> {
-  await Promise.all(tabs.map((tab) => tab.server.close().catch(() => tab.server.kill())));
+  const servers = new Set(tabs.map((tab) => tab.server));
+  await Promise.all([...servers].map((server) => server.close().catch(() => server.kill())));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { LaunchOptions } from '@playwright/test';
 import { loadavg } from 'node:os';
 import { chromiumLaunchOptions } from '../../e2e/browsers';
 import { startServer } from '../../server/startServer';
-import { closeAgentTabs, launchAgentTab, type AgentTab } from './browserAgentTabs';
+import { closeAgentTabs, launchAgentTab, launchTabs, type AgentTab } from './browserAgentTabs';
 import { machineInfo, type BenchResult, type MachineInfo } from './report';
 import { failedRows, reasonOf, type RowSpec } from './rowSpec';
 
@@ -50,7 +50,8 @@ export async function guarded(
 }
 
 /**
- * Starts the server and `count` agent tabs, each in a Chromium instance of its own, runs `body`
+ * Starts the server and `count` agent tabs, each in a Chromium instance of its own (or all in
+ * one), runs `body`
  * and closes them all; when the server, the build or Chromium is missing, every row of `rows`
  * comes back NaN with the reason.
  */
@@ -58,6 +59,8 @@ export async function withAgentTabs(
   count: number,
   rows: readonly RowSpec[],
   body: (setting: BrowserSetting) => Promise<BenchResult[]>,
+  /** The agents as tabs of one Chromium instance (browserAgentTabs.ts, launchTabs). */
+  oneBrowser = false,
 ): Promise<BenchResult[]> {
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -73,7 +76,8 @@ export async function withAgentTabs(
     let launch: LaunchOptions;
     try {
       launch = chromiumLaunchOptions();
-      for (let i = 0; i < count; i++) tabs.push(await launchAgentTab(launch));
+      if (oneBrowser) tabs.push(...(await launchTabs(launch, count)));
+      else for (let i = 0; i < count; i++) tabs.push(await launchAgentTab(launch));
     } catch (error) {
       return failedRows(rows, `Chromium did not start: ${reasonOf(error)}`);
     }

@@ -1,13 +1,20 @@
 import type { Page } from '@playwright/test';
-import { linkRoundTrips, openAgentRoom, type AgentTab, type AgentWindow } from './browserAgentTabs';
+import {
+  closeAgentTabs,
+  launchAgentTab,
+  linkRoundTrips,
+  openAgentRoom,
+  type AgentTab,
+  type AgentWindow,
+} from './browserAgentTabs';
 import { guarded, loadText, withAgentTabs, type BrowserSetting } from './browserGroup';
 import { percentile, round } from './percentiles';
 import type { BenchResult } from './report';
 import { rowOf, type RowSpec } from './rowSpec';
 
 /**
- * Group `tasks-browser`: `mesh.tasks` between agents in headless Chromium instances of their
- * own on this machine, through the public API: a job of equal tasks submitted all to one agent
+ * Group `tasks-browser`: `mesh.tasks` between agents that are tabs of one headless Chromium
+ * instance on this machine (each tab in a context of its own), through the public API: a job of equal tasks submitted all to one agent
  * (the others steal) against the lower bound, the steal round trip, and auctions with eight
  * bidders. The `busy` kind spins for its time, so each worker's speed is known exactly (one
  * 50 ms task per 50 ms), which makes the lower bound the total work over the workers.
@@ -37,8 +44,12 @@ const ROWS = {
     target: '< 10 ms',
     meets: (v: number) => v < 10,
   },
-  firstSteal: {
-    name: "tasks (browser): each thief's first steal of that job (its own worker still idle), round trip, p50",
+  separateMakespan: {
+    name: `tasks (browser): the same job, each agent in a Chromium instance of its own, over the lower bound`,
+    unit: 'x',
+  },
+  separateSteal: {
+    name: 'tasks (browser): steal round trip there, p50',
     unit: 'ms',
   },
   critical: {
@@ -95,9 +106,9 @@ async function decisionsOf(page: Page) {
   return page.evaluate(() => (window as AgentWindow).mesh?.snapshot().tasks?.decisions ?? []);
 }
 
-async function stealRows(setting: BrowserSetting, conditions: string): Promise<BenchResult[]> {
-  const tabs = setting.tabs.slice(0, STEAL_AGENTS);
-  await openAgentRoom(tabs, setting.baseUrl, `bench-tasks-steal-${Date.now()}`, '&workers=1');
+/** One run of the steal job in a room of `tabs`: its time, its bound, its steals, the pings. */
+async function stealJob(tabs: readonly AgentTab[], baseUrl: string) {
+  await openAgentRoom(tabs, baseUrl, `bench-tasks-steal-${Date.now()}`, '&workers=1');
   await ledgerFormed(tabs);
   const load = loadText();
   const first = (tabs[0] as AgentTab).page;
@@ -118,48 +129,69 @@ async function stealRows(setting: BrowserSetting, conditions: string): Promise<B
   // The workers' speed as measured in this run: each busy task reports how long it spun (a
   // spinner the machine preempted spins longer than asked).
   const workMs = (results as { ms: number }[]).reduce((sum, r) => sum + r.ms, 0);
-  const lowerBoundMs = workMs / STEAL_AGENTS;
-  const nominalBoundMs = (TASKS * TASK_MS) / STEAL_AGENTS;
   // The links' own pings through the same run, for the steal round trip's scale.
   const pings: number[] = [];
   for (const tab of tabs) pings.push(...(await linkRoundTrips(tab.page)));
   const trips: number[] = [];
-  // Each thief's first steal: asked while its own worker was idle, so three of the four
-  // spinners were not yet spinning.
-  const firsts: number[] = [];
-  for (const tab of tabs) {
-    const steals = (await decisionsOf(tab.page)).flatMap((d) =>
-      d.type === 'steal' && d.got > 0 ? [d] : [],
-    );
-    for (const d of steals) trips.push(d.roundTripMs);
-    const first = steals.sort((a, b) => a.atMs - b.atMs)[0];
-    if (first !== undefined) firsts.push(first.roundTripMs);
-  }
+  for (const tab of tabs)
+    for (const d of await decisionsOf(tab.page))
+      if (d.type === 'steal' && d.got > 0) trips.push(d.roundTripMs);
+  return { load, makespanMs, workMs, lowerBoundMs: workMs / tabs.length, trips, pings };
+}
+
+type StealRun = Awaited<ReturnType<typeof stealJob>>;
+
+function makespanText(run: StealRun): string {
+  const nominalBoundMs = (TASKS * TASK_MS) / STEAL_AGENTS;
+  return (
+    `${run.load}; four agents with one worker each, ${TASKS} busy tasks of ${TASK_MS} ms all ` +
+    `submitted to one agent (strategy steal); done in ${round(run.makespanMs, 0)} ms, lower bound ` +
+    `${round(run.lowerBoundMs, 0)} ms (the work the tasks measured, ${round(run.workMs, 0)} ms, ` +
+    `over 4 workers; ${round(run.makespanMs / nominalBoundMs, 2)}x the nominal ${nominalBoundMs} ms)`
+  );
+}
+
+function stealText(run: StealRun): string {
+  return (
+    `the ${run.trips.length} steals of that job, measured by each thief from its ask to the ` +
+    `victim's answer; p99 ${round(percentile(run.trips, 99), 1)} ms; the links' own pings in ` +
+    `the same run: p50 ${round(percentile(run.pings, 50), 1)} ms, p99 ` +
+    `${round(percentile(run.pings, 99), 1)} ms`
+  );
+}
+
+async function stealRows(setting: BrowserSetting, conditions: string): Promise<BenchResult[]> {
+  const run = await stealJob(setting.tabs.slice(0, STEAL_AGENTS), setting.baseUrl);
   return [
-    rowOf(
-      ROWS.makespan,
-      makespanMs / lowerBoundMs,
-      `${conditions}; ${load}; four agents with one worker each, ${TASKS} busy tasks of ` +
-        `${TASK_MS} ms all submitted to one agent (strategy steal); done in ${round(makespanMs, 0)} ms, ` +
-        `lower bound ${round(lowerBoundMs, 0)} ms (the work the tasks measured, ` +
-        `${round(workMs, 0)} ms, over 4 workers; ${round(makespanMs / nominalBoundMs, 2)}x ` +
-        `the nominal ${nominalBoundMs} ms)`,
-    ),
-    rowOf(
-      ROWS.steal,
-      percentile(trips, 50),
-      `${conditions}; the ${trips.length} steals of that job, measured by each thief from its ask ` +
-        `to the victim's answer; p99 ${round(percentile(trips, 99), 1)} ms; the links' own ` +
-        `pings in the same run: p50 ${round(percentile(pings, 50), 1)} ms, p99 ` +
-        `${round(percentile(pings, 99), 1)} ms`,
-    ),
-    rowOf(
-      ROWS.firstSteal,
-      percentile(firsts, 50),
-      `${conditions}; the first steal of each of the ${firsts.length} agents that stole, ` +
-        `asked before its own worker had anything to run: ${firsts.map((ms) => round(ms, 1)).join(', ')} ms`,
-    ),
+    rowOf(ROWS.makespan, run.makespanMs / run.lowerBoundMs, `${conditions}; ${makespanText(run)}`),
+    rowOf(ROWS.steal, percentile(run.trips, 50), `${conditions}; ${stealText(run)}`),
   ];
+}
+
+/**
+ * The same job with each agent in a Chromium instance of its own: each instance is a session,
+ * so a scheduling group of its own (autogroups), and a page's main thread waits behind its own
+ * spinning worker for its group's share of the two cores.
+ */
+async function separateStealRows(setting: BrowserSetting): Promise<BenchResult[]> {
+  const tabs: AgentTab[] = [];
+  try {
+    for (let i = 0; i < STEAL_AGENTS; i++) tabs.push(await launchAgentTab(setting.launch));
+    const run = await stealJob(tabs, setting.baseUrl);
+    const conditions =
+      `each agent in a headless Chromium ${setting.browserVersion} instance of its own (a ` +
+      `session each: with the kernel's autogroups, a scheduling group each), otherwise as above`;
+    return [
+      rowOf(
+        ROWS.separateMakespan,
+        run.makespanMs / run.lowerBoundMs,
+        `${conditions}; ${makespanText(run)}`,
+      ),
+      rowOf(ROWS.separateSteal, percentile(run.trips, 50), `${conditions}; ${stealText(run)}`),
+    ];
+  } finally {
+    await closeAgentTabs(tabs);
+  }
 }
 
 /** A critical job against the same job unchecked, in one room of four agents, taken in turn. */
@@ -239,23 +271,34 @@ async function awardRows(setting: BrowserSetting, conditions: string): Promise<B
 }
 
 export async function runBrowserTaskBench(): Promise<BenchResult[]> {
-  return withAgentTabs(BIDDERS, Object.values(ROWS), async (setting) => {
-    const { machine } = setting;
-    const conditions =
-      `agents (tabs), each in a headless Chromium ${setting.browserVersion} instance of its own, ` +
-      `on this machine (${machine.cpuModel}, ${machine.cores} cores), loopback, host ICE ` +
-      `candidates only; pages opened with ?ui=0&workers=1`;
-    const guard = (
-      specs: readonly RowSpec[],
-      label: string,
-      measure: () => Promise<BenchResult[]>,
-    ) => guarded('tasks-browser', specs, label, measure);
-    return [
-      ...(await guard([ROWS.makespan, ROWS.steal, ROWS.firstSteal], 'stealing', () =>
-        stealRows(setting, conditions),
-      )),
-      ...(await guard([ROWS.critical], 'critical jobs', () => criticalRows(setting, conditions))),
-      ...(await guard([ROWS.award], 'auctions', () => awardRows(setting, conditions))),
-    ];
-  });
+  const oneBrowser = true;
+  return withAgentTabs(
+    BIDDERS,
+    Object.values(ROWS),
+    async (setting) => {
+      const { machine } = setting;
+      const conditions =
+        `agents as tabs of one headless Chromium ${setting.browserVersion} instance (a context ` +
+        `each), on this machine (${machine.cpuModel}, ${machine.cores} cores), loopback, host ICE ` +
+        `candidates only; pages opened with ?ui=0&workers=1`;
+      const guard = (
+        specs: readonly RowSpec[],
+        label: string,
+        measure: () => Promise<BenchResult[]>,
+      ) => guarded('tasks-browser', specs, label, measure);
+      return [
+        ...(await guard([ROWS.makespan, ROWS.steal], 'stealing', () =>
+          stealRows(setting, conditions),
+        )),
+        ...(await guard(
+          [ROWS.separateMakespan, ROWS.separateSteal],
+          'stealing, separate instances',
+          () => separateStealRows(setting),
+        )),
+        ...(await guard([ROWS.critical], 'critical jobs', () => criticalRows(setting, conditions))),
+        ...(await guard([ROWS.award], 'auctions', () => awardRows(setting, conditions))),
+      ];
+    },
+    oneBrowser,
+  );
 }
