@@ -2,10 +2,6 @@ import { assert } from '../base/assert';
 import type { AgentId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import type { Millis } from '../base/time';
-import { ContactGaps, GAP_FACTOR } from './contactGaps';
-
-/** Forward ids start anywhere in [1, 2^30]: a restart's ids do not meet the last run's. */
-const FORWARD_ID_SPAN = 2 ** 30;
 import { hasMajority } from '../quorum/majority';
 import { utf8Length } from '../wire/fieldReaders';
 import {
@@ -51,6 +47,10 @@ import type {
   RaftStoredSnapshot,
   StepDownReason,
 } from './types';
+import { ContactGaps, GAP_FACTOR } from './contactGaps';
+
+/** Forward ids start anywhere in [1, 2^30]: a restart's ids do not meet the last run's. */
+const FORWARD_ID_SPAN = 2 ** 30;
 
 export interface RaftNodeOptions {
   selfId: AgentId;
@@ -331,7 +331,7 @@ export class RaftNode {
       if (this.config.checkQuorum && this.nowMs >= this.checkQuorumDueMs) {
         if (!this.quorumGraced && this.heldUpPast(this.checkQuorumDueMs)) {
           this.quorumGraced = true;
-          this.checkQuorumDueMs = this.nowMs + this.stallGraceMs();
+          this.checkQuorumDueMs = this.graceDeadline();
         } else {
           this.quorumGraced = false;
           this.checkQuorumDueMs = this.nowMs + this.electionTimeoutMs();
@@ -347,7 +347,7 @@ export class RaftNode {
     if (this.nowMs < this.electionDeadlineMs) return;
     if (!this.electionGraced && this.heldUpPast(this.electionDeadlineMs)) {
       this.electionGraced = true;
-      this.electionDeadlineMs = this.nowMs + this.stallGraceMs();
+      this.electionDeadlineMs = this.graceDeadline();
       return;
     }
     this.startElection('timeout');
@@ -364,9 +364,10 @@ export class RaftNode {
     return this.config.stallGraceMs > 0 && this.nowMs - deadlineMs > this.config.heartbeatMs;
   }
 
-  private stallGraceMs(): Millis {
+  /** The deadline a held-up node gives itself instead (counted in the view's stats). */
+  private graceDeadline(): Millis {
     this.stats.stallGraces++;
-    return this.config.stallGraceMs;
+    return this.nowMs + this.config.stallGraceMs;
   }
 
   /**
