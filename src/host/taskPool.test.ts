@@ -438,6 +438,32 @@ describe('a pool whose workers hold their next run (runsPerWorker 2)', () => {
     expect(c.outcome).toMatchObject({ ok: true, result: 25 });
   });
 
+  it('a cancelled run that never ends is still bounded by its timeout: the worker is replaced for the next', async () => {
+    const { clock, fakes, pool } = await deep();
+    const a = track(pool.run(primes));
+    const bRun = pool.run({ ...spin(60_000), timeoutMs: 1_000 });
+    bRun.cancel();
+    const worker = only(fakes.live());
+    worker.finish(25); // a's answer: the cancelled b runs now in the worker, its answer unwanted
+    await flush();
+    expect(a.outcome).toMatchObject({ ok: true });
+    const c = track(pool.run(primes));
+    clock.advance(999);
+    await flush();
+    expect(worker.terminated).toBe(false);
+    clock.advance(1);
+    await flush();
+    // b ran over its timeout: its worker ends, c goes to the fresh one and runs there.
+    expect(worker.terminated).toBe(true);
+    const fresh = only(fakes.live());
+    fresh.ready();
+    await flush();
+    fresh.finish(25);
+    await flush();
+    expect(c.outcome).toMatchObject({ ok: true, result: 25 });
+    expect(clock.liveTimers).toBe(0);
+  });
+
   it('a worker replaced under a running task takes the waiting run with it to the fresh one', async () => {
     const { fakes, pool } = await deep();
     const aRun = pool.run(spin(5000));

@@ -158,10 +158,13 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
     if (slot.runs[0] !== undefined) begin(slot, slot.runs[0]);
   };
 
-  /** `run` is the worker's running task from now: its time and its timeout start. */
+  /**
+   * `run` is the worker's running task from now: its time and its timeout start. A ghost (a
+   * run cancelled while it waited) keeps its timeout too, so one that never ends cannot hold
+   * the worker.
+   */
   const begin = (slot: Slot, run: ActiveRun): void => {
     run.startMs = clock.nowMs();
-    if (run.ghost) return;
     run.timer = clock.setTimer(run.startMs + run.timeoutMs, () => {
       run.timer = null;
       if (slot.runs[0] !== run) return;
@@ -255,7 +258,11 @@ export function createTaskPool(options: TaskPoolOptions): TaskRunner {
     if (active === undefined || active.id !== message.id) return;
     slot.idleCrashes = 0;
     advance(slot);
-    if (active.ghost) return;
+    if (active.ghost) {
+      if (active.timer !== null) clock.clearTimer(active.timer);
+      active.timer = null;
+      return;
+    }
     if (!message.ok) {
       active.finish(failure(message.error.code, message.error.message, active));
       return;
