@@ -42,7 +42,7 @@ export interface TaskHostOptions {
   onBadFrame?: (peer: AgentId, reason: string) => void;
 }
 
-/** A run the node asked for that waits for an idle worker (the pool is starting, say). */
+/** A run the node asked for that waits for a free worker place (the pool is starting, say). */
 interface WaitingRun {
   runId: number;
   taskKind: string;
@@ -182,7 +182,7 @@ export class TaskHost {
     }
   }
 
-  /** Starts waiting runs on idle workers; tries again shortly while workers are still starting. */
+  /** Starts waiting runs on free worker places; tries again shortly while workers are still starting. */
   private startWaiting(): void {
     const { runner, clock } = this.options;
     // A slowed agent holds its results back: it starts no more runs than it has workers, as

@@ -96,8 +96,8 @@ interface PendingKind {
 }
 
 /**
- * The platform-neutral half of both runners: a fixed set of worker slots, one task per worker,
- * timeouts and cancels that end the worker (the only way to stop a busy loop) and start a fresh
+ * The platform-neutral half of both runners: a fixed set of worker slots, each running one task
+ * and holding up to `runsPerWorker - 1` more to start the moment it ends, timeouts and cancels that end the worker (the only way to stop a busy loop) and start a fresh
  * one, crash replacement, busy-time accounting and the registry of kinds. The platform half is
  * `startWorker`.
  */

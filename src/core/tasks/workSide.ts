@@ -147,7 +147,7 @@ export class WorkSide {
     if (taken.kind === 'queued') this.loadDirty = true;
   }
 
-  /** Starts queued tasks on idle workers. */
+  /** Hands queued tasks to the workers: each runs one and holds `runsPerWorker - 1` more. */
   private pump(): void {
     const { workers, runsPerWorker } = this.ctx.config;
     while (this.work.runningCount < workers * runsPerWorker) {
