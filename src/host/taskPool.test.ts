@@ -9,7 +9,7 @@ import {
 } from '../core/tasks/kinds/taskLimits';
 import { FakeTaskWorkers, loopTaskWorkers, type FakeTaskWorker } from './fakeTaskWorkers';
 import type { TaskOutcome, TaskRun } from './ports';
-import { createTaskPool } from './taskPool';
+import { createTaskPool, type TaskPoolOptions } from './taskPool';
 import { TestClock } from './testClock';
 
 /** Lets the fake workers' microtasks (ready, loaded, done) run. */
@@ -27,26 +27,26 @@ function track(run: TaskRun): { outcome: TaskOutcome | null; settlements: number
   return box;
 }
 
-async function setup(workers = 2) {
+async function setup(
+  workers = 2,
+  options: Partial<Pick<TaskPoolOptions, 'lazy' | 'runsPerWorker'>> = {},
+) {
   const clock = new TestClock();
   const fakes = new FakeTaskWorkers();
-  const pool = createTaskPool({ agent: 'agent-a', clock, startWorker: fakes.start, workers });
+  const pool = createTaskPool({
+    agent: 'agent-a',
+    clock,
+    startWorker: fakes.start,
+    workers,
+    ...options,
+  });
   await flush();
   return { clock, fakes, pool };
 }
 
 describe('a lazy pool', () => {
   it('starts no worker until a run is asked for (or a kind registered), then all of them', async () => {
-    const clock = new TestClock();
-    const fakes = new FakeTaskWorkers();
-    const pool = createTaskPool({
-      agent: 'agent-a',
-      clock,
-      startWorker: fakes.start,
-      workers: 2,
-      lazy: true,
-    });
-    await flush();
+    const { clock, fakes, pool } = await setup(2, { lazy: true });
     expect(fakes.started.length).toBe(0);
     expect(pool.kinds()).toContain('count-primes');
     expect(pool.busyMs()).toBe(0);
@@ -349,19 +349,8 @@ describe('createTaskPool', () => {
 });
 
 describe('a pool whose workers hold their next run (runsPerWorker 2)', () => {
-  async function deep(workers = 1) {
-    const clock = new TestClock();
-    const fakes = new FakeTaskWorkers();
-    const pool = createTaskPool({
-      agent: 'agent-a',
-      clock,
-      startWorker: fakes.start,
-      workers,
-      runsPerWorker: 2,
-    });
-    await flush();
-    return { clock, fakes, pool };
-  }
+  const deep = (workers = 1) => setup(workers, { runsPerWorker: 2 });
+
   const runsIn = (worker: FakeTaskWorker) =>
     worker.received.filter((m) => m.type === 'run').map((m) => (m as { id: number }).id);
 
