@@ -1,3 +1,4 @@
+import { startTransition } from 'react';
 import { installDebugHook, type MeshDebugHook } from '../adapters/browser/debugHook';
 import { dashboardWanted, meshOptionsFromLocation } from '../adapters/browser/meshOptions';
 import { wallClock } from '../adapters/webrtc/wallClock';
@@ -13,18 +14,21 @@ import { decodeTileIterations } from '../core/tasks/kinds';
 import type { SharedState } from '../crdt/sharedState';
 import { memoryCommandsOf, memoryViewOf } from '../crdt/memoryView';
 import { mountApp } from './components/mountApp';
-import { createStoreFeed } from './store/feed';
+import { createStoreFeed, pacedFrames } from './store/feed';
 import { createMeshStore } from './store/meshStore';
 
-/** How often the dashboard samples the agent; the store applies it on the next animation frame. */
-const SNAPSHOT_INTERVAL_MS = 250;
+/**
+ * How often the dashboard samples the agent, and the least time between two of its renders: the
+ * store applies a sample (and the events since the last) in the next animation frame after that.
+ */
+const SNAPSHOT_INTERVAL_MS = 500;
 
 /** Composition root: the mesh from the public API on one side, the store and React on the other. */
 async function main(): Promise<void> {
   const root = document.getElementById('root');
   if (root === null) throw new Error('index.html has no #root element');
   const store = createMeshStore();
-  const feed = createStoreFeed(store);
+  const feed = createStoreFeed(store, pacedFrames(SNAPSHOT_INTERVAL_MS));
   const dashboard = dashboardWanted(window.location);
   if (dashboard) mountApp(root, store);
 
@@ -60,10 +64,10 @@ async function main(): Promise<void> {
     feed.pushSnapshot(mesh.snapshot());
     setInterval(() => feed.pushSnapshot(mesh.snapshot()), SNAPSHOT_INTERVAL_MS);
     // Twice a second: enough for TTL countdowns; changes are coalesced into the next push.
-    setInterval(
-      () => store.getState().setMemory(memoryViewOf(mesh.shared, wallClock.nowMs())),
-      500,
-    );
+    setInterval(() => {
+      const view = memoryViewOf(mesh.shared, wallClock.nowMs());
+      startTransition(() => store.getState().setMemory(view));
+    }, 500);
   }
   // Opt-in (?yjsBridge=1): stock y-webrtc clients in this room share the document through this
   // tab; their updates are unauthenticated (see yWebrtcBridge.ts).

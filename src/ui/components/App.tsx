@@ -1,4 +1,6 @@
-import type { ReactNode } from 'react';
+import { useContext, useMemo, type ReactNode } from 'react';
+import { MeshStoreContext } from '../store/context';
+import { slowedView } from '../store/slowedView';
 import { isMemberEvent } from '../store/membershipSelectors';
 import { useMeshStore } from '../store/useMeshStore';
 import { PANEL_TABS, shownTab, type PanelTab } from '../store/viewSlice';
@@ -77,8 +79,20 @@ function TabCount({ tab }: { tab: PanelTab }) {
   );
 }
 
-/** The tabs under the topology (PANEL_TABS). Every panel stays mounted, hidden when not shown. */
+/** How often a hidden tab panel catches up with the store: its markup stays current for readers. */
+const HIDDEN_PANEL_GAP_MS = 2000;
+
+/**
+ * The tabs under the topology (PANEL_TABS). Every panel stays mounted; a hidden one reads the
+ * store through a slowed view, so it renders every HIDDEN_PANEL_GAP_MS instead of with every
+ * snapshot, and catches up as soon as it is shown.
+ */
 function TabbedPanels() {
+  const store = useContext(MeshStoreContext);
+  const slowed = useMemo(
+    () => (store === null ? null : slowedView(store, HIDDEN_PANEL_GAP_MS)),
+    [store],
+  );
   const activeTab = useMeshStore((s) =>
     shownTab(s.activeTab, s.snapshot !== null && s.snapshot.members.length > 0),
   );
@@ -112,7 +126,9 @@ function TabbedPanels() {
           aria-labelledby={`tab-${tab}`}
           hidden={tab !== activeTab}
         >
-          {TAB_CONTENT[tab]()}
+          <MeshStoreContext value={tab === activeTab ? store : slowed}>
+            {TAB_CONTENT[tab]()}
+          </MeshStoreContext>
         </div>
       ))}
     </section>

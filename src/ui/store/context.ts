@@ -1,5 +1,5 @@
 import { createContext } from 'react';
-import type { MeshStore } from './meshStore';
+import type { MeshStoreView } from './slowedView';
 
-/** The one store of the app, provided by mountApp. */
-export const MeshStoreContext = createContext<MeshStore | null>(null);
+/** The one store of the app (provided by mountApp), or a slowed view of it for hidden panels. */
+export const MeshStoreContext = createContext<MeshStoreView | null>(null);

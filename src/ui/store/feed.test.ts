@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeshEvent } from '../../host/ports';
 import { buildSnapshot, fixtureId } from '../dev/fixtures';
-import { createStoreFeed } from './feed';
+import { createStoreFeed, pacedFrames } from './feed';
 import { createMeshStore } from './meshStore';
 
 function manualFrames() {
@@ -82,5 +82,74 @@ describe('createStoreFeed', () => {
     const { events, droppedEvents } = store.getState();
     expect(events.map((e) => e.atMs)).toEqual([990, 991, 992, 993, 994, 995, 996, 997, 998, 999]);
     expect(droppedEvents).toBe(990);
+  });
+});
+
+describe('pacedFrames', () => {
+  function pacing() {
+    let nowMs = 0;
+    const frames: (() => void)[] = [];
+    const timers: { atMs: number; callback: () => void }[] = [];
+    const ports = {
+      nowMs: () => nowMs,
+      frame: (callback: () => void) => void frames.push(callback),
+      after: (callback: () => void, delayMs: number) =>
+        void timers.push({ atMs: nowMs + delayMs, callback }),
+    };
+    return {
+      ports,
+      frames,
+      timers,
+      /** Moves the clock on, firing due timers, then runs the frames they and others asked for. */
+      advance(ms: number) {
+        nowMs += ms;
+        for (const timer of timers.filter((t) => t.atMs <= nowMs)) {
+          timers.splice(timers.indexOf(timer), 1);
+          timer.callback();
+        }
+        frames.splice(0).forEach((callback) => callback());
+      },
+    };
+  }
+
+  it('runs the first callback in the next frame and later ones no sooner than the gap after it', () => {
+    const clock = pacing();
+    const schedule = pacedFrames(250, clock.ports);
+    const ran: number[] = [];
+    schedule(() => ran.push(1));
+    expect(clock.timers).toHaveLength(0);
+    clock.advance(16);
+    expect(ran).toEqual([1]);
+
+    schedule(() => ran.push(2));
+    expect(clock.frames).toHaveLength(0);
+    expect(clock.timers.map((t) => t.atMs)).toEqual([266]);
+    clock.advance(200);
+    expect(ran).toEqual([1]);
+    clock.advance(50);
+    expect(ran).toEqual([1, 2]);
+
+    clock.advance(1000);
+    schedule(() => ran.push(3));
+    expect(clock.timers).toHaveLength(0);
+    clock.advance(16);
+    expect(ran).toEqual([1, 2, 3]);
+  });
+
+  it('lets a feed render a burst of events once per gap', () => {
+    const clock = pacing();
+    const store = createMeshStore();
+    const feed = createStoreFeed(store, pacedFrames(250, clock.ports));
+    let updates = 0;
+    store.subscribe(() => updates++);
+    for (let n = 0; n < 40; n++) {
+      feed.pushEvent(event(n));
+      clock.advance(25);
+    }
+    // 1,000 ms of events, one every 25 ms: a render at the start and then one per 250 ms.
+    expect(updates).toBe(4);
+    clock.advance(250);
+    expect(updates).toBe(5);
+    expect(store.getState().events).toHaveLength(40);
   });
 });

@@ -1,3 +1,4 @@
+import { startTransition } from 'react';
 import type { MeshSnapshot } from '../../host/meshSnapshot';
 import type { MeshEvent } from '../../host/ports';
 import { EVENT_LOG_LIMIT } from './eventsSlice';
@@ -14,6 +15,38 @@ export interface StoreFeed {
 }
 
 const defaultScheduler: FrameScheduler = (callback) => requestAnimationFrame(() => callback());
+
+/** What `pacedFrames` needs of the page; the defaults are the browser's. */
+export interface PacingPorts {
+  nowMs(): number;
+  frame(callback: () => void): unknown;
+  after(callback: () => void, delayMs: number): unknown;
+}
+
+const browserPacing: PacingPorts = {
+  nowMs: () => performance.now(),
+  frame: (callback) => requestAnimationFrame(() => callback()),
+  after: (callback, delayMs) => setTimeout(callback, delayMs),
+};
+
+/**
+ * A FrameScheduler that runs each callback in the first animation frame at least `minGapMs`
+ * after the previous one ran. The dashboard changes no faster than the eye can follow, and a
+ * burst of events between two snapshots costs one render, not one per frame.
+ */
+export function pacedFrames(minGapMs: number, ports: PacingPorts = browserPacing): FrameScheduler {
+  let lastRunMs = Number.NEGATIVE_INFINITY;
+  return (callback) => {
+    const inFrame = () =>
+      ports.frame(() => {
+        lastRunMs = ports.nowMs();
+        callback();
+      });
+    const waitMs = lastRunMs + minGapMs - ports.nowMs();
+    if (waitMs > 0) ports.after(inFrame, waitMs);
+    else inFrame();
+  };
+}
 
 /**
  * Coalesces host output into at most one store update per animation frame. The pending event
@@ -39,7 +72,9 @@ export function createStoreFeed(
     pendingSnapshot = null;
     pendingEvents = [];
     droppedPending = 0;
-    store.getState().ingest(batch);
+    // A transition, so React renders the batch time-sliced and the page's message handlers run
+    // between its slices (see useMeshStore).
+    startTransition(() => store.getState().ingest(batch));
   }
 
   function requestFrame(): void {
