@@ -83,9 +83,15 @@ function TabCount({ tab }: { tab: PanelTab }) {
 const HIDDEN_PANEL_GAP_MS = 2000;
 
 /**
- * The tabs under the topology (PANEL_TABS). Every panel stays mounted; a hidden one reads the
- * store through a slowed view, so it renders every HIDDEN_PANEL_GAP_MS instead of with every
- * snapshot, and catches up as soon as it is shown.
+ * Hidden panels that still follow every store update: the event log, whose rows are cheap to
+ * add and are read from the markup (`event-row`) whatever tab is shown.
+ */
+const LIVE_WHEN_HIDDEN: ReadonlySet<PanelTab> = new Set(['events']);
+
+/**
+ * The tabs under the topology (PANEL_TABS). Every panel stays mounted; a hidden one (but the
+ * event log) reads the store through a slowed view, so it renders every HIDDEN_PANEL_GAP_MS
+ * instead of with every snapshot, and catches up as soon as it is shown.
  */
 function TabbedPanels() {
   const store = useContext(MeshStoreContext);
@@ -126,7 +132,7 @@ function TabbedPanels() {
           aria-labelledby={`tab-${tab}`}
           hidden={tab !== activeTab}
         >
-          <MeshStoreContext value={tab === activeTab ? store : slowed}>
+          <MeshStoreContext value={tab === activeTab || LIVE_WHEN_HIDDEN.has(tab) ? store : slowed}>
             {TAB_CONTENT[tab]()}
           </MeshStoreContext>
         </div>
