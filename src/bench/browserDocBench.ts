@@ -14,11 +14,12 @@ import type { BenchResult } from './report';
  * write is one small Y.Map set. The time is from the write to the moment the last of the 7
  * others' `observe` callbacks fires. One clock: every page stamps with
  * `performance.timeOrigin + performance.now()`, the machine's clock in every renderer of the
- * one Chromium. Our mesh: 8 dashboard tabs (`window.meshShared.doc`, authenticated links, the
- * dashboard running). Stock: 8 `yjs-client.html` pages (the y-webrtc package unchanged) in
+ * one Chromium. Our mesh: 8 tabs of the app (`window.meshShared.doc`, authenticated links),
+ * without the dashboard (`?ui=0`) and with it (`?ui=1`). Stock: 8 `yjs-client.html` pages (the y-webrtc package unchanged) in
  * another room on the same signaling server. Each phase has only its own 8 tabs open; the
- * phases run mesh, stock, mesh (ABBA: the stock phase is twice as long), so a drift in the
- * machine's load over the run weighs on both alike.
+ * phases run mesh, mesh with dashboards (`?ui=1`), stock, mesh with dashboards, mesh (a
+ * palindrome: the stock phase is twice as long), so a drift in the machine's load over the run
+ * weighs on each kind alike.
  *
  * (b) Join: a mesh of 2 tabs holds a Y.Text of 1,000,000 characters written in 64 KiB pieces; a
  * third tab (fresh context: empty IndexedDB, new identity) opens. The time is from its
@@ -29,10 +30,10 @@ import type { BenchResult } from './report';
 const TABS = 8;
 const WARMUP_UPDATES = 5;
 /**
- * Updates per phase. The phases run mesh, stock (twice as long), mesh: ABBA, so a drift in the
- * machine's load over the run weighs on both alike; 100 measured updates of each kind in all.
+ * Updates per phase of our mesh (the stock phase has twice as many): 200 measured updates of each
+ * kind in all, so the p99 is not one stray update.
  */
-const UPDATES_PER_PHASE = 50;
+const UPDATES_PER_PHASE = 100;
 /** Pause between updates, so each one travels through an otherwise idle mesh. */
 const GAP_MS = 30;
 const UPDATE_TIMEOUT_MS = 10_000;
@@ -44,9 +45,17 @@ const SETTLE_MS = 3000;
 /** What the bench keeps in a page. */
 interface BenchWindow {
   meshShared?: { doc: DocLike; sync: { peerCount: number }; ready: Promise<void> };
-  meshDebug?: { snapshot(): { links: { state: string }[] } };
+  meshDebug?: {
+    snapshot(): {
+      links: { state: string }[];
+      consensus: { role: string } | null;
+      ledger: { status: { role: string; leader: string | null } } | null;
+    };
+  };
   yjsClient?: { doc: DocLike; peerCount(): number; provider: StockProvider };
   __benchArrivals?: Record<string, number>;
+  /** Who waits for a key not yet arrived: the bench awaits arrivals instead of polling for them. */
+  __benchWaiters?: Record<string, (atMs: number) => void>;
   __benchJoin?: JoinStamps;
 }
 
@@ -80,6 +89,8 @@ interface SpreadResult {
   /** Per update and receiving tab. */
   perPeerMs: number[];
   missed: number;
+  /** Per tab and phase: the share of the phase's time its main thread was busy (0-1). */
+  busyShares: number[];
 }
 
 function progress(text: string): void {
@@ -104,22 +115,38 @@ async function openTabs(
   return { contexts, pages };
 }
 
-/** Every tab linked to all the others and its document syncing with each. */
-async function waitForFullMesh(pages: Page[], kind: Kind): Promise<void> {
+/**
+ * Every tab linked to all the others and its document syncing with each; in our mesh, with
+ * `formed`, its pBFT and Raft groups formed as well (a mesh of fewer than 4 forms no pBFT group).
+ */
+async function waitForFullMesh(pages: Page[], kind: Kind, formed = true): Promise<void> {
   const others = pages.length - 1;
   await Promise.all(
     pages.map((page) =>
       page.waitForFunction(
-        ([k, n]) => {
+        ([k, n, f]) => {
           const w = window as BenchWindow;
           if (k === 'mesh') {
-            const open = w.meshDebug?.snapshot().links.filter((l) => l.state === 'open').length;
-            return open === n && w.meshShared?.sync.peerCount === n;
+            const snapshot = w.meshDebug?.snapshot();
+            if (snapshot === undefined) return false;
+            const open = snapshot.links.filter((l) => l.state === 'open').length;
+            // The agent's pBFT and Raft groups formed too: forming them is start-up work (a
+            // genesis, the replicas' and voters' start) that a steady-state figure leaves out.
+            const pbft = snapshot.consensus?.role ?? 'none';
+            const raft = snapshot.ledger?.status ?? { role: 'none', leader: 'none' };
+            return (
+              open === n &&
+              w.meshShared?.sync.peerCount === n &&
+              (!f ||
+                (!['forming', 'joining'].includes(pbft) &&
+                  !['forming', 'joining'].includes(raft.role) &&
+                  raft.leader !== null))
+            );
           }
           const conns = [...(w.yjsClient?.provider.room?.webrtcConns.values() ?? [])];
           return conns.length === n && conns.every((c) => c.connected && c.synced);
         },
-        [kind, others] as const,
+        [kind, others, formed] as const,
         { timeout: 90_000, polling: 100 },
       ),
     ),
@@ -131,10 +158,16 @@ async function waitForFullMesh(pages: Page[], kind: Kind): Promise<void> {
         if (k === 'mesh') await w.meshShared?.ready;
         const doc = (k === 'mesh' ? w.meshShared?.doc : w.yjsClient?.doc) as DocLike;
         const arrivals: Record<string, number> = {};
+        const waiters: Record<string, (atMs: number) => void> = {};
         w.__benchArrivals = arrivals;
+        w.__benchWaiters = waiters;
         doc.getMap('bench').observe((event) => {
           const at = performance.timeOrigin + performance.now();
-          for (const key of event.keysChanged) if (!(key in arrivals)) arrivals[key] = at;
+          for (const key of event.keysChanged) {
+            if (key in arrivals) continue;
+            arrivals[key] = at;
+            waiters[key]?.(at);
+          }
         });
       }, kind),
     ),
@@ -147,7 +180,7 @@ async function measureSpread(
   tag: string,
   updates: number,
 ): Promise<SpreadResult> {
-  const result: SpreadResult = { lastMs: [], perPeerMs: [], missed: 0 };
+  const result: SpreadResult = { lastMs: [], perPeerMs: [], missed: 0, busyShares: [] };
   for (let i = 0; i < WARMUP_UPDATES + updates; i++) {
     const key = `${tag}-${i}`;
     const writerIndex = i % pages.length;
@@ -166,12 +199,24 @@ async function measureSpread(
     try {
       const arrivals = await Promise.all(
         others.map(async (page) => {
-          const handle = await page.waitForFunction(
-            (k) => (window as BenchWindow).__benchArrivals?.[k],
-            key,
-            { timeout: UPDATE_TIMEOUT_MS, polling: 5 },
+          // Awaited in the page, not polled: a poll every few ms in 7 tabs would load the very
+          // main threads whose delays are measured.
+          const at = await page.evaluate(
+            ([k, timeoutMs]) =>
+              new Promise<number | null>((resolve) => {
+                const w = window as BenchWindow;
+                const seen = w.__benchArrivals?.[k];
+                if (seen !== undefined) return resolve(seen);
+                const timer = setTimeout(() => resolve(null), timeoutMs);
+                (w.__benchWaiters as Record<string, (atMs: number) => void>)[k] = (atMs) => {
+                  clearTimeout(timer);
+                  resolve(atMs);
+                };
+              }),
+            [key, UPDATE_TIMEOUT_MS] as const,
           );
-          return (await handle.jsonValue()) as number;
+          if (at === null) throw new Error(`${key} not seen within ${UPDATE_TIMEOUT_MS} ms`);
+          return at;
         }),
       );
       if (i >= WARMUP_UPDATES) {
@@ -188,22 +233,57 @@ async function measureSpread(
   return result;
 }
 
+/**
+ * Starts measuring how busy each tab's main thread is (Chromium's TaskDuration); the function
+ * returned ends it with each tab's busy share of the time between.
+ */
+async function busyMeter(pages: Page[]): Promise<() => Promise<number[]>> {
+  const sessions = await Promise.all(
+    pages.map(async (page) => {
+      const session = await page.context().newCDPSession(page);
+      await session.send('Performance.enable');
+      return session;
+    }),
+  );
+  const taskSeconds = () =>
+    Promise.all(
+      sessions.map(async (session) => {
+        const { metrics } = await session.send('Performance.getMetrics');
+        return metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN;
+      }),
+    );
+  const startMs = performance.now();
+  const before = await taskSeconds();
+  return async () => {
+    const after = await taskSeconds();
+    const wallSeconds = (performance.now() - startMs) / 1000;
+    await Promise.all(sessions.map((session) => session.detach()));
+    return after.map((seconds, i) => (seconds - (before[i] ?? Number.NaN)) / wallSeconds);
+  };
+}
+
 async function spreadOf(
   browser: Browser,
   baseUrl: string,
   kind: Kind,
   updates: number,
+  /** Our mesh's tabs with their dashboards rendering (`?ui=1`). */
+  dashboards = false,
 ): Promise<SpreadResult> {
   const room = `bench-doc-${kind}-${Date.now()}`;
   const url =
-    kind === 'mesh' ? `${baseUrl}/?room=${room}&ui=0` : `${baseUrl}/yjs-client.html?room=${room}`;
+    kind === 'mesh'
+      ? `${baseUrl}/?room=${room}&ui=${dashboards ? 1 : 0}`
+      : `${baseUrl}/yjs-client.html?room=${room}`;
   const opened = await openTabs(browser, url, TABS);
   try {
-    progress(`doc bench: ${kind}, ${TABS} tabs `);
+    progress(`doc bench: ${kind}${dashboards ? ' with dashboards' : ''}, ${TABS} tabs `);
     await waitForFullMesh(opened.pages, kind);
     // Let start-up traffic (sync, membership gossip) drain before measuring.
     await opened.pages[0]?.waitForTimeout(SETTLE_MS);
+    const busy = await busyMeter(opened.pages);
     const spread = await measureSpread(opened.pages, kind, kind, updates);
+    spread.busyShares.push(...(await busy()));
     progress(
       ` p50 ${round(percentile(spread.lastMs, 50))} ms, p99 ${round(percentile(spread.lastMs, 99))} ms, ` +
         `${spread.missed} missed\n`,
@@ -257,7 +337,7 @@ async function measureJoin(browser: Browser, baseUrl: string): Promise<JoinStamp
   const holders = await openTabs(browser, url, 2);
   const stamps: JoinStamps[] = [];
   try {
-    await waitForFullMesh(holders.pages, 'mesh');
+    await waitForFullMesh(holders.pages, 'mesh', false);
     const [a, b] = holders.pages as [Page, Page];
     await a.evaluate(
       ([total, piece]) => {
@@ -309,34 +389,50 @@ export async function runBrowserDocBench(): Promise<BenchResult[]> {
     }
     browser = await chromium.launch(chromiumLaunchOptions());
     const load = loadavg()[0] ?? 0;
+    // Phases in a palindrome, so a drift in the machine's load weighs on each kind alike.
     const mesh = await spreadOf(browser, server.url, 'mesh', UPDATES_PER_PHASE);
+    const shown = await spreadOf(browser, server.url, 'mesh', UPDATES_PER_PHASE, true);
     const stock = await spreadOf(browser, server.url, 'stock', 2 * UPDATES_PER_PHASE);
-    const meshAgain = await spreadOf(browser, server.url, 'mesh', UPDATES_PER_PHASE);
-    mesh.lastMs.push(...meshAgain.lastMs);
-    mesh.perPeerMs.push(...meshAgain.perPeerMs);
-    mesh.missed += meshAgain.missed;
+    joinSpread(shown, await spreadOf(browser, server.url, 'mesh', UPDATES_PER_PHASE, true));
+    joinSpread(mesh, await spreadOf(browser, server.url, 'mesh', UPDATES_PER_PHASE));
     const joins = await measureJoin(browser, server.url);
     const loadAfter = loadavg()[0] ?? 0;
-    return docBenchResults(mesh, stock, joins, [load, loadAfter]);
+    return docBenchResults({ mesh, shown, stock }, joins, [load, loadAfter]);
   } finally {
     await browser?.close();
     await server.close();
   }
 }
 
+/** The mean busy share of a kind's tabs, in percent. */
+function busyPercent(spread: SpreadResult): number {
+  const shares = spread.busyShares;
+  return (100 * shares.reduce((sum, share) => sum + share, 0)) / shares.length;
+}
+
+/** Adds `more`, a second phase of the same kind, to `into`. */
+function joinSpread(into: SpreadResult, more: SpreadResult): void {
+  into.lastMs.push(...more.lastMs);
+  into.perPeerMs.push(...more.perPeerMs);
+  into.missed += more.missed;
+  into.busyShares.push(...more.busyShares);
+}
+
 function docBenchResults(
-  mesh: SpreadResult,
-  stock: SpreadResult,
+  spreads: { mesh: SpreadResult; shown: SpreadResult; stock: SpreadResult },
   joins: JoinStamps[],
   load: [number, number],
 ): BenchResult[] {
+  const { mesh, shown, stock } = spreads;
   const machine = `one headless Chromium, each tab its own browser context, loopback, host ICE candidates only; 1-min load average ${load[0].toFixed(1)} before, ${load[1].toFixed(1)} after`;
   const spread = (s: SpreadResult) =>
-    `${TABS} tabs, ${s.lastMs.length} small Y.Map sets (writers take turns, ${GAP_MS} ms apart, ${WARMUP_UPDATES} warm-up per phase dropped; phases mesh ${UPDATES_PER_PHASE}, stock ${2 * UPDATES_PER_PHASE}, mesh ${UPDATES_PER_PHASE}, each phase with only its own tabs open; mesh tabs with ?ui=0, no dashboard, as the stock pages have none), ${s.missed} not seen everywhere within ${UPDATE_TIMEOUT_MS / 1000} s; one clock (timeOrigin + now); ${machine}`;
+    `${TABS} tabs, ${s.lastMs.length} small Y.Map sets (writers take turns, ${GAP_MS} ms apart, ${WARMUP_UPDATES} warm-up per phase dropped; phases mesh ${UPDATES_PER_PHASE}, mesh with dashboards ${UPDATES_PER_PHASE}, stock ${2 * UPDATES_PER_PHASE}, mesh with dashboards ${UPDATES_PER_PHASE}, mesh ${UPDATES_PER_PHASE}, each phase with only its own tabs open; mesh tabs with ?ui=0, no dashboard, as the stock pages have none, except the dashboard phases' ?ui=1), ${s.missed} not seen everywhere within ${UPDATE_TIMEOUT_MS / 1000} s; one clock (timeOrigin + now); ${machine}`;
   const meshP50 = percentile(mesh.lastMs, 50);
   const stockP50 = percentile(stock.lastMs, 50);
   const meshP99 = percentile(mesh.lastMs, 99);
   const stockP99 = percentile(stock.lastMs, 99);
+  const shownP50 = percentile(shown.lastMs, 50);
+  const shownP99 = percentile(shown.lastMs, 99);
   const full = joins.map((j) => j.fullMs ?? Number.NaN);
   const linked = joins.map((j) => j.firstUpdateMs ?? Number.NaN);
   const ready = joins.map((j) => j.appReadyMs ?? Number.NaN);
@@ -388,9 +484,57 @@ function docBenchResults(
       'doc update to all 8 tabs, ours / stock, p99',
       meshP99 / stockP99,
       'x',
-      undefined,
-      undefined,
+      '≤ 0.8x',
+      (v) => v <= 0.8,
       'ratio of the two p99 rows above, same run',
+    ),
+    benchRow(
+      'doc update to all 8 tabs, our mesh with the dashboard in every tab (?ui=1), p50',
+      shownP50,
+      'ms',
+      undefined,
+      undefined,
+      spread(shown),
+    ),
+    benchRow(
+      'doc update to all 8 tabs, our mesh with the dashboard in every tab (?ui=1), p99',
+      shownP99,
+      'ms',
+      undefined,
+      undefined,
+      spread(shown),
+    ),
+    benchRow(
+      'doc update to all 8 tabs, dashboards on / off, p50',
+      shownP50 / meshP50,
+      'x',
+      '≤ 1.25x',
+      (v) => v <= 1.25,
+      'ratio of the ?ui=1 and ?ui=0 p50 rows, same run',
+    ),
+    benchRow(
+      'doc update to all 8 tabs, dashboards on / off, p99',
+      shownP99 / meshP99,
+      'x',
+      '≤ 1.25x',
+      (v) => v <= 1.25,
+      'ratio of the ?ui=1 and ?ui=0 p99 rows, same run',
+    ),
+    benchRow(
+      'doc update to all 8 tabs, ours with dashboards / stock, p99',
+      shownP99 / stockP99,
+      'x',
+      undefined,
+      undefined,
+      'ratio of the ?ui=1 p99 row and the stock p99 row, same run',
+    ),
+    benchRow(
+      'main thread busy per tab during the spread, our mesh',
+      busyPercent(mesh),
+      `% (with dashboards ${round(busyPercent(shown))} %, stock ${round(busyPercent(stock))} %)`,
+      undefined,
+      undefined,
+      'mean over the tabs and phases of each kind of Chromium TaskDuration over the phase time, measured over the measured updates',
     ),
     benchRow(
       'doc update to one tab, our mesh / stock y-webrtc, p50',
