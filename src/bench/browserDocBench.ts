@@ -41,6 +41,12 @@ const BIG_CHARS = 1_000_000;
 const PIECE_CHARS = 64 * 1024;
 const JOIN_TRIALS = 5;
 const SETTLE_MS = 3000;
+/**
+ * Before a spread phase measures: the tabs' start-up (membership gossip, the first renders and
+ * layouts of eight dashboards) and the previous phase's eight closing renderers take seconds on a
+ * small machine.
+ */
+const PHASE_SETTLE_MS = 10_000;
 
 /** What the bench keeps in a page. */
 interface BenchWindow {
@@ -279,8 +285,7 @@ async function spreadOf(
   try {
     progress(`doc bench: ${kind}${dashboards ? ' with dashboards' : ''}, ${TABS} tabs `);
     await waitForFullMesh(opened.pages, kind);
-    // Let start-up traffic (sync, membership gossip) drain before measuring.
-    await opened.pages[0]?.waitForTimeout(SETTLE_MS);
+    await opened.pages[0]?.waitForTimeout(PHASE_SETTLE_MS);
     const busy = await busyMeter(opened.pages);
     const spread = await measureSpread(opened.pages, kind, kind, updates);
     spread.busyShares.push(...(await busy()));
