@@ -15,11 +15,13 @@ import type { BenchResult } from './report';
  * others' `observe` callbacks fires. One clock: every page stamps with
  * `performance.timeOrigin + performance.now()`, the machine's clock in every renderer of the
  * one Chromium. Our mesh: 8 tabs of the app (`window.meshShared.doc`, authenticated links),
- * without the dashboard (`?ui=0`) and with it (`?ui=1`). Stock: 8 `yjs-client.html` pages (the y-webrtc package unchanged) in
- * another room on the same signaling server. Each phase has only its own 8 tabs open; the
- * phases run mesh, mesh with dashboards (`?ui=1`), stock, mesh with dashboards, mesh (a
- * palindrome: the stock phase is twice as long), so a drift in the machine's load over the run
- * weighs on each kind alike.
+ * without the dashboard (`?ui=0`) and with it (`?ui=1`). Stock: 8 `yjs-client.html` pages (the
+ * y-webrtc package unchanged) in another room on the same signaling server. Each phase has only
+ * its own 8 tabs open; the phases run mesh, mesh with dashboards (`?ui=1`), stock, mesh with
+ * dashboards, mesh (a palindrome: the stock phase is twice as long), so a drift in the
+ * machine's load over the run weighs on each kind alike. A phase of ours measures once every
+ * tab's pBFT and Raft groups formed; each page resolves the bench's wait for an arrival itself,
+ * so nothing polls the main threads being measured.
  *
  * (b) Join: a mesh of 2 tabs holds a Y.Text of 1,000,000 characters written in 64 KiB pieces; a
  * third tab (fresh context: empty IndexedDB, new identity) opens. The time is from its
