@@ -103,10 +103,13 @@ export class AgentHost {
   private readonly maxFrameBytes: number;
   private readonly verifiedClaimsKept: number;
   /**
-   * Verified claims, keyed by the whole claim (signer, signature and statement), so a cache hit
-   * is exactly a claim whose signature was checked; oldest first (a Set keeps insertion order).
+   * Verified claims by signature, with who signed what: a hit needs all three equal, so it is
+   * exactly a claim whose signature was checked. Oldest first (a Map keeps insertion order).
+   * Keyed by the signature rather than by one string of the whole claim: the signature and the
+   * statement are the strings the claim already holds, where a joined key was a fresh 300-byte
+   * copy per claim and agent (a third of the simulator's heap at 300 agents).
    */
-  private readonly verifiedClaims = new Set<string>();
+  private readonly verifiedClaims = new Map<string, VerifiedClaim>();
   /** Inputs wait here while a step's effects run, so callbacks never re-enter a step. */
   private readonly inputs: AgentInput[] = [];
   private stepping = false;
@@ -232,8 +235,11 @@ export class AgentHost {
     };
     for (const claim of claims) {
       if (rejected) break;
-      const key = claimKey(claim);
-      if (this.verifiedClaims.has(key)) continue;
+      const statement = statementOf(claim);
+      const seen = this.verifiedClaims.get(claim.signature);
+      if (seen !== undefined && seen.signer === claim.signer && seen.statement === statement) {
+        continue;
+      }
       if (crypto === undefined) {
         rejected = true;
         break;
@@ -252,7 +258,7 @@ export class AgentHost {
           });
           return;
         }
-        this.rememberVerified(key);
+        this.rememberVerified(claim.signature, { signer: claim.signer, statement });
         pending--;
         settle();
       });
@@ -271,12 +277,15 @@ export class AgentHost {
     settle();
   }
 
-  private rememberVerified(key: string): void {
-    if (this.verifiedClaims.size >= this.verifiedClaimsKept) {
-      const oldest = this.verifiedClaims.values().next().value as string;
+  private rememberVerified(signature: string, claim: VerifiedClaim): void {
+    if (
+      !this.verifiedClaims.has(signature) &&
+      this.verifiedClaims.size >= this.verifiedClaimsKept
+    ) {
+      const oldest = this.verifiedClaims.keys().next().value as string;
       this.verifiedClaims.delete(oldest);
     }
-    this.verifiedClaims.add(key);
+    this.verifiedClaims.set(signature, claim);
   }
 
   private feed(input: AgentInput): void {
@@ -383,12 +392,17 @@ export class AgentHost {
   }
 }
 
+/** What a verified signature signed, and who signed it. */
+interface VerifiedClaim {
+  signer: AgentId;
+  statement: string;
+}
+
 /**
- * The whole claim as one string: signer, signature and statement (its text when it has one,
- * else its bytes in hex). Nothing shorter is safe: a key that two statements could share would
- * let a forger reuse a verified signature on a statement of its own.
+ * A claim's statement as the cache compares it: its text when it has one, else its bytes in hex.
+ * The whole statement, signer and signature must match: anything less would let a forger reuse
+ * a verified signature on a statement of its own.
  */
-function claimKey(claim: SignedClaim): string {
-  const statement = claim.text ?? 'bytes:' + bytesToHex(claim.bytes);
-  return claim.signer + ' ' + claim.signature + ' ' + statement;
+function statementOf(claim: SignedClaim): string {
+  return claim.text ?? 'bytes:' + bytesToHex(claim.bytes);
 }
