@@ -14,8 +14,6 @@ export interface StoreFeed {
   pushEvent(event: MeshEvent): void;
 }
 
-const defaultScheduler: FrameScheduler = (callback) => requestAnimationFrame(() => callback());
-
 /** What `pacedFrames` needs of the page; the defaults are the browser's. */
 export interface PacingPorts {
   nowMs(): number;
@@ -28,6 +26,9 @@ const browserPacing: PacingPorts = {
   frame: (callback) => requestAnimationFrame(() => callback()),
   after: (callback, delayMs) => setTimeout(callback, delayMs),
 };
+
+/** The next animation frame. */
+const defaultScheduler: FrameScheduler = browserPacing.frame;
 
 /**
  * A FrameScheduler that runs each callback in the first animation frame at least `minGapMs`
