@@ -6,6 +6,7 @@ import type {
   AgentSnapshot,
 } from '../core/agent/agent';
 import { bytesToHex, shortId, type AgentId } from '../core/base/ids';
+import { Interner, type StringInterner } from '../core/base/interner';
 import type { LoadSummary } from '../core/wire/swimMessages';
 import { signedClaimsOf, type SignedClaim } from '../core/wire/claims';
 import {
@@ -53,6 +54,11 @@ export interface AgentHostOptions {
   maxFrameBytes?: number;
   /** Verified claims remembered (default 4096); a simulator of a thousand hosts keeps fewer. */
   verifiedClaimsKept?: number;
+  /**
+   * Where decoded ids and signatures get their shared copy (default: one of this host's own,
+   * of INTERNED_STRINGS_KEPT). A simulator passes one interner to all its hosts.
+   */
+  interner?: StringInterner;
 }
 
 /** How loud each agent event is in the event log; anything else is a warning. */
@@ -67,6 +73,9 @@ const EVENT_LEVELS: Partial<Record<AgentEvent['type'], MeshEventLevel>> = {
 
 /** Claims already verified, so a fact gossiped many times costs one signature check. */
 const VERIFIED_CLAIMS_KEPT = 4096;
+
+/** Ids and signatures a host shares copies of: an id and a few signatures per member. */
+export const INTERNED_STRINGS_KEPT = 8192;
 
 function emptyRejections(): Record<DecodeFailure, number> {
   return {
@@ -102,6 +111,7 @@ export class AgentHost {
   private readonly crypto: CryptoPort | undefined;
   private readonly maxFrameBytes: number;
   private readonly verifiedClaimsKept: number;
+  private readonly interner: StringInterner;
   /**
    * Verified claims by signature, with who signed what: a hit needs all three equal, so it is
    * exactly a claim whose signature was checked. Oldest first (a Map keeps insertion order).
@@ -129,6 +139,7 @@ export class AgentHost {
     this.crypto = options.crypto;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.verifiedClaimsKept = options.verifiedClaimsKept ?? VERIFIED_CLAIMS_KEPT;
+    this.interner = options.interner ?? new Interner(INTERNED_STRINGS_KEPT);
   }
 
   start(): void {
@@ -198,7 +209,7 @@ export class AgentHost {
     if (this.stopped) return;
     this.stats.framesIn++;
     this.stats.bytesIn += frame.length;
-    const decoded = decodeFrame(frame, this.maxFrameBytes);
+    const decoded = decodeFrame(frame, this.maxFrameBytes, this.interner);
     if (!decoded.ok) {
       this.stats.framesRejected[decoded.reason]++;
       this.emit({
@@ -235,7 +246,8 @@ export class AgentHost {
     };
     for (const claim of claims) {
       if (rejected) break;
-      const statement = statementOf(claim);
+      // Interned: the cache holds one copy of a statement however many hosts verified it.
+      const statement = this.interner.intern(statementOf(claim));
       const seen = this.verifiedClaims.get(claim.signature);
       if (seen !== undefined && seen.signer === claim.signer && seen.statement === statement) {
         continue;

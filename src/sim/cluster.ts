@@ -1,3 +1,4 @@
+import { Interner } from '../core/base/interner';
 import { Agent } from '../core/agent/agent';
 import type { AgentId } from '../core/base/ids';
 import type { LinksConfig } from '../core/links/config';
@@ -124,6 +125,8 @@ export class Cluster {
   private networkCleanSinceMs = Number.NEGATIVE_INFINITY;
   private readonly options: ClusterOptions;
   private readonly baselineNetwork: PathConfig;
+  /** Shared by every host: one copy of each id and signature in the process, not one per agent. */
+  private readonly interner: Interner;
 
   constructor(options: ClusterOptions) {
     const { seed, agentCount } = options;
@@ -133,6 +136,9 @@ export class Cluster {
     this.options = options;
     this.seed = seed;
     this.ids = randomAgentIds(streamPrng(seed, Stream.ids), agentCount);
+    // Room for every id and a few signatures per agent (alive, load, application facts).
+    this.interner = new Interner(8 * agentCount + 4096);
+    for (const id of this.ids) this.interner.intern(id);
     const topology = options.topology ?? defaultTopology(agentCount);
     this.adjacency = buildTopology(agentCount, topology, streamPrng(seed, Stream.topology));
     this.network = new Network(agentCount, streamPrng(seed, Stream.network), options.network);
@@ -396,6 +402,7 @@ export class Cluster {
       crypto: this.crypto.portFor(selfId),
       // Each host remembers verified claims; a thousand hosts need not keep 4096 each.
       verifiedClaimsKept: Math.min(4096, 2 * this.agentCount + 512),
+      interner: this.interner,
       observer: { onEvent: (event) => this.onEvent(agent, event) },
     });
     this.alive[agent] = true;

@@ -38,9 +38,10 @@ export function streamPrng(seed: number, ...path: number[]): Prng {
 
 /** A stand-in public key: 32 random bytes as 64 lowercase hex digits. */
 export function randomAgentId(prng: Prng): AgentId {
-  let hex = '';
-  for (let i = 0; i < 8; i++) hex += prng.nextU32().toString(16).padStart(8, '0');
-  return hex as AgentId;
+  const words: string[] = [];
+  for (let i = 0; i < 8; i++) words.push(prng.nextU32().toString(16).padStart(8, '0'));
+  // Joined, not appended: one flat string rather than a chain of seven the whole run keeps.
+  return words.join('') as AgentId;
 }
 
 /** `count` distinct random agent ids. */

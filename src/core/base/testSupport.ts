@@ -27,3 +27,22 @@ export function runUntilWake<Effect>(
     log.push({ atMs: wake, effects: tick(wake) });
   }
 }
+
+/** An interner that shares nothing and remembers every string it was handed. */
+export function recordingInterner(): { intern<T extends string>(value: T): T; seen: Set<string> } {
+  const seen = new Set<string>();
+  return {
+    seen,
+    intern<T extends string>(value: T): T {
+      seen.add(value);
+      return value;
+    },
+  };
+}
+
+/** Every id (64 hex digits) and signature (128) anywhere inside `value`. */
+export function hexFieldsOf(value: unknown): string[] {
+  if (typeof value === 'string') return /^([0-9a-f]{64}|[0-9a-f]{128})$/.test(value) ? [value] : [];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(hexFieldsOf);
+}

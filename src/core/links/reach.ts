@@ -3,6 +3,9 @@ import type { Millis } from '../base/time';
 import { MAX_REACH_AGE_MS, REACH_NOT_HEARD } from '../wire/messages';
 import type { LinksEffect, LinksMessage, ReachVia } from './types';
 
+/** The reached set's mark for an agent heard on its own link. */
+const DIRECT = Number.POSITIVE_INFINITY;
+
 type AdvertisedLinks = Extract<LinksMessage, { type: 'links' }>['links'];
 
 /** What the tracker reads of one neighbour. */
@@ -26,7 +29,12 @@ export interface ReachEvidence {
  * knew of through its own side) after the cut, long before anyone is declared dead.
  */
 export class ReachTracker {
-  private reached = new Map<AgentId, ReachVia>();
+  /**
+   * Reached agents with the expiry of their freshest evidence through a neighbour, or DIRECT
+   * for those heard on their own link. One map per evaluation and no record per agent: this
+   * runs about once a second for every agent of a simulation.
+   */
+  private reached = new Map<AgentId, Millis>();
   /** When the set can next change by evidence expiring, or a report be worth reading; null: idle. */
   nextCheckMs: Millis | null = null;
 
@@ -50,37 +58,38 @@ export class ReachTracker {
     effects: LinksEffect[],
   ): void {
     const windowMs = this.windowMs;
-    const next = new Map<AgentId, ReachVia>();
+    const next = new Map<AgentId, Millis>();
     let earliestMs = Number.POSITIVE_INFINITY;
     for (const [peer, n] of neighbours) {
       const expiresAtMs = n.lastHeardMs + windowMs;
       if (nowMs >= expiresAtMs) continue;
-      next.set(peer, 'direct');
+      next.set(peer, DIRECT);
       if (expiresAtMs < earliestMs) earliestMs = expiresAtMs;
     }
-    // Through neighbours: the freshest evidence per agent, and who gave it (for the reason).
-    let indirect: Map<AgentId, { expiresAtMs: Millis; via: AgentId }> | null = null;
-    for (const [from, n] of neighbours) {
+    // Through neighbours: the freshest evidence per agent. A direct entry never gives way, as
+    // nothing expires after DIRECT.
+    let indirect = false;
+    for (const n of neighbours.values()) {
       const ages = n.reportAgesMs;
       if (ages === null) continue;
       const advertised = n.reportLinks;
+      const sinceMs = n.reportAtMs + windowMs + this.hopGraceMs;
       for (let i = 0; i < ages.length; i++) {
         const age = ages[i] as number;
         if (age === REACH_NOT_HEARD) continue;
-        const expiresAtMs = n.reportAtMs - age + windowMs + this.hopGraceMs;
+        const expiresAtMs = sinceMs - age;
         if (nowMs >= expiresAtMs) continue;
         const peer = (advertised[i] as AdvertisedLinks[number]).peer;
-        if (peer === this.selfId || next.get(peer) === 'direct') continue;
-        indirect ??= new Map();
-        const best = indirect.get(peer);
-        if (best === undefined || expiresAtMs > best.expiresAtMs) {
-          indirect.set(peer, { expiresAtMs, via: from });
+        if (peer === this.selfId) continue;
+        const best = next.get(peer);
+        if (best === undefined || expiresAtMs > best) {
+          next.set(peer, expiresAtMs);
+          indirect = true;
         }
       }
     }
-    if (indirect !== null) {
-      for (const [peer, { expiresAtMs }] of indirect) {
-        next.set(peer, 'indirect');
+    if (indirect) {
+      for (const expiresAtMs of next.values()) {
         if (expiresAtMs < earliestMs) earliestMs = expiresAtMs;
       }
     }
@@ -95,19 +104,50 @@ export class ReachTracker {
         },
       });
     }
-    for (const [peer, via] of next) {
+    for (const [peer, expiresAtMs] of next) {
       // New, or heard another way now (its link went quiet but a neighbour still hears it).
-      if (this.reached.get(peer) === via) continue;
-      const through = indirect?.get(peer)?.via;
-      const reason =
-        via === 'direct' || through === undefined
-          ? 'heard on its link'
-          : `heard through ${shortId(through)}`;
-      effects.push({ kind: 'event', event: { type: 'reach-gained', peer, via, reason } });
+      const was = this.reached.get(peer);
+      if (was !== undefined && (was === DIRECT) === (expiresAtMs === DIRECT)) continue;
+      if (expiresAtMs === DIRECT) {
+        effects.push({
+          kind: 'event',
+          event: { type: 'reach-gained', peer, via: 'direct', reason: 'heard on its link' },
+        });
+        continue;
+      }
+      const through = this.bestWitness(peer, expiresAtMs, neighbours);
+      effects.push({
+        kind: 'event',
+        event: {
+          type: 'reach-gained',
+          peer,
+          via: 'indirect',
+          reason: through === null ? 'heard on its link' : `heard through ${shortId(through)}`,
+        },
+      });
     }
     this.reached = next;
     // Evidence only comes from neighbours: with none, nothing can change until a link comes.
     this.nextCheckMs = neighbours.size === 0 ? null : Math.min(nowMs + this.recheckMs, earliestMs);
+  }
+
+  /** The first neighbour whose report gives `peer` evidence lasting until `expiresAtMs`. */
+  private bestWitness(
+    peer: AgentId,
+    expiresAtMs: Millis,
+    neighbours: ReadonlyMap<AgentId, ReachEvidence>,
+  ): AgentId | null {
+    for (const [from, n] of neighbours) {
+      const ages = n.reportAgesMs;
+      if (ages === null) continue;
+      const sinceMs = n.reportAtMs + this.windowMs + this.hopGraceMs;
+      for (let i = 0; i < ages.length; i++) {
+        const age = ages[i] as number;
+        if (age === REACH_NOT_HEARD || sinceMs - age !== expiresAtMs) continue;
+        if ((n.reportLinks[i] as AdvertisedLinks[number]).peer === peer) return from;
+      }
+    }
+    return null;
   }
 
   /**
@@ -132,7 +172,10 @@ export class ReachTracker {
 
   snapshot(): { peer: AgentId; via: ReachVia }[] {
     return [...this.reached]
-      .map(([peer, via]) => ({ peer, via }))
+      .map(([peer, expiresAtMs]): { peer: AgentId; via: ReachVia } => ({
+        peer,
+        via: expiresAtMs === DIRECT ? 'direct' : 'indirect',
+      }))
       .sort((a, b) => compareIds(a.peer, b.peer));
   }
 }

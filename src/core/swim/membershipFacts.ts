@@ -163,7 +163,9 @@ export class MembershipFacts {
       return false;
     }
     const heard = from === fact.subject ? 'announced itself' : `heard from ${shortId(from)}`;
-    const reason = `joined at incarnation ${fact.incarnation} (${heard})`;
+    // Joined, not a template: every agent keeps this text for every member, and a template's
+    // result is a chain of five pieces where a join is one flat string.
+    const reason = ['joined at incarnation ', fact.incarnation, ' (', heard, ')'].join('');
     const member = s.table.add({
       id: fact.subject,
       self: false,

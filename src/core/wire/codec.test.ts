@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../base/assert';
 import { isAgentId, type AgentId } from '../base/ids';
+import { hexFieldsOf, recordingInterner } from '../base/testSupport';
 import { createSeededPrng, type Prng } from '../base/prng';
 import { decodeFrame, encodeFrame, FrameTooLargeError, type DecodeFailure } from './codec';
 import {
@@ -168,6 +169,16 @@ describe('codec round trips', () => {
     outer.set(inner, 3);
     const result = decodeFrame(outer.subarray(3, 3 + inner.length));
     expect(result).toEqual({ ok: true, msg: { type: 'pong', seq: 4242, sentAtMs: 99.25 } });
+  });
+
+  it('hands every advertised peer id to the interner', () => {
+    const adverts = SAMPLES.filter((msg) => msg.type === 'links' && msg.links.length > 0);
+    expect(adverts.length).toBeGreaterThan(0);
+    for (const msg of adverts) {
+      const interner = recordingInterner();
+      expect(decodeFrame(encodeFrame(msg), undefined, interner)).toEqual({ ok: true, msg });
+      expect([...interner.seen].sort()).toEqual([...new Set(hexFieldsOf(msg))].sort());
+    }
   });
 
   it('refuses to encode a frame over the limit', () => {

@@ -1,5 +1,6 @@
 import { assert } from '../base/assert';
 import { isAgentId, type AgentId } from '../base/ids';
+import { NO_INTERNING, type StringInterner } from '../base/interner';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   MAX_ADVERT_LINKS,
@@ -190,7 +191,7 @@ function encodeLinks(msg: LinksMessage, maxBytes: number): Uint8Array {
 const LOWER_HEX_BYTES = new Uint8Array(256);
 for (const digit of '0123456789abcdef') LOWER_HEX_BYTES[digit.charCodeAt(0)] = 1;
 
-function decodeLinks(frame: Uint8Array): DecodeResult {
+function decodeLinks(frame: Uint8Array, interner: StringInterner): DecodeResult {
   if (frame.length < LINKS_HEADER_BYTES) return fail('truncated', `links of ${frame.length} bytes`);
   const count = readU16BE(frame, 2);
   if (count > MAX_ADVERT_LINKS) {
@@ -211,7 +212,7 @@ function decodeLinks(frame: Uint8Array): DecodeResult {
     if (!Number.isNaN(rtt) && !(Number.isFinite(rtt) && rtt >= 0)) {
       return fail('invalid-fields', 'link rttMs must be a finite non-negative number or null');
     }
-    const peer = ids.slice(ID_CHARS * i, ID_CHARS * (i + 1)) as AgentId;
+    const peer = interner.intern(ids.slice(ID_CHARS * i, ID_CHARS * (i + 1)) as AgentId);
     links.push({ peer, rttMs: Number.isNaN(rtt) ? null : rtt });
   }
   return { ok: true, msg: { type: 'links', version: readU32BE(frame, 4), links } };
@@ -244,8 +245,15 @@ function decodeProbe(type: 'ping' | 'pong', frame: Uint8Array): DecodeResult {
   return { ok: true, msg };
 }
 
-/** Decodes one frame. Never throws: every bad input becomes a counted, named failure. */
-export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): DecodeResult {
+/**
+ * Decodes one frame. Never throws: every bad input becomes a counted, named failure. The ids
+ * and signatures of links adverts and membership messages come from `interner`.
+ */
+export function decodeFrame(
+  frame: Uint8Array,
+  maxBytes = DEFAULT_MAX_FRAME_BYTES,
+  interner: StringInterner = NO_INTERNING,
+): DecodeResult {
   if (frame.length > maxBytes) return fail('oversized', `${frame.length} bytes over ${maxBytes}`);
   if (frame.length < 2) return fail('truncated', `${frame.length} bytes`);
   if (frame[0] !== WIRE_VERSION) return fail('bad-version', `version ${frame[0]}`);
@@ -257,7 +265,7 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
     return fail('oversized', `${type} of ${frame.length} bytes over ${DEFAULT_MAX_FRAME_BYTES}`);
   }
   if (type === 'ping' || type === 'pong') return decodeProbe(type, frame);
-  if (type === 'links') return decodeLinks(frame);
+  if (type === 'links') return decodeLinks(frame, interner);
   if (type === 'swim-digest') {
     if (frame.length !== DIGEST_FRAME_BYTES)
       return fail('truncated', `digest of ${frame.length} bytes`);
@@ -282,7 +290,7 @@ export function decodeFrame(frame: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTE
   }
   const fields = body as Record<string, unknown>;
   if (isSwimMessageType(type)) {
-    const parsed = parseSwimBody(type, fields);
+    const parsed = parseSwimBody(type, fields, interner);
     return typeof parsed === 'string'
       ? fail('invalid-fields', parsed.slice(0, 160))
       : { ok: true, msg: parsed };

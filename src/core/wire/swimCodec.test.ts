@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAgentId, type AgentId } from '../base/ids';
 import { createSeededPrng, type Prng } from '../base/prng';
+import { hexFieldsOf, recordingInterner } from '../base/testSupport';
 import { signedClaimsOf } from './claims';
 import { decodeFrame, encodeFrame, type DecodeFailure } from './codec';
 import { WIRE_VERSION, type PeerMessage } from './messages';
@@ -182,6 +183,14 @@ describe('swim codec: round trips', () => {
     const result = decodeFrame(frame);
     expect(result).toEqual({ ok: true, msg });
     if (result.ok) expect(messageProblem(result.msg)).toBeNull();
+  });
+
+  it('hands every id and signature it reads to the interner', () => {
+    for (const msg of SAMPLES) {
+      const interner = recordingInterner();
+      expect(decodeFrame(encodeFrame(msg), undefined, interner)).toEqual({ ok: true, msg });
+      expect([...interner.seen].sort(), msg.type).toEqual([...new Set(hexFieldsOf(msg))].sort());
+    }
   });
 
   it('encodes fact-less probes, acks, nacks and digests as small binary frames', () => {

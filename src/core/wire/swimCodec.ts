@@ -1,4 +1,5 @@
 import { isAgentId, type AgentId } from '../base/ids';
+import { NO_INTERNING, type StringInterner } from '../base/interner';
 import {
   MAX_APP_KEY_CHARS,
   MAX_APP_VALUE_CHARS,
@@ -67,24 +68,25 @@ export function parseLoadSummary(value: unknown): LoadSummary | null {
   return load;
 }
 
-function parseFact(value: unknown): SwimFact {
+function parseFact(value: unknown, interner: StringInterner): SwimFact {
   if (!isRecord(value)) invalid('fact is not an object');
-  const { kind, subject } = value;
-  if (!isAgentId(subject)) invalid('fact subject is not an agent id');
+  const { kind } = value;
+  if (!isAgentId(value.subject)) invalid('fact subject is not an agent id');
+  const subject = interner.intern(value.subject);
   switch (kind) {
     case 'alive':
     case 'left': {
       const { incarnation, signature } = value;
       if (!isU32(incarnation)) invalid(`${kind} incarnation is not a u32`);
       if (!isSignature(signature)) invalid(`${kind} signature is not 64 bytes of hex`);
-      return { kind, subject, incarnation, signature };
+      return { kind, subject, incarnation, signature: interner.intern(signature) };
     }
     case 'suspect':
     case 'dead': {
       const { incarnation, by } = value;
       if (!isU32(incarnation)) invalid(`${kind} incarnation is not a u32`);
       if (!isAgentId(by)) invalid(`${kind} reporter is not an agent id`);
-      return { kind, subject, incarnation, by };
+      return { kind, subject, incarnation, by: interner.intern(by) };
     }
     case 'load': {
       const { version, signature } = value;
@@ -92,7 +94,7 @@ function parseFact(value: unknown): SwimFact {
       const load = parseLoadSummary(value.load);
       if (load === null) invalid('load summary out of range');
       if (!isSignature(signature)) invalid('load signature is not 64 bytes of hex');
-      return { kind, subject, version, load, signature };
+      return { kind, subject, version, load, signature: interner.intern(signature) };
     }
     case 'app': {
       const { key, version, signature } = value;
@@ -103,27 +105,34 @@ function parseFact(value: unknown): SwimFact {
         invalid(`app value is not a string of at most ${MAX_APP_VALUE_CHARS} characters`);
       }
       if (!isSignature(signature)) invalid('app signature is not 64 bytes of hex');
-      return { kind, subject, key, version, value: factValue, signature };
+      return {
+        kind,
+        subject,
+        key,
+        version,
+        value: factValue,
+        signature: interner.intern(signature),
+      };
     }
     default:
       return invalid(`unknown fact kind ${JSON.stringify(kind)?.slice(0, 20)}`);
   }
 }
 
-function parseFacts(value: unknown, max: number): SwimFact[] {
+function parseFacts(value: unknown, max: number, interner: StringInterner): SwimFact[] {
   if (!Array.isArray(value)) invalid('facts is not an array');
   if (value.length > max) invalid(`${value.length} facts over ${max}`);
-  return value.map(parseFact);
+  return value.map((fact) => parseFact(fact, interner));
 }
 
-function parseMember(value: unknown): SyncMember {
+function parseMember(value: unknown, interner: StringInterner): SyncMember {
   if (!isRecord(value) || typeof value.agreed !== 'boolean') invalid('member entry malformed');
-  const fact = parseFact(value.fact);
+  const fact = parseFact(value.fact, interner);
   if (fact.kind === 'load' || fact.kind === 'app') invalid('member entry is not a membership fact');
   return { fact: fact as MembershipFact, agreed: value.agreed };
 }
 
-function parseSummary(value: unknown): MemberSummary {
+function parseSummary(value: unknown, interner: StringInterner): MemberSummary {
   if (!Array.isArray(value) || value.length !== 4) invalid('member summary is not a 4-tuple');
   const [id, incarnation, code, appSum] = value as unknown[];
   if (!isAgentId(id)) invalid('summary id is not an agent id');
@@ -132,7 +141,7 @@ function parseSummary(value: unknown): MemberSummary {
     invalid('summary status code out of range');
   }
   if (!isU32(appSum)) invalid('summary application version sum is not a u32');
-  return [id, incarnation, code as number, appSum];
+  return [interner.intern(id), incarnation, code as number, appSum];
 }
 
 function parseBuckets(value: unknown): number[] {
@@ -154,6 +163,7 @@ function parseBuckets(value: unknown): number[] {
 export function parseSwimBody(
   type: SwimMessageType,
   fields: Record<string, unknown>,
+  interner: StringInterner = NO_INTERNING,
 ): SwimMessage | string {
   try {
     switch (type) {
@@ -161,16 +171,20 @@ export function parseSwimBody(
       case 'swim-ack':
       case 'swim-nack': {
         if (!isU32(fields.seq)) return `${type} seq is not a u32`;
-        return { type, seq: fields.seq, facts: parseFacts(fields.facts, MAX_FACTS_PER_MESSAGE) };
+        return {
+          type,
+          seq: fields.seq,
+          facts: parseFacts(fields.facts, MAX_FACTS_PER_MESSAGE, interner),
+        };
       }
       case 'swim-probe-req': {
         if (!isU32(fields.seq)) return `${type} seq is not a u32`;
         if (!isAgentId(fields.target)) return `${type} target is not an agent id`;
-        const facts = parseFacts(fields.facts, MAX_FACTS_PER_MESSAGE);
-        return { type, seq: fields.seq, target: fields.target, facts };
+        const facts = parseFacts(fields.facts, MAX_FACTS_PER_MESSAGE, interner);
+        return { type, seq: fields.seq, target: interner.intern(fields.target), facts };
       }
       case 'swim-gossip': {
-        const facts = parseFacts(fields.facts, MAX_FACTS_PER_MESSAGE);
+        const facts = parseFacts(fields.facts, MAX_FACTS_PER_MESSAGE, interner);
         if (facts.length === 0) return 'gossip without facts';
         return { type, facts };
       }
@@ -190,7 +204,7 @@ export function parseSwimBody(
         return {
           type,
           buckets,
-          members: members.map(parseSummary),
+          members: members.map((member) => parseSummary(member, interner)),
           remaining: remaining as number,
         };
       }
@@ -203,11 +217,13 @@ export function parseSwimBody(
         if (!Array.isArray(want) || want.length > MAX_SYNC_MEMBERS || !want.every(isAgentId)) {
           return `state want is not a list of at most ${MAX_SYNC_MEMBERS} agent ids`;
         }
-        const facts = parseFacts(fields.facts, MAX_SYNC_FACTS);
+        const facts = parseFacts(fields.facts, MAX_SYNC_FACTS, interner);
         if (facts.some((f) => f.kind !== 'load' && f.kind !== 'app')) {
           return 'state facts must be load or application facts';
         }
-        return { type, members: members.map(parseMember), facts, want: want as AgentId[], reply };
+        const wanted = (want as AgentId[]).map((id) => interner.intern(id));
+        const entries = members.map((member) => parseMember(member, interner));
+        return { type, members: entries, facts, want: wanted, reply };
       }
     }
   } catch (error) {
