@@ -37,6 +37,8 @@ interface Neighbour {
    * (adverts arrive constantly, snapshots are rare): snapshot() resolves repeated peers.
    */
   advertised: AdvertisedLinks;
+  /** The peers of that advert, in its order: what reach evaluation reads, without the objects. */
+  advertisedPeers: readonly AgentId[];
   /** The version of that advert; null when none was taken as sent (its reports are ignored). */
   advertVersion: number | null;
   /**
@@ -44,7 +46,7 @@ interface Neighbour {
    * (that advert's), their ages, and when it came. Kept until the next matching report, so a
    * new advert does not drop what the neighbour last said.
    */
-  reportLinks: AdvertisedLinks;
+  reportPeers: readonly AgentId[];
   reportAgesMs: readonly number[] | null;
   reportAtMs: Millis;
 }
@@ -200,8 +202,9 @@ export class LinksProtocol {
       nextSeq: 1,
       outstanding: [],
       advertised: [],
+      advertisedPeers: [],
       advertVersion: null,
-      reportLinks: [],
+      reportPeers: [],
       reportAgesMs: null,
       reportAtMs: nowMs,
     });
@@ -305,6 +308,7 @@ export class LinksProtocol {
     neighbour.advertised = clean
       ? links
       : links.slice(0, MAX_ADVERT_LINKS).filter((link) => link.peer !== from);
+    neighbour.advertisedPeers = neighbour.advertised.map((link) => link.peer);
     // Reach reports name links by their place in the advert: only a list kept as sent will do.
     neighbour.advertVersion = clean ? version : null;
   }
@@ -321,7 +325,7 @@ export class LinksProtocol {
     ) {
       return;
     }
-    neighbour.reportLinks = neighbour.advertised;
+    neighbour.reportPeers = neighbour.advertisedPeers;
     neighbour.reportAgesMs = report.agesMs;
     neighbour.reportAtMs = nowMs;
   }

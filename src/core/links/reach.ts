@@ -1,18 +1,16 @@
 import { compareIds, shortId, type AgentId } from '../base/ids';
 import type { Millis } from '../base/time';
 import { MAX_REACH_AGE_MS, REACH_NOT_HEARD } from '../wire/messages';
-import type { LinksEffect, LinksMessage, ReachVia } from './types';
+import type { LinksEffect, ReachVia } from './types';
 
 /** The reached set's mark for an agent heard on its own link. */
 const DIRECT = Number.POSITIVE_INFINITY;
 
-type AdvertisedLinks = Extract<LinksMessage, { type: 'links' }>['links'];
-
 /** What the tracker reads of one neighbour. */
 export interface ReachEvidence {
   lastHeardMs: Millis;
-  /** The links of the advert the neighbour's last reach report followed, in its order. */
-  reportLinks: AdvertisedLinks;
+  /** The peers of the advert the neighbour's last reach report followed, in its order. */
+  reportPeers: readonly AgentId[];
   /** Ages from that report (one per link), or null before any. */
   reportAgesMs: readonly number[] | null;
   reportAtMs: Millis;
@@ -72,14 +70,14 @@ export class ReachTracker {
     for (const n of neighbours.values()) {
       const ages = n.reportAgesMs;
       if (ages === null) continue;
-      const advertised = n.reportLinks;
+      const peers = n.reportPeers;
       const sinceMs = n.reportAtMs + windowMs + this.hopGraceMs;
       for (let i = 0; i < ages.length; i++) {
         const age = ages[i] as number;
         if (age === REACH_NOT_HEARD) continue;
         const expiresAtMs = sinceMs - age;
         if (nowMs >= expiresAtMs) continue;
-        const peer = (advertised[i] as AdvertisedLinks[number]).peer;
+        const peer = peers[i] as AgentId;
         if (peer === this.selfId) continue;
         const best = next.get(peer);
         if (best === undefined || expiresAtMs > best) {
@@ -144,7 +142,7 @@ export class ReachTracker {
       for (let i = 0; i < ages.length; i++) {
         const age = ages[i] as number;
         if (age === REACH_NOT_HEARD || sinceMs - age !== expiresAtMs) continue;
-        if ((n.reportLinks[i] as AdvertisedLinks[number]).peer === peer) return from;
+        if (n.reportPeers[i] === peer) return from;
       }
     }
     return null;

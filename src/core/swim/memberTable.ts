@@ -38,11 +38,16 @@ export interface Member {
   app: Map<string, AppFact> | null;
   /** Sum of application fact versions, so the digest sees a new fact. */
   appVersionSum: number;
-  /** Precomputed FNV-1a of the id; the digest entry mixes the state into it. */
+  /**
+   * Precomputed FNV-1a of the id, as a signed 32-bit integer: the digest entry mixes the state
+   * into it. Signed so the field holds small integers, not a boxed number per member.
+   */
   readonly idHash: number;
   readonly bucket: number;
-  /** This member's current term in its bucket's digest hash. */
+  /** This member's current term in its bucket's digest hash (signed 32-bit, as idHash). */
   digestTerm: number;
+  /** Where the table's pick array holds this member (MemberTable only). */
+  pickIndex: number;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -83,7 +88,7 @@ export function digestTermOf(member: Member): number {
   let h = mixWord(member.idHash, member.incarnation);
   h = mixWord(h, statusClass | (member.agreed ? 4 : 0));
   h = mixWord(h, member.appVersionSum >>> 0);
-  return h;
+  return h | 0;
 }
 
 /** The membership fact stating a member's current state, or null when it cannot be stated. */
@@ -110,9 +115,8 @@ export function membershipFactOf(member: Member): MembershipFact | null {
  */
 export class MemberTable {
   private readonly members = new Map<AgentId, Member>();
-  /** Ids in an array too, for O(1) random picks. */
-  private readonly ids: AgentId[] = [];
-  private readonly indexOf = new Map<AgentId, number>();
+  /** Members in an array too, for O(1) random picks; each knows its place (pickIndex). */
+  private readonly picks: Member[] = [];
   private readonly bucketIds: Set<AgentId>[] = Array.from(
     { length: SYNC_BUCKETS },
     () => new Set<AgentId>(),
@@ -166,11 +170,11 @@ export class MemberTable {
 
   /** A uniformly random member, or undefined when the table is empty. */
   randomMember(prng: Prng): Member | undefined {
-    if (this.ids.length === 0) return undefined;
-    return this.members.get(this.ids[prng.nextInt(this.ids.length)] as AgentId);
+    if (this.picks.length === 0) return undefined;
+    return this.picks[prng.nextInt(this.picks.length)];
   }
 
-  add(init: Omit<Member, 'idHash' | 'bucket' | 'digestTerm'>): Member {
+  add(init: Omit<Member, 'idHash' | 'bucket' | 'digestTerm' | 'pickIndex'>): Member {
     assert(!this.members.has(init.id), 'member added twice');
     const member: Member = {
       id: init.id,
@@ -188,14 +192,14 @@ export class MemberTable {
       load: init.load,
       app: init.app,
       appVersionSum: init.appVersionSum,
-      idHash: fnvString(init.id),
+      idHash: fnvString(init.id) | 0,
       bucket: syncBucketOf(init.id),
       digestTerm: 0,
+      pickIndex: this.picks.length,
     };
     this.lastId = null;
     this.members.set(member.id, member);
-    this.indexOf.set(member.id, this.ids.length);
-    this.ids.push(member.id);
+    this.picks.push(member);
     (this.bucketIds[member.bucket] as Set<AgentId>).add(member.id);
     this.count(member, 1);
     return member;
@@ -209,13 +213,11 @@ export class MemberTable {
     this.count(member, -1);
     this.members.delete(id);
     (this.bucketIds[member.bucket] as Set<AgentId>).delete(id);
-    const index = this.indexOf.get(id) as number;
-    const last = this.ids.pop() as AgentId;
-    if (last !== id) {
-      this.ids[index] = last;
-      this.indexOf.set(last, index);
+    const last = this.picks.pop() as Member;
+    if (last !== member) {
+      this.picks[member.pickIndex] = last;
+      last.pickIndex = member.pickIndex;
     }
-    this.indexOf.delete(id);
   }
 
   /** Applies a change to a member, keeping counters and digest hashes right. */
@@ -264,9 +266,9 @@ export class MemberTable {
       if (m.agreed && isLive && m.reached) agreedReached++;
       assert(!m.self || m.reached, 'this agent does not reach itself');
       hashes[m.bucket] = ((hashes[m.bucket] as number) + m.digestTerm) >>> 0;
-      assert(this.ids[this.indexOf.get(m.id) as number] === m.id, `id index broken for ${m.id}`);
+      assert(this.picks[m.pickIndex] === m, `pick index broken for ${m.id}`);
     }
-    assert(this.ids.length === this.members.size, 'id array out of step');
+    assert(this.picks.length === this.members.size, 'pick array out of step');
     let gone = 0;
     let dead = 0;
     for (const m of this.members.values()) {
