@@ -5,8 +5,9 @@ import type {
   AgentInput,
   AgentSnapshot,
 } from '../core/agent/agent';
-import { bytesToHex, shortId, type AgentId } from '../core/base/ids';
+import { shortId, type AgentId } from '../core/base/ids';
 import { Interner, type StringInterner } from '../core/base/interner';
+import { VERIFIED_CLAIMS_KEPT, VerifiedClaims } from './verifiedClaims';
 import type { LoadSummary } from '../core/wire/swimMessages';
 import { signedClaimsOf, type SignedClaim } from '../core/wire/claims';
 import {
@@ -52,8 +53,11 @@ export interface AgentHostOptions {
   /** Needed once a protocol signs or receives signed claims. */
   crypto?: CryptoPort;
   maxFrameBytes?: number;
-  /** Verified claims remembered (default 4096); a simulator of a thousand hosts keeps fewer. */
-  verifiedClaimsKept?: number;
+  /**
+   * Claims already verified (default: a cache of this host's own, of VERIFIED_CLAIMS_KEPT). A
+   * simulator shares one among hosts whose crypto ports agree (see VerifiedClaims).
+   */
+  verifiedClaims?: VerifiedClaims;
   /**
    * Where decoded ids and signatures get their shared copy (default: one of this host's own,
    * of INTERNED_STRINGS_KEPT). A simulator passes one interner to all its hosts.
@@ -70,9 +74,6 @@ const EVENT_LEVELS: Partial<Record<AgentEvent['type'], MeshEventLevel>> = {
   'member-evicted': 'info',
   'quorum-gained': 'info',
 };
-
-/** Claims already verified, so a fact gossiped many times costs one signature check. */
-const VERIFIED_CLAIMS_KEPT = 4096;
 
 /** Ids and signatures a host shares copies of: an id and a few signatures per member. */
 export const INTERNED_STRINGS_KEPT = 8192;
@@ -110,16 +111,8 @@ export class AgentHost {
   private readonly observer: Observer | undefined;
   private readonly crypto: CryptoPort | undefined;
   private readonly maxFrameBytes: number;
-  private readonly verifiedClaimsKept: number;
   private readonly interner: StringInterner;
-  /**
-   * Verified claims by signature, with who signed what: a hit needs all three equal, so it is
-   * exactly a claim whose signature was checked. Oldest first (a Map keeps insertion order).
-   * Keyed by the signature rather than by one string of the whole claim: the signature and the
-   * statement are the strings the claim already holds, where a joined key was a fresh 300-byte
-   * copy per claim and agent (a third of the simulator's heap at 300 agents).
-   */
-  private readonly verifiedClaims = new Map<string, VerifiedClaim>();
+  private readonly verifiedClaims: VerifiedClaims;
   /** Inputs wait here while a step's effects run, so callbacks never re-enter a step. */
   private readonly inputs: AgentInput[] = [];
   private stepping = false;
@@ -138,8 +131,9 @@ export class AgentHost {
     this.observer = options.observer;
     this.crypto = options.crypto;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    this.verifiedClaimsKept = options.verifiedClaimsKept ?? VERIFIED_CLAIMS_KEPT;
     this.interner = options.interner ?? new Interner(INTERNED_STRINGS_KEPT);
+    this.verifiedClaims =
+      options.verifiedClaims ?? new VerifiedClaims(VERIFIED_CLAIMS_KEPT, this.interner);
   }
 
   start(): void {
@@ -246,12 +240,8 @@ export class AgentHost {
     };
     for (const claim of claims) {
       if (rejected) break;
-      // Interned: the cache holds one copy of a statement however many hosts verified it.
-      const statement = this.interner.intern(statementOf(claim));
-      const seen = this.verifiedClaims.get(claim.signature);
-      if (seen !== undefined && seen.signer === claim.signer && seen.statement === statement) {
-        continue;
-      }
+      const statement = this.verifiedClaims.statementOf(claim);
+      if (this.verifiedClaims.has(claim, statement)) continue;
       if (crypto === undefined) {
         rejected = true;
         break;
@@ -270,7 +260,7 @@ export class AgentHost {
           });
           return;
         }
-        this.rememberVerified(claim.signature, { signer: claim.signer, statement });
+        this.verifiedClaims.remember(claim, statement);
         pending--;
         settle();
       });
@@ -287,17 +277,6 @@ export class AgentHost {
     }
     pending--;
     settle();
-  }
-
-  private rememberVerified(signature: string, claim: VerifiedClaim): void {
-    if (
-      !this.verifiedClaims.has(signature) &&
-      this.verifiedClaims.size >= this.verifiedClaimsKept
-    ) {
-      const oldest = this.verifiedClaims.keys().next().value as string;
-      this.verifiedClaims.delete(oldest);
-    }
-    this.verifiedClaims.set(signature, claim);
   }
 
   private feed(input: AgentInput): void {
@@ -402,19 +381,4 @@ export class AgentHost {
       this.feed({ kind: 'tick', nowMs: this.clock.nowMs() });
     });
   }
-}
-
-/** What a verified signature signed, and who signed it. */
-interface VerifiedClaim {
-  signer: AgentId;
-  statement: string;
-}
-
-/**
- * A claim's statement as the cache compares it: its text when it has one, else its bytes in hex.
- * The whole statement, signer and signature must match: anything less would let a forger reuse
- * a verified signature on a statement of its own.
- */
-function statementOf(claim: SignedClaim): string {
-  return claim.text ?? 'bytes:' + bytesToHex(claim.bytes);
 }

@@ -3,6 +3,7 @@ import { Agent } from '../core/agent/agent';
 import type { AgentId } from '../core/base/ids';
 import type { LinksConfig } from '../core/links/config';
 import type { SwimOverrides } from '../core/swim/config';
+import { VerifiedClaims } from '../host/verifiedClaims';
 import { AgentHost, type HostSnapshot } from '../host/agentHost';
 import type { Clock, MeshEvent, Transport } from '../host/ports';
 import type { Prng } from '../core/base/prng';
@@ -127,6 +128,12 @@ export class Cluster {
   private readonly baselineNetwork: PathConfig;
   /** Shared by every host: one copy of each id and signature in the process, not one per agent. */
   private readonly interner: Interner;
+  /**
+   * Shared by every host too: SimCrypto verifies synchronously and gives every agent the same
+   * answer, so one entry per claim serves them all, where a cache per host held one per claim
+   * and agent.
+   */
+  private readonly verifiedClaims: VerifiedClaims;
 
   constructor(options: ClusterOptions) {
     const { seed, agentCount } = options;
@@ -136,9 +143,11 @@ export class Cluster {
     this.options = options;
     this.seed = seed;
     this.ids = randomAgentIds(streamPrng(seed, Stream.ids), agentCount);
-    // Room for every id and a few signatures per agent (alive, load, application facts).
-    this.interner = new Interner(8 * agentCount + 4096);
+    // Room for every id, a few signatures and statements per agent (alive, load, application
+    // facts) and the reasons membership keeps.
+    this.interner = new Interner(16 * agentCount + 4096);
     for (const id of this.ids) this.interner.intern(id);
+    this.verifiedClaims = new VerifiedClaims(8 * agentCount + 4096, this.interner);
     const topology = options.topology ?? defaultTopology(agentCount);
     this.adjacency = buildTopology(agentCount, topology, streamPrng(seed, Stream.topology));
     this.network = new Network(agentCount, streamPrng(seed, Stream.network), options.network);
@@ -373,6 +382,7 @@ export class Cluster {
       prng: streamPrng(this.seed, Stream.agent, agent, incarnation),
       ...(this.options.links === undefined ? {} : { links: this.options.links }),
       swim: this.swimConfig(),
+      interner: this.interner,
     });
     this.agents[agent] = core;
     const clock = new AgentClock(
@@ -400,8 +410,7 @@ export class Cluster {
       transport: hostTransport,
       clock,
       crypto: this.crypto.portFor(selfId),
-      // Each host remembers verified claims; a thousand hosts need not keep 4096 each.
-      verifiedClaimsKept: Math.min(4096, 2 * this.agentCount + 512),
+      verifiedClaims: this.verifiedClaims,
       interner: this.interner,
       observer: { onEvent: (event) => this.onEvent(agent, event) },
     });

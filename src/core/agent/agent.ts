@@ -1,4 +1,5 @@
 import type { AgentId } from '../base/ids';
+import type { StringInterner } from '../base/interner';
 import type { Prng } from '../base/prng';
 import type { Millis } from '../base/time';
 import type { PeerMessage, PeerMessageType } from '../wire/messages';
@@ -23,6 +24,8 @@ export interface AgentConfig {
   links?: Partial<Omit<LinksConfig, 'selfId'>>;
   /** Membership, failure detection and gossip settings (core/swim/README.md). */
   swim?: SwimOverrides;
+  /** Shares the texts membership keeps per member (a simulator passes one to every agent). */
+  interner?: StringInterner;
 }
 
 /**
@@ -81,7 +84,7 @@ export class Agent {
   constructor(config: AgentConfig) {
     this.selfId = config.selfId;
     this.links = new LinksProtocol(config.selfId, config.prng, config.links);
-    this.swim = new SwimProtocol(config.selfId, config.prng, config.swim);
+    this.swim = new SwimProtocol(config.selfId, config.prng, config.swim, config.interner);
     this.modules = [this.links, this.swim];
     // Passing the input on as it is saves a copy per frame on the hottest path.
     for (const type of LINKS_MESSAGE_TYPES) {

@@ -163,9 +163,12 @@ export class MembershipFacts {
       return false;
     }
     const heard = from === fact.subject ? 'announced itself' : `heard from ${shortId(from)}`;
-    // Joined, not a template: every agent keeps this text for every member, and a template's
-    // result is a chain of five pieces where a join is one flat string.
-    const reason = ['joined at incarnation ', fact.incarnation, ' (', heard, ')'].join('');
+    // Every agent keeps this text for every member: joined, not a template (one flat string,
+    // not a chain of five pieces), and interned (it names only the incarnation and a neighbour,
+    // so agents share few distinct texts).
+    const reason = s.texts.intern(
+      ['joined at incarnation ', fact.incarnation, ' (', heard, ')'].join(''),
+    );
     const member = s.table.add({
       id: fact.subject,
       self: false,

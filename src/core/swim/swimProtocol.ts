@@ -1,5 +1,6 @@
 import { assert } from '../base/assert';
 import { compareIds, type AgentId } from '../base/ids';
+import { NO_INTERNING, type StringInterner } from '../base/interner';
 import type { Prng } from '../base/prng';
 import type { Millis } from '../base/time';
 import type { MemberStatus, MembershipFact, SwimMessage } from '../wire/swimMessages';
@@ -56,13 +57,19 @@ export class SwimProtocol {
   /** The table version the last full afterStep saw. */
   private settledVersion = -1;
 
-  constructor(selfId: AgentId, prng: Prng, overrides: SwimOverrides = {}) {
+  constructor(
+    selfId: AgentId,
+    prng: Prng,
+    overrides: SwimOverrides = {},
+    interner: StringInterner = NO_INTERNING,
+  ) {
     // The prober's outcomes reach parts built after the state: bound late, used only in steps.
-    this.s = new SwimState(selfId, prng, overrides, {
-      factsFor: (to) => this.gossip.factsFor(to),
-      probeFailed: (target, incarnation, detail) =>
+    const outcomes = {
+      factsFor: (to: AgentId) => this.gossip.factsFor(to),
+      probeFailed: (target: AgentId, incarnation: number, detail: string) =>
         this.facts.probeFailed(target, incarnation, detail),
-    });
+    };
+    this.s = new SwimState(selfId, prng, overrides, outcomes, interner);
     this.config = this.s.config;
     this.stats = this.s.stats;
     this.gossip = new Gossip(this.s);

@@ -1,4 +1,5 @@
 import type { AgentId } from '../base/ids';
+import type { StringInterner } from '../base/interner';
 import type { Prng } from '../base/prng';
 import type { Millis } from '../base/time';
 import type { SwimFact, SwimMessage } from '../wire/swimMessages';
@@ -92,6 +93,8 @@ export class SwimState {
     readonly prng: Prng,
     overrides: SwimOverrides,
     private readonly outcomes: ProbeOutcomes,
+    /** Gives texts kept per member (reasons) a copy shared with other agents. */
+    readonly texts: StringInterner,
   ) {
     this.config = resolveSwimConfig(selfId, overrides);
     this.queue = new DisseminationQueue(this.config.maxQueuedFacts);
