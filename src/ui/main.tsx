@@ -1,4 +1,3 @@
-import { startTransition } from 'react';
 import { installDebugHook, type MeshDebugHook } from '../adapters/browser/debugHook';
 import { dashboardWanted, meshOptionsFromLocation } from '../adapters/browser/meshOptions';
 import { wallClock } from '../adapters/webrtc/wallClock';
@@ -61,13 +60,14 @@ async function main(): Promise<void> {
   });
   store.getState().setMemoryCommands(memoryCommandsOf(mesh.shared));
   if (dashboard) {
-    feed.pushSnapshot(mesh.snapshot());
-    setInterval(() => feed.pushSnapshot(mesh.snapshot()), SNAPSHOT_INTERVAL_MS);
-    // Twice a second: enough for TTL countdowns; changes are coalesced into the next push.
-    setInterval(() => {
-      const view = memoryViewOf(mesh.shared, wallClock.nowMs());
-      startTransition(() => store.getState().setMemory(view));
-    }, 500);
+    // The memory view rides with the snapshot: one store update and one render per sample
+    // (twice a second is enough for TTL countdowns too).
+    const sample = () => {
+      feed.pushSnapshot(mesh.snapshot());
+      feed.pushMemory(memoryViewOf(mesh.shared, wallClock.nowMs()));
+    };
+    sample();
+    setInterval(sample, SNAPSHOT_INTERVAL_MS);
   }
   // Opt-in (?yjsBridge=1): stock y-webrtc clients in this room share the document through this
   // tab; their updates are unauthenticated (see yWebrtcBridge.ts).

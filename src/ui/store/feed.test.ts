@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { MemoryView } from '../../crdt/memoryView';
 import type { MeshEvent } from '../../host/ports';
 import { buildSnapshot, fixtureId } from '../dev/fixtures';
 import { createStoreFeed, pacedFrames } from './feed';
@@ -44,6 +45,32 @@ describe('createStoreFeed', () => {
     expect(store.getState().events.map((e) => e.kind)).toEqual(
       [0, 1, 2, 3, 4].map((n) => `kind-${n}`),
     );
+  });
+
+  it('applies the newest memory view with the snapshot, in the same store update', () => {
+    const { store, frames, feed, updates } = setup();
+    const view = (nowMs: number): MemoryView => ({
+      nowMs,
+      namespaces: [],
+      entries: [],
+      truncated: false,
+      peers: [],
+      rejectedUpdates: 0,
+    });
+    const snapshot = buildSnapshot({ selfId: fixtureId(0), nowMs: 1 });
+    feed.pushSnapshot(snapshot);
+    feed.pushMemory(view(1));
+    feed.pushMemory(view(2));
+    expect(frames.pending()).toBe(1);
+    frames.runFrame();
+    expect(updates()).toBe(1);
+    expect(store.getState().snapshot).toBe(snapshot);
+    expect(store.getState().memory?.nowMs).toBe(2);
+    // A batch without a memory view leaves the last one in place.
+    feed.pushEvent(event(0));
+    frames.runFrame();
+    expect(updates()).toBe(2);
+    expect(store.getState().memory?.nowMs).toBe(2);
   });
 
   it('keeps order across frames and requests a new frame only when something is pending', () => {

@@ -1,4 +1,5 @@
 import { startTransition } from 'react';
+import type { MemoryView } from '../../crdt/memoryView';
 import type { MeshSnapshot } from '../../host/meshSnapshot';
 import type { MeshEvent } from '../../host/ports';
 import { EVENT_LOG_LIMIT } from './eventsSlice';
@@ -12,6 +13,8 @@ export interface StoreFeed {
   pushSnapshot(snapshot: MeshSnapshot): void;
   /** Queues an event; all events queued between frames are appended in order. */
   pushEvent(event: MeshEvent): void;
+  /** Keeps only the newest memory view until the next frame, applied with the snapshot. */
+  pushMemory(view: MemoryView): void;
 }
 
 /** What `pacedFrames` needs of the page; the defaults are the browser's. */
@@ -59,6 +62,7 @@ export function createStoreFeed(
   maxPendingEvents: number = EVENT_LOG_LIMIT,
 ): StoreFeed {
   let pendingSnapshot: MeshSnapshot | null = null;
+  let pendingMemory: MemoryView | null = null;
   let pendingEvents: MeshEvent[] = [];
   let droppedPending = 0;
   let frameRequested = false;
@@ -67,10 +71,12 @@ export function createStoreFeed(
     frameRequested = false;
     const batch = {
       snapshot: pendingSnapshot,
+      memory: pendingMemory,
       events: pendingEvents,
       eventsDroppedBeforeIngest: droppedPending,
     };
     pendingSnapshot = null;
+    pendingMemory = null;
     pendingEvents = [];
     droppedPending = 0;
     // A transition, so React renders the batch time-sliced and the page's message handlers run
@@ -87,6 +93,10 @@ export function createStoreFeed(
   return {
     pushSnapshot(snapshot) {
       pendingSnapshot = snapshot;
+      requestFrame();
+    },
+    pushMemory(view) {
+      pendingMemory = view;
       requestFrame();
     },
     pushEvent(event) {

@@ -1,4 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { MemoryView } from '../../crdt/memoryView';
 import type { MeshSnapshot } from '../../host/meshSnapshot';
 import type { MeshEvent } from '../../host/ports';
 import { createChaosSlice, type ChaosSlice } from './chaosSlice';
@@ -22,6 +23,8 @@ export interface FeedBatch {
   events: readonly MeshEvent[];
   /** Events the feed itself had to drop (its pending buffer is bounded too). */
   eventsDroppedBeforeIngest: number;
+  /** The newest view of the shared memory pushed since the last frame, when one was. */
+  memory?: MemoryView | null;
 }
 
 export interface IngestSlice {
@@ -72,6 +75,7 @@ export function createMeshStore(options: MeshStoreOptions = {}): MeshStore {
                 loadHistory: advanceLoadHistory(state.loadHistory, batch.snapshot),
               }
             : {}),
+          ...(batch.memory != null ? { memory: batch.memory } : {}),
           events: log.events,
           droppedEvents: log.droppedEvents,
         };
