@@ -6,6 +6,20 @@ import type { LinksEffect, ReachVia } from './types';
 /** The reached set's mark for an agent heard on its own link. */
 const DIRECT = Number.POSITIVE_INFINITY;
 
+/**
+ * When a neighbour's evidence of an agent it heard `ageMs` before its report expires. One
+ * expression, in one order, for the evaluation and the witness search: times are fractional,
+ * and the witness is found by comparing the two exactly.
+ */
+function evidenceExpiry(
+  n: ReachEvidence,
+  ageMs: number,
+  windowMs: number,
+  hopGraceMs: number,
+): Millis {
+  return n.reportAtMs - ageMs + windowMs + hopGraceMs;
+}
+
 /** What the tracker reads of one neighbour. */
 export interface ReachEvidence {
   lastHeardMs: Millis;
@@ -71,11 +85,10 @@ export class ReachTracker {
       const ages = n.reportAgesMs;
       if (ages === null) continue;
       const peers = n.reportPeers;
-      const sinceMs = n.reportAtMs + windowMs + this.hopGraceMs;
       for (let i = 0; i < ages.length; i++) {
         const age = ages[i] as number;
         if (age === REACH_NOT_HEARD) continue;
-        const expiresAtMs = sinceMs - age;
+        const expiresAtMs = evidenceExpiry(n, age, windowMs, this.hopGraceMs);
         if (nowMs >= expiresAtMs) continue;
         const peer = peers[i] as AgentId;
         if (peer === this.selfId) continue;
@@ -138,10 +151,10 @@ export class ReachTracker {
     for (const [from, n] of neighbours) {
       const ages = n.reportAgesMs;
       if (ages === null) continue;
-      const sinceMs = n.reportAtMs + this.windowMs + this.hopGraceMs;
       for (let i = 0; i < ages.length; i++) {
         const age = ages[i] as number;
-        if (age === REACH_NOT_HEARD || sinceMs - age !== expiresAtMs) continue;
+        if (age === REACH_NOT_HEARD) continue;
+        if (evidenceExpiry(n, age, this.windowMs, this.hopGraceMs) !== expiresAtMs) continue;
         if (n.reportPeers[i] === peer) return from;
       }
     }
