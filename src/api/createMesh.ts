@@ -84,6 +84,17 @@ export async function createMesh(options: CreateMeshOptions): Promise<Mesh> {
     config: { ...MESH_PBFT_DEFAULTS, ...options.critical?.pbft },
     onEvent: (event) => emit({ atMs: wallClock.nowMs(), ...pbftEventOf(event) }),
   });
+  // The first replica set starting changes `critical.status()` and nothing else a page sees:
+  // say so in the event log, so whoever waits for the group to form hears of it.
+  const offFormed = critical.onConfiguration((known) => {
+    offFormed();
+    emit({
+      atMs: wallClock.nowMs(),
+      level: 'info',
+      kind: 'pbft-formed',
+      detail: `${known.replicas.length} replicas (epoch ${known.epoch}); this agent: ${critical.currentRole}`,
+    });
+  });
   // Every replica applies an agreed configuration at the sequence number that set it, and
   // again from the state it restored (a reload, a state transfer).
   const applyConfig = () => {

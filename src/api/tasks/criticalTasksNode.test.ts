@@ -15,6 +15,10 @@ describe('critical jobs over four Node agents (real WebRTC, pBFT, the Raft ledge
       const meshes = await cluster.start(4, 'tasks-critical');
       const [a, b, , liar] = meshes as [Mesh, Mesh, Mesh, Mesh];
       await whenAll(meshes, (m) => m.critical.status().n === 4);
+      // The group's forming is an event of its own: it is what the wait above wakes on.
+      for (const m of meshes) {
+        expect(cluster.eventKinds(m).filter((kind) => kind === 'pbft-formed')).toHaveLength(1);
+      }
       a.commands.setBehaviour(liar.id, 'lie-results');
       await whenAll([liar], (m) => m.critical.status().behaviour === 'lie-results');
 

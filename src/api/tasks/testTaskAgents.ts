@@ -46,35 +46,41 @@ export function ledgerFormed(meshes: Mesh[]): Promise<void> {
 export function nodeTaskAgents() {
   let server: RunningServer | null = null;
   const meshes: Mesh[] = [];
+  /** Every event kind each agent emitted, from its creation on. */
+  const eventKinds = new Map<Mesh, string[]>();
   return {
+    eventKinds: (mesh: Mesh): readonly string[] => eventKinds.get(mesh) ?? [],
     async start(count: number, room: string): Promise<Mesh[]> {
       server ??= await startServer({ port: 0, host: '127.0.0.1' });
       for (let i = 0; i < count; i++) {
-        meshes.push(
-          await createMesh({
-            room,
-            signalingUrl: `${server.wsUrl}/signal`,
-            iceServers: [],
-            links: {},
-            ledger: { minVoters: 3, addAfterMs: 200 },
-            platform: {
-              createPeer: createNodePeer,
-              createSocket: createNodeSocket,
-              openRecordStore: async () => memoryRecordStore(),
-              randomSeed: () => 1000 + i,
-              createTaskRunner: (selfId) => createNodeTaskRunner({ agent: selfId, workers: 1 }),
-              capabilities: () => nodeCapabilities(i === 2 ? ['fast'] : []),
-              resolveKindUrl: (url) => url,
-              acceptsKindUrl: (url) => url.startsWith('file:'),
-            },
-          }),
-        );
+        const mesh = await createMesh({
+          room,
+          signalingUrl: `${server.wsUrl}/signal`,
+          iceServers: [],
+          links: {},
+          ledger: { minVoters: 3, addAfterMs: 200 },
+          platform: {
+            createPeer: createNodePeer,
+            createSocket: createNodeSocket,
+            openRecordStore: async () => memoryRecordStore(),
+            randomSeed: () => 1000 + i,
+            createTaskRunner: (selfId) => createNodeTaskRunner({ agent: selfId, workers: 1 }),
+            capabilities: () => nodeCapabilities(i === 2 ? ['fast'] : []),
+            resolveKindUrl: (url) => url,
+            acceptsKindUrl: (url) => url.startsWith('file:'),
+          },
+        });
+        const kinds: string[] = [];
+        mesh.onEvent((event) => kinds.push(event.kind));
+        eventKinds.set(mesh, kinds);
+        meshes.push(mesh);
       }
       await ledgerFormed(meshes);
       return [...meshes];
     },
     async stop(): Promise<void> {
       for (const mesh of meshes.splice(0)) mesh.leave();
+      eventKinds.clear();
       await server?.close();
       server = null;
     },
