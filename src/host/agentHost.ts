@@ -7,7 +7,6 @@ import type {
 } from '../core/agent/agent';
 import { shortId, type AgentId } from '../core/base/ids';
 import { Interner, type StringInterner } from '../core/base/interner';
-import { VERIFIED_CLAIMS_KEPT, VerifiedClaims } from './verifiedClaims';
 import type { LoadSummary } from '../core/wire/swimMessages';
 import { signedClaimsOf, type SignedClaim } from '../core/wire/claims';
 import {
@@ -26,6 +25,7 @@ import type {
   TimerHandle,
   Transport,
 } from './ports';
+import { VERIFIED_CLAIMS_KEPT, VerifiedClaims } from './verifiedClaims';
 
 export interface HostStats {
   framesIn: number;

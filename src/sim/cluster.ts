@@ -1,11 +1,11 @@
-import { Interner } from '../core/base/interner';
 import { Agent } from '../core/agent/agent';
 import type { AgentId } from '../core/base/ids';
+import { Interner } from '../core/base/interner';
 import type { LinksConfig } from '../core/links/config';
 import type { SwimOverrides } from '../core/swim/config';
-import { VerifiedClaims } from '../host/verifiedClaims';
 import { AgentHost, type HostSnapshot } from '../host/agentHost';
 import type { Clock, MeshEvent, Transport } from '../host/ports';
+import { VerifiedClaims } from '../host/verifiedClaims';
 import type { Prng } from '../core/base/prng';
 import { AgentClock } from './agentClock';
 import { LinkFabric } from './linkFabric';
