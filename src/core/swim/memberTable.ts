@@ -117,10 +117,11 @@ export class MemberTable {
   private readonly members = new Map<AgentId, Member>();
   /** Members in an array too, for O(1) random picks; each knows its place (pickIndex). */
   private readonly picks: Member[] = [];
-  private readonly bucketIds: Set<AgentId>[] = Array.from(
-    { length: SYNC_BUCKETS },
-    () => new Set<AgentId>(),
-  );
+  /**
+   * Each bucket's members in the order they were added (anti-entropy pages them so): an array
+   * of the members themselves, not a set of ids, is 8 bytes an entry and needs no lookup to read.
+   */
+  private readonly bucketMembers: Member[][] = Array.from({ length: SYNC_BUCKETS }, () => []);
   readonly bucketHashes = new Uint32Array(SYNC_BUCKETS);
   /** Members alive or suspect, self included. */
   liveCount = 0;
@@ -164,8 +165,8 @@ export class MemberTable {
     return this.members.values();
   }
 
-  idsInBucket(bucket: number): ReadonlySet<AgentId> {
-    return this.bucketIds[bucket] as Set<AgentId>;
+  membersInBucket(bucket: number): readonly Member[] {
+    return this.bucketMembers[bucket] as Member[];
   }
 
   /** A uniformly random member, or undefined when the table is empty. */
@@ -200,7 +201,7 @@ export class MemberTable {
     this.lastId = null;
     this.members.set(member.id, member);
     this.picks.push(member);
-    (this.bucketIds[member.bucket] as Set<AgentId>).add(member.id);
+    (this.bucketMembers[member.bucket] as Member[]).push(member);
     this.count(member, 1);
     return member;
   }
@@ -212,7 +213,11 @@ export class MemberTable {
     this.lastId = null;
     this.count(member, -1);
     this.members.delete(id);
-    (this.bucketIds[member.bucket] as Set<AgentId>).delete(id);
+    // Removals are rare (a member forgotten); the splice keeps the others in order.
+    const inBucket = this.bucketMembers[member.bucket] as Member[];
+    const at = inBucket.indexOf(member);
+    assert(at >= 0, 'member missing from its bucket');
+    inBucket.splice(at, 1);
     const last = this.picks.pop() as Member;
     if (last !== member) {
       this.picks[member.pickIndex] = last;
@@ -269,6 +274,15 @@ export class MemberTable {
       assert(this.picks[m.pickIndex] === m, `pick index broken for ${m.id}`);
     }
     assert(this.picks.length === this.members.size, 'pick array out of step');
+    let inBuckets = 0;
+    for (let b = 0; b < SYNC_BUCKETS; b++) {
+      for (const m of this.bucketMembers[b] as Member[]) {
+        // In the pick array at its place: a current member, found without a map lookup.
+        assert(m.bucket === b && this.picks[m.pickIndex] === m, `bucket list broken for ${m.id}`);
+        inBuckets++;
+      }
+    }
+    assert(inBuckets === this.members.size, 'bucket lists out of step');
     let gone = 0;
     let dead = 0;
     for (const m of this.members.values()) {

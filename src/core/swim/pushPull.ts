@@ -54,8 +54,7 @@ export function buildSummary(
   for (let i = 0; i < buckets.length; i++) {
     const bucket = buckets[i] as number;
     const summaries: MemberSummary[] = [];
-    for (const id of table.idsInBucket(bucket)) {
-      const member = table.get(id) as Member;
+    for (const member of table.membersInBucket(bucket)) {
       if (inDigest(member) && membershipFactOf(member) !== null) summaries.push(summaryOf(member));
     }
     if (page.members.length + summaries.length > max && page.buckets.length > 0) {
@@ -113,9 +112,8 @@ export function compareSummary(
     }
   }
   for (const bucket of buckets) {
-    for (const id of table.idsInBucket(bucket)) {
-      const member = table.get(id) as Member;
-      if (!listed.has(id) && inDigest(member)) result.push.push(member);
+    for (const member of table.membersInBucket(bucket)) {
+      if (!listed.has(member.id) && inDigest(member)) result.push.push(member);
     }
   }
   return result;
