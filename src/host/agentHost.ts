@@ -76,7 +76,7 @@ const EVENT_LEVELS: Partial<Record<AgentEvent['type'], MeshEventLevel>> = {
 };
 
 /** Ids and signatures a host shares copies of: an id and a few signatures per member. */
-export const INTERNED_STRINGS_KEPT = 8192;
+const INTERNED_STRINGS_KEPT = 8192;
 
 function emptyRejections(): Record<DecodeFailure, number> {
   return {

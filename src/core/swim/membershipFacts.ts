@@ -166,7 +166,7 @@ export class MembershipFacts {
     // Every agent keeps this text for every member: joined, not a template (one flat string,
     // not a chain of five pieces), and interned (it names only the incarnation and a neighbour,
     // so agents share few distinct texts).
-    const reason = s.texts.intern(
+    const reason = s.interner.intern(
       ['joined at incarnation ', fact.incarnation, ' (', heard, ')'].join(''),
     );
     const member = s.table.add({

@@ -94,7 +94,7 @@ export class SwimState {
     overrides: SwimOverrides,
     private readonly outcomes: ProbeOutcomes,
     /** Gives texts kept per member (reasons) a copy shared with other agents. */
-    readonly texts: StringInterner,
+    readonly interner: StringInterner,
   ) {
     this.config = resolveSwimConfig(selfId, overrides);
     this.queue = new DisseminationQueue(this.config.maxQueuedFacts);
